@@ -1,0 +1,50 @@
+# Kura: `make run` serves the app, `make test` runs the checks, `make setup` prepares both.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+FLASK   := $(VENV)/bin/flask --app wsgi
+PORT    ?= 8000
+HOST    ?= 127.0.0.1
+WORKERS ?= 2
+PYTHON  ?= python3
+
+.PHONY: setup run test lint test-sqlite test-postgresql translations bench clean
+
+setup: $(VENV)/.installed translations
+	$(FLASK) db upgrade
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# compiled catalogues are build output: made from the committed .po files
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --use-fuzzy -q -d app/translations
+
+run: setup
+	$(FLASK) seed-demo --if-empty
+	@echo ""
+	@echo "  Kura is at http://$(HOST):$(PORT)/   (stop with Ctrl-C)"
+	@echo "  Demo logins (password kura-demo-2026): admin@kura.example, manager@kura.example,"
+	@echo "  clerk@kura.example, packer@kura.example"
+	@echo ""
+	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+test: setup lint test-sqlite test-postgresql
+
+test-sqlite: $(VENV)/.installed translations
+	KURA_TEST_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgresql: $(VENV)/.installed translations
+	.ci/ensure-postgresql
+	KURA_TEST_DB=postgresql $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,139 @@
+"""Kura: order management and warehouse system for Japanese e-commerce shops."""
+import logging
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+from app.config import Config
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, CLI commands and error pages."""
+    app = Flask(__name__)
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_commands(app)
+    configure_logging(app)
+    return app
+
+
+def load_config(app: Flask, config) -> None:
+    if isinstance(config, dict):
+        app.config.update(Config.load())
+        app.config.update(config)
+    else:
+        app.config.update((config or Config).load())
+    app.instance_path = str(app.config['INSTANCE_PATH'])
+
+
+def register_extensions(app: Flask) -> None:
+    from app.database import configure_engine
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(app.config.get('MIGRATIONS_DIR') or _migrations_dir()))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: 'Asia/Tokyo')
+    login_manager.init_app(app)
+    login_manager.login_view = 'accounts.login'
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        from app.accounts.models import User
+
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import redirect, url_for
+
+        from app.web.htmx import is_htmx
+
+        target = url_for('accounts.login', next=request.full_path if request.method == 'GET' else None)
+        if is_htmx():
+            # a fragment swap cannot show a login page; make HTMX load it as a whole page
+            response = app.response_class(status=401)
+            response.headers['HX-Redirect'] = target
+            return response
+        return redirect(target)
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / 'migrations'
+
+
+def select_locale() -> str:
+    from flask import current_app, has_request_context
+
+    languages = current_app.config['LANGUAGES']
+    if not has_request_context():
+        return current_app.config.get('CLI_LOCALE') or current_app.config['BABEL_DEFAULT_LOCALE']
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get('locale') in languages:
+        return session['locale']
+    return current_app.config['BABEL_DEFAULT_LOCALE']
+
+
+def register_blueprints(app: Flask) -> None:
+    from app import accounts, catalog, inventory, web
+    from app.accounts import views as _accounts_views  # noqa: F401  (routes attach to the blueprints)
+    from app.catalog import views as _catalog_views  # noqa: F401
+    from app.inventory import views as _inventory_views  # noqa: F401
+    from app.web import views as _web_views  # noqa: F401
+
+    app.register_blueprint(web.bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(catalog.bp, url_prefix='/catalog')
+    app.register_blueprint(inventory.bp, url_prefix='/stock')
+
+
+def register_request_hooks(app: Flask) -> None:
+    from app.database import set_read_only_transactions
+    from app.web.access import require_login
+    from app.web.errors import register_error_handlers
+
+    @app.before_request
+    def _transaction_mode():
+        set_read_only_transactions(request.method in ('GET', 'HEAD', 'OPTIONS'))
+
+    app.before_request(require_login)
+
+    @app.after_request
+    def _no_store(response):
+        # back-office pages show personal data and live stock: never from a cache
+        if request.endpoint != 'static':
+            response.headers.setdefault('Cache-Control', 'no-store')
+        return response
+
+    @app.teardown_request
+    def _reset_mode(_exc):
+        set_read_only_transactions(False)
+
+    register_error_handlers(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.web.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app import cli
+
+    cli.register(app)
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')

@@ -1,0 +1,25 @@
+"""Login and user administration forms."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+
+ROLE_CHOICES = [('admin', _l('Administrator')), ('manager', _l('Manager')), ('clerk', _l('Order clerk')),
+                ('packer', _l('Warehouse staff'))]
+LOCALE_CHOICES = [('ja', '日本語'), ('en', 'English')]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l('E-mail'), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l('Password'), validators=[DataRequired()])
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l('E-mail'), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    name = StringField(_l('Name'), validators=[DataRequired(), Length(max=100)])
+    role = SelectField(_l('Role'), choices=ROLE_CHOICES)
+    locale = SelectField(_l('Language'), choices=LOCALE_CHOICES, default='ja')
+    active = BooleanField(_l('Active'), default=True)
+    password = PasswordField(_l('Password'), validators=[Optional(), Length(min=10, max=200)],
+                             description=_l('At least 10 characters. Leave empty to keep the current password.'))

@@ -1,0 +1,72 @@
+"""Staff users and the audit log."""
+import enum
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class Role(str, enum.Enum):
+    """What a member of staff may do; each back-office view names the roles it admits."""
+
+    admin = 'admin'        # everything, including user accounts
+    manager = 'manager'    # everything but user accounts; reports and settings
+    clerk = 'clerk'        # orders, catalogue, stock
+    packer = 'packer'      # picking, packing, receiving
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = 'users'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: stored lower-case; the login name
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True, nullable=False)
+    name: so.Mapped[str] = so.mapped_column(sa.String(100), nullable=False)
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(255), nullable=False)
+    role: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False)
+    #: the language this user's screens are shown in
+    locale: so.Mapped[str] = so.mapped_column(sa.String(5), nullable=False, default='ja', server_default='ja')
+    active: so.Mapped[bool] = so.mapped_column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
+    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_login_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('admin', 'manager', 'clerk', 'packer')", name='role_known'),
+    )
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self):
+        return f'<User {self.id} {self.email} {self.role}>'
+
+
+class AuditEvent(db.Model):
+    """Who did what to which record, with what it was before and after; never changed once written."""
+
+    __tablename__ = 'audit_events'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True, index=True)
+    #: e.g. 'product.created', 'user.role_changed'
+    action: so.Mapped[str] = so.mapped_column(sa.String(60), nullable=False)
+    object_type: so.Mapped[str] = so.mapped_column(sa.String(40), nullable=False)
+    object_id: so.Mapped[str] = so.mapped_column(sa.String(64), nullable=False)
+    before: so.Mapped[dict | None] = so.mapped_column(sa.JSON, nullable=True)
+    after: so.Mapped[dict | None] = so.mapped_column(sa.JSON, nullable=True)
+    note: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='', server_default='')
+
+    user: so.Mapped[User | None] = so.relationship()
+
+    __table_args__ = (sa.Index('ix_audit_events_object', 'object_type', 'object_id'),)
+
+    def __repr__(self):
+        return f'<AuditEvent {self.id} {self.action} {self.object_type}:{self.object_id}>'

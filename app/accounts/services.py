@@ -1,0 +1,108 @@
+"""Creating and changing staff accounts, checking passwords, and writing the audit log."""
+import logging
+import re
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.models import AuditEvent, Role, User
+from app.database import utcnow
+from app.errors import UserError
+from app.extensions import db
+
+
+logger = logging.getLogger(__name__)
+
+EMAIL_RE = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
+MIN_PASSWORD_LENGTH = 10
+
+
+def _hasher() -> PasswordHasher:
+    if current_app.config.get('PASSWORD_HASH_FAST'):
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return PasswordHasher()  # argon2id with the library's recommended cost
+
+
+def record_audit(actor: User | None, action: str, obj, *, before: dict | None = None,
+                 after: dict | None = None, note: str = '') -> AuditEvent:
+    """Append one audit event: who did `action` to `obj`, with its state before and after."""
+    event = AuditEvent(user=actor, action=action, object_type=obj.__tablename__, object_id=str(obj.id),
+                       before=before, after=after, note=note)
+    db.session.add(event)
+    return event
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(_l('The password must be at least %(n)d characters long.', n=MIN_PASSWORD_LENGTH),
+                        field='password')
+
+
+def create_user(email: str, name: str, password: str, role: str, *, actor: User | None = None,
+                locale: str = 'ja') -> User:
+    """Create a staff account; the e-mail address is the login and must be new."""
+    email = email.strip().lower()
+    if not EMAIL_RE.match(email):
+        raise UserError(_l('"%(email)s" is not an e-mail address.', email=email), field='email')
+    if role not in Role.__members__:
+        raise UserError(_l('Unknown role "%(role)s": use admin, manager, clerk or packer.', role=role), field='role')
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        raise UserError(_l('A user with the e-mail address %(email)s already exists.', email=email), field='email')
+    check_password_strength(password)
+    user = User(email=email, name=name.strip() or email, role=role, locale=locale,
+                password_hash=_hasher().hash(password))
+    db.session.add(user)
+    db.session.flush()
+    record_audit(actor, 'user.created', user, after={'email': email, 'role': role})
+    logger.info('User %r created by %r', user, actor)
+    return user
+
+
+def update_user(user: User, *, actor: User, name: str, role: str, active: bool, locale: str) -> User:
+    if role not in Role.__members__:
+        raise UserError(_l('Unknown role "%(role)s": use admin, manager, clerk or packer.', role=role), field='role')
+    if user.id == actor.id and (role != user.role or not active):
+        raise UserError(_l('You cannot change your own role or deactivate yourself.'), field='role')
+    before = {'name': user.name, 'role': user.role, 'active': user.active, 'locale': user.locale}
+    user.name, user.role, user.active, user.locale = name.strip() or user.email, role, active, locale
+    after = {'name': user.name, 'role': user.role, 'active': user.active, 'locale': user.locale}
+    if before != after:
+        record_audit(actor, 'user.updated', user, before=before, after=after)
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, password: str, *, actor: User | None) -> None:
+    check_password_strength(password)
+    user.password_hash = _hasher().hash(password)
+    record_audit(actor, 'user.password_set', user)
+    db.session.flush()
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in current_app.config['LANGUAGES']:
+        raise UserError(_l('Unknown language "%(locale)s".', locale=locale), field='locale')
+    user.locale = locale
+    db.session.flush()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail address and password, or None."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        _hasher().hash(password)  # spend the same time, so timing does not tell which e-mails exist
+        return None
+    try:
+        _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if not user.active:
+        return None
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user

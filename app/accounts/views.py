@@ -1,0 +1,129 @@
+"""Login, logout, language, and user administration."""
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import bp, services
+from app.accounts.forms import LoginForm, UserForm
+from app.accounts.models import AuditEvent, User
+from app.errors import UserError
+from app.extensions import db
+from app.web.access import ADMIN, roles_required
+from app.web.forms import show_error_on_form
+from app.web.htmx import render_htmx
+from app.web.tables import paginate, table_state
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a `next` that stays on this site."""
+    if target and target.startswith('/') and not target.startswith('//'):
+        return target
+    return url_for('web.home')
+
+
+@bp.route('/login', methods=['GET', 'POST'])
+def login():
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for('web.home'))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user)
+            session.pop('locale', None)
+            return redirect(_safe_next(request.args.get('next')))
+        error = _('The e-mail address or password is wrong, or the account is inactive.')
+    return render_template('accounts/login.html', form=form, error=error), (401 if error else 200)
+
+
+@bp.route('/logout', methods=['POST'])
+@login_required
+def logout():
+    logout_user()
+    return redirect(url_for('accounts.login'))
+
+
+@bp.route('/locale', methods=['POST'])
+@login_required
+def set_locale():
+    """Switch this user's language; it is kept on the account."""
+    try:
+        services.set_locale(current_user, request.form.get('locale', ''))
+    except UserError as exc:
+        abort(400, str(exc))
+    db.session.commit()
+    return redirect(_safe_next(request.form.get('next')))
+
+
+@bp.route('/locale/anonymous', methods=['POST'])
+def set_anonymous_locale():
+    """The language switch of the login page, before anybody is known."""
+    if request.form.get('locale') in current_app.config['LANGUAGES']:
+        session['locale'] = request.form['locale']
+    return redirect(_safe_next(request.form.get('next')))
+
+
+USER_SORTS = {'email': User.email, 'name': User.name, 'role': User.role, 'last_login': User.last_login_at}
+
+
+@bp.route('/users')
+@roles_required(*ADMIN)
+def users():
+    """All staff accounts, searchable."""
+    state = table_state(USER_SORTS, 'email')
+    query = sa.select(User)
+    if state.q:
+        like = f'%{state.q}%'
+        query = query.where(sa.or_(User.email.ilike(like), User.name.ilike(like)))
+    page = paginate(query, state, USER_SORTS, User.id)
+    return render_htmx('accounts/users.html', 'accounts/_users_table.html', page=page, state=state)
+
+
+@bp.route('/users/new', methods=['GET', 'POST'])
+@roles_required(*ADMIN)
+def create_user():
+    form = UserForm()
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append(_('A new user needs a password.'))
+        else:
+            try:
+                user = services.create_user(form.email.data, form.name.data, form.password.data, form.role.data,
+                                            actor=current_user, locale=form.locale.data)
+            except UserError as exc:
+                show_error_on_form(form, exc)
+            else:
+                db.session.commit()
+                flash(_('User %(email)s created.', email=user.email), 'success')
+                return redirect(url_for('accounts.users'))
+    return render_template('accounts/user_form.html', form=form, user=None)
+
+
+@bp.route('/users/<int:user_id>', methods=['GET', 'POST'])
+@roles_required(*ADMIN)
+def edit_user(user_id):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    form.email.render_kw = {'readonly': True}
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, actor=current_user, name=form.name.data, role=form.role.data,
+                                 active=form.active.data, locale=form.locale.data)
+            if form.password.data:
+                services.set_password(user, form.password.data, actor=current_user)
+        except UserError as exc:
+            db.session.rollback()
+            show_error_on_form(form, exc)
+        else:
+            db.session.commit()
+            flash(_('User %(email)s saved.', email=user.email), 'success')
+            return redirect(url_for('accounts.users'))
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == 'users',
+                                                            AuditEvent.object_id == str(user.id))
+                                .order_by(AuditEvent.at.desc()).limit(50)).all()
+    return render_template('accounts/user_form.html', form=form, user=user, events=events)
+

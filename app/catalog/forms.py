@@ -1,0 +1,22 @@
+"""Product forms."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+
+class ProductForm(FlaskForm):
+    sku = StringField(_l('SKU'), validators=[DataRequired(), Length(max=64)],
+                      description=_l('Text; leading zeros are kept.'))
+    name = StringField(_l('Name'), validators=[DataRequired(), Length(max=255)])
+    jan = StringField(_l('JAN'), validators=[Optional(), Length(max=13)],
+                      description=_l('13 or 8 digits; the check digit is verified.'))
+    price = IntegerField(_l('Price (yen, tax included)'), validators=[InputRequired(), NumberRange(min=0)])
+    tax_rate = SelectField(_l('Tax rate'), choices=[(10, '10%'), (8, _l('8% (reduced)'))], coerce=int, default=10)
+    weight_g = IntegerField(_l('Weight (g)'), validators=[Optional(), NumberRange(min=0)])
+    active = BooleanField(_l('Active'), default=True)
+
+
+class CsvUploadForm(FlaskForm):
+    file = FileField(_l('CSV file'), validators=[FileRequired()])

@@ -1,0 +1,35 @@
+"""Products."""
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class Product(db.Model):
+    __tablename__ = 'products'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: text, never a number: leading zeros are part of the code
+    sku: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True, nullable=False)
+    name: so.Mapped[str] = so.mapped_column(sa.String(255), nullable=False)
+    #: JAN (EAN-13 or JAN-8), check digit verified; empty for products without one
+    jan: so.Mapped[str | None] = so.mapped_column(sa.String(13), unique=True, nullable=True)
+    #: yen, tax included
+    price: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False)
+    #: consumption tax in percent: 10 standard, 8 reduced (food)
+    tax_rate: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=10)
+    weight_g: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
+    active: so.Mapped[bool] = so.mapped_column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
+    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint('price >= 0', name='price_not_negative'),
+        sa.CheckConstraint('tax_rate IN (8, 10)', name='tax_rate_known'),
+        sa.CheckConstraint('weight_g IS NULL OR weight_g >= 0', name='weight_not_negative'),
+        sa.Index('ix_products_name', 'name'),
+    )
+
+    def __repr__(self):
+        return f'<Product {self.id} {self.sku}>'

@@ -1,0 +1,107 @@
+"""Creating, changing and finding products."""
+import dataclasses
+import logging
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.models import User
+from app.accounts.services import record_audit
+from app.catalog.jan import clean_jan
+from app.catalog.models import Product
+from app.errors import UserError
+from app.extensions import db
+
+
+logger = logging.getLogger(__name__)
+
+TAX_RATES = (10, 8)
+FIELDS = ('sku', 'name', 'jan', 'price', 'tax_rate', 'weight_g', 'active')
+
+
+@dataclasses.dataclass
+class ProductData:
+    """What a person or a file says a product is, checked but not yet saved."""
+
+    sku: str
+    name: str
+    jan: str | None
+    price: int
+    tax_rate: int = 10
+    weight_g: int | None = None
+    active: bool = True
+
+
+def clean_product_data(data: ProductData) -> ProductData:
+    """Check every field that does not need the database; raise UserError naming the field."""
+    sku = (data.sku or '').strip()
+    if not sku:
+        raise UserError(_l('The SKU is required.'), field='sku')
+    if len(sku) > 64 or any(c.isspace() for c in sku):
+        raise UserError(_l('SKU "%(sku)s" must be at most 64 characters without spaces.', sku=sku), field='sku')
+    name = (data.name or '').strip()
+    if not name:
+        raise UserError(_l('The product name is required.'), field='name')
+    if len(name) > 255:
+        raise UserError(_l('The product name is longer than 255 characters.'), field='name')
+    if data.price is None or data.price < 0:
+        raise UserError(_l('The price must be 0 yen or more.'), field='price')
+    if data.tax_rate not in TAX_RATES:
+        raise UserError(_l('The tax rate must be 10 or 8 (percent).'), field='tax_rate')
+    if data.weight_g is not None and data.weight_g < 0:
+        raise UserError(_l('The weight must be 0 grams or more.'), field='weight_g')
+    return dataclasses.replace(data, sku=sku, name=name, jan=clean_jan(data.jan))
+
+
+def _check_unique(data: ProductData, product: Product | None) -> None:
+    own_id = product.id if product else None
+    clash = db.session.scalar(sa.select(Product).where(Product.sku == data.sku, Product.id != own_id))
+    if clash:
+        raise UserError(_l('SKU "%(sku)s" is already used by another product (%(name)s).',
+                           sku=data.sku, name=clash.name), field='sku')
+    if data.jan:
+        clash = db.session.scalar(sa.select(Product).where(Product.jan == data.jan, Product.id != own_id))
+        if clash:
+            raise UserError(_l('JAN %(jan)s is already used by product %(sku)s.', jan=data.jan, sku=clash.sku),
+                            field='jan')
+
+
+def _snapshot(product: Product) -> dict:
+    return {f: getattr(product, f) for f in FIELDS}
+
+
+def create_product(data: ProductData, *, actor: User | None) -> Product:
+    data = clean_product_data(data)
+    _check_unique(data, None)
+    product = Product(**dataclasses.asdict(data))
+    db.session.add(product)
+    db.session.flush()
+    record_audit(actor, 'product.created', product, after=_snapshot(product))
+    return product
+
+
+def update_product(product: Product, data: ProductData, *, actor: User | None) -> Product:
+    data = clean_product_data(data)
+    _check_unique(data, product)
+    before = _snapshot(product)
+    for name, value in dataclasses.asdict(data).items():
+        setattr(product, name, value)
+    db.session.flush()
+    after = _snapshot(product)
+    if before != after:
+        changed = [f for f in FIELDS if before[f] != after[f]]
+        record_audit(actor, 'product.updated', product, before={f: before[f] for f in changed},
+                     after={f: after[f] for f in changed})
+    return product
+
+
+def find_product_by_code(code: str) -> Product | None:
+    """The product a scanned or typed code means: a JAN first (what scanners read), then a SKU."""
+    code = (code or '').strip()
+    if not code:
+        return None
+    if code.isdigit() and len(code) in (8, 13):
+        product = db.session.scalar(sa.select(Product).where(Product.jan == code))
+        if product:
+            return product
+    return db.session.scalar(sa.select(Product).where(Product.sku == code))

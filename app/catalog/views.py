@@ -1,0 +1,115 @@
+"""Catalogue screens: list and search, create, edit, CSV import and export."""
+import io
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.catalog import bp, queries, services
+from app.catalog.forms import CsvUploadForm, ProductForm
+from app.catalog.models import Product
+from app.errors import UserError
+from app.extensions import db
+from app.inventory.models import StockLevel
+from app.web.access import OFFICE, roles_required
+from app.web.forms import show_error_on_form
+from app.web.htmx import render_htmx
+from app.web.tables import paginate, table_state
+from exporters import EXPORTERS
+from importers import IMPORTERS
+from importers.base import FileRefused
+
+
+@bp.route('/')
+@roles_required(*OFFICE)
+def products():
+    """The product list: search by SKU, name or JAN; sort; page."""
+    state = table_state(queries.SORTS, 'sku')
+    active = request.args.get('active', '')
+    page = paginate(queries.product_search(state.q, active=active), state, queries.SORTS, Product.id)
+    available = _available_by_product([p.id for p in page.items])
+    return render_htmx('catalog/products.html', 'catalog/_products_table.html', page=page, state=state,
+                       active=active, available=available)
+
+
+def _available_by_product(product_ids: list[int]) -> dict[int, int]:
+    if not product_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(StockLevel.product_id, sa.func.sum(StockLevel.on_hand - StockLevel.allocated))
+        .where(StockLevel.product_id.in_(product_ids)).group_by(StockLevel.product_id))
+    return dict(rows.all())
+
+
+def _data(form: ProductForm) -> services.ProductData:
+    return services.ProductData(sku=form.sku.data, name=form.name.data, jan=form.jan.data, price=form.price.data,
+                                tax_rate=form.tax_rate.data, weight_g=form.weight_g.data, active=form.active.data)
+
+
+@bp.route('/new', methods=['GET', 'POST'])
+@roles_required(*OFFICE)
+def create_product():
+    form = ProductForm()
+    if form.validate_on_submit():
+        try:
+            product = services.create_product(_data(form), actor=current_user)
+        except UserError as exc:
+            db.session.rollback()
+            show_error_on_form(form, exc)
+        else:
+            db.session.commit()
+            flash(_('Product %(sku)s created.', sku=product.sku), 'success')
+            return redirect(url_for('catalog.edit_product', product_id=product.id))
+    return render_template('catalog/product_form.html', form=form, product=None)
+
+
+@bp.route('/<int:product_id>', methods=['GET', 'POST'])
+@roles_required(*OFFICE)
+def edit_product(product_id):
+    product = db.get_or_404(Product, product_id)
+    form = ProductForm(obj=product)
+    if form.validate_on_submit():
+        try:
+            services.update_product(product, _data(form), actor=current_user)
+        except UserError as exc:
+            db.session.rollback()
+            show_error_on_form(form, exc)
+        else:
+            db.session.commit()
+            flash(_('Product %(sku)s saved.', sku=product.sku), 'success')
+            return redirect(url_for('catalog.edit_product', product_id=product.id))
+    return render_template('catalog/product_form.html', form=form, product=product)
+
+
+@bp.route('/import', methods=['GET', 'POST'])
+@roles_required(*OFFICE)
+def import_products():
+    """Upload a product CSV; every row is checked, and one bad row saves nothing."""
+    form = CsvUploadForm()
+    result = refused = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = IMPORTERS['products'](upload.read(), upload.filename or 'upload.csv', actor=current_user)
+        except FileRefused as exc:
+            refused = str(exc)
+        else:
+            if result.ok:
+                db.session.commit()
+            else:
+                db.session.rollback()
+    return render_template('catalog/import.html', form=form, result=result, refused=refused)
+
+
+@bp.route('/export.csv')
+@roles_required(*OFFICE)
+def export_products():
+    encoding = request.args.get('encoding', 'utf-8')
+    try:
+        result = EXPORTERS['products'](encoding=encoding)
+    except UserError as exc:
+        flash(str(exc), 'error')
+        return redirect(url_for('catalog.products'))
+    return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=True,
+                     download_name=result.filename)

@@ -1,0 +1,160 @@
+"""Command-line interface: thin wrappers around importers, exporters and services.
+
+Each command commits once, at the end, when it succeeded.  Exit codes: 0 done, 1 the file was
+read but had problems (nothing saved), 2 the file or the arguments were refused.
+"""
+import json
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.errors import UserError
+from app.extensions import db
+from exporters import EXPORTERS
+from importers import IMPORTERS
+from importers.base import FileRefused
+
+
+users_cli = AppGroup('users', help='Staff accounts.')
+export_cli = AppGroup('export', help='Write a CSV export to a file.')
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(export_cli)
+    app.cli.add_command(import_products)
+    app.cli.add_command(import_stock)
+    app.cli.add_command(seed_demo)
+
+
+def _read_password(email: str) -> str:
+    if sys.stdin.isatty():
+        return click.prompt(f'Password for {email}', hide_input=True, confirmation_prompt=True)
+    password = sys.stdin.readline().rstrip('\r\n')
+    if not password:
+        raise click.UsageError('no password on standard input')
+    return password
+
+
+@users_cli.command('create')
+@click.argument('email')
+@click.option('--role', type=click.Choice(['admin', 'manager', 'clerk', 'packer']), required=True)
+@click.option('--name', default='', help='Display name (defaults to the e-mail address).')
+@click.option('--locale', type=click.Choice(['ja', 'en']), default='ja')
+def create_user(email, role, name, locale):
+    """Create a staff account; the password is asked on the terminal or read from stdin."""
+    from app.accounts.services import create_user as create
+
+    password = _read_password(email)
+    try:
+        user = create(email, name, password, role, locale=locale)
+    except UserError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f'created {user.email} ({user.role})')
+
+
+@users_cli.command('list')
+def list_users():
+    """List staff accounts."""
+    from app.accounts.models import User
+
+    for user in db.session.scalars(sa.select(User).order_by(User.email)):
+        click.echo(f'{user.email}\t{user.role}\t{"active" if user.active else "inactive"}\t{user.name}')
+
+
+def _run_import(kind: str, path: Path, as_json: bool) -> None:
+    try:
+        result = IMPORTERS[kind](path.read_bytes(), path.name)
+    except FileRefused as exc:
+        db.session.rollback()
+        if as_json:
+            click.echo(json.dumps({'file': path.name, 'refused': exc.message}, ensure_ascii=False))
+        else:
+            click.echo(f'refused: {exc}', err=True)
+        sys.exit(2)
+    if result.ok:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        if result.ok:
+            click.echo(f'{path.name}: {result.created} created, {result.updated} updated, '
+                       f'{result.unchanged} unchanged')
+        else:
+            click.echo(f'{path.name}: {len(result.problems)} problems, nothing was saved', err=True)
+    if not result.ok:
+        sys.exit(1)
+
+
+_file_argument = click.argument('file', type=click.Path(exists=True, dir_okay=False, path_type=Path))
+
+
+@click.command('import-products')
+@_file_argument
+@click.option('--json', 'as_json', is_flag=True, help='Print the result as one JSON object.')
+def import_products(file, as_json):
+    """Create or update products from a CSV (sku,name,jan,price,tax_rate,weight_g,active)."""
+    _run_import('products', file, as_json)
+
+
+@click.command('import-stock')
+@_file_argument
+@click.option('--json', 'as_json', is_flag=True, help='Print the result as one JSON object.')
+def import_stock(file, as_json):
+    """Receive stock from a CSV (sku,location,quantity); new locations are created."""
+    _run_import('stock', file, as_json)
+
+
+def _export(kind: str, output: Path, encoding: str) -> None:
+    try:
+        result = EXPORTERS[kind](encoding=encoding)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    output.write_bytes(result.content)
+    click.echo(f'wrote {output} ({len(result.content)} bytes)')
+
+
+_output_option = click.option('-o', '--output', type=click.Path(dir_okay=False, path_type=Path), required=True)
+_encoding_option = click.option('--encoding', type=click.Choice(['utf-8', 'cp932']), default='utf-8',
+                                help='utf-8 (with BOM, for Excel) or cp932 (Shift_JIS).')
+
+
+@export_cli.command('products')
+@_output_option
+@_encoding_option
+def export_products(output, encoding):
+    """All products, in the product import's own layout."""
+    _export('products', output, encoding)
+
+
+@export_cli.command('stock')
+@_output_option
+@_encoding_option
+def export_stock(output, encoding):
+    """Stock per product and location: sku,location,on_hand,allocated,available."""
+    _export('stock', output, encoding)
+
+
+@click.command('seed-demo')
+@click.option('--if-empty', is_flag=True, help='Only when the database has no users yet (first run).')
+def seed_demo(if_empty):
+    """Load the demo shop (products, locations, stock, one user per role); safe to run twice."""
+    from app.accounts.models import User
+    from app.demo import seed
+
+    if if_empty and db.session.scalar(sa.select(User.id).limit(1)) is not None:
+        click.echo('the database already has users: demo data not loaded')
+        return
+    summary = seed()
+    db.session.commit()
+    click.echo(summary)

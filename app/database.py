@@ -1,0 +1,84 @@
+"""Engine set-up and small column types shared by every area."""
+import contextlib
+import contextvars
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+
+#: whether transactions started now should take SQLite's write lock at BEGIN (see configure_engine)
+_sqlite_write_intent = contextvars.ContextVar('sqlite_write_intent', default=True)
+
+
+def configure_engine(engine: sa.Engine) -> None:
+    """Make SQLite behave as Kura needs: WAL, foreign keys, and one writer at a time.
+
+    pysqlite starts transactions lazily and SQLite ignores ``SELECT ... FOR UPDATE``, so two
+    requests could both read "1 available" and both allocate it (or one fail with "database is
+    locked" half-way).  Taking the write lock at BEGIN (``BEGIN IMMEDIATE``) makes every writing
+    transaction wait its turn and read what the previous writer committed.  Plain page views
+    declare themselves read-only (``read_only_transactions``) and keep WAL's concurrent reads.
+    """
+    if engine.dialect.name != 'sqlite':
+        return
+
+    @event.listens_for(engine, 'connect')
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute('PRAGMA foreign_keys = ON')
+        cursor.execute('PRAGMA busy_timeout = 60000')
+        if engine.url.database not in (None, '', ':memory:'):
+            cursor.execute('PRAGMA journal_mode = WAL')
+            cursor.execute('PRAGMA synchronous = NORMAL')
+        cursor.close()
+
+    @event.listens_for(engine, 'begin')
+    def _on_begin(connection):
+        connection.exec_driver_sql('BEGIN IMMEDIATE' if _sqlite_write_intent.get() else 'BEGIN')
+
+
+@contextlib.contextmanager
+def read_only_transactions():
+    """Within this block, SQLite transactions begin without the write lock."""
+    token = _sqlite_write_intent.set(False)
+    try:
+        yield
+    finally:
+        _sqlite_write_intent.reset(token)
+
+
+def set_read_only_transactions(read_only: bool) -> None:
+    """Declare the current request read-only (GET pages) or writing; see configure_engine."""
+    _sqlite_write_intent.set(not read_only)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A point in time, stored in UTC and always read back timezone-aware (UTC).
+
+    SQLite has no time zones and hands back naive values; PostgreSQL hands back aware ones.
+    One type makes both the same to the code above.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f'naive datetime {value!r}: Kura stores only timezone-aware times')
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == 'sqlite' else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)

@@ -1,0 +1,24 @@
+"""Receiving and adjustment forms: built for a scanner that types the code and presses Enter."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+
+class ReceiveForm(FlaskForm):
+    code = StringField(_l('JAN or SKU'), validators=[DataRequired(), Length(max=64)],
+                       render_kw={'autofocus': True, 'autocomplete': 'off'})
+    quantity = IntegerField(_l('Quantity'), validators=[InputRequired(), NumberRange(min=1, max=1_000_000)],
+                            default=1)
+    location = StringField(_l('Location'), validators=[DataRequired(), Length(max=40)],
+                           render_kw={'autocomplete': 'off'})
+    note = StringField(_l('Note (supplier, delivery slip)'), validators=[Length(max=200)])
+
+
+class AdjustForm(FlaskForm):
+    code = StringField(_l('JAN or SKU'), validators=[DataRequired(), Length(max=64)],
+                       render_kw={'autofocus': True, 'autocomplete': 'off'})
+    location = StringField(_l('Location'), validators=[DataRequired(), Length(max=40)])
+    quantity = IntegerField(_l("Change (+ or -)"), validators=[InputRequired()],
+                            description=_l('For example -2 for two broken units, 3 for three found.'))
+    reason = StringField(_l('Reason'), validators=[DataRequired(), Length(max=500)])

@@ -1,0 +1,57 @@
+"""Reading stock levels and the ledger for screens and exports."""
+import sqlalchemy as sa
+
+from app.catalog.models import Product
+from app.inventory.models import Location, StockLevel, StockMovement
+
+
+LEVEL_SORTS = {'sku': Product.sku, 'name': Product.name, 'location': Location.sort_key,
+               'on_hand': StockLevel.on_hand, 'allocated': StockLevel.allocated,
+               'available': StockLevel.on_hand - StockLevel.allocated}
+LOCATION_SORTS = {'code': Location.sort_key, 'units': sa.literal_column('units'),
+                  'skus': sa.literal_column('skus')}
+
+
+def stock_levels(q: str = '', *, product_id: int | None = None, location_id: int | None = None) -> sa.Select:
+    """Stock levels with their product and location; `q` matches SKU, JAN, name or location code."""
+    query = (sa.select(StockLevel, Product, Location)
+             .join(Product, StockLevel.product_id == Product.id)
+             .join(Location, StockLevel.location_id == Location.id)
+             .where(sa.or_(StockLevel.on_hand != 0, StockLevel.allocated != 0)))
+    if product_id is not None:
+        query = query.where(StockLevel.product_id == product_id)
+    if location_id is not None:
+        query = query.where(StockLevel.location_id == location_id)
+    if q:
+        like = f'%{q}%'
+        query = query.where(sa.or_(Product.sku.ilike(like), Product.name.ilike(like), Product.jan.like(like),
+                                   Location.code.ilike(like)))
+    return query
+
+
+def movements(*, product_id: int | None = None, location_id: int | None = None) -> sa.Select:
+    """The ledger, newest first."""
+    query = sa.select(StockMovement).order_by(StockMovement.at.desc(), StockMovement.id.desc())
+    if product_id is not None:
+        query = query.where(StockMovement.product_id == product_id)
+    if location_id is not None:
+        query = query.where(StockMovement.location_id == location_id)
+    return query
+
+
+def locations(q: str = '') -> sa.Select:
+    """Locations with how many units and SKUs each holds."""
+    query = (sa.select(Location, sa.func.coalesce(sa.func.sum(StockLevel.on_hand), 0).label('units'),
+                       sa.func.count(StockLevel.id).filter(StockLevel.on_hand > 0).label('skus'))
+             .outerjoin(StockLevel, StockLevel.location_id == Location.id)
+             .group_by(Location.id))
+    if q:
+        query = query.where(Location.code.ilike(f'%{q}%'))
+    return query
+
+
+def totals(product_id: int) -> dict:
+    on_hand, allocated = sa.func.coalesce(sa.func.sum(StockLevel.on_hand), 0), \
+        sa.func.coalesce(sa.func.sum(StockLevel.allocated), 0)
+    return sa.select(on_hand.label('on_hand'), allocated.label('allocated')).where(
+        StockLevel.product_id == product_id)

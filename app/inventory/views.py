@@ -1,0 +1,141 @@
+"""Stock screens: levels, per product and per location with the ledger, receiving, adjustment."""
+import io
+
+import sqlalchemy as sa
+from flask import flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.catalog.models import Product
+from app.catalog.services import find_product_by_code
+from app.errors import UserError
+from app.extensions import db
+from app.inventory import bp, queries, services
+from app.inventory.forms import AdjustForm, ReceiveForm
+from app.inventory.models import Location, StockLevel, StockMovement
+from app.web.access import OFFICE, RECEIVING, roles_required
+from app.web.forms import show_error_on_form
+from app.web.htmx import render_htmx
+from app.web.tables import page_of, paginate, table_state
+from exporters import EXPORTERS
+
+
+@bp.route('/')
+@roles_required(*OFFICE)
+def levels():
+    """Stock by product and location: on hand, allocated, available."""
+    state = table_state(queries.LEVEL_SORTS, 'sku')
+    page = paginate(queries.stock_levels(state.q), state, queries.LEVEL_SORTS, StockLevel.id)
+    return render_htmx('inventory/levels.html', 'inventory/_levels_table.html', page=page, state=state)
+
+
+@bp.route('/products/<int:product_id>')
+@roles_required(*OFFICE)
+def product_stock(product_id):
+    """One product: its stock at each location and its ledger."""
+    product = db.get_or_404(Product, product_id)
+    levels = db.session.execute(queries.stock_levels(product_id=product.id).order_by(Location.sort_key)).all()
+    ledger = page_of(queries.movements(product_id=product.id), request.args.get('page', 1, type=int), 50)
+    total = db.session.execute(queries.totals(product.id)).one()
+    return render_htmx('inventory/product.html', 'inventory/_ledger.html', product=product, levels=levels,
+                       ledger=ledger, total=total, show_location=True)
+
+
+@bp.route('/locations')
+@roles_required(*OFFICE)
+def locations():
+    state = table_state(queries.LOCATION_SORTS, 'code')
+    page = paginate(queries.locations(state.q), state, queries.LOCATION_SORTS, Location.id)
+    return render_htmx('inventory/locations.html', 'inventory/_locations_table.html', page=page, state=state)
+
+
+@bp.route('/locations/<int:location_id>')
+@roles_required(*OFFICE)
+def location_stock(location_id):
+    """One location: what is on it and its ledger."""
+    location = db.get_or_404(Location, location_id)
+    levels = db.session.execute(queries.stock_levels(location_id=location.id).order_by(Product.sku)).all()
+    ledger = page_of(queries.movements(location_id=location.id), request.args.get('page', 1, type=int), 50)
+    return render_htmx('inventory/location.html', 'inventory/_ledger.html', location=location, levels=levels,
+                       ledger=ledger, show_product=True)
+
+
+def _recent(reason: str) -> list[StockMovement]:
+    """What this user booked last, so a receiver sees each scan land."""
+    return db.session.scalars(
+        sa.select(StockMovement).where(StockMovement.user_id == current_user.id, StockMovement.reason == reason)
+        .order_by(StockMovement.id.desc()).limit(10)).all()
+
+
+@bp.route('/receive', methods=['GET', 'POST'])
+@roles_required(*RECEIVING)
+def receive():
+    """Goods in: scan or type a JAN or SKU, a quantity and a location."""
+    form = ReceiveForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            product = find_product_by_code(form.code.data)
+            if product is None:
+                raise UserError(_('No product has the JAN or SKU "%(code)s".', code=form.code.data.strip()),
+                                field='code')
+            location = services.get_location(form.location.data)
+            level = services.receive(product, location, form.quantity.data, actor=current_user,
+                                     reference=form.note.data or '', note=form.note.data or '')
+        except UserError as exc:
+            db.session.rollback()
+            show_error_on_form(form, exc)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_('Received %(n)d × %(sku)s %(name)s at %(location)s (now %(on_hand)d on hand).',
+                    n=form.quantity.data, sku=product.sku, name=product.name, location=location.code,
+                    on_hand=level.on_hand), 'success')
+            # keep the location for the next scan, clear the code and quantity
+            form = ReceiveForm(formdata=None, location=location.code)
+    elif request.method == 'POST':
+        status = 422
+    return render_htmx('inventory/receive.html', 'inventory/_receive.html', status=status, form=form,
+                       recent=_recent('receipt'))
+
+
+@bp.route('/adjust', methods=['GET', 'POST'])
+@roles_required(*OFFICE)
+def adjust():
+    """Correct stock with a reason: damaged, found, miscounted."""
+    form = AdjustForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            product = find_product_by_code(form.code.data)
+            if product is None:
+                raise UserError(_('No product has the JAN or SKU "%(code)s".', code=form.code.data.strip()),
+                                field='code')
+            location = services.get_location(form.location.data)
+            level = services.adjust(product, location, form.quantity.data, reason=form.reason.data,
+                                    actor=current_user)
+        except UserError as exc:
+            db.session.rollback()
+            show_error_on_form(form, exc)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_('Adjusted %(sku)s at %(location)s by %(delta)+d (now %(on_hand)d on hand).', sku=product.sku,
+                    location=location.code, delta=form.quantity.data, on_hand=level.on_hand), 'success')
+            form = AdjustForm(formdata=None)
+    elif request.method == 'POST':
+        status = 422
+    return render_htmx('inventory/adjust.html', 'inventory/_adjust.html', status=status, form=form,
+                       recent=_recent('adjustment'))
+
+
+@bp.route('/export.csv')
+@roles_required(*OFFICE)
+def export_stock():
+    try:
+        result = EXPORTERS['stock'](encoding=request.args.get('encoding', 'utf-8'))
+    except UserError as exc:
+        flash(str(exc), 'error')
+        return redirect(url_for('inventory.levels'))
+    return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=True,
+                     download_name=result.filename)

@@ -1,0 +1,28 @@
+"""Error pages that keep the layout, and fragments for HTMX requests."""
+from flask import render_template
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.web.htmx import is_htmx
+
+
+MESSAGES = {
+    400: lambda: _('The request could not be understood.'),
+    403: lambda: _('Your role does not allow this page.'),
+    404: lambda: _('There is no such page.'),
+    413: lambda: _('The file is too large.'),
+    500: lambda: _('Something went wrong on our side. Nothing was saved.'),
+}
+
+
+def register_error_handlers(app):
+    def handle(error):
+        code = getattr(error, 'code', 500) or 500
+        if code == 500:
+            db.session.rollback()
+        message = MESSAGES.get(code, MESSAGES[500])()
+        template = 'errors/_message.html' if is_htmx() else 'errors/error.html'
+        return render_template(template, code=code, message=message), code
+
+    for code in MESSAGES:
+        app.register_error_handler(code, handle)

@@ -1,0 +1,55 @@
+"""Jinja filters and globals shared by every screen."""
+import datetime as dt
+
+from flask import request, url_for
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+from app.web import access
+
+
+def yen(value) -> str:
+    return '' if value is None else f'¥{value:,}'
+
+
+def jst(value: dt.datetime | None, fmt: str = 'yyyy-MM-dd HH:mm') -> str:
+    """A stored UTC time as shown to people: Japan time."""
+    return '' if value is None else format_datetime(value, fmt)
+
+
+def postal(value: str | None) -> str:
+    return f'{value[:3]}-{value[3:]}' if value and len(value) == 7 else (value or '')
+
+
+def url_with(**overrides) -> str:
+    """The current page's URL with some query arguments replaced (for sort links and pagers)."""
+    args = request.args.to_dict()
+    args.update(overrides)
+    args = {k: v for k, v in args.items() if v not in ('', None)}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def can(*roles: str) -> bool:
+    return current_user.is_authenticated and current_user.has_role(*roles)
+
+
+def role_label(role: str) -> str:
+    from app.accounts.forms import ROLE_CHOICES
+
+    return str(dict(ROLE_CHOICES).get(role, role))
+
+
+def reason_label(reason: str) -> str:
+    from flask_babel import gettext as _
+
+    labels = {'receipt': _('Receipt'), 'adjustment': _('Adjustment'), 'shipment': _('Shipment'),
+              'return': _('Return'), 'stocktake': _('Stocktake'), 'transfer': _('Transfer')}
+    return labels.get(reason, reason)
+
+
+def register(app):
+    app.jinja_env.filters.update(yen=yen, jst=jst, postal=postal)
+    app.jinja_env.globals.update(get_locale=get_locale, url_with=url_with, can=can, roles=access, role_label=role_label,
+                                reason_label=reason_label)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,147 @@
+"""Shared reading of the files Kura imports: decoding, CSV rows with file line numbers, problems.
+
+Every importer turns bytes into plain records and reports problems against the file's own line
+numbers, so a clerk can open the file and find the row.  Nothing here touches the database.
+"""
+import csv
+import dataclasses
+import io
+import unicodedata
+from collections.abc import Iterator
+
+
+UTF8_BOM = b'\xef\xbb\xbf'
+
+
+class FileRefused(Exception):
+    """The file cannot be read as its format at all; nothing of it is imported."""
+
+    def __init__(self, filename: str, message: str):
+        super().__init__(f'{filename}: {message}')
+        self.filename = filename
+        self.message = message
+
+
+@dataclasses.dataclass(frozen=True)
+class RowProblem:
+    """One problem in one row of a file: which line, which field, what value and why."""
+
+    filename: str
+    line: int
+    field: str
+    value: str
+    message: str
+    #: the order (or product, or SKU) the row belongs to, where the format has one
+    key: str = ''
+
+    def __str__(self):
+        where = f'{self.filename}, line {self.line}'
+        if self.field:
+            where += f', {self.field}'
+        shown = f' ({self.value!r})' if self.value else ''
+        return f'{where}{shown}: {self.message}'
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One CSV record: its first physical line in the file and its values by header name."""
+
+    line: int
+    values: dict[str, str]
+
+    def get(self, name: str, default: str = '') -> str:
+        return self.values.get(name, default)
+
+
+def decode(data: bytes, filename: str) -> str:
+    """Decode UTF-8 (with or without BOM) or CP932, or refuse the file naming where it breaks.
+
+    CP932 and never ``shift_jis``: the Windows code page has 髙, 﨑, ①, ㈱ and ～, which
+    mall files are full of and ``shift_jis`` rejects or maps wrongly.
+    """
+    if data.startswith(UTF8_BOM):
+        try:
+            return data[len(UTF8_BOM):].decode('utf-8')
+        except UnicodeDecodeError as exc:
+            message = _encoding_message('UTF-8 (it starts with a BOM)', data, exc.start + len(UTF8_BOM))
+            raise FileRefused(filename, message) from None
+    try:
+        return data.decode('utf-8')
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode('cp932')
+        except UnicodeDecodeError as cp932_error:
+            # report whichever reading got further: that is the encoding the file most likely is
+            if utf8_error.start >= cp932_error.start:
+                raise FileRefused(filename, _encoding_message('UTF-8', data, utf8_error.start)) from None
+            raise FileRefused(filename, _encoding_message('CP932 (Shift_JIS)', data, cp932_error.start)) from None
+
+
+def _encoding_message(encoding: str, data: bytes, offset: int) -> str:
+    line = data.count(b'\n', 0, offset) + 1
+    bad = data[offset:offset + 4].hex(' ')
+    return (f'cannot be decoded as UTF-8 or CP932 (Shift_JIS): read as {encoding}, the bytes {bad} '
+            f'at byte offset {offset} (line {line}) are not valid; save the file as UTF-8 or CP932')
+
+
+def sniff_delimiter(text: str) -> str:
+    """Tab when the header line has tabs and no more commas than tabs, else comma."""
+    header = text.split('\n', 1)[0]
+    return '\t' if header.count('\t') > header.count(',') else ','
+
+
+def read_rows(data: bytes, filename: str, *, required: tuple[str, ...] = (),
+              delimiter: str | None = None) -> tuple[list[str], list[Row]]:
+    """Read a CSV/TSV file with a header row into rows keyed by header name, all values text.
+
+    Refuses the whole file when it is empty, has a header only, is not CSV, or lacks a required
+    column.  Extra and reordered columns are fine: everything is read by name.
+    :return: the header names and the data rows, each with the file line it starts on.
+    """
+    text = decode(data, filename)
+    if not text.strip():
+        raise FileRefused(filename, 'the file is empty')
+    delimiter = delimiter or sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter, strict=True)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as exc:
+        raise FileRefused(filename, f'line 1 is not valid CSV: {exc}') from None
+    if len(header) < 2 and not required:
+        raise FileRefused(filename, 'the first line is not a CSV header (it has a single column)')
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise FileRefused(filename, 'required column missing from the header: ' + ', '.join(missing))
+    duplicated = sorted({h for h in header if h and header.count(h) > 1})
+    if duplicated:
+        raise FileRefused(filename, 'column named twice in the header: ' + ', '.join(duplicated))
+    rows = list(_records(reader, header, filename))
+    if not rows:
+        raise FileRefused(filename, 'the file has a header but no data rows')
+    return header, rows
+
+
+def _records(reader, header: list[str], filename: str) -> Iterator[Row]:
+    next_line = reader.line_num + 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise FileRefused(filename, f'line {next_line} is not valid CSV: {exc}') from None
+        start, next_line = next_line, reader.line_num + 1
+        if not any(cell.strip() for cell in record):
+            continue  # blank lines, often trailing ones, carry nothing
+        if len(record) > len(header) and any(cell.strip() for cell in record[len(header):]):
+            raise FileRefused(filename, f'line {start} has {len(record)} fields but the header has {len(header)}')
+        values = {name: (record[i] if i < len(record) else '') for i, name in enumerate(header)}
+        yield Row(start, values)
+
+
+def normalize_digits(value: str) -> str:
+    """Full-width digits, hyphens and spaces to ASCII (NFKC), keeping every leading zero."""
+    value = unicodedata.normalize('NFKC', value).strip()
+    for dash in '‐‑‒–—―−ー－':
+        value = value.replace(dash, '-')
+    return value

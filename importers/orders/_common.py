@@ -1,0 +1,173 @@
+"""What the order formats share: reading a row's cells with problems recorded, and collecting orders."""
+import datetime
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+
+from importers.base import FileRefused, Row, RowProblem
+from importers.orders import normalize
+from importers.orders.records import OrderRecord, ParseResult
+
+
+def given(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The files of an import, refused when there are none."""
+    if not files:
+        raise FileRefused('(no file)', 'no file was given')
+    return files
+
+
+def header_aliases(header: Iterable[str], aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Map each field to the header the file uses for it, for formats whose column names vary.
+
+    Names are compared after NFKC, so お届け先住所１ matches お届け先住所1.
+    :return: field -> header name as written in the file, for the fields the file has.
+    """
+    present = {unicodedata.normalize('NFKC', name): name for name in header}
+    found = {}
+    for field, names in aliases.items():
+        for name in names:
+            if unicodedata.normalize('NFKC', name) in present:
+                found[field] = present[unicodedata.normalize('NFKC', name)]
+                break
+    return found
+
+
+class Cells:
+    """One row read by column name; a value that does not convert becomes a RowProblem against the row.
+
+    When a value fails, the methods return a harmless fallback so the order can still be built:
+    the Collector leaves out every order with a problem, so a fallback never reaches the database.
+    """
+
+    def __init__(self, filename: str, row: Row, key: str, problems: list[RowProblem],
+                 columns: Mapping[str, str] | None = None):
+        self.filename = filename
+        self.row = row
+        self.key = key
+        self.problems = problems
+        #: field -> header name, for formats read through header_aliases(); other names are headers themselves
+        self.columns = columns or {}
+
+    @property
+    def line(self) -> int:
+        return self.row.line
+
+    def column(self, name: str) -> str:
+        return self.columns.get(name, name)
+
+    def has(self, name: str) -> bool:
+        return self.column(name) in self.row.values
+
+    def text(self, *names: str) -> str:
+        """The first non-empty value of the columns, stripped; line ends inside a value become '\\n'."""
+        for name in names:
+            value = self.row.get(self.column(name)).strip().replace('\r\n', '\n')
+            if value:
+                return value
+        return ''
+
+    def joined(self, *names: str, sep: str = ' ') -> str:
+        """The non-empty values of the columns joined, e.g. 姓 and 名 into one name."""
+        return sep.join(value for value in (self.text(name) for name in names) if value)
+
+    def problem(self, field: str, value: str, message: str) -> None:
+        self.problems.append(RowProblem(self.filename, self.line, field, value, message, self.key))
+
+    def required(self, name: str, message: str = 'is empty') -> str:
+        value = self.text(name)
+        if not value:
+            self.problem(self.column(name), '', message)
+        return value
+
+    def convert(self, convert: Callable, *names: str, fallback=None):
+        """convert() applied to the columns' value (parts joined by '-'), or the fallback with a problem."""
+        value = self.joined(*names, sep='-')
+        try:
+            return convert(value)
+        except ValueError as exc:
+            self.problem('/'.join(self.column(name) for name in names), value, str(exc))
+            return fallback
+
+    def postal_code(self, *names: str) -> str:
+        return self.convert(normalize.postal_code, *names, fallback='')
+
+    def phone(self, *names: str) -> str:
+        return normalize.phone(self.joined(*names, sep='-'))
+
+    def yen(self, name: str) -> int | None:
+        """An amount in yen, None when the cell is empty or the column absent."""
+        return self.convert(normalize.yen, name, fallback=0)
+
+    def price(self, name: str) -> int:
+        """An amount in yen that must be given."""
+        return self.convert(_required_yen, name, fallback=0)
+
+    def quantity(self, name: str) -> int:
+        return self.convert(normalize.quantity, name, fallback=0)
+
+    def tax_rate(self, name: str) -> int:
+        return self.convert(normalize.tax_rate, name, fallback=10)
+
+    def ordered_at(self, name: str) -> datetime.datetime:
+        return self.convert(normalize.parse_datetime, name, fallback=datetime.datetime.min.replace(tzinfo=datetime.UTC))
+
+    def date(self, name: str) -> datetime.date | None:
+        return self.convert(normalize.parse_date, name)
+
+    def prefecture(self, name: str) -> str:
+        return normalize.prefecture(self.text(name))
+
+    def yen_currency(self, name: str) -> None:
+        """Every amount is read as yen: a row in another currency is a problem, not a wrong total."""
+        value = self.text(name)
+        if value and value.upper() != 'JPY':
+            self.problem(self.column(name), value, 'amounts are not in yen (JPY); Kura imports yen orders only')
+
+
+def _required_yen(value: str) -> int:
+    amount = normalize.yen(value)
+    if amount is None:
+        raise ValueError('no price')
+    return amount
+
+
+class Collector:
+    """The orders of one import; an order with any problem is left out whole and its problems kept."""
+
+    def __init__(self):
+        self.result = ParseResult()
+        self._seen: dict[str, tuple[str, int]] = {}
+
+    def group(self, filename: str, rows: list[Row], key_column: str) -> dict[str, list[Row]]:
+        """Rows by order number, in file order; a row without one is a problem."""
+        orders: dict[str, list[Row]] = {}
+        for row in rows:
+            key = row.get(key_column).strip()
+            if key:
+                orders.setdefault(key, []).append(row)
+            else:
+                self.result.problems.append(RowProblem(filename, row.line, key_column, '', 'no order number'))
+        return orders
+
+    def add(self, filename: str, key: str, line: int, key_column: str,
+            build: Callable[[list[RowProblem]], OrderRecord]) -> None:
+        """Build one order, keeping it only when building it raised no problem."""
+        problems: list[RowProblem] = []
+        order = build(problems)
+        if key in self._seen:
+            # two downloads that overlap: the first copy counts, the second must not become a second order
+            seen_file, seen_line = self._seen[key]
+            problems.append(RowProblem(filename, line, key_column, key,
+                                       f'the order is already in {seen_file}, line {seen_line}; this copy is left out',
+                                       key))
+        else:
+            self._seen[key] = (filename, line)
+        if problems:
+            self.result.problems.extend(problems)
+        else:
+            self.result.orders.append(order)
+
+    def add_rows(self, filename: str, key: str, rows: list[Row], key_column: str,
+                 build: Callable[[list[Cells]], OrderRecord], columns: Mapping[str, str] | None = None) -> None:
+        """Build one order from its rows of one file."""
+        self.add(filename, key, rows[0].line, key_column,
+                 lambda problems: build([Cells(filename, row, key, problems, columns) for row in rows]))

@@ -1,0 +1,131 @@
+"""Amazon.co.jp Seller Central order reports: tab-separated, CP932, one row per order-item-id (formats.md §2).
+
+Two layouts, told apart by their columns:
+
+- A, the new/all orders flat file, has ``item-price``: the line total, tax included.  The unit price is
+  item-price / quantity-purchased, rounded half up to the yen when it does not divide evenly (1001 / 2
+  -> 501).  The order total is built from item-price itself, so rounding never changes it:
+  item-price + shipping-price + gift-wrap-price - promotion discounts, summed over the lines, plus
+  payment-method-fee.
+- B, the unshipped orders report, has no price per item at all.  Its lines get unit price 0 rather
+  than an invented one; the orders service fills prices from the catalogue.  Its total is what the
+  buyer pays, cod-collectible-amount + already-paid, which Amazon fills on COD orders only; other
+  orders in this layout get a total of 0 plus their fees.
+
+Amazon JP with cash on delivery switched on appends payment-method, cod-collectible-amount,
+already-paid and payment-method-fee to either layout; they are read wherever they are.  Those
+order-level amounts are taken as the largest value on the order's rows, which is right whether
+Amazon repeats them on every row or writes them on one.
+"""
+from importers.base import read_rows
+from importers.orders._common import Cells, Collector, given
+from importers.orders.normalize import JST, divide_yen, parse_datetime, payment_method
+from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
+
+
+CHANNEL = 'amazon'
+ORDER_ID = 'order-id'
+REQUIRED = (ORDER_ID, 'order-item-id', 'purchase-date', 'sku', 'product-name', 'quantity-purchased',
+            'recipient-name', 'ship-postal-code', 'ship-state', 'ship-address-1')
+
+
+def parse(files: list[tuple[str, bytes]]) -> ParseResult:
+    """Read Amazon order reports (layout A or B) into orders."""
+    collector = Collector()
+    for filename, data in given(files):
+        header, rows = read_rows(data, filename, required=REQUIRED)
+        build = _order_with_prices if 'item-price' in header else _order_without_prices
+        for key, group in collector.group(filename, rows, ORDER_ID).items():
+            collector.add_rows(filename, key, group, ORDER_ID, build)
+    return collector.result
+
+
+def _order_with_prices(cells: list[Cells]) -> OrderRecord:
+    lines, amounts = [], 0
+    for c in cells:
+        c.yen_currency('currency')
+        item_price = c.price('item-price')
+        quantity = c.quantity('quantity-purchased')
+        lines.append(_line(c, quantity, divide_yen(item_price, quantity) if quantity else 0))
+        # Amazon writes discounts as negative numbers; abs() keeps a positive one from raising the total
+        amounts += (item_price + (c.yen('gift-wrap-price') or 0) - abs(c.yen('item-promotion-discount') or 0)
+                    - abs(c.yen('ship-promotion-discount') or 0))
+    shipping_fee = sum(c.yen('shipping-price') or 0 for c in cells)
+    cod_fee = _order_amount(cells, 'payment-method-fee')
+    return _order(cells, lines, shipping_fee, cod_fee, amounts + shipping_fee + cod_fee)
+
+
+def _order_without_prices(cells: list[Cells]) -> OrderRecord:
+    # layout B has no item price: 0 says "not in the file", and the catalogue supplies the price
+    lines = [_line(c, c.quantity('quantity-purchased'), 0) for c in cells]
+    cod_fee = _order_amount(cells, 'payment-method-fee')
+    collectible = _order_amount(cells, 'cod-collectible-amount')
+    if collectible:
+        total = collectible + _order_amount(cells, 'already-paid')
+    else:
+        total = lines_total(lines) + cod_fee
+    return _order(cells, lines, 0, cod_fee, total)
+
+
+def _order(cells: list[Cells], lines: list[LineRecord], shipping_fee: int, cod_fee: int, total: int) -> OrderRecord:
+    first = cells[0]
+    delivery_start, delivery_end = (('scheduled-delivery-start-date', 'scheduled-delivery-end-date')
+                                    if first.has('scheduled-delivery-start-date')
+                                    else ('delivery-start-date', 'delivery-end-date'))
+    return OrderRecord(
+        line=first.line,
+        channel=CHANNEL,
+        external_order_id=first.key,
+        ordered_at=first.ordered_at('purchase-date'),
+        buyer_name=first.text('buyer-name'),
+        buyer_kana='',
+        buyer_email=first.text('buyer-email'),
+        buyer_phone=first.phone('buyer-phone-number'),
+        ship_name=first.text('recipient-name'),
+        ship_kana='',
+        ship_postal_code=first.postal_code('ship-postal-code'),
+        ship_prefecture=first.prefecture('ship-state'),
+        ship_city=first.text('ship-city'),
+        ship_address1=first.text('ship-address-1'),
+        ship_address2=first.joined('ship-address-2', 'ship-address-3'),
+        ship_phone=first.phone('ship-phone-number'),
+        # the column is absent when cash on delivery is off: every such order was paid through Amazon
+        payment_method=payment_method(first.text('payment-method'), default='card'),
+        shipping_fee=shipping_fee,
+        cod_fee=cod_fee,
+        total=total,
+        delivery_date=first.date(delivery_start),
+        delivery_time_slot=_time_slot(first.text(delivery_start), first.text(delivery_end)),
+        gift_wrap=first.text('gift-wrap-type'),
+        noshi='',
+        customer_comment=first.joined('delivery-Instructions', 'gift-message-text', sep='\n'),
+        lines=lines,
+    )
+
+
+def _line(c: Cells, quantity: int, unit_price: int) -> LineRecord:
+    return LineRecord(
+        line=c.line,
+        channel_line_id=c.text('order-item-id'),
+        item_code=c.text('sku'),
+        jan='',
+        name=c.text('product-name'),
+        option_text='',
+        quantity=quantity,
+        unit_price=unit_price,
+        tax_rate=10,  # the reports carry tax amounts, never a rate
+    )
+
+
+def _order_amount(cells: list[Cells], column: str) -> int:
+    return max(c.yen(column) or 0 for c in cells)
+
+
+def _time_slot(start: str, end: str) -> str:
+    """'09:00-12:00' (Japan time) for a scheduled delivery window, '' when the file gives no times."""
+    if 'T' not in start or 'T' not in end:
+        return ''
+    try:
+        return f'{parse_datetime(start).astimezone(JST):%H:%M}-{parse_datetime(end).astimezone(JST):%H:%M}'
+    except ValueError:
+        return ''  # the date column itself reports the problem

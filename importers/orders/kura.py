@@ -1,0 +1,123 @@
+"""Kura's own order CSV: for shops whose orders come from somewhere no other format covers.
+
+UTF-8 (with or without BOM) or CP932 (Shift_JIS), comma-separated, a header row, one row per order
+line.  Columns are read by name, in any order; other columns are ignored.  The order columns are
+repeated on every line of the order and read from its first row.  A row whose required value is
+empty or invalid keeps its whole order out of the import, and is reported by line and column.
+
+==================  ========  ==============================================================
+Column              Required  Value
+==================  ========  ==============================================================
+order_id            yes       the order number; rows with the same number are one order
+ordered_at          yes       ISO 8601: 2025-10-07 09:50:26 or 2025-10-07T09:50:26+09:00;
+                              Japan time when no offset is given
+buyer_name                    buyer's name as printed on documents
+buyer_kana                    buyer's name in katakana
+buyer_email
+buyer_phone                   digits, hyphens allowed: 03-1234-5678
+ship_name           yes       recipient's name
+ship_kana                     recipient's name in katakana
+ship_postal_code    yes       7 digits, hyphen allowed: 060-0001 or 0600001
+ship_prefecture     yes       都道府県: 北海道, 東京都, ...
+ship_city                     市区町村: 札幌市中央区
+ship_address1       yes       the rest of the street address: 北一条西1-2-3
+ship_address2                 building and room: ○○ビル 101号室
+ship_phone                    recipient's phone, as buyer_phone
+payment_method                card, cod, bank_transfer, convenience_store, paypay or other;
+                              empty means other
+shipping_fee                  yen, tax included; empty means 0
+cod_fee                       cash-on-delivery fee in yen; empty means 0
+delivery_date                 requested delivery date: 2025-10-10; empty means none
+delivery_time_slot            requested time slot as free text: 14-16, 午前中
+gift_wrap                     free text
+noshi                         free text
+comment                       the customer's comment
+sku                 yes       our SKU, as text: 00123 keeps its leading zeros
+jan                           JAN/EAN-13 barcode
+item_name                     the line's product name
+option_text                   options chosen, free text (may span lines)
+quantity            yes       whole number, 1 or more
+unit_price          yes       yen per unit, tax included: 1080 or 1,080
+tax_rate                      10 or 8 (percent), 0 for a tax-free item; empty means 10
+==================  ========  ==============================================================
+
+The order total is computed: unit_price x quantity over the lines, plus shipping_fee and cod_fee.
+"""
+from importers.base import read_rows
+from importers.orders._common import Cells, Collector, given
+from importers.orders.normalize import prefecture
+from importers.orders.records import PAYMENT_METHODS, LineRecord, OrderRecord, ParseResult, lines_total
+
+
+CHANNEL = 'kura'
+ORDER_ID = 'order_id'
+REQUIRED = (ORDER_ID, 'ordered_at', 'ship_name', 'ship_postal_code', 'ship_prefecture', 'ship_address1', 'sku',
+            'quantity', 'unit_price')
+
+
+def parse(files: list[tuple[str, bytes]]) -> ParseResult:
+    """Read Kura order CSV files into orders."""
+    collector = Collector()
+    for filename, data in given(files):
+        _, rows = read_rows(data, filename, required=REQUIRED)
+        for key, group in collector.group(filename, rows, ORDER_ID).items():
+            collector.add_rows(filename, key, group, ORDER_ID, _order)
+    return collector.result
+
+
+def _order(cells: list[Cells]) -> OrderRecord:
+    first = cells[0]
+    lines = [_line(c) for c in cells]
+    shipping_fee = first.yen('shipping_fee') or 0
+    cod_fee = first.yen('cod_fee') or 0
+    return OrderRecord(
+        line=first.line,
+        channel=CHANNEL,
+        external_order_id=first.key,
+        ordered_at=first.ordered_at('ordered_at'),
+        buyer_name=first.text('buyer_name'),
+        buyer_kana=first.text('buyer_kana'),
+        buyer_email=first.text('buyer_email'),
+        buyer_phone=first.phone('buyer_phone'),
+        ship_name=first.required('ship_name', 'no recipient name'),
+        ship_kana=first.text('ship_kana'),
+        ship_postal_code=first.postal_code('ship_postal_code'),
+        ship_prefecture=prefecture(first.required('ship_prefecture', 'no prefecture')),
+        ship_city=first.text('ship_city'),
+        ship_address1=first.required('ship_address1', 'no address'),
+        ship_address2=first.text('ship_address2'),
+        ship_phone=first.phone('ship_phone'),
+        payment_method=_payment(first),
+        shipping_fee=shipping_fee,
+        cod_fee=cod_fee,
+        total=lines_total(lines) + shipping_fee + cod_fee,
+        delivery_date=first.date('delivery_date'),
+        delivery_time_slot=first.text('delivery_time_slot'),
+        gift_wrap=first.text('gift_wrap'),
+        noshi=first.text('noshi'),
+        customer_comment=first.text('comment'),
+        lines=lines,
+    )
+
+
+def _line(c: Cells) -> LineRecord:
+    return LineRecord(
+        line=c.line,
+        channel_line_id='',
+        item_code=c.required('sku', 'no SKU'),
+        jan=c.text('jan'),
+        name=c.text('item_name'),
+        option_text=c.text('option_text'),
+        quantity=c.quantity('quantity'),
+        unit_price=c.price('unit_price'),
+        tax_rate=c.tax_rate('tax_rate'),
+    )
+
+
+def _payment(first: Cells) -> str:
+    value = first.text('payment_method').lower()
+    if not value:
+        return 'other'
+    if value not in PAYMENT_METHODS:
+        first.problem('payment_method', value, 'payment method must be one of ' + ', '.join(PAYMENT_METHODS))
+    return value

@@ -1,0 +1,79 @@
+"""The plain records every order format is read into: what the orders service persists."""
+import dataclasses
+import datetime
+
+from importers.base import RowProblem
+
+
+PAYMENT_METHODS = ('card', 'cod', 'bank_transfer', 'convenience_store', 'paypay', 'other')
+
+
+@dataclasses.dataclass(frozen=True)
+class LineRecord:
+    """One order line as the file states it."""
+
+    #: file line the row starts on
+    line: int
+    #: the mall's own id of the line (商品明細ID, order-item-id, LineId), '' when the format has none
+    channel_line_id: str
+    #: the mall's SKU or item code as text, leading zeros kept; '' when the file gives none
+    item_code: str
+    jan: str
+    name: str
+    option_text: str
+    quantity: int
+    #: yen, tax included
+    unit_price: int
+    #: percent: 10, 8 (or 0 for a tax-free item)
+    tax_rate: int
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderRecord:
+    """One order as the file states it, with values normalised (postal code, phones, UTC time, yen)."""
+
+    #: file line of the order's first row
+    line: int
+    channel: str
+    external_order_id: str
+    #: timezone-aware, in UTC
+    ordered_at: datetime.datetime
+    buyer_name: str
+    buyer_kana: str
+    buyer_email: str
+    #: digits only
+    buyer_phone: str
+    ship_name: str
+    ship_kana: str
+    #: 7 ASCII digits
+    ship_postal_code: str
+    ship_prefecture: str
+    ship_city: str
+    ship_address1: str
+    ship_address2: str
+    ship_phone: str
+    #: one of PAYMENT_METHODS
+    payment_method: str
+    shipping_fee: int
+    cod_fee: int
+    #: yen: the total the file states, or lines + shipping + COD fee when it states none
+    total: int
+    delivery_date: datetime.date | None
+    delivery_time_slot: str
+    gift_wrap: str
+    noshi: str
+    customer_comment: str
+    lines: list[LineRecord]
+
+
+@dataclasses.dataclass
+class ParseResult:
+    """The orders read from one import and the problems that kept other orders out."""
+
+    orders: list[OrderRecord] = dataclasses.field(default_factory=list)
+    problems: list[RowProblem] = dataclasses.field(default_factory=list)
+
+
+def lines_total(lines: list[LineRecord]) -> int:
+    """Sum of unit price times quantity over the lines."""
+    return sum(line.unit_price * line.quantity for line in lines)

@@ -1,0 +1,81 @@
+"""Shopify orders export (Orders > Export, CSV for Excel or plain CSV), formats.md §4.
+
+One row per line item, grouped by Name (#1001).  Order columns (Email, Created at, Shipping *, Total,
+...) are filled on an order's first row only, so the order is read from that row.  Shopify writes
+"'" before zips and phones to stop spreadsheets from dropping leading zeros; it is stripped.
+"""
+from importers.base import read_rows
+from importers.orders._common import Cells, Collector, given
+from importers.orders.normalize import payment_method
+from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
+
+
+CHANNEL = 'shopify'
+ORDER_ID = 'Name'
+REQUIRED = (ORDER_ID, 'Created at', 'Lineitem quantity', 'Lineitem name', 'Lineitem price', 'Lineitem sku',
+            'Shipping Name', 'Shipping Zip', 'Shipping Province', 'Shipping Address1')
+
+
+def parse(files: list[tuple[str, bytes]]) -> ParseResult:
+    """Read Shopify order exports into orders."""
+    collector = Collector()
+    for filename, data in given(files):
+        _, rows = read_rows(data, filename, required=REQUIRED)
+        for key, group in collector.group(filename, rows, ORDER_ID).items():
+            collector.add_rows(filename, key, group, ORDER_ID, _order)
+    return collector.result
+
+
+def _order(cells: list[Cells]) -> OrderRecord:
+    first = cells[0]
+    first.yen_currency('Currency')
+    lines = [_line(c) for c in cells]
+    shipping_fee = first.yen('Shipping') or 0
+    total = first.yen('Total')
+    if total is None:
+        total = lines_total(lines) + shipping_fee
+    return OrderRecord(
+        line=first.line,
+        channel=CHANNEL,
+        external_order_id=first.key,
+        ordered_at=first.ordered_at('Created at'),
+        buyer_name=first.text('Billing Name'),
+        buyer_kana='',
+        buyer_email=first.text('Email'),
+        buyer_phone=first.phone('Billing Phone') or first.phone('Phone'),
+        ship_name=first.text('Shipping Name'),
+        ship_kana='',
+        ship_postal_code=first.postal_code('Shipping Zip'),
+        # Shopify writes the province as a name ('Tokyo', 'Hokkaidō', '東京都') or a code ('JP-13')
+        ship_prefecture=first.prefecture('Shipping Province'),
+        ship_city=first.text('Shipping City'),
+        ship_address1=first.text('Shipping Address1'),
+        ship_address2=first.text('Shipping Address2'),
+        ship_phone=first.phone('Shipping Phone'),
+        # manual gateways carry the shop's own label; every other gateway takes a card or a wallet
+        payment_method=payment_method(first.text('Payment Method'), default='card'),
+        shipping_fee=shipping_fee,
+        cod_fee=0,  # Shopify has no COD fee column; a COD app's fee is in Note Attributes, if anywhere
+        total=total,
+        delivery_date=None,
+        delivery_time_slot='',
+        gift_wrap='',
+        noshi='',
+        customer_comment=first.text('Notes'),
+        lines=lines,
+    )
+
+
+def _line(c: Cells) -> LineRecord:
+    return LineRecord(
+        line=c.line,
+        channel_line_id='',  # the export has no id per line item
+        item_code=c.text('Lineitem sku'),
+        jan='',
+        # the variant is part of the name: 'T-shirt - Red / M'
+        name=c.text('Lineitem name'),
+        option_text='',
+        quantity=c.quantity('Lineitem quantity'),
+        unit_price=c.price('Lineitem price'),
+        tax_rate=10,  # the export gives tax per order (Tax 1 Name/Value), not a rate per line
+    )

@@ -1,0 +1,202 @@
+"""Yahoo!ショッピング order download: two CSV files, orders and items, joined on the order number (formats.md §3).
+
+The shop builds the download template itself, so column names vary: the API field names
+(OrderId, ShipZipCode, ...) or Japanese labels (注文番号, お届け先郵便番号, ...).  Each field
+below lists every name it is known by; the first one the file has is read.  Which file is which
+is told by its header: the items file has a quantity column.
+"""
+import functools
+
+from importers.base import FileRefused, Row, RowProblem, read_rows
+from importers.orders._common import Cells, Collector, given, header_aliases
+from importers.orders.normalize import payment_method
+from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
+
+
+CHANNEL = 'yahoo'
+
+ORDER_COLUMNS = {
+    'order_id': ('OrderId', '注文番号', '注文ID'),
+    'ordered_at': ('OrderTime', '注文日時', '注文時間'),
+    'ship_name': ('ShipName', 'お届け先氏名', 'お届け先名'),
+    'ship_last_name': ('ShipLastName',),
+    'ship_first_name': ('ShipFirstName',),
+    'ship_kana': ('ShipNameKana', 'お届け先氏名カナ', 'お届け先氏名フリガナ'),
+    'ship_last_kana': ('ShipLastNameKana',),
+    'ship_first_kana': ('ShipFirstNameKana',),
+    'ship_zip': ('ShipZipCode', 'お届け先郵便番号'),
+    'ship_prefecture': ('ShipPrefecture', 'お届け先都道府県'),
+    'ship_city': ('ShipCity', 'お届け先市区郡', 'お届け先市区町村'),
+    'ship_address1': ('ShipAddress1', 'お届け先住所1'),
+    'ship_address2': ('ShipAddress2', 'お届け先住所2'),
+    'ship_phone': ('ShipPhoneNumber', 'お届け先電話番号'),
+    'buyer_name': ('BillName', 'ご注文者氏名'),
+    'buyer_last_name': ('BillLastName',),
+    'buyer_first_name': ('BillFirstName',),
+    'buyer_kana': ('BillNameKana', 'ご注文者氏名カナ', 'ご注文者氏名フリガナ'),
+    'buyer_last_kana': ('BillLastNameKana',),
+    'buyer_first_kana': ('BillFirstNameKana',),
+    'buyer_email': ('BillMailAddress', 'ご注文者メールアドレス'),
+    'buyer_phone': ('BillPhoneNumber', 'ご注文者電話番号'),
+    'payment': ('PayMethodName', '支払い方法', 'お支払い方法'),
+    'shipping_fee': ('ShipCharge', '送料'),
+    'cod_fee': ('PayCharge', '手数料'),
+    'total': ('Total', '合計金額'),
+    'delivery_date': ('ShipRequestDate', 'お届け希望日'),
+    'delivery_time': ('ShipRequestTime', 'お届け希望時間'),
+    'gift_wrap': ('GiftWrapType', 'ギフト包装'),
+    'comment': ('BuyerComments', '備考'),
+}
+
+ITEM_COLUMNS = {
+    'order_id': ('OrderId', '注文番号', '注文ID'),
+    'line_id': ('LineId', '明細番号', '行番号'),
+    'quantity': ('Quantity', '個数', '数量'),
+    'item_id': ('ItemId', '商品コード'),
+    'sub_code': ('SubCode', 'サブコード'),
+    'title': ('Title', '商品名'),
+    'option_name': ('ItemOptionName',),
+    'option_value': ('ItemOptionValue',),
+    'sub_code_option': ('SubCodeOption',),
+    'inscription_name': ('InscriptionName',),
+    'inscription_value': ('InscriptionValue',),
+    'unit_price': ('UnitPrice', '単価'),
+    'jan': ('Jan', 'JANコード'),
+    'tax_rate': ('ItemTaxRatio', '税率'),
+}
+
+ORDER_REQUIRED = ('order_id', 'ordered_at', 'ship_zip', 'ship_prefecture', 'ship_address1')
+ITEM_REQUIRED = ('order_id', 'quantity', 'item_id', 'unit_price')
+
+
+def file_kind(header: list[str]) -> str | None:
+    """'orders' or 'items' for a Yahoo file's header, None when it is neither."""
+    columns = header_aliases(header, ORDER_COLUMNS | ITEM_COLUMNS)
+    if 'order_id' not in columns:
+        return None
+    if 'quantity' in columns:
+        return 'items'
+    if 'ordered_at' in columns or 'ship_zip' in columns:
+        return 'orders'
+    return None
+
+
+def parse(files: list[tuple[str, bytes]]) -> ParseResult:
+    """Read a Yahoo orders file and its items file (both are needed) into orders."""
+    order_files, item_files = [], []
+    for filename, data in given(files):
+        header, rows = read_rows(data, filename)
+        kind = file_kind(header)
+        if kind is None:
+            raise FileRefused(filename, 'not a Yahoo orders or items file: the header has no OrderId/注文番号 with '
+                                        'OrderTime/注文日時 (orders) or Quantity/個数 (items)')
+        aliases = ORDER_COLUMNS if kind == 'orders' else ITEM_COLUMNS
+        columns = header_aliases(header, aliases)
+        _require(filename, columns, aliases, ORDER_REQUIRED if kind == 'orders' else ITEM_REQUIRED)
+        if kind == 'orders' and not ({'ship_name', 'ship_last_name'} & columns.keys()):
+            raise FileRefused(filename, 'required column missing from the header: '
+                                        'ShipName, ShipLastName or お届け先氏名')
+        (order_files if kind == 'orders' else item_files).append((filename, rows, columns))
+    if not order_files:
+        raise FileRefused(files[0][0], 'the Yahoo orders file is missing: upload the orders file and the items file '
+                                       'together')
+    if not item_files:
+        raise FileRefused(files[0][0], 'the Yahoo items file is missing: upload the orders file and the items file '
+                                       'together')
+
+    collector = Collector()
+    items: dict[str, list[tuple[str, Row, dict[str, str]]]] = {}
+    for filename, rows, columns in item_files:
+        for key, group in collector.group(filename, rows, columns['order_id']).items():
+            items.setdefault(key, []).extend((filename, row, columns) for row in group)
+
+    for filename, rows, columns in order_files:
+        for key, group in collector.group(filename, rows, columns['order_id']).items():
+            collector.add(filename, key, group[0].line, columns['order_id'],
+                          functools.partial(_build, filename, group, columns, key, items.pop(key, [])))
+
+    for key, orphans in items.items():
+        for filename, row, columns in orphans:
+            collector.result.problems.append(RowProblem(
+                filename, row.line, columns['order_id'], key, 'the item has no order in the orders file', key))
+    return collector.result
+
+
+def _require(filename: str, columns: dict[str, str], aliases: dict[str, tuple[str, ...]],
+             required: tuple[str, ...]) -> None:
+    missing = [' or '.join(aliases[field]) for field in required if field not in columns]
+    if missing:
+        raise FileRefused(filename, 'required column missing from the header: ' + ', '.join(missing))
+
+
+def _build(filename: str, group: list[Row], columns: dict[str, str], key: str,
+           items: list[tuple[str, Row, dict[str, str]]], problems: list[RowProblem]) -> OrderRecord:
+    """The order from its row of the orders file and its rows of the items file."""
+    o = Cells(filename, group[0], key, problems, columns)
+    for extra in group[1:]:
+        Cells(filename, extra, key, problems, columns).problem(
+            columns['order_id'], key, f'the order is on line {o.line} already; the orders file has one row per order')
+    if not items:
+        o.problem(columns['order_id'], key, 'the order has no items in the items file')
+    return _order(o, [Cells(item_file, row, key, problems, item_columns) for item_file, row, item_columns in items])
+
+
+def _order(o: Cells, items: list[Cells]) -> OrderRecord:
+    lines = [_line(c) for c in items]
+    shipping_fee = o.yen('shipping_fee') or 0
+    cod_fee = o.yen('cod_fee') or 0
+    total = o.yen('total')
+    if total is None:
+        total = lines_total(lines) + shipping_fee + cod_fee
+    return OrderRecord(
+        line=o.line,
+        channel=CHANNEL,
+        external_order_id=o.key,
+        ordered_at=o.ordered_at('ordered_at'),
+        buyer_name=_name(o, 'buyer_last_name', 'buyer_first_name', 'buyer_name'),
+        buyer_kana=_name(o, 'buyer_last_kana', 'buyer_first_kana', 'buyer_kana'),
+        buyer_email=o.text('buyer_email'),
+        buyer_phone=o.phone('buyer_phone'),
+        ship_name=_name(o, 'ship_last_name', 'ship_first_name', 'ship_name'),
+        ship_kana=_name(o, 'ship_last_kana', 'ship_first_kana', 'ship_kana'),
+        ship_postal_code=o.postal_code('ship_zip'),
+        ship_prefecture=o.prefecture('ship_prefecture'),
+        ship_city=o.text('ship_city'),
+        ship_address1=o.text('ship_address1'),
+        ship_address2=o.text('ship_address2'),
+        ship_phone=o.phone('ship_phone'),
+        payment_method=payment_method(o.text('payment')),
+        shipping_fee=shipping_fee,
+        cod_fee=cod_fee,
+        total=total,
+        delivery_date=o.date('delivery_date'),
+        delivery_time_slot=o.text('delivery_time'),
+        gift_wrap=o.text('gift_wrap'),
+        noshi='',
+        customer_comment=o.text('comment'),
+        lines=lines,
+    )
+
+
+def _name(o: Cells, last: str, first: str, whole: str) -> str:
+    # Japanese order: family name first
+    return o.joined(last, first) or o.text(whole)
+
+
+def _line(c: Cells) -> LineRecord:
+    options = [f'{name}:{value}' for name, value in ((c.text('option_name'), c.text('option_value')),
+                                                     (c.text('inscription_name'), c.text('inscription_value')))
+               if name or value]
+    return LineRecord(
+        line=c.line,
+        channel_line_id=c.text('line_id'),
+        # the SubCode names the variant (colour, size) a shop stocks; ItemId is the product page
+        item_code=c.text('sub_code', 'item_id'),
+        jan=c.text('jan'),
+        name=c.text('title'),
+        option_text='\n'.join(options + ([c.text('sub_code_option')] if c.text('sub_code_option') else [])),
+        quantity=c.quantity('quantity'),
+        # UnitPrice is what the buyer pays: Yahoo has already taken fixed-rate coupons off it
+        unit_price=c.price('unit_price'),
+        tax_rate=c.tax_rate('tax_rate'),
+    )

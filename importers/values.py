@@ -1,0 +1,47 @@
+"""Reading typed values out of CSV text, with messages that name the column."""
+from app.errors import UserError
+from importers.base import normalize_digits
+
+
+TRUE = {'1', 'true', 'yes', 'y', 't', 'on', '有効', 'はい'}
+FALSE = {'0', 'false', 'no', 'n', 'f', 'off', '無効', 'いいえ'}
+
+
+def parse_int(value: str, field: str, *, minimum: int | None = None, required: bool = True) -> int | None:
+    """A whole number; '1,080' and full-width digits are fine, '12.5' and 'abc' are not."""
+    text = normalize_digits(value or '').replace(',', '').replace('¥', '').replace('円', '')
+    if not text:
+        if required:
+            raise UserError(f'{field} is required', field=field)
+        return None
+    if text.endswith('.0'):
+        text = text[:-2]
+    try:
+        number = int(text)
+    except ValueError:
+        raise UserError(f'{field} must be a whole number, not "{value}"', field=field) from None
+    if minimum is not None and number < minimum:
+        raise UserError(f'{field} must be {minimum} or more, not {number}', field=field)
+    return number
+
+
+def parse_tax_rate(value: str) -> int:
+    """10 or 8 percent, written as 10, 10%, 0.1, 8, 8% or 0.08; empty means the standard 10."""
+    text = normalize_digits(value or '').rstrip('%')
+    if not text:
+        return 10
+    rates = {'10': 10, '0.1': 10, '0.10': 10, '8': 8, '0.08': 8}
+    if text not in rates:
+        raise UserError(f'tax_rate must be 10 or 8, not "{value}"', field='tax_rate')
+    return rates[text]
+
+
+def parse_bool(value: str, field: str, *, default: bool) -> bool:
+    text = (value or '').strip().lower()
+    if not text:
+        return default
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise UserError(f'{field} must be 1 or 0 (true or false), not "{value}"', field=field)

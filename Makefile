@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 WORKERS ?= 2
 PYTHON  ?= python3
 
-.PHONY: setup run test lint test-sqlite test-postgresql translations bench clean
+.PHONY: setup run test lint test-sqlite test-postgresql translations translations-update bench clean
 
 setup: $(VENV)/.installed translations
 	$(FLASK) db upgrade
@@ -20,6 +20,13 @@ $(VENV)/.installed: requirements.txt
 # compiled catalogues are build output: made from the committed .po files
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --use-fuzzy -q -d app/translations
+
+# after marking or changing strings: re-extract the template and merge it into every catalogue
+# (then translate the new empty msgstr entries in app/translations/ja/LC_MESSAGES/messages.po)
+translations-update: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot \
+		--no-location --sort-output --project Kura .
+	$(VENV)/bin/pybabel update -d app/translations -i app/translations/messages.pot --no-fuzzy-matching
 
 run: setup
 	$(FLASK) seed-demo --if-empty

@@ -6,11 +6,15 @@ numbers, so a clerk can open the file and find the row.  Nothing here touches th
 import csv
 import dataclasses
 import io
+import re
 import unicodedata
 from collections.abc import Iterator
 
 
 UTF8_BOM = b'\xef\xbb\xbf'
+# Python's cp932 codec decodes the single bytes 0x80, 0xA0 and 0xFD-0xFF, which no Windows text holds, to
+# U+0080 and private-use U+F8F0-U+F8F3: a file with them is binary or UTF-16 (Excel's "Unicode text")
+_NOT_CP932 = re.compile('[\x80\uf8f0-\uf8f3]')
 
 
 class FileRefused(Exception):
@@ -69,12 +73,17 @@ def decode(data: bytes, filename: str) -> str:
         return data.decode('utf-8')
     except UnicodeDecodeError as utf8_error:
         try:
-            return data.decode('cp932')
+            text = data.decode('cp932')
         except UnicodeDecodeError as cp932_error:
             # report whichever reading got further: that is the encoding the file most likely is
             if utf8_error.start >= cp932_error.start:
                 raise FileRefused(filename, _encoding_message('UTF-8', data, utf8_error.start)) from None
             raise FileRefused(filename, _encoding_message('CP932 (Shift_JIS)', data, cp932_error.start)) from None
+        bad = _NOT_CP932.search(text)
+        if bad:
+            offset = len(text[:bad.start()].encode('cp932'))
+            raise FileRefused(filename, _encoding_message('CP932 (Shift_JIS)', data, offset)) from None
+        return text
 
 
 def _encoding_message(encoding: str, data: bytes, offset: int) -> str:
@@ -90,19 +99,22 @@ def sniff_delimiter(text: str) -> str:
     return '\t' if header.count('\t') > header.count(',') else ','
 
 
-def read_rows(data: bytes, filename: str, *, required: tuple[str, ...] = (),
-              delimiter: str | None = None) -> tuple[list[str], list[Row]]:
+def read_rows(data: bytes, filename: str, *, required: tuple[str, ...] = (), delimiter: str | None = None,
+              quoting: int = csv.QUOTE_MINIMAL) -> tuple[list[str], list[Row]]:
     """Read a CSV/TSV file with a header row into rows keyed by header name, all values text.
 
     Refuses the whole file when it is empty, has a header only, is not CSV, or lacks a required
-    column.  Extra and reordered columns are fine: everything is read by name.
+    column.  Extra and reordered columns are fine: everything is read by name.  ``quoting`` is
+    ``csv.QUOTE_NONE`` for formats that never quote (Amazon's tab-separated reports), where a
+    value may itself start with a double quote.
     :return: the header names and the data rows, each with the file line it starts on.
     """
     text = decode(data, filename)
     if not text.strip():
         raise FileRefused(filename, 'the file is empty')
     delimiter = delimiter or sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter, quoting=quoting,
+                        strict=quoting != csv.QUOTE_NONE)
     try:
         header = [h.strip() for h in next(reader)]
     except csv.Error as exc:

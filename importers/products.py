@@ -5,6 +5,7 @@ SKUs create products.  Every row is checked before anything is written, and one 
 means nothing of the file is saved.
 """
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from app.catalog import services as catalog
 from app.catalog.models import Product
@@ -39,8 +40,8 @@ def read_products(data: bytes, filename: str) -> tuple[list[tuple[int, catalog.P
                                        key=row.get('sku')))
             continue
         if record.sku in seen:
-            problems.append(RowProblem(filename, row.line, 'sku', record.sku,
-                                       f'SKU also on line {seen[record.sku]} of this file', key=record.sku))
+            message = str(_l('The SKU is also on line %(line)d of this file.', line=seen[record.sku]))
+            problems.append(RowProblem(filename, row.line, 'sku', record.sku, message, key=record.sku))
             continue
         seen[record.sku] = row.line
         records.append((row.line, record))

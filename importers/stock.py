@@ -4,6 +4,7 @@ A location that does not exist yet is created.  Every row is checked first; one 
 nothing of the file is received.
 """
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from app.catalog.models import Product
 from app.errors import UserError
@@ -32,7 +33,7 @@ def import_stock(data: bytes, filename: str, *, actor=None) -> ImportResult:
         try:
             product = products.get(sku)
             if product is None:
-                raise UserError(f'unknown SKU "{sku}"' if sku else 'sku is required', field='sku')
+                raise UserError(_l('Unknown SKU "%(sku)s".', sku=sku) if sku else _l('sku is required.'), field='sku')
             location_code = inventory.clean_location_code(row.get('location'))
             quantity = parse_int(row.get('quantity'), 'quantity', minimum=1)
         except UserError as exc:

@@ -1,4 +1,6 @@
 """Reading typed values out of CSV text, with messages that name the column."""
+from flask_babel import lazy_gettext as _l
+
 from app.errors import UserError
 from importers.base import normalize_digits
 
@@ -12,16 +14,18 @@ def parse_int(value: str, field: str, *, minimum: int | None = None, required: b
     text = normalize_digits(value or '').replace(',', '').replace('¥', '').replace('円', '')
     if not text:
         if required:
-            raise UserError(f'{field} is required', field=field)
+            raise UserError(_l('%(field)s is required.', field=field), field=field)
         return None
     if text.endswith('.0'):
         text = text[:-2]
     try:
         number = int(text)
     except ValueError:
-        raise UserError(f'{field} must be a whole number, not "{value}"', field=field) from None
+        raise UserError(_l('%(field)s must be a whole number, not "%(value)s".', field=field, value=value),
+                        field=field) from None
     if minimum is not None and number < minimum:
-        raise UserError(f'{field} must be {minimum} or more, not {number}', field=field)
+        raise UserError(_l('%(field)s must be %(minimum)d or more, not %(number)d.', field=field, minimum=minimum,
+                           number=number), field=field)
     return number
 
 
@@ -32,7 +36,7 @@ def parse_tax_rate(value: str) -> int:
         return 10
     rates = {'10': 10, '0.1': 10, '0.10': 10, '8': 8, '0.08': 8}
     if text not in rates:
-        raise UserError(f'tax_rate must be 10 or 8, not "{value}"', field='tax_rate')
+        raise UserError(_l('tax_rate must be 10 or 8, not "%(value)s".', value=value), field='tax_rate')
     return rates[text]
 
 
@@ -44,4 +48,5 @@ def parse_bool(value: str, field: str, *, default: bool) -> bool:
         return True
     if text in FALSE:
         return False
-    raise UserError(f'{field} must be 1 or 0 (true or false), not "{value}"', field=field)
+    raise UserError(_l('%(field)s must be 1 or 0 (true or false), not "%(value)s".', field=field, value=value),
+                    field=field)

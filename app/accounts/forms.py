@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 
 ROLE_CHOICES = [('admin', _l('Administrator')), ('manager', _l('Manager')), ('clerk', _l('Order clerk')),
@@ -16,7 +16,7 @@ class LoginForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    email = EmailField(_l('E-mail'), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    email = EmailField(_l('E-mail'), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l('Name'), validators=[DataRequired(), Length(max=100)])
     role = SelectField(_l('Role'), choices=ROLE_CHOICES)
     locale = SelectField(_l('Language'), choices=LOCALE_CHOICES, default='ja')

@@ -15,5 +15,5 @@ def render_htmx(page_template: str, partial_template: str, status: int = 200, **
     ``Vary: HX-Request`` keeps caches from serving a fragment where a page was asked for.
     """
     response = make_response(render_template(partial_template if is_htmx() else page_template, **context), status)
-    response.headers['Vary'] = 'HX-Request'
+    response.vary.add('HX-Request')
     return response

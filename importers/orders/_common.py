@@ -3,7 +3,7 @@ import datetime
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
-from importers.base import FileRefused, Row, RowProblem
+from importers.base import FileRefused, Row, RowProblem, read_rows
 from importers.orders import normalize
 from importers.orders.records import OrderRecord, ParseResult
 
@@ -13,6 +13,10 @@ def given(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     if not files:
         raise FileRefused('(no file)', 'no file was given')
     return files
+
+
+def read(data: bytes, filename: str, required: tuple[str, ...] = (), **options) -> tuple[list[str], list[Row]]:
+    return read_rows(data, filename, required=required, **options)
 
 
 def header_aliases(header: Iterable[str], aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
@@ -78,11 +82,11 @@ class Cells:
             self.problem(self.column(name), '', message)
         return value
 
-    def convert(self, convert: Callable, *names: str, fallback=None):
-        """convert() applied to the columns' value (parts joined by '-'), or the fallback with a problem."""
+    def convert(self, parse: Callable, *names: str, fallback=None):
+        """parse() applied to the columns' value (parts joined by '-'), or the fallback with a problem."""
         value = self.joined(*names, sep='-')
         try:
-            return convert(value)
+            return parse(value)
         except ValueError as exc:
             self.problem('/'.join(self.column(name) for name in names), value, str(exc))
             return fallback

@@ -8,17 +8,19 @@ Two layouts, told apart by their columns:
   item-price + shipping-price + gift-wrap-price - promotion discounts, summed over the lines, plus
   payment-method-fee.
 - B, the unshipped orders report, has no price per item at all.  Its lines get unit price 0 rather
-  than an invented one; the orders service fills prices from the catalogue.  Its total is what the
-  buyer pays, cod-collectible-amount + already-paid, which Amazon fills on COD orders only; other
-  orders in this layout get a total of 0 plus their fees.
+  than an invented one (a catalogue price may differ from what the buyer paid).  Its total is what
+  the buyer pays, cod-collectible-amount + already-paid, which Amazon fills on COD orders only;
+  other orders in this layout get a total of 0 plus their fees.  Import the all-orders report when
+  prices matter.
 
 Amazon JP with cash on delivery switched on appends payment-method, cod-collectible-amount,
 already-paid and payment-method-fee to either layout; they are read wherever they are.  Those
 order-level amounts are taken as the largest value on the order's rows, which is right whether
 Amazon repeats them on every row or writes them on one.
 """
-from importers.base import read_rows
-from importers.orders._common import Cells, Collector, given
+import csv
+
+from importers.orders._common import Cells, Collector, given, read
 from importers.orders.normalize import JST, divide_yen, parse_datetime, payment_method
 from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
 
@@ -33,7 +35,7 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
     """Read Amazon order reports (layout A or B) into orders."""
     collector = Collector()
     for filename, data in given(files):
-        header, rows = read_rows(data, filename, required=REQUIRED)
+        header, rows = read(data, filename, required=REQUIRED, quoting=csv.QUOTE_NONE)
         build = _order_with_prices if 'item-price' in header else _order_without_prices
         for key, group in collector.group(filename, rows, ORDER_ID).items():
             collector.add_rows(filename, key, group, ORDER_ID, build)
@@ -56,7 +58,7 @@ def _order_with_prices(cells: list[Cells]) -> OrderRecord:
 
 
 def _order_without_prices(cells: list[Cells]) -> OrderRecord:
-    # layout B has no item price: 0 says "not in the file", and the catalogue supplies the price
+    # layout B has no item price: 0 says "not in the file" rather than guessing one
     lines = [_line(c, c.quantity('quantity-purchased'), 0) for c in cells]
     cod_fee = _order_amount(cells, 'payment-method-fee')
     collectible = _order_amount(cells, 'cod-collectible-amount')

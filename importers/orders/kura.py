@@ -43,8 +43,7 @@ tax_rate                      10 or 8 (percent), 0 for a tax-free item; empty me
 
 The order total is computed: unit_price x quantity over the lines, plus shipping_fee and cod_fee.
 """
-from importers.base import read_rows
-from importers.orders._common import Cells, Collector, given
+from importers.orders._common import Cells, Collector, given, read
 from importers.orders.normalize import prefecture
 from importers.orders.records import PAYMENT_METHODS, LineRecord, OrderRecord, ParseResult, lines_total
 
@@ -59,7 +58,7 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
     """Read Kura order CSV files into orders."""
     collector = Collector()
     for filename, data in given(files):
-        _, rows = read_rows(data, filename, required=REQUIRED)
+        _, rows = read(data, filename, required=REQUIRED)
         for key, group in collector.group(filename, rows, ORDER_ID).items():
             collector.add_rows(filename, key, group, ORDER_ID, _order)
     return collector.result
@@ -115,9 +114,9 @@ def _line(c: Cells) -> LineRecord:
 
 
 def _payment(first: Cells) -> str:
-    value = first.text('payment_method').lower()
+    value = first.text('payment_method')
     if not value:
         return 'other'
-    if value not in PAYMENT_METHODS:
+    if value.lower() not in PAYMENT_METHODS:
         first.problem('payment_method', value, 'payment method must be one of ' + ', '.join(PAYMENT_METHODS))
-    return value
+    return value.lower()

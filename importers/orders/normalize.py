@@ -87,7 +87,7 @@ def divide_yen(amount: int, quantity: int) -> int:
 
 def quantity(value: str) -> int:
     """A positive whole number ('2', '２', '2.0' from a spreadsheet)."""
-    text = normalize_digits(value)
+    text = normalize_digits(value).replace(',', '')
     if not text:
         raise ValueError('no quantity')
     match = re.fullmatch(r'(\d+)(?:\.0*)?', text)
@@ -108,6 +108,8 @@ def tax_rate(value: str) -> int:
         rate = Decimal(text)
     except InvalidOperation:
         raise ValueError('not a tax rate') from None
+    if not rate.is_finite():
+        raise ValueError('not a tax rate')
     if 0 < rate < 1:
         rate *= 100  # Rakuten writes the rate as a fraction
     if rate not in (10, 8, 0):
@@ -194,10 +196,11 @@ def prefecture(value: str) -> str:
 
 _PAYMENT_KEYWORDS = (
     ('cod', ('代金引換', '代引', 'cash on delivery', r'\bcod\b')),
-    ('convenience_store', ('コンビニ', 'convenience', r'\bcvs\b')),
+    # Rakuten names the chain: セブン-イレブン(前払), ローソン、郵便局ATM等(前払)
+    ('convenience_store', ('コンビニ', 'convenience', r'\bcvs\b', 'セブン', 'ローソン', 'ファミリーマート')),
     ('bank_transfer', ('銀行', '振込', '振替', 'bank')),
     ('paypay', ('paypay',)),
-    ('card', ('クレジット', 'カード', 'credit', 'card')),
+    ('card', ('クレジット', 'カード', 'credit', 'card', 'apple pay', 'google pay')),
 )
 
 

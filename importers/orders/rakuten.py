@@ -5,8 +5,7 @@ One row per item (商品明細ID); the order's columns are repeated on every row
 商品税率, 商品毎税込価格, ...): every column is read by name, so they are used when present.
 The old 通常購入データ layout (受注番号, 126 columns) is not this format.
 """
-from importers.base import read_rows
-from importers.orders._common import Cells, Collector, given
+from importers.orders._common import Cells, Collector, given, read
 from importers.orders.normalize import payment_method
 from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
 
@@ -21,7 +20,7 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
     """Read 楽天ペイ受注 CSV files into orders."""
     collector = Collector()
     for filename, data in given(files):
-        _, rows = read_rows(data, filename, required=REQUIRED)
+        _, rows = read(data, filename, required=REQUIRED)
         for key, group in collector.group(filename, rows, ORDER_ID).items():
             collector.add_rows(filename, key, group, ORDER_ID, _order)
     return collector.result

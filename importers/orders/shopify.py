@@ -4,8 +4,7 @@ One row per line item, grouped by Name (#1001).  Order columns (Email, Created a
 ...) are filled on an order's first row only, so the order is read from that row.  Shopify writes
 "'" before zips and phones to stop spreadsheets from dropping leading zeros; it is stripped.
 """
-from importers.base import read_rows
-from importers.orders._common import Cells, Collector, given
+from importers.orders._common import Cells, Collector, given, read
 from importers.orders.normalize import payment_method
 from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
 
@@ -20,7 +19,7 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
     """Read Shopify order exports into orders."""
     collector = Collector()
     for filename, data in given(files):
-        _, rows = read_rows(data, filename, required=REQUIRED)
+        _, rows = read(data, filename, required=REQUIRED)
         for key, group in collector.group(filename, rows, ORDER_ID).items():
             collector.add_rows(filename, key, group, ORDER_ID, _order)
     return collector.result

@@ -7,8 +7,8 @@ is told by its header: the items file has a quantity column.
 """
 import functools
 
-from importers.base import FileRefused, Row, RowProblem, read_rows
-from importers.orders._common import Cells, Collector, given, header_aliases
+from importers.base import FileRefused, Row, RowProblem
+from importers.orders._common import Cells, Collector, given, header_aliases, read
 from importers.orders.normalize import payment_method
 from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
 
@@ -85,7 +85,7 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
     """Read a Yahoo orders file and its items file (both are needed) into orders."""
     order_files, item_files = [], []
     for filename, data in given(files):
-        header, rows = read_rows(data, filename)
+        header, rows = read(data, filename)
         kind = file_kind(header)
         if kind is None:
             raise FileRefused(filename, 'not a Yahoo orders or items file: the header has no OrderId/注文番号 with '

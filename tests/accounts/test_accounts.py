@@ -1,0 +1,136 @@
+"""Logging in, languages, and user administration."""
+import sqlalchemy as sa
+
+from app.accounts.models import AuditEvent, User
+from app.extensions import db
+from tests.conftest import PASSWORD, count
+
+
+def test_staff_log_in_with_email_and_password(client, make_user):
+    user = make_user('clerk', email='hanako@shop.example')
+    response = client.post('/login', data={'email': 'Hanako@Shop.example ', 'password': PASSWORD})
+    assert response.status_code == 302
+    assert response.headers['Location'] == '/'
+    assert user.name in client.get('/').text
+    assert db.session.get(User, user.id).last_login_at is not None
+
+
+def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client, make_user):
+    make_user('clerk', email='hanako@shop.example')
+    response = client.post('/login', data={'email': 'hanako@shop.example', 'password': 'wrong password!'})
+    assert response.status_code == 401
+    assert 'ログイン' in response.text  # anonymous pages are Japanese by default
+    assert client.get('/').status_code == 302
+
+
+def test_an_inactive_account_cannot_log_in(client, make_user):
+    user = make_user('clerk')
+    user.active = False
+    db.session.commit()
+    assert client.post('/login', data={'email': user.email, 'password': PASSWORD}).status_code == 401
+
+
+def test_passwords_are_stored_as_argon2_hashes(make_user):
+    user = make_user('clerk')
+    assert user.password_hash.startswith('$argon2id$')
+    assert PASSWORD not in user.password_hash
+
+
+def test_login_only_follows_next_within_the_site(client, make_user):
+    user = make_user('clerk')
+    response = client.post('/login?next=https://evil.example/', data={'email': user.email, 'password': PASSWORD})
+    assert response.headers['Location'] == '/'
+    client.post('/logout')
+    response = client.post('/login?next=/stock/', data={'email': user.email, 'password': PASSWORD})
+    assert response.headers['Location'] == '/stock/'
+
+
+def test_logout_ends_the_session(client, login):
+    login('clerk')
+    assert client.post('/logout').status_code == 302
+    assert client.get('/').status_code == 302
+
+
+def test_screens_are_japanese_by_default_and_english_by_a_per_user_switch(client, login):
+    user = login('clerk', locale='ja')
+    page = client.get('/catalog/').text
+    assert '<html lang="ja">' in page
+    assert '商品' in page
+    response = client.post('/locale', data={'locale': 'en', 'next': '/catalog/'})
+    assert response.headers['Location'] == '/catalog/'
+    assert 'Products' in client.get('/catalog/').text
+    assert db.session.get(User, user.id).locale == 'en'
+
+
+def test_the_login_page_has_its_own_language_switch(client):
+    client.post('/locale/anonymous', data={'locale': 'en'})
+    assert 'Log in' in client.get('/login').text
+
+
+def test_admin_creates_a_user_who_can_then_log_in(client, login):
+    admin = login('admin')
+    response = client.post('/users/new', data={'email': 'new.packer@shop.example', 'name': '出荷 三郎',
+                                               'role': 'packer', 'locale': 'ja', 'active': 'y',
+                                               'password': 'a long password'})
+    assert response.status_code == 302
+    user = db.session.scalar(sa.select(User).where(User.email == 'new.packer@shop.example'))
+    assert (user.name, user.role, user.locale) == ('出荷 三郎', 'packer', 'ja')
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == 'user.created',
+                                                          AuditEvent.object_id == str(user.id)))
+    assert event.user_id == admin.id
+    client.post('/logout')
+    assert client.post('/login', data={'email': 'new.packer@shop.example',
+                                       'password': 'a long password'}).status_code == 302
+
+
+def test_a_duplicate_email_is_shown_next_to_its_field_and_nothing_is_lost(client, login, make_user):
+    login('admin')
+    make_user('clerk', email='taken@shop.example')
+    response = client.post('/users/new', data={'email': 'taken@shop.example', 'name': '重複 花子', 'role': 'clerk',
+                                               'locale': 'ja', 'password': 'a long password'})
+    assert response.status_code == 200
+    assert 'A user with the e-mail address taken@shop.example already exists.' in response.text
+    assert 'value="重複 花子"' in response.text
+    assert count(User) == 2
+
+
+def test_admin_changes_a_role_and_the_change_is_audited(client, login, make_user):
+    login('admin')
+    user = make_user('clerk')
+    client.post(f'/users/{user.id}', data={'email': user.email, 'name': user.name, 'role': 'manager',
+                                           'locale': 'en', 'active': 'y'})
+    db.session.expire_all()
+    assert db.session.get(User, user.id).role == 'manager'
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == 'user.updated'))
+    assert event.before['role'] == 'clerk' and event.after['role'] == 'manager'
+    assert 'user.updated' in client.get(f'/users/{user.id}').text
+
+
+def test_an_admin_cannot_demote_themself(client, login):
+    admin = login('admin')
+    response = client.post(f'/users/{admin.id}', data={'email': admin.email, 'name': admin.name,
+                                                       'role': 'clerk', 'locale': 'en', 'active': 'y'})
+    assert 'You cannot change your own role or deactivate yourself.' in response.text
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).role == 'admin'
+
+
+def test_user_list_searches_sorts_and_answers_htmx_with_the_table_only(client, login, make_user):
+    login('admin')
+    make_user('packer', email='yamada@shop.example', name='山田 太郎')
+    make_user('clerk', email='suzuki@shop.example', name='鈴木 花子')
+    page = client.get('/users?q=山田')
+    assert '<html' in page.text and 'yamada@shop.example' in page.text and 'suzuki@' not in page.text
+    fragment = client.get('/users?q=山田', headers={'HX-Request': 'true'})
+    assert '<html' not in fragment.text and 'yamada@shop.example' in fragment.text
+    assert 'HX-Request' in fragment.headers['Vary']
+    by_email = client.get('/users?sort=email&dir=desc', headers={'HX-Request': 'true'}).text
+    assert by_email.index('yamada@') < by_email.index('suzuki@')
+
+
+def test_a_short_password_is_refused(client, login):
+    login('admin')
+    response = client.post('/users/new', data={'email': 'short@shop.example', 'name': 'x', 'role': 'clerk',
+                                               'locale': 'ja', 'password': 'short'})
+    assert response.status_code == 200
+    assert count(User) == 1

@@ -1,0 +1,184 @@
+"""Test fixtures: one real database per run (SQLite file or a throw-away PostgreSQL server).
+
+``KURA_TEST_DB=sqlite`` (default) or ``postgresql`` picks the database; ``make test`` runs both.
+The schema is built by the real migrations, once.  Tests commit for real (views, CLI commands
+and threads all see the same data), and every table is emptied after each test.
+"""
+import itertools
+import os
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db
+
+
+TEST_DB = os.environ.get('KURA_TEST_DB', 'sqlite')
+PASSWORD = 'correct horse battery'
+
+
+_apps = []
+
+
+@pytest.fixture(scope='session')
+def database_url(tmp_path_factory):
+    if TEST_DB == 'postgresql':
+        from tests.pgserver import postgresql_server
+
+        with postgresql_server() as url:
+            yield url
+            _close_connections()
+    elif TEST_DB == 'sqlite':
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'kura.db'}"
+        _close_connections()
+    else:
+        raise pytest.UsageError(f'KURA_TEST_DB must be sqlite or postgresql, not {TEST_DB!r}')
+
+
+def make_app(database_url: str, instance_path, **overrides):
+    """An application on `database_url` with the test settings (and any overrides)."""
+    config = type('RunConfig', (TestConfig,), {'SQLALCHEMY_DATABASE_URI': database_url,
+                                               'INSTANCE_PATH': instance_path, 'CLI_LOCALE': 'en', **overrides})
+    app = create_app(config)
+    _apps.append(app)
+    return app
+
+
+def _close_connections():
+    """Close every pool before the server goes away (and before garbage collection warns of open ones)."""
+    for app in _apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+class RequestClient(FlaskClient):
+    """A test client whose every request runs in its own application context, as in production.
+
+    Without this, requests would share the test's application context: its ``g`` (the logged-in
+    user, the locale) and its database session would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        # the test's own transaction must not hold locks (SQLite's write lock) that the request waits for
+        db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope='session')
+def app(database_url, tmp_path_factory):
+    app = make_app(database_url, tmp_path_factory.mktemp('instance'))
+    app.test_client_class = RequestClient
+    with app.app_context():
+        flask_migrate.upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+        _empty_tables()
+
+
+def _empty_tables():
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if connection.dialect.name == 'postgresql':
+            names = ', '.join(f'"{t.name}"' for t in tables)
+            connection.exec_driver_sql(f'TRUNCATE {names} RESTART IDENTITY CASCADE')
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_serial = itertools.count(1)
+
+
+@pytest.fixture
+def make_user():
+    """Create (and commit) a staff user; English screens unless `locale` says otherwise."""
+    from app.accounts.services import create_user
+
+    def make(role='clerk', *, email=None, name=None, locale='en', password=PASSWORD):
+        n = next(_serial)
+        user = create_user(email or f'{role}{n}@shop.example', name or f'{role.title()} {n}', password, role,
+                           locale=locale)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def login(client, make_user):
+    """Log the test client in as a new user of `role`; returns the user."""
+    def log_in(role='clerk', **kwargs):
+        user = make_user(role, **kwargs)
+        response = client.post('/login', data={'email': user.email, 'password': PASSWORD})
+        assert response.status_code == 302, response.text
+        return user
+    return log_in
+
+
+def jan_for(n: int) -> str:
+    from app.catalog.jan import check_digit
+
+    body = f'4900000{n:05d}'
+    return body + str(check_digit(body))
+
+
+@pytest.fixture
+def make_product():
+    """Create (and commit) a product; a valid JAN and a unique SKU unless given."""
+    from app.catalog.services import ProductData, create_product
+
+    def make(sku=None, *, name=None, jan=None, price=1080, tax_rate=10, weight_g=100, active=True):
+        n = next(_serial)
+        product = create_product(ProductData(sku=sku or f'SKU-{n:04d}', name=name or f'商品 {n}',
+                                             jan=jan_for(n) if jan is None else jan, price=price, tax_rate=tax_rate,
+                                             weight_g=weight_g, active=active), actor=None)
+        db.session.commit()
+        return product
+    return make
+
+
+@pytest.fixture
+def make_location():
+    from app.inventory.services import get_or_create_location
+
+    def make(code='A-01-01-1'):
+        location = get_or_create_location(code)
+        db.session.commit()
+        return location
+    return make
+
+
+@pytest.fixture
+def stock(make_location):
+    """Receive `quantity` of `product` at a location (committed); returns the stock level."""
+    from app.inventory.services import receive
+
+    def put(product, quantity, location='A-01-01-1'):
+        level = receive(product, make_location(location), quantity, actor=None, reference='test')
+        db.session.commit()
+        return level
+    return put
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))

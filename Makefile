@@ -19,7 +19,7 @@ $(VENV)/.installed: requirements.txt
 
 # compiled catalogues are build output: made from the committed .po files
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --use-fuzzy -q -d app/translations
+	$(VENV)/bin/pybabel -q compile --use-fuzzy -d app/translations
 
 # after marking or changing strings: re-extract the template and merge it into every catalogue
 # (then translate the new empty msgstr entries in app/translations/ja/LC_MESSAGES/messages.po)

@@ -28,6 +28,10 @@ def load_config(app: Flask, config) -> None:
     else:
         app.config.update((config or Config).load())
     app.instance_path = str(app.config['INSTANCE_PATH'])
+    if app.config['BEHIND_PROXY']:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
 
 def register_extensions(app: Flask) -> None:

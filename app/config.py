@@ -4,8 +4,7 @@ import secrets
 from pathlib import Path
 
 
-def _instance_path() -> Path:
-    return Path(os.environ.get('KURA_INSTANCE_PATH', Path(__file__).resolve().parent.parent / 'instance'))
+DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / 'instance'
 
 
 def _secret_key(instance: Path) -> str:
@@ -18,7 +17,6 @@ def _secret_key(instance: Path) -> str:
         return os.environ['SECRET_KEY']
     key_file = instance / 'secret_key'
     if not key_file.exists():
-        instance.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
@@ -32,12 +30,28 @@ def database_url(url: str) -> str:
     return url
 
 
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ('1', 'true', 'yes', 'on')
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, '').strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f'{name} must be a whole number, not {value!r}') from None
+
+
 class Config:
-    INSTANCE_PATH = _instance_path()
-    SECRET_KEY = None  # filled in by load()
+    """Defaults; ``load()`` adds what the environment says.  Subclasses (tests) override attributes."""
+
+    INSTANCE_PATH = None
+    SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': True}
-    REDIS_URL = os.environ.get('REDIS_URL', '')
     BABEL_DEFAULT_LOCALE = 'ja'
     BABEL_DEFAULT_TIMEZONE = 'Asia/Tokyo'
     LANGUAGES = ('ja', 'en')
@@ -46,22 +60,32 @@ class Config:
     SESSION_COOKIE_SAMESITE = 'Lax'
     PAGE_SIZE = 50
     MAX_CONTENT_LENGTH = 200 * 1024 * 1024
-    MAIL_SERVER = os.environ.get('MAIL_SERVER', '')
-    MAIL_PORT = int(os.environ.get('MAIL_PORT', '587'))
-    MAIL_USERNAME = os.environ.get('MAIL_USERNAME', '')
-    MAIL_PASSWORD = os.environ.get('MAIL_PASSWORD', '')
-    MAIL_USE_TLS = os.environ.get('MAIL_USE_TLS', 'true').lower() in ('1', 'true', 'yes')
-    MAIL_FROM = os.environ.get('MAIL_FROM', '')
 
     @classmethod
     def load(cls) -> dict:
-        """The settings as a dict, reading the environment now (not at import time)."""
+        """The settings as a dict: the class's values, then the environment read now."""
         values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
-        instance = Path(values['INSTANCE_PATH'])
+        instance = Path(values['INSTANCE_PATH'] or os.environ.get('KURA_INSTANCE_PATH') or DEFAULT_INSTANCE)
+        instance.mkdir(parents=True, exist_ok=True)
+        values['INSTANCE_PATH'] = instance
         values['SECRET_KEY'] = values['SECRET_KEY'] or _secret_key(instance)
         default_db = f"sqlite:///{instance / 'kura.db'}"
         values['SQLALCHEMY_DATABASE_URI'] = database_url(
             values['SQLALCHEMY_DATABASE_URI'] or os.environ.get('DATABASE_URL') or default_db)
+        env = {
+            'REDIS_URL': os.environ.get('REDIS_URL', ''),
+            'MAIL_SERVER': os.environ.get('MAIL_SERVER', ''),
+            'MAIL_PORT': _int('MAIL_PORT', 587),
+            'MAIL_USERNAME': os.environ.get('MAIL_USERNAME', ''),
+            'MAIL_PASSWORD': os.environ.get('MAIL_PASSWORD', ''),
+            'MAIL_USE_TLS': _flag('MAIL_USE_TLS', True),
+            'MAIL_FROM': os.environ.get('MAIL_FROM', ''),
+            # behind a TLS-terminating reverse proxy: trust its X-Forwarded-* and mark cookies Secure
+            'BEHIND_PROXY': _flag('KURA_BEHIND_PROXY', False),
+        }
+        for key, value in env.items():
+            values.setdefault(key, value)
+        values['SESSION_COOKIE_SECURE'] = values.get('SESSION_COOKIE_SECURE', values['BEHIND_PROXY'])
         return values
 
 

@@ -151,6 +151,13 @@ def _records(reader, header: list[str], filename: str) -> Iterator[Row]:
         yield Row(start, values)
 
 
+def strip_formula_guard(value: str) -> str:
+    """Undo the apostrophe Kura's exports put before text that starts like a formula (exporters.base.csv_safe)."""
+    if len(value) > 1 and value[0] == "'" and value[1] in '=+-@\t\r':
+        return value[1:]
+    return value
+
+
 def normalize_digits(value: str) -> str:
     """Full-width digits, hyphens and spaces to ASCII (NFKC), keeping every leading zero."""
     value = unicodedata.normalize('NFKC', value).strip()

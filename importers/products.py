@@ -4,6 +4,8 @@ UTF-8 with or without BOM, or CP932.  Rows with an existing SKU update that prod
 SKUs create products.  Every row is checked before anything is written, and one bad row
 means nothing of the file is saved.
 """
+import dataclasses
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -11,33 +13,41 @@ from app.catalog import services as catalog
 from app.catalog.models import Product
 from app.errors import UserError
 from app.extensions import db
-from importers.base import RowProblem, read_rows
+from importers.base import RowProblem, read_rows, strip_formula_guard
 from importers.results import ImportResult
 from importers.values import parse_bool, parse_int, parse_tax_rate
 
 
 HEADER = ('sku', 'name', 'jan', 'price', 'tax_rate', 'weight_g', 'active')
-REQUIRED = ('sku', 'name', 'price')
+REQUIRED = ('sku',)
 
 
 def read_products(data: bytes, filename: str) -> tuple[list[tuple[int, catalog.ProductData]], list[RowProblem]]:
-    """Parse and check every row; return (line, product data) pairs and the problems found."""
-    _header, rows = read_rows(data, filename, required=REQUIRED)
+    """Parse and check every row; return (line, product data) pairs and the problems found.
+
+    A column missing from the header leaves that field of an existing product as it is (a
+    price-only file changes prices and nothing else); new products get the defaults.  An empty
+    ``jan`` or ``weight_g`` cell clears it; an empty ``tax_rate`` or ``active`` cell keeps it.
+    """
+    header, rows = read_rows(data, filename, required=REQUIRED)
+    present = set(header)
+    existing = {p.sku: p for p in db.session.scalars(
+        sa.select(Product).where(Product.sku.in_({strip_formula_guard(r.get('sku').strip()) for r in rows})))}
     records, problems, seen = [], [], {}
     for row in rows:
+        sku = strip_formula_guard(row.get('sku').strip())
+        current = existing.get(sku)
         try:
-            record = catalog.clean_product_data(catalog.ProductData(
-                sku=row.get('sku'),
-                name=row.get('name'),
-                jan=row.get('jan'),
-                price=parse_int(row.get('price'), 'price', minimum=0),
-                tax_rate=parse_tax_rate(row.get('tax_rate')),
-                weight_g=parse_int(row.get('weight_g'), 'weight_g', minimum=0, required=False),
-                active=parse_bool(row.get('active'), 'active', default=True),
-            ))
+            if current is None and 'price' not in present:
+                raise UserError(_l('A new product needs a price: the file has no price column.'), field='price')
+            values = dataclasses.asdict(_as_data(current)) if current else {
+                'sku': sku, 'name': '', 'jan': None, 'price': 0, 'tax_rate': 10, 'weight_g': None, 'active': True}
+            values['sku'] = sku
+            values.update(_given_values(row, present, values))
+            record = catalog.clean_product_data(catalog.ProductData(**values))
         except UserError as exc:
             problems.append(RowProblem(filename, row.line, exc.field or '', row.get(exc.field or ''), str(exc),
-                                       key=row.get('sku')))
+                                       key=sku))
             continue
         if record.sku in seen:
             message = str(_l('The SKU is also on line %(line)d of this file.', line=seen[record.sku]))
@@ -46,6 +56,28 @@ def read_products(data: bytes, filename: str) -> tuple[list[tuple[int, catalog.P
         seen[record.sku] = row.line
         records.append((row.line, record))
     return records, problems
+
+
+def _as_data(product: Product) -> catalog.ProductData:
+    return catalog.ProductData(**{f: getattr(product, f) for f in catalog.FIELDS})
+
+
+def _given_values(row, present: set[str], current: dict) -> dict:
+    """The fields this row's file has columns for, parsed."""
+    given = {}
+    if 'name' in present:
+        given['name'] = strip_formula_guard(row.get('name'))
+    if 'jan' in present:
+        given['jan'] = row.get('jan')
+    if 'price' in present:
+        given['price'] = parse_int(row.get('price'), 'price', minimum=0)
+    if 'tax_rate' in present and row.get('tax_rate').strip():
+        given['tax_rate'] = parse_tax_rate(row.get('tax_rate'))
+    if 'weight_g' in present:
+        given['weight_g'] = parse_int(row.get('weight_g'), 'weight_g', minimum=0, required=False)
+    if 'active' in present:
+        given['active'] = parse_bool(row.get('active'), 'active', default=current['active'])
+    return given
 
 
 def import_products(data: bytes, filename: str, *, actor=None) -> ImportResult:

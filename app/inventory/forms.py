@@ -22,3 +22,8 @@ class AdjustForm(FlaskForm):
     quantity = IntegerField(_l("Change (+ or -)"), validators=[InputRequired()],
                             description=_l('For example -2 for two broken units, 3 for three found.'))
     reason = StringField(_l('Reason'), validators=[DataRequired(), Length(max=500)])
+
+
+class LocationForm(FlaskForm):
+    code = StringField(_l('New location code'), validators=[DataRequired(), Length(max=40)],
+                       description=_l('Zone-aisle-bay-level, e.g. A-01-02-1.'))

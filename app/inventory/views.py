@@ -11,7 +11,7 @@ from app.catalog.services import find_product_by_code
 from app.errors import UserError
 from app.extensions import db
 from app.inventory import bp, queries, services
-from app.inventory.forms import AdjustForm, ReceiveForm
+from app.inventory.forms import AdjustForm, LocationForm, ReceiveForm
 from app.inventory.models import Location, StockLevel, StockMovement
 from app.web.access import OFFICE, RECEIVING, roles_required
 from app.web.forms import show_error_on_form
@@ -41,12 +41,28 @@ def product_stock(product_id):
                        ledger=ledger, total=total, show_location=True)
 
 
-@bp.route('/locations')
+@bp.route('/locations', methods=['GET', 'POST'])
 @roles_required(*OFFICE)
 def locations():
+    """Locations in walking order, and a form to add one."""
+    form = LocationForm()
+    if form.validate_on_submit():
+        try:
+            code = services.clean_location_code(form.code.data)
+            if services.find_location(code):
+                raise UserError(_('Location %(code)s already exists.', code=code), field='code')
+            services.get_or_create_location(code)
+        except UserError as exc:
+            db.session.rollback()
+            show_error_on_form(form, exc)
+        else:
+            db.session.commit()
+            flash(_('Location %(code)s created.', code=code), 'success')
+            return redirect(url_for('inventory.locations', q=code))
     state = table_state(queries.LOCATION_SORTS, 'code')
     page = paginate(queries.locations(state.q), state, queries.LOCATION_SORTS, Location.id)
-    return render_htmx('inventory/locations.html', 'inventory/_locations_table.html', page=page, state=state)
+    return render_htmx('inventory/locations.html', 'inventory/_locations_table.html', page=page, state=state,
+                       form=form)
 
 
 @bp.route('/locations/<int:location_id>')

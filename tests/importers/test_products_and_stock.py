@@ -61,6 +61,30 @@ def test_bad_rows_are_reported_with_line_and_field_and_nothing_is_written():
     assert count(Product) == 0
 
 
+def test_a_file_without_some_columns_changes_only_the_columns_it_has(make_product):
+    make_product('T-1', name='玉露', jan='4569951116179', price=3000, tax_rate=8, weight_g=120)
+    result = import_products(csv('sku,price', 'T-1,3240'), 'prices.csv')
+    assert result.updated == 1
+    product = db.session.scalar(sa.select(Product))
+    assert (product.name, product.jan, product.price, product.tax_rate, product.weight_g, product.active) == \
+        ('玉露', '4569951116179', 3240, 8, 120, True)
+
+
+def test_a_new_product_needs_a_price_column():
+    result = import_products(csv('sku,name', 'NEW,新商品'), 'names.csv')
+    assert [(p.line, p.field) for p in result.problems] == [(2, 'price')]
+
+
+def test_an_export_with_formula_looking_text_reimports_as_it_was(make_product):
+    from exporters.products import export_products
+
+    make_product('-A1', name='+ギフト =特選', jan='')
+    content = export_products().content
+    assert b"'-A1,'+" in content
+    result = import_products(content, 'products.csv')
+    assert (result.created, result.unchanged) == (0, 1)
+
+
 def test_a_jan_taken_by_another_product_rolls_back_the_whole_file(make_product):
     make_product('OLD', jan='4569951116179')
     result = import_products(csv(HEADER, 'NEW-1,新1,,100,10,,1', 'NEW-2,新2,4569951116179,100,10,,1'), 'x.csv')
@@ -73,7 +97,7 @@ def test_a_jan_taken_by_another_product_rolls_back_the_whole_file(make_product):
     (b'', 'the file is empty'),
     (b'\r\n  \r\n', 'the file is empty'),
     (HEADER.encode() + b'\r\n', 'the file has a header but no data rows'),
-    (b'sku,name\r\nA-1,x\r\n', 'required column missing from the header: price'),
+    (b'name,price\r\nx,1\r\n', 'required column missing from the header: sku'),
     (b'sku,name,price\r\nA-1,\x82\xa0\xff\xfe,100\r\n', 'the bytes ff fe 2c 31 at byte offset 22 (line 2)'),
     (b'sku,name,price\r\nA-1,\x82,100\r\n', 'cannot be decoded as UTF-8 or CP932'),  # a lead byte alone
     (b'\xff\xfes\x00k\x00u\x00', 'cannot be decoded'),   # UTF-16, as Excel's "Unicode text" saves

@@ -141,3 +141,17 @@ def test_export_stock_from_the_screen(client, login, make_product, stock):
     stock(make_product('00123'), 5)
     text = client.get('/stock/export.csv').data.decode('utf-8-sig')
     assert text.splitlines() == ['sku,location,on_hand,allocated,available', '00123,A-01-01-1,5,0,5']
+
+
+def test_a_clerk_adds_a_location_and_a_duplicate_is_refused(client, login):
+    from app.inventory.models import Location
+
+    login('clerk')
+    response = client.post('/stock/locations', data={'code': 'c-01-01-1'})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Location.code)) == 'C-01-01-1'
+    again = client.post('/stock/locations', data={'code': 'C-01-01-1'})
+    assert 'Location C-01-01-1 already exists.' in again.text
+    bad = client.post('/stock/locations', data={'code': 'C 01'})
+    assert 'letters, digits and hyphens' in bad.text
+    assert count(Location) == 1

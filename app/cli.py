@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(export_cli)
     app.cli.add_command(import_products)
     app.cli.add_command(import_stock)
+    app.cli.add_command(import_orders)
     app.cli.add_command(seed_demo)
 
 
@@ -115,9 +116,51 @@ def import_stock(file, as_json):
     _run_import('stock', file, as_json)
 
 
-def _export(kind: str, output: Path, encoding: str) -> None:
+@click.command('import-orders')
+@click.option('--channel', type=click.Choice(['auto', 'rakuten', 'amazon', 'yahoo', 'shopify', 'kura']),
+              default='auto', show_default=True, help='The file format; auto recognises it from the header.')
+@click.argument('files', nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option('--dry-run', is_flag=True, help='Read and check everything, write nothing.')
+@click.option('--json', 'as_json', is_flag=True, help='Print the result as one JSON object.')
+def import_orders(channel, files, dry_run, as_json):
+    """Import order files from a mall (Yahoo: the orders and the items file together).
+
+    Exit 0 when the files were processed, even with rejected orders; 2 when a file was refused.
+    """
+    from app.orders.importing import import_order_files
+
     try:
-        result = EXPORTERS[kind](encoding=encoding)
+        summary = import_order_files(channel, [(f.name, f.read_bytes()) for f in files], dry_run=dry_run)
+    except FileRefused as exc:
+        db.session.rollback()
+        if as_json:
+            click.echo(json.dumps({'refused': {'file': exc.filename, 'message': exc.message}}, ensure_ascii=False))
+        else:
+            click.echo(f'refused: {exc}', err=True)
+        sys.exit(2)
+    if dry_run:
+        db.session.rollback()
+        summary.orders_created = len(summary.planned)
+        summary.lines_created = sum(len(p.record.lines) for p in summary.planned)
+    else:
+        db.session.commit()
+    if as_json:
+        result = summary.as_dict()
+        if dry_run:
+            result['dry_run'] = True
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    for problem in summary.problems:
+        click.echo(str(problem), err=True)
+    verb = 'would create' if dry_run else 'created'
+    click.echo(f'{", ".join(f.name for f in files)} ({summary.channel}): {verb} {summary.orders_created} orders '
+               f'with {summary.lines_created} lines; {summary.duplicates} duplicates, {summary.on_hold} on hold, '
+               f'{summary.rejected} rejected')
+
+
+def _export(kind: str, output: Path, encoding: str, **filters) -> None:
+    try:
+        result = EXPORTERS[kind](encoding=encoding, **filters)
     except UserError as exc:
         raise click.ClickException(str(exc)) from None
     output.write_bytes(result.content)
@@ -143,6 +186,17 @@ def export_products(output, encoding):
 def export_stock(output, encoding):
     """Stock per product and location: sku,location,on_hand,allocated,available."""
     _export('stock', output, encoding)
+
+
+@export_cli.command('orders')
+@click.option('--from', 'date_from', type=click.DateTime(['%Y-%m-%d']), help='First order day (JST).')
+@click.option('--to', 'date_to', type=click.DateTime(['%Y-%m-%d']), help='Last order day (JST), included.')
+@_output_option
+@_encoding_option
+def export_orders(date_from, date_to, output, encoding):
+    """Orders, one row per line, ordered between --from and --to (JST days)."""
+    _export('orders', output, encoding, date_from=date_from and date_from.date(),
+            date_to=date_to and date_to.date())
 
 
 @click.command('seed-demo')

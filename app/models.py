@@ -1,4 +1,6 @@
 """Every area's models, imported in one place so the metadata (and alembic) sees all tables."""
 from app.accounts.models import AuditEvent, User  # noqa: F401
-from app.catalog.models import Product  # noqa: F401
+from app.catalog.models import ChannelSku, Product  # noqa: F401
 from app.inventory.models import Location, StockLevel, StockMovement, Warehouse  # noqa: F401
+from app.jobs.models import Job, UploadedFile  # noqa: F401
+from app.orders.models import ImportBatch, Order, OrderHold, OrderLine  # noqa: F401

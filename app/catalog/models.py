@@ -33,3 +33,23 @@ class Product(db.Model):
 
     def __repr__(self):
         return f'<Product {self.id} {self.sku}>'
+
+
+class ChannelSku(db.Model):
+    """A mall's item code mapped to one of our products, remembered for every later file."""
+
+    __tablename__ = 'channel_skus'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    channel: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False)
+    item_code: so.Mapped[str] = so.mapped_column(sa.String(100), nullable=False)
+    product_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('products.id'), nullable=False, index=True)
+    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
+
+    product: so.Mapped[Product] = so.relationship()
+
+    __table_args__ = (sa.UniqueConstraint('channel', 'item_code'),)
+
+    def __repr__(self):
+        return f'<ChannelSku {self.channel}:{self.item_code} -> {self.product_id}>'

@@ -1,0 +1,193 @@
+"""Orders, their lines and holds, and the record of each import."""
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+
+CHANNELS = ('store', 'rakuten', 'amazon', 'yahoo', 'shopify', 'kura')
+STATUSES = ('new', 'confirmed', 'allocated', 'backordered', 'picking', 'packed', 'shipped', 'cancelled', 'returned')
+PAYMENT_STATUSES = ('unpaid', 'paid', 'cod', 'refunded')
+PAYMENT_METHODS = ('card', 'cod', 'bank_transfer', 'convenience_store', 'paypay', 'other')
+HOLD_REASONS = ('payment_pending', 'unknown_sku', 'address_check', 'customer_comment', 'delivery_date_far',
+                'cod_over_limit', 'out_of_stock', 'manual')
+
+NUMBER_PREFIX = 'K'
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class ImportBatch(db.Model):
+    """One import of one or more files: who, when, what came in, and every problem found."""
+
+    __tablename__ = 'import_batches'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    channel: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False)
+    #: the file names, one per line
+    filenames: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False)
+    #: SHA-256 of the files' bytes (of each file's hash, in order, when there are several)
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64), nullable=False, index=True)
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
+    started_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    finished_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
+    orders_created: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
+    lines_created: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
+    duplicates: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
+    on_hold: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
+    rejected: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
+    #: [{"file", "line", "order", "field", "value", "message"}]
+    problems: so.Mapped[list] = so.mapped_column(sa.JSON, nullable=False, default=list)
+
+    user = so.relationship('User')
+
+    def __repr__(self):
+        return f'<ImportBatch {self.id} {self.channel} {self.filenames!r}>'
+
+
+class Order(db.Model):
+    __tablename__ = 'orders'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    channel: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False)
+    #: the mall's own order id, as text (leading zeros kept); unique per channel
+    external_order_id: so.Mapped[str] = so.mapped_column(sa.String(64), nullable=False)
+    ordered_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False)
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False, default='new')
+    payment_status: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False, default='unpaid')
+    payment_method: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False)
+    # buyer and ship-to are snapshots of what the customer typed, not links to a customer record
+    buyer_name: so.Mapped[str] = so.mapped_column(sa.String(200), nullable=False, default='')
+    buyer_kana: so.Mapped[str] = so.mapped_column(sa.String(200), nullable=False, default='')
+    buyer_email: so.Mapped[str] = so.mapped_column(sa.String(254), nullable=False, default='')
+    buyer_phone: so.Mapped[str] = so.mapped_column(sa.String(30), nullable=False, default='')
+    ship_name: so.Mapped[str] = so.mapped_column(sa.String(200), nullable=False)
+    ship_kana: so.Mapped[str] = so.mapped_column(sa.String(200), nullable=False, default='')
+    #: 7 digits, shown as 123-4567
+    ship_postal_code: so.Mapped[str] = so.mapped_column(sa.String(7), nullable=False)
+    ship_prefecture: so.Mapped[str] = so.mapped_column(sa.String(10), nullable=False, default='')
+    ship_city: so.Mapped[str] = so.mapped_column(sa.String(200), nullable=False, default='')
+    ship_address1: so.Mapped[str] = so.mapped_column(sa.String(300), nullable=False, default='')
+    ship_address2: so.Mapped[str] = so.mapped_column(sa.String(300), nullable=False, default='')
+    ship_phone: so.Mapped[str] = so.mapped_column(sa.String(30), nullable=False, default='')
+    shipping_fee: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
+    cod_fee: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
+    #: yen, what the customer pays in all
+    total: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False)
+    delivery_date: so.Mapped[object | None] = so.mapped_column(sa.Date, nullable=True)
+    delivery_time_slot: so.Mapped[str] = so.mapped_column(sa.String(40), nullable=False, default='')
+    gift_wrap: so.Mapped[str] = so.mapped_column(sa.String(200), nullable=False, default='')
+    noshi: so.Mapped[str] = so.mapped_column(sa.String(200), nullable=False, default='')
+    customer_comment: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='')
+    #: raised by a clerk to allocate before older orders
+    priority: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0, server_default='0')
+    import_batch_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('import_batches.id'), nullable=True,
+                                                             index=True)
+    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    lines: so.Mapped[list['OrderLine']] = so.relationship(back_populates='order', order_by='OrderLine.line_no',
+                                                          cascade='all, delete-orphan')
+    holds: so.Mapped[list['OrderHold']] = so.relationship(back_populates='order', order_by='OrderHold.id',
+                                                          cascade='all, delete-orphan')
+    import_batch: so.Mapped[ImportBatch | None] = so.relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint('channel', 'external_order_id'),
+        sa.CheckConstraint(_in('channel', CHANNELS), name='channel_known'),
+        sa.CheckConstraint(_in('status', STATUSES), name='status_known'),
+        sa.CheckConstraint(_in('payment_status', PAYMENT_STATUSES), name='payment_status_known'),
+        sa.CheckConstraint(_in('payment_method', PAYMENT_METHODS), name='payment_method_known'),
+        sa.Index('ix_orders_ordered_at', 'ordered_at'),
+        sa.Index('ix_orders_status_ordered_at', 'status', 'ordered_at'),
+    )
+
+    @property
+    def number(self) -> str:
+        """Kura's own order number, derived from the id: K00000123."""
+        return f'{NUMBER_PREFIX}{self.id:08d}'
+
+    @staticmethod
+    def id_from_number(number: str) -> int | None:
+        text = number.strip().upper()
+        text = text[len(NUMBER_PREFIX):] if text.startswith(NUMBER_PREFIX) else text
+        return int(text) if text.isdigit() and len(text) <= 12 else None
+
+    @property
+    def open_holds(self) -> list['OrderHold']:
+        return [h for h in self.holds if h.released_at is None]
+
+    @property
+    def items_total(self) -> int:
+        return sum(line.unit_price * line.quantity for line in self.lines)
+
+    def __repr__(self):
+        return f'<Order {self.id} {self.channel}:{self.external_order_id}>'
+
+
+class OrderLine(db.Model):
+    __tablename__ = 'order_lines'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    order_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('orders.id', ondelete='CASCADE'), nullable=False,
+                                                index=True)
+    line_no: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False)
+    #: the mall's id of this line (商品明細ID, order-item-id, LineId), when it has one
+    channel_line_id: so.Mapped[str] = so.mapped_column(sa.String(64), nullable=False, default='')
+    #: None while the mall's item code is not mapped to a product (the order is on hold)
+    product_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('products.id'), nullable=True, index=True)
+    #: the item code as the mall sent it
+    item_code: so.Mapped[str] = so.mapped_column(sa.String(100), nullable=False, default='')
+    jan: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False, default='')
+    name: so.Mapped[str] = so.mapped_column(sa.String(300), nullable=False)
+    option_text: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='')
+    quantity: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False)
+    #: yen, tax included
+    unit_price: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False)
+    tax_rate: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=10)
+
+    order: so.Mapped[Order] = so.relationship(back_populates='lines')
+    product = so.relationship('Product')
+
+    __table_args__ = (
+        sa.UniqueConstraint('order_id', 'line_no'),
+        sa.CheckConstraint('quantity > 0', name='quantity_positive'),
+        sa.CheckConstraint('unit_price >= 0', name='unit_price_not_negative'),
+        sa.CheckConstraint('tax_rate IN (0, 8, 10)', name='tax_rate_known'),
+        sa.Index('ix_order_lines_unmapped', 'item_code', 'product_id'),
+    )
+
+    def __repr__(self):
+        return f'<OrderLine {self.id} order={self.order_id} {self.item_code} x{self.quantity}>'
+
+
+class OrderHold(db.Model):
+    """A named reason an order waits; open until released by a person or a rule."""
+
+    __tablename__ = 'order_holds'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    order_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('orders.id', ondelete='CASCADE'), nullable=False,
+                                                index=True)
+    reason: so.Mapped[str] = so.mapped_column(sa.String(30), nullable=False)
+    note: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='')
+    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
+    released_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
+    released_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
+    release_note: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='')
+
+    order: so.Mapped[Order] = so.relationship(back_populates='holds')
+    created_by = so.relationship('User', foreign_keys=[created_by_id])
+    released_by = so.relationship('User', foreign_keys=[released_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint(_in('reason', HOLD_REASONS), name='reason_known'),
+        sa.Index('ix_order_holds_open', 'reason', 'released_at'),
+    )
+
+    def __repr__(self):
+        return f'<OrderHold {self.id} order={self.order_id} {self.reason}>'

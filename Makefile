@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 WORKERS ?= 2
 PYTHON  ?= python3
 
-.PHONY: setup run test lint test-sqlite test-postgresql translations translations-update bench clean
+.PHONY: setup run jobs test lint test-sqlite test-postgresql translations translations-update bench clean
 
 setup: $(VENV)/.installed translations
 	$(FLASK) db upgrade
@@ -35,7 +35,13 @@ run: setup
 	@echo "  Demo logins (password kura-demo-2026): admin@kura.example, manager@kura.example,"
 	@echo "  clerk@kura.example, packer@kura.example"
 	@echo ""
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	@# the background-job consumer (large imports) runs beside the web server and stops with it
+	$(VENV)/bin/huey_consumer app.jobs.huey --workers 1 --logfile instance/jobs.log & consumer=$$!; \
+	  trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+jobs: setup
+	$(VENV)/bin/huey_consumer app.jobs.huey --workers 1
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

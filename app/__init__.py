@@ -89,16 +89,18 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import accounts, catalog, inventory, web
+    from app import accounts, catalog, inventory, orders, web
     from app.accounts import views as _accounts_views  # noqa: F401  (routes attach to the blueprints)
     from app.catalog import views as _catalog_views  # noqa: F401
     from app.inventory import views as _inventory_views  # noqa: F401
+    from app.orders import views as _orders_views  # noqa: F401
     from app.web import views as _web_views  # noqa: F401
 
     app.register_blueprint(web.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(catalog.bp, url_prefix='/catalog')
     app.register_blueprint(inventory.bp, url_prefix='/stock')
+    app.register_blueprint(orders.bp, url_prefix='/orders')
 
 
 def register_request_hooks(app: Flask) -> None:

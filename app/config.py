@@ -60,6 +60,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = 'Lax'
     PAGE_SIZE = 50
     MAX_CONTENT_LENGTH = 200 * 1024 * 1024
+    #: an order upload with more lines than this is imported by the background consumer
+    IMPORT_BACKGROUND_LINES = 3000
 
     @classmethod
     def load(cls) -> dict:

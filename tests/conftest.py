@@ -6,15 +6,20 @@ and threads all see the same data), and every table is emptied after each test.
 """
 import itertools
 import os
+import tempfile
 
-import flask_migrate
-import pytest
-import sqlalchemy as sa
-from flask.testing import FlaskClient
 
-from app import create_app
-from app.config import TestConfig
-from app.extensions import db
+# the background-job queue (huey, SQLite storage) is made at import time from this folder
+os.environ['KURA_INSTANCE_PATH'] = tempfile.mkdtemp(prefix='kura-test-instance-')
+
+import flask_migrate  # noqa: E402
+import pytest  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.config import TestConfig  # noqa: E402
+from app.extensions import db  # noqa: E402
 
 
 TEST_DB = os.environ.get('KURA_TEST_DB', 'sqlite')

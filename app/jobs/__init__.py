@@ -39,3 +39,11 @@ def task_app():
 
         _app = create_app()
     return _app
+
+
+def _register_tasks():
+    """Import the modules that define tasks, so a consumer started on ``app.jobs.huey`` knows them."""
+    from app.orders import jobs  # noqa: F401
+
+
+_register_tasks()

@@ -47,9 +47,24 @@ def reason_label(reason: str) -> str:
     return labels.get(reason, reason)
 
 
+def problems_of(source) -> list[dict]:
+    """An import's problems as dicts, from a finished batch or from a preview."""
+    from app.orders.importing import problem_dict
+
+    problems = source.problems if source is not None else []
+    return [p if isinstance(p, dict) else problem_dict(p) for p in problems]
+
+
 def register(app):
+    from app.orders import vocabulary as v
+
     app.jinja_env.filters.update(yen=yen, jst=jst, postal=postal)
     app.jinja_env.globals.update(get_locale=get_locale, url_with=url_with, can=can, roles=access, role_label=role_label,
-                                reason_label=reason_label)
+                                reason_label=reason_label, problems_of=problems_of,
+                                channel_label=v.label_function(v.CHANNEL_LABELS),
+                                status_label=v.label_function(v.STATUS_LABELS),
+                                payment_label=v.label_function(v.PAYMENT_LABELS),
+                                payment_status_label=v.label_function(v.PAYMENT_STATUS_LABELS),
+                                hold_label=v.label_function(v.HOLD_LABELS))
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,207 @@
+"""Order screens: upload with preview, background import with progress, history, mapping, list, detail."""
+import io
+import re
+import signal
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.jobs.models import Job, UploadedFile
+from app.orders.importing import import_order_files
+from app.orders.jobs import queue_import, run_import_job, store_upload
+from app.orders.models import ImportBatch, Order, OrderHold
+from tests.conftest import count
+from tests.importers.test_order_formats import RAKUTEN_HEADER, rakuten_row, sample_files, table
+
+
+def upload(client, files, channel='auto'):
+    data = {'files': [(io.BytesIO(content), name) for name, content in files], 'channel': channel}
+    return client.post('/orders/imports/new', data=data, content_type='multipart/form-data')
+
+
+def confirm_token(page: str) -> tuple[str, str]:
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
+    channel = re.search(r'name="channel" type="hidden" value="([^"]+)"', page).group(1)
+    return token, channel
+
+
+@pytest.fixture
+def tea(make_product):
+    return make_product('00123', jan='4569951116179')
+
+
+def test_upload_shows_a_preview_and_saves_nothing_until_confirmed(client, login, tea):
+    login('clerk')
+    files = [('rakuten.csv', table(RAKUTEN_HEADER, [rakuten_row('P-1'), rakuten_row('P-2', **{'SKU管理番号': 'x'}),
+                                                    rakuten_row('P-3', **{'個数': 'abc'})]))]
+    page = upload(client, files)
+    assert page.status_code == 200
+    text = page.text
+    assert 'Recognised format:' in text and '<strong>Rakuten</strong>' in text
+    assert re.search(r'<strong>2</strong><span>new orders', text)
+    assert re.search(r'<strong>1</strong><span>will be on hold', text)
+    assert re.search(r'<strong>1</strong><span>rejected', text)
+    assert 'P-1' in text and 'Unknown item code: x' in text
+    assert '個数' in text and '<code>abc</code>' in text
+    assert count(Order) == 0
+    token, channel = confirm_token(text)
+    response = client.post('/orders/imports/confirm', data={'token': token, 'channel': channel})
+    batch = db.session.scalar(sa.select(ImportBatch))
+    assert response.headers['Location'] == f'/orders/imports/{batch.id}'
+    assert count(Order) == 2
+    assert count(UploadedFile) == 0
+    again = client.post('/orders/imports/confirm', data={'token': token, 'channel': channel})
+    assert again.headers['Location'] == '/orders/imports/new'  # confirming twice imports nothing twice
+    assert count(Order) == 2
+
+
+def test_an_unreadable_upload_is_refused_with_the_reason(client, login):
+    login('clerk')
+    response = upload(client, [('bad.csv', b'\x82\xa0\xff\xfe\r\n')])
+    assert response.status_code == 422
+    assert 'bad.csv: cannot be decoded' in response.text
+    assert count(UploadedFile) == 0
+
+
+def test_yahoo_files_are_uploaded_together(client, login):
+    login('clerk')
+    files = sample_files()['yahoo']
+    assert 'refused' in upload(client, files[:1]).text
+    page = upload(client, files).text
+    assert '<strong>Yahoo! Shopping</strong>' in page
+
+
+def test_import_history_and_the_problems_download(client, login, tea):
+    login('clerk')
+    files = [('r.csv', table(RAKUTEN_HEADER, [rakuten_row('H-1'), rakuten_row('H-2', **{'個数': '二'})]))]
+    import_order_files('rakuten', files)
+    db.session.commit()
+    batch = db.session.scalar(sa.select(ImportBatch))
+    listing = client.get('/orders/imports', headers={'HX-Request': 'true'}).text
+    assert listing.lstrip().startswith('<div id="imports-table">')
+    assert 'r.csv' in listing
+    detail = client.get(f'/orders/imports/{batch.id}').text
+    assert batch.sha256 in detail
+    csv_text = client.get(f'/orders/imports/{batch.id}/problems.csv').data.decode('utf-8-sig')
+    header, row = csv_text.splitlines()[:2]
+    assert header == 'file,line,order,field,value,message'
+    assert row.startswith('r.csv,4,H-2,個数,二,')
+
+
+def test_mapping_an_unknown_code_on_the_screen_releases_its_orders(client, login, tea, make_product):
+    login('clerk')
+    make_product('T-9', jan='')
+    import_order_files('rakuten', [('r.csv', table(RAKUTEN_HEADER, [rakuten_row('M-1', **{'SKU管理番号': 'mall-7'})]))])
+    db.session.commit()
+    page = client.get('/orders/unmapped').text
+    assert 'mall-7' in page
+    fragment = client.post('/orders/unmapped', data={'channel': 'rakuten', 'item_code': 'mall-7',
+                                                     'product_code': 'T-9'}, headers={'HX-Request': 'true'}).text
+    assert 'mall-7 is now T-9: 1 order lines updated, 1 orders released.' in fragment
+    assert 'Every item code is known.' in fragment
+    assert db.session.scalar(sa.select(OrderHold.released_at)) is not None
+    wrong = client.post('/orders/unmapped', data={'channel': 'rakuten', 'item_code': 'x', 'product_code': 'nope'},
+                        headers={'HX-Request': 'true'}).text
+    assert 'No product has the JAN or SKU &#34;nope&#34;.' in wrong
+
+
+def test_order_list_searches_filters_and_order_detail_shows_everything(client, login, tea):
+    login('clerk')
+    rows = [rakuten_row('L-1'), rakuten_row('L-2', **{'送付先姓': '山田', '送付先名': '花子', 'SKU管理番号': 'zz'})]
+    import_order_files('rakuten', [('r.csv', table(RAKUTEN_HEADER, rows))])
+    db.session.commit()
+    orders = {o.external_order_id: o for o in db.session.scalars(sa.select(Order))}
+    by_name = client.get('/orders/?q=山田', headers={'HX-Request': 'true'}).text
+    assert 'L-2' in by_name and 'L-1' not in by_name
+    by_number = client.get(f'/orders/?q={orders["L-1"].number}', headers={'HX-Request': 'true'}).text
+    assert 'L-1' in by_number and 'L-2' not in by_number
+    by_phone = client.get('/orders/?q=03-1234-5678', headers={'HX-Request': 'true'}).text
+    assert 'L-1' in by_phone and 'L-2' in by_phone
+    held = client.get('/orders/?hold=unknown_sku', headers={'HX-Request': 'true'}).text
+    assert 'L-2' in held and 'L-1' not in held
+    detail = client.get(f'/orders/{orders["L-2"].id}').text
+    for expected in ('山田 花子 様', '〒060-0001', '午前中は不在です, 夕方にお願いします', '御祝', 'Unknown SKU',
+                     'Unknown item code: zz'):
+        assert expected in detail, expected
+
+
+def test_a_clerk_releases_a_hold_on_the_order_page(client, login, tea):
+    user = login('clerk')
+    import_order_files('rakuten', [('r.csv', table(RAKUTEN_HEADER, [rakuten_row('R-1', **{'SKU管理番号': 'zz'})]))])
+    db.session.commit()
+    hold = db.session.scalar(sa.select(OrderHold))
+    client.post(f'/orders/{hold.order_id}/holds/{hold.id}/release', data={'note': '確認済み'})
+    db.session.expire_all()
+    hold = db.session.get(OrderHold, hold.id)
+    assert (hold.released_by_id, hold.release_note) == (user.id, '確認済み')
+
+
+def test_export_button_exports_the_current_search(client, login, tea):
+    login('clerk')
+    import_order_files('rakuten', [('r.csv', table(RAKUTEN_HEADER, [rakuten_row('E-1'), rakuten_row('E-2')]))])
+    db.session.commit()
+    text = client.get('/orders/export.csv?q=E-2').data.decode('utf-8-sig')
+    assert 'E-2' in text and 'E-1' not in text
+
+
+@pytest.fixture
+def consumer(app):
+    """A real huey consumer on the real queue, in this process (threads), for the test's duration."""
+    from app.jobs import huey, use_app
+
+    use_app(app)
+    huey.flush()
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    worker = huey.create_consumer(workers=1, worker_type='thread', periodic=False, initial_delay=0.05,
+                                  max_delay=0.2, check_worker_health=False)
+    worker.start()
+    yield worker
+    worker.stop(graceful=True)
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
+
+
+def test_a_large_file_is_imported_in_the_background_with_progress(app, client, login, tea, consumer, monkeypatch):
+    monkeypatch.setitem(app.config, 'IMPORT_BACKGROUND_LINES', 5)
+    login('clerk')
+    files = [('big.csv', table(RAKUTEN_HEADER, [rakuten_row(f'B-{n}') for n in range(12)]))]
+    preview = upload(client, files).text
+    assert 'imported in the background' in preview
+    token, channel = confirm_token(preview)
+    response = client.post('/orders/imports/confirm', data={'token': token, 'channel': channel})
+    job = db.session.scalar(sa.select(Job))
+    assert response.headers['Location'] == f'/orders/imports/jobs/{job.id}'
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        fragment = client.get(f'/orders/imports/jobs/{job.id}', headers={'HX-Request': 'true'}).text
+        if 'Done:' in fragment:
+            break
+        assert 'hx-trigger="every 1s"' in fragment  # still polling
+        time.sleep(0.1)
+    assert 'Done: 12 orders imported.' in fragment
+    assert 'hx-trigger' not in fragment  # finished: polling stops
+    assert count(Order) == 12
+    assert count(UploadedFile) == 0
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).result['orders_created'] == 12
+
+
+def test_a_job_runs_once_and_a_failing_one_saves_nothing(make_user):
+    clerk = make_user('clerk')
+    token = store_upload([('r.csv', table(RAKUTEN_HEADER, [rakuten_row('O-1')]))], actor=clerk)
+    job = queue_import(token, 'rakuten', actor=clerk)
+    db.session.commit()
+    run_import_job(job.id)
+    run_import_job(job.id)   # a message delivered twice
+    assert count(Order) == 1
+    broken = store_upload([('r.csv', b'\xff\xfe\x00\x00')], actor=clerk)
+    failing = queue_import(broken, 'rakuten', actor=clerk)
+    db.session.commit()
+    run_import_job(failing.id)
+    db.session.expire_all()
+    failed = db.session.get(Job, failing.id)
+    assert failed.status == 'failed'
+    assert 'cannot be decoded' in failed.error
+    assert count(Order) == 1

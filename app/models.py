@@ -3,4 +3,5 @@ from app.accounts.models import AuditEvent, User  # noqa: F401
 from app.catalog.models import ChannelSku, Product  # noqa: F401
 from app.inventory.models import Location, StockLevel, StockMovement, Warehouse  # noqa: F401
 from app.jobs.models import Job, UploadedFile  # noqa: F401
-from app.orders.models import ImportBatch, Order, OrderHold, OrderLine  # noqa: F401
+from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine  # noqa: F401
+from app.settings.models import Setting  # noqa: F401

@@ -29,7 +29,8 @@ def _hasher() -> PasswordHasher:
 def record_audit(actor: User | None, action: str, obj, *, before: dict | None = None,
                  after: dict | None = None, note: str = '') -> AuditEvent:
     """Append one audit event: who did `action` to `obj`, with its state before and after."""
-    event = AuditEvent(user=actor, action=action, object_type=obj.__tablename__, object_id=str(obj.id),
+    object_id = obj.id if hasattr(obj, 'id') else sa.inspect(obj).identity[0]
+    event = AuditEvent(user=actor, action=action, object_type=obj.__tablename__, object_id=str(object_id),
                        before=before, after=after, note=note)
     db.session.add(event)
     return event

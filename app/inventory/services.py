@@ -1,4 +1,5 @@
 """Every change of stock goes through change_stock(): it locks, checks, writes the level and the ledger."""
+import dataclasses
 import logging
 import re
 
@@ -8,8 +9,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.accounts.models import User
 from app.catalog.models import Product
+from app.database import utcnow
 from app.errors import UserError
 from app.extensions import db
+from app.inventory import stock_arrived
 from app.inventory.models import Location, MovementReason, StockLevel, StockMovement, Warehouse, walking_order_key
 
 
@@ -62,59 +65,100 @@ def get_or_create_location(code: str, warehouse: Warehouse | None = None) -> Loc
     return location
 
 
-def _lock_level(product_id: int, location_id: int) -> StockLevel:
-    """The stock level row, created if missing and locked for the rest of the transaction.
+@dataclasses.dataclass(frozen=True)
+class StockChange:
+    """One change to apply: on hand and/or allocated of a product at a location."""
+
+    product_id: int
+    location_id: int
+    on_hand_delta: int = 0
+    allocated_delta: int = 0
+    #: a ledger reason, required when on hand changes
+    reason: str | None = None
+    reference: str = ''
+    note: str = ''
+
+
+def lock_levels(product_ids) -> list[StockLevel]:
+    """Every stock level of these products, locked for the rest of the transaction, in walking order.
 
     PostgreSQL: ``SELECT ... FOR UPDATE`` makes a concurrent change wait for our commit.
     SQLite: ignores FOR UPDATE, but every writing transaction already holds the database's
     single write lock from BEGIN (see app.database.configure_engine).
     """
-    values = {'product_id': product_id, 'location_id': location_id, 'on_hand': 0, 'allocated': 0}
+    product_ids = sorted(set(product_ids))
+    levels = []
+    for start in range(0, len(product_ids), 2000):
+        levels += db.session.scalars(
+            sa.select(StockLevel).where(StockLevel.product_id.in_(product_ids[start:start + 2000]))
+            .order_by(StockLevel.id).with_for_update().execution_options(populate_existing=True)).all()
+    locations = {loc.id: loc.sort_key for loc in db.session.scalars(
+        sa.select(Location).where(Location.id.in_({lv.location_id for lv in levels})))}
+    return sorted(levels, key=lambda lv: (lv.product_id, locations[lv.location_id], lv.id))
+
+
+def apply_stock_changes(changes: list[StockChange], *, actor: User | None = None) -> dict[tuple[int, int], StockLevel]:
+    """The one way stock changes: lock the rows, check every change, write the levels and the ledger.
+
+    Never lets on hand go below zero or below what is allocated, nor allocated below zero,
+    whatever the database constraints would do; one refused change refuses them all.  Each
+    change of on hand writes one ledger row.
+    :return: the changed stock levels by (product id, location id)
+    """
+    if not changes:
+        return {}
+    for change in changes:
+        if change.on_hand_delta and change.reason not in MovementReason.ALL:
+            raise ValueError(f'a change of on-hand stock needs a ledger reason, not {change.reason!r}')
+    pairs = {(c.product_id, c.location_id) for c in changes}
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == 'postgresql' else sqlite.insert
-    db.session.execute(insert(StockLevel).values(**values).on_conflict_do_nothing(
-        index_elements=['product_id', 'location_id']))
-    return db.session.execute(
-        sa.select(StockLevel)
-        .where(StockLevel.product_id == product_id, StockLevel.location_id == location_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    db.session.execute(insert(StockLevel).on_conflict_do_nothing(index_elements=['product_id', 'location_id']),
+                       [{'product_id': p, 'location_id': loc, 'on_hand': 0, 'allocated': 0} for p, loc in pairs])
+    levels = {(lv.product_id, lv.location_id): lv for lv in lock_levels({p for p, _ in pairs})}
+    movements = []
+    for change in changes:
+        level = levels[(change.product_id, change.location_id)]
+        new_on_hand = level.on_hand + change.on_hand_delta
+        new_allocated = level.allocated + change.allocated_delta
+        if new_on_hand < 0 or new_allocated < 0 or new_allocated > new_on_hand:
+            raise _refusal(level, change, new_on_hand, new_allocated)
+        level.on_hand, level.allocated = new_on_hand, new_allocated
+        if change.on_hand_delta:
+            movements.append({'product_id': change.product_id, 'location_id': change.location_id,
+                              'delta': change.on_hand_delta, 'on_hand_after': new_on_hand, 'reason': change.reason,
+                              'reference': change.reference[:200], 'note': change.note,
+                              'user_id': actor.id if actor is not None else None, 'at': utcnow()})
+    if movements:
+        db.session.execute(sa.insert(StockMovement), movements)
+    db.session.flush()
+    freed = {c.product_id for c in changes if c.on_hand_delta > 0 or c.allocated_delta < 0}
+    if freed:
+        stock_arrived.send(None, product_ids=freed)
+    return {(c.product_id, c.location_id): levels[(c.product_id, c.location_id)] for c in changes}
+
+
+def _refusal(level: StockLevel, change: StockChange, new_on_hand: int, new_allocated: int) -> UserError:
+    sku = db.session.scalar(sa.select(Product.sku).where(Product.id == level.product_id))
+    location = db.session.scalar(sa.select(Location.code).where(Location.id == level.location_id))
+    if new_on_hand < 0:
+        return UserError(_l('%(sku)s at %(location)s: cannot take %(n)d, only %(on_hand)d on hand.', sku=sku,
+                            location=location, n=-change.on_hand_delta, on_hand=level.on_hand), field='quantity')
+    if new_allocated < 0:
+        return UserError(_l('%(sku)s at %(location)s: cannot release %(n)d, only %(allocated)d allocated.', sku=sku,
+                            location=location, n=-change.allocated_delta, allocated=level.allocated),
+                         field='quantity')
+    return UserError(_l('%(sku)s at %(location)s: only %(available)d available (%(on_hand)d on hand, '
+                        '%(allocated)d allocated).', sku=sku, location=location, available=level.available,
+                        on_hand=level.on_hand, allocated=level.allocated), field='quantity')
 
 
 def change_stock(product: Product, location: Location, *, on_hand_delta: int = 0, allocated_delta: int = 0,
                  reason: str | None = None, reference: str = '', note: str = '',
                  actor: User | None = None) -> StockLevel:
-    """Change on-hand and/or allocated stock of one product at one location, or refuse with a message.
-
-    Never lets on hand go below zero or below what is allocated, nor allocated below zero,
-    whatever the database constraints would do.  A change of on hand writes one ledger row.
-    """
-    if on_hand_delta and reason not in MovementReason.ALL:
-        raise ValueError(f'a change of on-hand stock needs a ledger reason, not {reason!r}')
-    level = _lock_level(product.id, location.id)
-    new_on_hand = level.on_hand + on_hand_delta
-    new_allocated = level.allocated + allocated_delta
-    if new_on_hand < 0:
-        raise UserError(_l('%(sku)s at %(location)s: cannot take %(n)d, only %(on_hand)d on hand.',
-                           sku=product.sku, location=location.code, n=-on_hand_delta, on_hand=level.on_hand),
-                        field='quantity')
-    if new_allocated < 0:
-        raise UserError(_l('%(sku)s at %(location)s: cannot release %(n)d, only %(allocated)d allocated.',
-                           sku=product.sku, location=location.code, n=-allocated_delta,
-                           allocated=level.allocated), field='quantity')
-    if new_allocated > new_on_hand:
-        raise UserError(_l('%(sku)s at %(location)s: only %(available)d available (%(on_hand)d on hand, '
-                           '%(allocated)d allocated).', sku=product.sku, location=location.code,
-                           available=level.available, on_hand=level.on_hand, allocated=level.allocated),
-                        field='quantity')
-    level.on_hand, level.allocated = new_on_hand, new_allocated
-    if on_hand_delta:
-        db.session.add(StockMovement(product_id=product.id, location_id=location.id, delta=on_hand_delta,
-                                     on_hand_after=new_on_hand, reason=reason, reference=reference[:200],
-                                     note=note, user=actor))
-    db.session.flush()
-    return level
+    """Change on-hand and/or allocated stock of one product at one location (see apply_stock_changes)."""
+    change = StockChange(product.id, location.id, on_hand_delta, allocated_delta, reason, reference, note)
+    return apply_stock_changes([change], actor=actor)[(product.id, location.id)]
 
 
 def _positive_quantity(quantity) -> int:

@@ -6,6 +6,7 @@ order id) are counted as duplicates and left alone, each line's product is resol
 order that cannot go out as it is gets a hold instead of being refused.
 """
 import dataclasses
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable
@@ -17,9 +18,13 @@ from app.catalog.models import ChannelSku, Product
 from app.database import utcnow
 from app.extensions import db
 from app.orders.address import address_problem
+from app.orders.allocation import AllocationResult, allocate
 from app.orders.models import ImportBatch, Order, OrderHold, OrderLine
+from app.orders.vocabulary import PAYMENT_LABELS
+from app.settings.services import OrderRules, order_rules
 from importers.base import RowProblem
 from importers.orders import detect, parse_files
+from importers.orders.normalize import JST
 from importers.orders.records import OrderRecord, ParseResult
 
 
@@ -47,6 +52,7 @@ class ImportSummary:
     #: orders that would be created, for a preview
     planned: list[PlannedOrder] = dataclasses.field(default_factory=list)
     batch_id: int | None = None
+    allocation: AllocationResult | None = None
 
     @property
     def rejected(self) -> int:
@@ -61,6 +67,7 @@ class ImportSummary:
             'duplicates': self.duplicates,
             'on_hold': self.on_hold,
             'rejected': [problem_dict(p) for p in self.problems],
+            'allocation': self.allocation.as_dict() if self.allocation else None,
         }
 
 
@@ -112,6 +119,8 @@ def existing_order_ids(channel: str, external_ids: list[str]) -> set[str]:
 
 def plan(channel: str, parsed: ParseResult) -> ImportSummary:
     """What importing would do: which orders are new, which are duplicates, which need a hold."""
+    rules = order_rules()
+    today = dt.datetime.now(JST).date()
     summary = ImportSummary(channel, [], problems=list(parsed.problems))
     existing = existing_order_ids(channel, [r.external_order_id for r in parsed.orders])
     new_records = [r for r in parsed.orders if r.external_order_id not in existing]
@@ -126,9 +135,29 @@ def plan(channel: str, parsed: ParseResult) -> ImportSummary:
         problem = address_problem(record.ship_postal_code, record.ship_prefecture)
         if problem:
             holds.append(('address_check', problem))
+        holds += rule_holds(record, rules, today)
         summary.planned.append(PlannedOrder(record, product_ids, holds))
     summary.on_hold = sum(1 for p in summary.planned if p.holds)
     return summary
+
+
+def rule_holds(record: OrderRecord, rules: OrderRules, today: dt.date) -> list[tuple[str, str]]:
+    """The holds the manager's rules put on an arriving order (settings screen)."""
+    holds = []
+    if rules.hold_payment_pending and payment_status_for(record.payment_method) == 'unpaid':
+        holds.append(('payment_pending', str(_l('Waiting for the payment (%(method)s).',
+                                                 method=PAYMENT_LABELS[record.payment_method]))))
+    if rules.hold_customer_comment and record.customer_comment.strip():
+        holds.append(('customer_comment', record.customer_comment.strip()[:200]))
+    if (rules.hold_delivery_days and record.delivery_date
+            and (record.delivery_date - today).days > rules.hold_delivery_days):
+        holds.append(('delivery_date_far', str(_l('Delivery requested for %(date)s, more than %(days)d days ahead.',
+                                                   date=record.delivery_date.isoformat(),
+                                                   days=rules.hold_delivery_days))))
+    if rules.hold_cod_over and record.payment_method == 'cod' and record.total > rules.hold_cod_over:
+        holds.append(('cod_over_limit', str(_l('Cash on delivery of %(total)s yen, above %(limit)s yen.',
+                                                total=f'{record.total:,}', limit=f'{rules.hold_cod_over:,}'))))
+    return holds
 
 
 def payment_status_for(method: str) -> str:
@@ -140,10 +169,11 @@ def payment_status_for(method: str) -> str:
     return 'paid'
 
 
-def _order_row(record: OrderRecord, channel: str, batch_id: int | None) -> dict:
+def _order_row(record: OrderRecord, channel: str, batch_id: int | None, holds: list) -> dict:
     return {
         'channel': channel, 'external_order_id': record.external_order_id, 'ordered_at': record.ordered_at,
-        'status': 'new', 'payment_status': payment_status_for(record.payment_method),
+        # an order with no hold is confirmed on arrival; one with holds waits, new, until the last is released
+        'status': 'new' if holds else 'confirmed', 'payment_status': payment_status_for(record.payment_method),
         'payment_method': record.payment_method,
         'buyer_name': record.buyer_name, 'buyer_kana': record.buyer_kana, 'buyer_email': record.buyer_email,
         'buyer_phone': record.buyer_phone, 'ship_name': record.ship_name, 'ship_kana': record.ship_kana,
@@ -158,19 +188,20 @@ def _order_row(record: OrderRecord, channel: str, batch_id: int | None) -> dict:
 
 
 def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | None, actor=None,
-                 progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+                 progress: Callable[[int, int], None] | None = None) -> tuple[list[int], int]:
     """Insert the planned orders with their lines and holds, set-based, in chunks; flush, never commit.
 
-    :return: (orders created, lines created)
+    :return: (ids of the orders created, lines created)
     """
     now = utcnow()
     actor_id = actor.id if actor is not None else None
-    lines_created = 0
+    lines_created, order_ids = 0, []
     for start in range(0, len(planned), CHUNK):
         chunk = planned[start:start + CHUNK]
         ids = db.session.execute(
             sa.insert(Order).returning(Order.id, sort_by_parameter_order=True),
-            [_order_row(p.record, channel, batch_id) for p in chunk]).scalars().all()
+            [_order_row(p.record, channel, batch_id, p.holds) for p in chunk]).scalars().all()
+        order_ids += ids
         line_rows, hold_rows = [], []
         for order_id, p in zip(ids, chunk, strict=True):
             for line_no, (line, product_id) in enumerate(zip(p.record.lines, p.product_ids, strict=True), start=1):
@@ -188,7 +219,7 @@ def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | N
         lines_created += len(line_rows)
         if progress:
             progress(start + len(chunk), len(planned))
-    return len(planned), lines_created
+    return order_ids, lines_created
 
 
 def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=None, dry_run: bool = False,
@@ -209,8 +240,11 @@ def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=No
                         user=actor, problems=[problem_dict(p) for p in summary.problems])
     db.session.add(batch)
     db.session.flush()
-    summary.orders_created, summary.lines_created = write_orders(channel, summary.planned, batch_id=batch.id,
-                                                                 actor=actor, progress=progress)
+    order_ids, summary.lines_created = write_orders(channel, summary.planned, batch_id=batch.id, actor=actor,
+                                                    progress=progress)
+    summary.orders_created = len(order_ids)
+    # the orders that came in confirmed reserve their stock at once, in the same transaction
+    summary.allocation = allocate(order_ids=order_ids, actor=actor)
     batch.orders_created, batch.lines_created = summary.orders_created, summary.lines_created
     batch.duplicates, batch.on_hold, batch.rejected = summary.duplicates, summary.on_hold, summary.rejected
     batch.finished_at = utcnow()

@@ -82,6 +82,9 @@ class Order(db.Model):
     gift_wrap: so.Mapped[str] = so.mapped_column(sa.String(200), nullable=False, default='')
     noshi: so.Mapped[str] = so.mapped_column(sa.String(200), nullable=False, default='')
     customer_comment: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='')
+    #: what the shop received and on which day, when a clerk marks a bank or konbini payment paid
+    paid_amount: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
+    paid_on: so.Mapped[object | None] = so.mapped_column(sa.Date, nullable=True)
     #: raised by a clerk to allocate before older orders
     priority: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0, server_default='0')
     import_batch_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('import_batches.id'), nullable=True,
@@ -191,3 +194,24 @@ class OrderHold(db.Model):
 
     def __repr__(self):
         return f'<OrderHold {self.id} order={self.order_id} {self.reason}>'
+
+
+class Allocation(db.Model):
+    """Units of one order line reserved at one location: the stock level's ``allocated`` holds the same units."""
+
+    __tablename__ = 'allocations'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    order_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('orders.id', ondelete='CASCADE'), nullable=False,
+                                                index=True)
+    order_line_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('order_lines.id', ondelete='CASCADE'),
+                                                     nullable=False, index=True)
+    product_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('products.id'), nullable=False)
+    location_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('locations.id'), nullable=False)
+    quantity: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False)
+    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint('quantity > 0', name='quantity_positive'),)
+
+    def __repr__(self):
+        return f'<Allocation line={self.order_line_id} {self.quantity} at {self.location_id}>'

@@ -1,4 +1,10 @@
-"""Changing orders: holds and item-code mappings (triage and allocation build on these)."""
+"""Every change of an order goes through here: status, payment, holds, address, cancellation, mappings.
+
+Each change is checked against what is allowed, refused with a message that says why, and
+written to the audit log (who, when, from, to, why); the timeline of an order is read from it.
+Functions flush and never commit.
+"""
+import datetime as dt
 import logging
 
 import sqlalchemy as sa
@@ -9,19 +15,177 @@ from app.catalog.models import ChannelSku, Product
 from app.database import utcnow
 from app.errors import UserError
 from app.extensions import db
-from app.orders.models import CHANNELS, Order, OrderHold, OrderLine
+from app.orders.address import address_problem
+from app.orders.models import CHANNELS, HOLD_REASONS, Order, OrderHold, OrderLine
+from app.orders.vocabulary import HOLD_LABELS, PAYMENT_STATUS_LABELS, STATUS_LABELS
 
 
 logger = logging.getLogger(__name__)
 
+#: the order status machine: from -> the statuses it may move to
+TRANSITIONS = {
+    'new': {'confirmed', 'cancelled'},
+    'confirmed': {'allocated', 'backordered', 'new', 'cancelled'},
+    'backordered': {'allocated', 'new', 'cancelled'},
+    'allocated': {'picking', 'confirmed', 'new', 'cancelled'},
+    'picking': {'packed', 'allocated', 'cancelled'},
+    'packed': {'shipped', 'picking', 'cancelled'},
+    'shipped': {'returned'},
+    'cancelled': set(),
+    'returned': set(),
+}
+PAYMENT_TRANSITIONS = {
+    'unpaid': {'paid'},
+    'paid': {'refunded'},
+    'cod': {'paid', 'refunded'},
+    'refunded': set(),
+}
+BEFORE_PICKING = ('new', 'confirmed', 'backordered', 'allocated')
+
+
+def transition(order: Order, to: str, *, actor, why: str = '') -> None:
+    """Move an order to status `to`, or refuse with the reason."""
+    if to not in TRANSITIONS[order.status]:
+        raise UserError(_l('Order %(number)s is %(status)s: it cannot become %(to)s.', number=order.number,
+                           status=STATUS_LABELS[order.status], to=STATUS_LABELS.get(to, to)))
+    before = order.status
+    order.status = to
+    record_audit(actor, 'order.status', order, before={'status': before}, after={'status': to}, note=why)
+    db.session.flush()
+
+
+def confirm(order: Order, *, actor, why: str = '') -> None:
+    """A clerk (or the last released hold) clears a new order to be allocated."""
+    if order.open_holds:
+        raise UserError(_l('Order %(number)s still has holds: %(holds)s. Release them first.', number=order.number,
+                           holds=', '.join(str(HOLD_LABELS[h.reason]) for h in order.open_holds)))
+    transition(order, 'confirmed', actor=actor, why=why)
+    _allocate(order, actor)
+
+
+def _allocate(order: Order, actor) -> None:
+    from app.orders.allocation import allocate
+
+    allocate(order_ids=[order.id], actor=actor)
+
+
+def add_hold(order: Order, reason: str, *, actor, note: str = '') -> OrderHold:
+    """Hold an order; stock it had reserved goes back to other orders until the hold is released."""
+    if reason not in HOLD_REASONS:
+        raise UserError(_l('Unknown hold reason "%(reason)s".', reason=reason), field='reason')
+    if reason == 'manual' and not note.strip():
+        raise UserError(_l('A manual hold needs a note saying why.'), field='note')
+    if order.status not in BEFORE_PICKING:
+        raise UserError(_l('Order %(number)s is %(status)s: it can no longer be held.', number=order.number,
+                           status=STATUS_LABELS[order.status]))
+    hold = OrderHold(order=order, reason=reason, note=note.strip(), created_by=actor)
+    db.session.add(hold)
+    record_audit(actor, 'order.hold_added', order, after={'hold': reason}, note=note)
+    if order.status != 'new':
+        from app.orders.allocation import release_allocations
+
+        release_allocations(order, actor=actor)
+        transition(order, 'new', actor=actor, why=str(_l('held: %(reason)s', reason=HOLD_LABELS[reason])))
+    db.session.flush()
+    return hold
+
 
 def release_hold(hold: OrderHold, *, actor, note: str = '') -> None:
-    """Release one hold; the order waits on its other holds, if any."""
+    """Release one hold; when it was the last, a new order is confirmed and allocated by itself."""
     if hold.released_at is not None:
         raise UserError(_l('This hold was already released.'))
     hold.released_at, hold.released_by, hold.release_note = utcnow(), actor, note
-    record_audit(actor, 'order.hold_released', hold.order, before={'hold': hold.reason}, note=note)
+    order = hold.order
+    record_audit(actor, 'order.hold_released', order, before={'hold': hold.reason}, note=note)
     db.session.flush()
+    if order.status == 'new' and not order.open_holds:
+        confirm(order, actor=actor, why=str(_l('last hold released')))
+
+
+def release_holds(order: Order, reason: str, *, actor, note: str = '') -> int:
+    """Release the open holds of one reason (a rule's condition went away)."""
+    held = [h for h in order.open_holds if h.reason == reason]
+    for hold in held:
+        release_hold(hold, actor=actor, note=note)
+    return len(held)
+
+
+def mark_paid(order: Order, *, amount: int, paid_on: dt.date, actor) -> None:
+    """The money for a bank-transfer or konbini order arrived: record it and release the payment hold."""
+    if order.payment_status not in ('unpaid', 'cod'):
+        raise UserError(_l('Order %(number)s is %(status)s already.', number=order.number,
+                           status=PAYMENT_STATUS_LABELS[order.payment_status]))
+    if amount is None or amount <= 0:
+        raise UserError(_l('The amount received must be more than 0 yen.'), field='amount')
+    before = order.payment_status
+    order.payment_status, order.paid_amount, order.paid_on = 'paid', amount, paid_on
+    note = ''
+    if amount != order.total:
+        note = str(_l('received %(amount)s yen for a total of %(total)s yen', amount=f'{amount:,}',
+                      total=f'{order.total:,}'))
+    record_audit(actor, 'order.payment', order, before={'payment_status': before},
+                 after={'payment_status': 'paid', 'amount': amount, 'paid_on': paid_on.isoformat()}, note=note)
+    db.session.flush()
+    release_holds(order, 'payment_pending', actor=actor, note=str(_l('paid')))
+    if order.status in ('confirmed', 'backordered'):
+        _allocate(order, actor)
+
+
+def cancel(order: Order, *, actor, why: str) -> int:
+    """Cancel an order that has not shipped; its reserved stock goes back.  Returns the units released."""
+    if not (why or '').strip():
+        raise UserError(_l('A cancellation needs a reason.'), field='why')
+    if order.status in ('shipped', 'returned', 'cancelled'):
+        raise UserError(_l('Order %(number)s is %(status)s: it cannot be cancelled.', number=order.number,
+                           status=STATUS_LABELS[order.status]))
+    from app.orders.allocation import release_allocations
+
+    units = release_allocations(order, actor=actor)
+    transition(order, 'cancelled', actor=actor, why=why)
+    return units
+
+
+def set_priority(order: Order, priority: int, *, actor) -> None:
+    before = order.priority
+    order.priority = priority
+    record_audit(actor, 'order.priority', order, before={'priority': before}, after={'priority': priority})
+    db.session.flush()
+
+
+SHIP_TO_FIELDS = ('ship_name', 'ship_kana', 'ship_postal_code', 'ship_prefecture', 'ship_city', 'ship_address1',
+                  'ship_address2', 'ship_phone')
+
+
+def update_ship_to(order: Order, values: dict, *, actor) -> None:
+    """Correct the address; the postal code is checked again and the address hold follows the result."""
+    if order.status not in BEFORE_PICKING:
+        raise UserError(_l('Order %(number)s is %(status)s: its address can no longer change.', number=order.number,
+                           status=STATUS_LABELS[order.status]))
+    from importers.orders.normalize import phone, postal_code
+
+    try:
+        values = {**values, 'ship_postal_code': postal_code(values['ship_postal_code']),
+                  'ship_phone': phone(values.get('ship_phone', ''))}
+    except ValueError as exc:
+        raise UserError(str(exc), field='ship_postal_code') from None
+    if not values.get('ship_name', '').strip():
+        raise UserError(_l('The name is required.'), field='ship_name')
+    before = {f: getattr(order, f) for f in SHIP_TO_FIELDS}
+    for field in SHIP_TO_FIELDS:
+        setattr(order, field, (values.get(field) or '').strip())
+    after = {f: getattr(order, f) for f in SHIP_TO_FIELDS}
+    changed = [f for f in SHIP_TO_FIELDS if before[f] != after[f]]
+    if not changed:
+        return
+    record_audit(actor, 'order.ship_to', order, before={f: before[f] for f in changed},
+                 after={f: after[f] for f in changed})
+    db.session.flush()
+    problem = address_problem(order.ship_postal_code, order.ship_prefecture)
+    open_check = [h for h in order.open_holds if h.reason == 'address_check']
+    if problem and not open_check:
+        add_hold(order, 'address_check', actor=actor, note=problem)
+    elif not problem and open_check:
+        release_holds(order, 'address_check', actor=actor, note=str(_l('address corrected')))
 
 
 def map_item_code(channel: str, item_code: str, product: Product, *, actor) -> tuple[int, int]:

@@ -13,7 +13,8 @@ from app.orders.importing import import_order_files
 from app.orders.jobs import queue_import, run_import_job, store_upload
 from app.orders.models import ImportBatch, Order, OrderHold
 from tests.conftest import count
-from tests.importers.test_order_formats import RAKUTEN_HEADER, rakuten_row, sample_files, table
+from tests.importers.test_order_formats import RAKUTEN_HEADER, sample_files, table
+from tests.importers.test_order_formats import rakuten_row as mall_row
 
 
 def upload(client, files, channel='auto'):
@@ -27,6 +28,11 @@ def confirm_token(page: str) -> tuple[str, str]:
     return token, channel
 
 
+
+def order_row(order_id='333267-20251007-0000000001', **values):
+    """A Rakuten item row without the customer's comment (a comment puts the order on hold)."""
+    return mall_row(order_id, **{'コメント': '', **values})
+
 @pytest.fixture
 def tea(make_product):
     return make_product('00123', jan='4569951116179')
@@ -34,8 +40,8 @@ def tea(make_product):
 
 def test_upload_shows_a_preview_and_saves_nothing_until_confirmed(client, login, tea):
     login('clerk')
-    files = [('rakuten.csv', table(RAKUTEN_HEADER, [rakuten_row('P-1'), rakuten_row('P-2', **{'SKU管理番号': 'x'}),
-                                                    rakuten_row('P-3', **{'個数': 'abc'})]))]
+    files = [('rakuten.csv', table(RAKUTEN_HEADER, [order_row('P-1'), order_row('P-2', **{'SKU管理番号': 'x'}),
+                                                    order_row('P-3', **{'個数': 'abc'})]))]
     page = upload(client, files)
     assert page.status_code == 200
     text = page.text
@@ -75,7 +81,7 @@ def test_yahoo_files_are_uploaded_together(client, login):
 
 def test_import_history_and_the_problems_download(client, login, tea):
     login('clerk')
-    files = [('r.csv', table(RAKUTEN_HEADER, [rakuten_row('H-1'), rakuten_row('H-2', **{'個数': '二'})]))]
+    files = [('r.csv', table(RAKUTEN_HEADER, [order_row('H-1'), order_row('H-2', **{'個数': '二'})]))]
     import_order_files('rakuten', files)
     db.session.commit()
     batch = db.session.scalar(sa.select(ImportBatch))
@@ -93,7 +99,7 @@ def test_import_history_and_the_problems_download(client, login, tea):
 def test_mapping_an_unknown_code_on_the_screen_releases_its_orders(client, login, tea, make_product):
     login('clerk')
     make_product('T-9', jan='')
-    import_order_files('rakuten', [('r.csv', table(RAKUTEN_HEADER, [rakuten_row('M-1', **{'SKU管理番号': 'mall-7'})]))])
+    import_order_files('rakuten', [('r.csv', table(RAKUTEN_HEADER, [order_row('M-1', **{'SKU管理番号': 'mall-7'})]))])
     db.session.commit()
     page = client.get('/orders/unmapped').text
     assert 'mall-7' in page
@@ -109,7 +115,8 @@ def test_mapping_an_unknown_code_on_the_screen_releases_its_orders(client, login
 
 def test_order_list_searches_filters_and_order_detail_shows_everything(client, login, tea):
     login('clerk')
-    rows = [rakuten_row('L-1'), rakuten_row('L-2', **{'送付先姓': '山田', '送付先名': '花子', 'SKU管理番号': 'zz'})]
+    rows = [order_row('L-1'), order_row('L-2', **{'送付先姓': '山田', '送付先名': '花子', 'SKU管理番号': 'zz',
+                                                  'コメント': '午前中は不在です, 夕方にお願いします'})]
     import_order_files('rakuten', [('r.csv', table(RAKUTEN_HEADER, rows))])
     db.session.commit()
     orders = {o.external_order_id: o for o in db.session.scalars(sa.select(Order))}
@@ -129,7 +136,7 @@ def test_order_list_searches_filters_and_order_detail_shows_everything(client, l
 
 def test_a_clerk_releases_a_hold_on_the_order_page(client, login, tea):
     user = login('clerk')
-    import_order_files('rakuten', [('r.csv', table(RAKUTEN_HEADER, [rakuten_row('R-1', **{'SKU管理番号': 'zz'})]))])
+    import_order_files('rakuten', [('r.csv', table(RAKUTEN_HEADER, [order_row('R-1', **{'SKU管理番号': 'zz'})]))])
     db.session.commit()
     hold = db.session.scalar(sa.select(OrderHold))
     client.post(f'/orders/{hold.order_id}/holds/{hold.id}/release', data={'note': '確認済み'})
@@ -140,7 +147,7 @@ def test_a_clerk_releases_a_hold_on_the_order_page(client, login, tea):
 
 def test_export_button_exports_the_current_search(client, login, tea):
     login('clerk')
-    import_order_files('rakuten', [('r.csv', table(RAKUTEN_HEADER, [rakuten_row('E-1'), rakuten_row('E-2')]))])
+    import_order_files('rakuten', [('r.csv', table(RAKUTEN_HEADER, [order_row('E-1'), order_row('E-2')]))])
     db.session.commit()
     text = client.get('/orders/export.csv?q=E-2').data.decode('utf-8-sig')
     assert 'E-2' in text and 'E-1' not in text
@@ -166,7 +173,7 @@ def consumer(app):
 def test_a_large_file_is_imported_in_the_background_with_progress(app, client, login, tea, consumer, monkeypatch):
     monkeypatch.setitem(app.config, 'IMPORT_BACKGROUND_LINES', 5)
     login('clerk')
-    files = [('big.csv', table(RAKUTEN_HEADER, [rakuten_row(f'B-{n}') for n in range(12)]))]
+    files = [('big.csv', table(RAKUTEN_HEADER, [order_row(f'B-{n}') for n in range(12)]))]
     preview = upload(client, files).text
     assert 'imported in the background' in preview
     token, channel = confirm_token(preview)
@@ -190,7 +197,7 @@ def test_a_large_file_is_imported_in_the_background_with_progress(app, client, l
 
 def test_a_job_runs_once_and_a_failing_one_saves_nothing(make_user):
     clerk = make_user('clerk')
-    token = store_upload([('r.csv', table(RAKUTEN_HEADER, [rakuten_row('O-1')]))], actor=clerk)
+    token = store_upload([('r.csv', table(RAKUTEN_HEADER, [order_row('O-1')]))], actor=clerk)
     job = queue_import(token, 'rakuten', actor=clerk)
     db.session.commit()
     run_import_job(job.id)

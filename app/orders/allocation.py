@@ -1,0 +1,176 @@
+"""Allocation (引当): reserve stock for eligible orders, oldest first, priority before age.
+
+An order is eligible when it is confirmed (or backordered), has no open hold, and is paid or
+cash on delivery.  Each channel either allocates line by line and backorders the rest, or
+allocates only whole orders (settings).  Stock is reserved at locations in walking order, and
+every change goes through the stock service's apply_stock_changes(), which locks the rows.
+"""
+import dataclasses
+import logging
+from collections import defaultdict
+
+import sqlalchemy as sa
+
+from app.accounts.models import AuditEvent
+from app.database import utcnow
+from app.extensions import db
+from app.inventory.services import StockChange, apply_stock_changes, lock_levels
+from app.orders.models import Allocation, Order, OrderHold, OrderLine
+from app.settings.services import order_rules
+
+
+logger = logging.getLogger(__name__)
+
+ELIGIBLE_STATUSES = ('confirmed', 'backordered')
+PAYABLE = ('paid', 'cod')
+
+
+@dataclasses.dataclass
+class AllocationResult:
+    allocated_orders: int = 0
+    backordered_orders: int = 0
+    waiting_on_hold: int = 0
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _open_hold_exists():
+    return sa.exists().where(OrderHold.order_id == Order.id, OrderHold.released_at.is_(None))
+
+
+def eligible_orders(order_ids=None, product_ids=None) -> sa.Select:
+    query = (sa.select(Order.id, Order.channel, Order.status)
+             .where(Order.status.in_(ELIGIBLE_STATUSES), Order.payment_status.in_(PAYABLE), ~_open_hold_exists())
+             .order_by(Order.priority.desc(), Order.ordered_at, Order.id))
+    if order_ids is not None:
+        query = query.where(Order.id.in_(order_ids))
+    if product_ids is not None:
+        query = query.where(Order.id.in_(sa.select(OrderLine.order_id).where(OrderLine.product_id.in_(product_ids))))
+    return query
+
+
+def allocate(*, order_ids=None, product_ids=None, actor=None) -> AllocationResult:
+    """Allocate every eligible order (or those given, or those wanting these products); flush, never commit."""
+    result = AllocationResult()
+    result.waiting_on_hold = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Order).where(Order.status.in_(('new', *ELIGIBLE_STATUSES)),
+                                                            _open_hold_exists()))
+    orders = db.session.execute(eligible_orders(order_ids, product_ids)).all()
+    if not orders:
+        return result
+    wanted = _outstanding_lines([o.id for o in orders])
+    products = {product_id for lines in wanted.values() for _, product_id, _ in lines}
+    # lock first, then read what is available: nobody can allocate these units meanwhile
+    available = defaultdict(list)
+    for level in lock_levels(products):
+        if level.available > 0:
+            available[level.product_id].append([level.location_id, level.available])
+    partial = set(order_rules().partial_channels)
+    changes, allocation_rows, status_changes = [], [], []
+    for order in orders:
+        lines = wanted.get(order.id, [])
+        if order.channel not in partial and not _can_fill_whole(lines, available):
+            taken = []
+        else:
+            taken = _take(lines, available)
+        for line_id, product_id, location_id, quantity in taken:
+            changes.append(StockChange(product_id, location_id, allocated_delta=quantity))
+            allocation_rows.append({'order_id': order.id, 'order_line_id': line_id, 'product_id': product_id,
+                                    'location_id': location_id, 'quantity': quantity})
+        short = sum(q for _, _, q in lines) - sum(t[3] for t in taken)
+        new_status = 'allocated' if short == 0 else 'backordered'
+        if new_status == 'allocated':
+            result.allocated_orders += 1
+        else:
+            result.backordered_orders += 1
+        if new_status != order.status:
+            status_changes.append((order.id, order.status, new_status))
+    apply_stock_changes(_merged(changes), actor=actor)
+    if allocation_rows:
+        db.session.execute(sa.insert(Allocation), allocation_rows)
+    _write_statuses(status_changes, actor)
+    db.session.flush()
+    logger.info('Allocation: %d allocated, %d backordered, %d waiting on a hold', result.allocated_orders,
+                result.backordered_orders, result.waiting_on_hold)
+    return result
+
+
+def _outstanding_lines(order_ids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
+    """Per order, (line id, product id, units still to allocate) of its lines with a product."""
+    allocated = sa.select(Allocation.order_line_id, sa.func.sum(Allocation.quantity).label('quantity')) \
+        .group_by(Allocation.order_line_id).subquery()
+    wanted = defaultdict(list)
+    for start in range(0, len(order_ids), 5000):
+        rows = db.session.execute(
+            sa.select(OrderLine.order_id, OrderLine.id, OrderLine.product_id,
+                      OrderLine.quantity - sa.func.coalesce(allocated.c.quantity, 0))
+            .outerjoin(allocated, allocated.c.order_line_id == OrderLine.id)
+            .where(OrderLine.order_id.in_(order_ids[start:start + 5000]), OrderLine.product_id.is_not(None))
+            .order_by(OrderLine.order_id, OrderLine.line_no))
+        for order_id, line_id, product_id, outstanding in rows:
+            if outstanding > 0:
+                wanted[order_id].append((line_id, product_id, outstanding))
+    return wanted
+
+
+def _can_fill_whole(lines, available) -> bool:
+    need = defaultdict(int)
+    for _, product_id, quantity in lines:
+        need[product_id] += quantity
+    return all(sum(a for _, a in available.get(p, ())) >= q for p, q in need.items())
+
+
+def _take(lines, available) -> list[tuple[int, int, int, int]]:
+    """Take what there is for each line, location by location in walking order."""
+    taken = []
+    for line_id, product_id, quantity in lines:
+        for slot in available.get(product_id, ()):
+            if quantity == 0:
+                break
+            units = min(quantity, slot[1])
+            if units:
+                slot[1] -= units
+                quantity -= units
+                taken.append((line_id, product_id, slot[0], units))
+    return taken
+
+
+def _merged(changes: list[StockChange]) -> list[StockChange]:
+    totals = defaultdict(int)
+    for change in changes:
+        totals[(change.product_id, change.location_id)] += change.allocated_delta
+    return [StockChange(p, loc, allocated_delta=q) for (p, loc), q in totals.items()]
+
+
+def _write_statuses(status_changes, actor) -> None:
+    if not status_changes:
+        return
+    changed = {order_id for order_id, _, _ in status_changes}
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Order) and obj.id in changed:
+            db.session.expire(obj)  # the set-based update below bypasses the loaded objects
+    now, actor_id = utcnow(), actor.id if actor is not None else None
+    db.session.execute(sa.update(Order), [{'id': order_id, 'status': new, 'updated_at': now}
+                                          for order_id, _, new in status_changes])
+    db.session.execute(sa.insert(AuditEvent), [
+        {'at': now, 'user_id': actor_id, 'action': 'order.status', 'object_type': 'orders', 'object_id': str(order_id),
+         'before': {'status': old}, 'after': {'status': new}, 'note': 'allocation'}
+        for order_id, old, new in status_changes])
+
+
+def release_allocations(order: Order, *, actor=None) -> int:
+    """Give back the stock reserved for an order; returns the units released."""
+    rows = db.session.scalars(sa.select(Allocation).where(Allocation.order_id == order.id)).all()
+    if not rows:
+        return 0
+    apply_stock_changes(_merged([StockChange(a.product_id, a.location_id, allocated_delta=-a.quantity)
+                                 for a in rows]), actor=actor)
+    db.session.execute(sa.delete(Allocation).where(Allocation.order_id == order.id))
+    db.session.flush()
+    return sum(a.quantity for a in rows)
+
+
+def fill_backorders(_sender, product_ids) -> None:
+    """Stock came in or was freed: give it to the orders waiting for it, oldest first."""
+    allocate(product_ids=product_ids)

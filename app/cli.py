@@ -29,6 +29,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_products)
     app.cli.add_command(import_stock)
     app.cli.add_command(import_orders)
+    app.cli.add_command(allocate)
     app.cli.add_command(seed_demo)
 
 
@@ -197,6 +198,21 @@ def export_orders(date_from, date_to, output, encoding):
     """Orders, one row per line, ordered between --from and --to (JST days)."""
     _export('orders', output, encoding, date_from=date_from and date_from.date(),
             date_to=date_to and date_to.date())
+
+
+@click.command('allocate')
+@click.option('--json', 'as_json', is_flag=True, help='Print the result as one JSON object.')
+def allocate(as_json):
+    """Allocate stock to every eligible order, oldest first (priority before age)."""
+    from app.orders.allocation import allocate as allocate_all
+
+    result = allocate_all()
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps(result.as_dict()))
+    else:
+        click.echo(f'{result.allocated_orders} orders allocated, {result.backordered_orders} backordered, '
+                   f'{result.waiting_on_hold} waiting on a hold')
 
 
 @click.command('seed-demo')

@@ -40,9 +40,12 @@ def _open_hold_exists():
 
 
 def eligible_orders(order_ids=None, product_ids=None) -> sa.Select:
+    # orders another transaction is changing (a cancellation, a hold) are skipped, not waited for:
+    # they are allocated next time, and no two allocations can both reserve for one order
     query = (sa.select(Order.id, Order.channel, Order.status)
              .where(Order.status.in_(ELIGIBLE_STATUSES), Order.payment_status.in_(PAYABLE), ~_open_hold_exists())
-             .order_by(Order.priority.desc(), Order.ordered_at, Order.id))
+             .order_by(Order.priority.desc(), Order.ordered_at, Order.id)
+             .with_for_update(skip_locked=True, of=Order))
     if order_ids is not None:
         query = query.where(Order.id.in_(order_ids))
     if product_ids is not None:

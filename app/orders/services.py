@@ -43,8 +43,19 @@ PAYMENT_TRANSITIONS = {
 BEFORE_PICKING = ('new', 'confirmed', 'backordered', 'allocated')
 
 
+def lock_order(order: Order) -> Order:
+    """Lock the order's row for this transaction and read its state afresh.
+
+    Every change of an order starts here, so two clerks (or a clerk and the allocation run)
+    never change the same order at once on PostgreSQL; SQLite has one writer at a time anyway.
+    """
+    return db.session.execute(sa.select(Order).where(Order.id == order.id).with_for_update()
+                              .execution_options(populate_existing=True)).scalar_one()
+
+
 def transition(order: Order, to: str, *, actor, why: str = '') -> None:
     """Move an order to status `to`, or refuse with the reason."""
+    lock_order(order)
     if to not in TRANSITIONS[order.status]:
         raise UserError(_l('Order %(number)s is %(status)s: it cannot become %(to)s.', number=order.number,
                            status=STATUS_LABELS[order.status], to=STATUS_LABELS.get(to, to)))
@@ -56,6 +67,7 @@ def transition(order: Order, to: str, *, actor, why: str = '') -> None:
 
 def confirm(order: Order, *, actor, why: str = '') -> None:
     """A clerk (or the last released hold) clears a new order to be allocated."""
+    lock_order(order)
     if order.open_holds:
         raise UserError(_l('Order %(number)s still has holds: %(holds)s. Release them first.', number=order.number,
                            holds=', '.join(str(HOLD_LABELS[h.reason]) for h in order.open_holds)))
@@ -75,6 +87,7 @@ def add_hold(order: Order, reason: str, *, actor, note: str = '') -> OrderHold:
         raise UserError(_l('Unknown hold reason "%(reason)s".', reason=reason), field='reason')
     if reason == 'manual' and not note.strip():
         raise UserError(_l('A manual hold needs a note saying why.'), field='note')
+    lock_order(order)
     if order.status not in BEFORE_PICKING:
         raise UserError(_l('Order %(number)s is %(status)s: it can no longer be held.', number=order.number,
                            status=STATUS_LABELS[order.status]))
@@ -92,6 +105,8 @@ def add_hold(order: Order, reason: str, *, actor, note: str = '') -> OrderHold:
 
 def release_hold(hold: OrderHold, *, actor, note: str = '') -> None:
     """Release one hold; when it was the last, a new order is confirmed and allocated by itself."""
+    lock_order(hold.order)
+    db.session.refresh(hold)
     if hold.released_at is not None:
         raise UserError(_l('This hold was already released.'))
     hold.released_at, hold.released_by, hold.release_note = utcnow(), actor, note
@@ -112,6 +127,7 @@ def release_holds(order: Order, reason: str, *, actor, note: str = '') -> int:
 
 def mark_paid(order: Order, *, amount: int, paid_on: dt.date, actor) -> None:
     """The money for a bank-transfer or konbini order arrived: record it and release the payment hold."""
+    lock_order(order)
     if order.payment_status not in ('unpaid', 'cod'):
         raise UserError(_l('Order %(number)s is %(status)s already.', number=order.number,
                            status=PAYMENT_STATUS_LABELS[order.payment_status]))
@@ -135,6 +151,7 @@ def cancel(order: Order, *, actor, why: str) -> int:
     """Cancel an order that has not shipped; its reserved stock goes back.  Returns the units released."""
     if not (why or '').strip():
         raise UserError(_l('A cancellation needs a reason.'), field='why')
+    lock_order(order)
     if order.status in ('shipped', 'returned', 'cancelled'):
         raise UserError(_l('Order %(number)s is %(status)s: it cannot be cancelled.', number=order.number,
                            status=STATUS_LABELS[order.status]))
@@ -146,6 +163,7 @@ def cancel(order: Order, *, actor, why: str) -> int:
 
 
 def set_priority(order: Order, priority: int, *, actor) -> None:
+    lock_order(order)
     before = order.priority
     order.priority = priority
     record_audit(actor, 'order.priority', order, before={'priority': before}, after={'priority': priority})
@@ -158,6 +176,7 @@ SHIP_TO_FIELDS = ('ship_name', 'ship_kana', 'ship_postal_code', 'ship_prefecture
 
 def update_ship_to(order: Order, values: dict, *, actor) -> None:
     """Correct the address; the postal code is checked again and the address hold follows the result."""
+    lock_order(order)
     if order.status not in BEFORE_PICKING:
         raise UserError(_l('Order %(number)s is %(status)s: its address can no longer change.', number=order.number,
                            status=STATUS_LABELS[order.status]))

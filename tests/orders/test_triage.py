@@ -1,0 +1,369 @@
+"""Order states, holds, allocation, backorders and cancellation: the triage rules."""
+import datetime as dt
+import json
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.models import AuditEvent
+from app.catalog.models import Product
+from app.errors import UserError
+from app.extensions import db
+from app.inventory.models import StockLevel, StockMovement
+from app.inventory.services import adjust, get_or_create_location, receive
+from app.orders import services
+from app.orders.allocation import allocate
+from app.orders.importing import import_order_files
+from app.orders.models import Allocation, Order, OrderHold
+from app.orders.services import TRANSITIONS, transition
+from app.settings.services import OrderRules, save_order_rules
+from tests.importers.test_order_formats import KURA_HEADER, kura_row, table
+
+
+JST = dt.timezone(dt.timedelta(hours=9))
+_counter = iter(range(1, 10**6))
+
+
+def kura_orders(*orders, channel='kura'):
+    """Import orders written in Kura's own CSV; each order is a dict of kura columns plus 'lines'."""
+    rows = []
+    for order in orders:
+        values = {k: v for k, v in order.items() if k not in ('lines', 'order_id')}
+        for sku, quantity in order['lines']:
+            rows.append(kura_row(order['order_id'], **{'comment': '', 'payment_method': 'card', **values, 'sku': sku,
+                                                       'quantity': str(quantity)}))
+    summary = import_order_files(channel, [(f'k{next(_counter)}.csv', table(KURA_HEADER, rows, encoding='utf-8'))])
+    db.session.commit()
+    return summary
+
+
+def order(external_id) -> Order:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Order).where(Order.external_order_id == external_id))
+
+
+def allocated_units(product) -> int:
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(StockLevel.allocated), 0)).where(
+        StockLevel.product_id == product.id))
+
+
+@pytest.fixture
+def tea(make_product, stock):
+    product = make_product('T-1', jan='')
+    return product
+
+
+# ---------------------------------------------------------------------------------------------- states
+
+
+ALL_STATUSES = list(TRANSITIONS)
+
+
+@pytest.mark.parametrize('start', ALL_STATUSES)
+@pytest.mark.parametrize('to', ALL_STATUSES)
+def test_every_transition_is_allowed_or_refused_as_the_state_machine_says(tea, start, to):
+    kura_orders({'order_id': 'S-1', 'lines': [('T-1', 1)]})
+    o = order('S-1')
+    o.status = start
+    db.session.commit()
+    if to in TRANSITIONS[start]:
+        transition(o, to, actor=None, why='test')
+        assert o.status == to
+        event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == 'order.status')
+                                   .order_by(AuditEvent.id.desc())).first()
+        assert (event.before, event.after, event.note) == ({'status': start}, {'status': to}, 'test')
+    else:
+        with pytest.raises(UserError, match='cannot become'):
+            transition(o, to, actor=None)
+        assert o.status == start
+
+
+def test_the_state_machine_covers_every_status():
+    assert set(TRANSITIONS) == {'new', 'confirmed', 'allocated', 'backordered', 'picking', 'packed', 'shipped',
+                                'cancelled', 'returned'}
+    assert TRANSITIONS['shipped'] == {'returned'}
+    assert TRANSITIONS['cancelled'] == set()
+
+
+# ---------------------------------------------------------------------------------------------- holds
+
+
+def test_an_order_without_holds_is_confirmed_and_allocated_on_arrival(tea, stock):
+    stock(tea, 5)
+    summary = kura_orders({'order_id': 'A-1', 'lines': [('T-1', 2)]})
+    assert summary.allocation.allocated_orders == 1
+    assert order('A-1').status == 'allocated'
+    assert allocated_units(tea) == 2
+
+
+@pytest.mark.parametrize(('values', 'reason'), [
+    ({'payment_method': 'bank_transfer'}, 'payment_pending'),
+    ({'payment_method': 'convenience_store'}, 'payment_pending'),
+    ({'comment': '母の日のギフトです'}, 'customer_comment'),
+    ({'delivery_date': (dt.date.today() + dt.timedelta(days=30)).isoformat()}, 'delivery_date_far'),
+    ({'payment_method': 'cod', 'shipping_fee': '200000'}, 'cod_over_limit'),
+    ({'ship_postal_code': '1000001', 'ship_prefecture': '北海道'}, 'address_check'),
+    ({'lines': [('UNKNOWN', 1)]}, 'unknown_sku'),
+])
+def test_each_automatic_hold_rule(tea, stock, values, reason):
+    stock(tea, 5)
+    kura_orders({'order_id': 'H-1', 'lines': [('T-1', 1)], **values})
+    o = order('H-1')
+    assert [h.reason for h in o.open_holds] == [reason]
+    assert o.status == 'new'
+    assert allocated_units(tea) == 0
+
+
+def test_rules_follow_the_managers_settings(tea, make_user):
+    save_order_rules(OrderRules(hold_customer_comment=False, hold_delivery_days=0, hold_payment_pending=False,
+                                hold_cod_over=0), actor=make_user('manager'))
+    db.session.commit()
+    kura_orders({'order_id': 'R-1', 'lines': [('T-1', 1)], 'comment': 'よろしく', 'payment_method': 'bank_transfer',
+                 'delivery_date': (dt.date.today() + dt.timedelta(days=60)).isoformat()})
+    assert order('R-1').open_holds == []
+    assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.action == 'settings.changed'))
+
+
+def test_releasing_the_last_hold_confirms_and_allocates(tea, stock, make_user):
+    stock(tea, 5)
+    clerk = make_user('clerk')
+    kura_orders({'order_id': 'H-2', 'lines': [('T-1', 1)], 'comment': '箱を分けて', 'payment_method': 'bank_transfer'})
+    o = order('H-2')
+    comment_hold = next(h for h in o.open_holds if h.reason == 'customer_comment')
+    services.release_hold(comment_hold, actor=clerk, note='読みました')
+    assert o.status == 'new'   # still waiting for the money
+    services.mark_paid(o, amount=o.total, paid_on=dt.date(2025, 10, 9), actor=clerk)
+    db.session.commit()
+    o = order('H-2')
+    assert (o.payment_status, o.paid_amount, o.paid_on) == ('paid', o.total, dt.date(2025, 10, 9))
+    assert o.open_holds == []
+    assert o.status == 'allocated'
+
+
+def test_a_manual_hold_needs_a_note_and_takes_back_reserved_stock(tea, stock, make_user):
+    stock(tea, 5)
+    clerk = make_user('clerk')
+    kura_orders({'order_id': 'M-1', 'lines': [('T-1', 3)]})
+    o = order('M-1')
+    with pytest.raises(UserError, match='needs a note'):
+        services.add_hold(o, 'manual', actor=clerk)
+    services.add_hold(o, 'manual', actor=clerk, note='お客様から電話待ち')
+    db.session.commit()
+    assert order('M-1').status == 'new'
+    assert allocated_units(tea) == 0
+    assert db.session.scalar(sa.select(sa.func.count(Allocation.id))) == 0
+
+
+def test_a_confirm_with_open_holds_is_refused_with_the_reasons(tea, make_user):
+    kura_orders({'order_id': 'C-1', 'lines': [('T-1', 1)], 'comment': '急ぎ'})
+    with pytest.raises(UserError, match='still has holds: Customer comment'):
+        services.confirm(order('C-1'), actor=make_user('clerk'))
+
+
+# ---------------------------------------------------------------------------------------------- allocation
+
+
+def test_oldest_order_first_and_priority_before_age(tea, stock, make_user):
+    kura_orders({'order_id': 'OLD', 'ordered_at': '2025-10-01T10:00:00', 'lines': [('T-1', 2)]},
+                {'order_id': 'MID', 'ordered_at': '2025-10-02T10:00:00', 'lines': [('T-1', 2)]},
+                {'order_id': 'NEW', 'ordered_at': '2025-10-03T10:00:00', 'lines': [('T-1', 2)]})
+    assert {order(x).status for x in ('OLD', 'MID', 'NEW')} == {'backordered'}
+    services.set_priority(order('NEW'), 5, actor=make_user('clerk'))
+    db.session.commit()
+    stock(tea, 4)   # receiving fills backorders by itself
+    assert [order(x).status for x in ('OLD', 'MID', 'NEW')] == ['allocated', 'backordered', 'allocated']
+
+
+def test_whole_order_channels_wait_for_every_line(make_product, stock):
+    a, b = make_product('A', jan=''), make_product('B', jan='')
+    stock(a, 5)
+    kura_orders({'order_id': 'W-1', 'lines': [('A', 2), ('B', 1)]})
+    assert order('W-1').status == 'backordered'
+    assert allocated_units(a) == 0   # nothing reserved until the whole order can go
+    stock(b, 1)
+    assert order('W-1').status == 'allocated'
+    assert (allocated_units(a), allocated_units(b)) == (2, 1)
+
+
+def test_partial_channels_take_what_is_there_and_backorder_the_rest(make_product, stock, make_user):
+    save_order_rules(OrderRules(partial_channels=('kura',)), actor=make_user('manager'))
+    a, b = make_product('A', jan=''), make_product('B', jan='')
+    stock(a, 5)
+    kura_orders({'order_id': 'P-1', 'lines': [('A', 2), ('B', 3)]})
+    assert order('P-1').status == 'backordered'
+    assert (allocated_units(a), allocated_units(b)) == (2, 0)
+    stock(b, 2)
+    assert order('P-1').status == 'backordered'
+    assert allocated_units(b) == 2
+    stock(b, 1)
+    assert order('P-1').status == 'allocated'
+
+
+def test_allocation_spreads_over_locations_in_walking_order(tea, stock):
+    stock(tea, 1, 'B-01-01-1')
+    stock(tea, 1, 'A-01-10-1')
+    stock(tea, 1, 'A-01-9-1')
+    kura_orders({'order_id': 'L-1', 'lines': [('T-1', 2)]})
+    codes = db.session.execute(sa.text(
+        'SELECT locations.code FROM allocations JOIN locations ON locations.id = allocations.location_id '
+        'ORDER BY allocations.id')).scalars().all()
+    assert codes == ['A-01-9-1', 'A-01-10-1']
+
+
+@pytest.mark.parametrize('how', ['receipt', 'adjustment'])
+def test_a_backorder_is_filled_when_stock_arrives(tea, stock, how):
+    kura_orders({'order_id': 'B-1', 'lines': [('T-1', 2)]})
+    assert order('B-1').status == 'backordered'
+    location = get_or_create_location('A-01-01-1')
+    if how == 'receipt':
+        receive(tea, location, 2, actor=None)
+    else:
+        adjust(tea, location, 2, reason='棚卸で発見', actor=None)
+    db.session.commit()
+    assert order('B-1').status == 'allocated'
+
+
+def test_unpaid_orders_are_not_allocated(tea, stock, make_user):
+    save_order_rules(OrderRules(hold_payment_pending=False), actor=make_user('manager'))
+    stock(tea, 5)
+    kura_orders({'order_id': 'U-1', 'lines': [('T-1', 1)], 'payment_method': 'bank_transfer'})
+    assert order('U-1').status == 'confirmed'
+    assert allocated_units(tea) == 0
+
+
+def test_the_allocate_command_reports_what_it_did(runner, tea, stock):
+    kura_orders({'order_id': 'X-1', 'lines': [('T-1', 1)]},
+                {'order_id': 'X-2', 'lines': [('T-1', 5)]},
+                {'order_id': 'X-3', 'lines': [('T-1', 1)], 'comment': '確認して'})
+    level = stock(tea, 2)
+    db.session.execute(sa.update(StockLevel).values(allocated=0))  # as if reserved stock had been freed by hand
+    db.session.execute(sa.delete(Allocation))
+    db.session.execute(sa.update(Order).where(Order.status == 'allocated').values(status='confirmed'))
+    db.session.commit()
+    result = runner.invoke(args=['allocate', '--json'])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {'allocated_orders': 1, 'backordered_orders': 1, 'waiting_on_hold': 1}
+    assert db.session.get(StockLevel, level.id).allocated == 1
+
+
+# ---------------------------------------------------------------------------------------------- cancel
+
+
+@pytest.mark.parametrize('status', ['new', 'confirmed', 'backordered', 'allocated', 'picking', 'packed'])
+def test_cancel_at_each_status_before_shipping_gives_the_stock_back(tea, stock, make_user, status):
+    stock(tea, 5)
+    kura_orders({'order_id': 'C-1', 'lines': [('T-1', 3)]})
+    o = order('C-1')
+    assert o.status == 'allocated'
+    if status in ('picking', 'packed'):
+        transition(o, 'picking', actor=None)
+        if status == 'packed':
+            transition(o, 'packed', actor=None)
+    elif status != 'allocated':
+        from app.orders.allocation import release_allocations
+
+        release_allocations(o)
+        o.status = status
+    db.session.commit()
+    units = services.cancel(order('C-1'), actor=make_user('clerk'), why='お客様都合')
+    db.session.commit()
+    assert units == (3 if status in ('allocated', 'picking', 'packed') else 0)
+    assert order('C-1').status == 'cancelled'
+    assert allocated_units(tea) == 0
+    level = db.session.scalar(sa.select(StockLevel))
+    assert (level.on_hand, level.allocated) == (5, 0)
+
+
+@pytest.mark.parametrize('status', ['shipped', 'returned', 'cancelled'])
+def test_shipped_or_finished_orders_cannot_be_cancelled(tea, make_user, status):
+    kura_orders({'order_id': 'C-2', 'lines': [('T-1', 1)]})
+    o = order('C-2')
+    o.status = status
+    db.session.commit()
+    with pytest.raises(UserError, match='cannot be cancelled'):
+        services.cancel(o, actor=make_user('clerk'), why='x')
+
+
+def test_cancelled_stock_goes_to_the_next_backorder(tea, stock, make_user):
+    stock(tea, 2)
+    kura_orders({'order_id': 'FIRST', 'ordered_at': '2025-10-01T10:00:00', 'lines': [('T-1', 2)]},
+                {'order_id': 'SECOND', 'ordered_at': '2025-10-02T10:00:00', 'lines': [('T-1', 2)]})
+    assert order('SECOND').status == 'backordered'
+    services.cancel(order('FIRST'), actor=make_user('clerk'), why='キャンセル依頼')
+    db.session.commit()
+    assert order('SECOND').status == 'allocated'
+
+
+# ---------------------------------------------------------------------------------------------- address
+
+
+def test_fixing_the_address_rechecks_the_postal_code_and_releases_the_hold(tea, stock, make_user):
+    stock(tea, 1)
+    kura_orders({'order_id': 'AD-1', 'lines': [('T-1', 1)], 'ship_postal_code': '1000001',
+                 'ship_prefecture': '北海道'})
+    o = order('AD-1')
+    values = {f: getattr(o, f) for f in services.SHIP_TO_FIELDS}
+    services.update_ship_to(o, {**values, 'ship_prefecture': '東京都', 'ship_postal_code': '１００－０００１'},
+                            actor=make_user('clerk'))
+    db.session.commit()
+    o = order('AD-1')
+    assert (o.ship_postal_code, o.ship_prefecture) == ('1000001', '東京都')
+    assert o.open_holds == []
+    assert o.status == 'allocated'
+    with pytest.raises(UserError):
+        services.update_ship_to(o, {**values, 'ship_postal_code': '12'}, actor=None)
+
+
+# ---------------------------------------------------------------------------------------------- concurrency
+
+
+def test_concurrent_allocations_and_cancellations_never_promise_more_than_is_on_hand(app, tea, stock, make_user):
+    """Threads on their own connections allocate, cancel and receive against the same few units."""
+    stock(tea, 3)
+    kura_orders(*({'order_id': f'CC-{n}', 'ordered_at': f'2025-10-01T10:{n:02d}:00', 'lines': [('T-1', 1)]}
+                  for n in range(12)))
+    product_id = tea.id
+    db.session.commit()  # and no more reads here: on SQLite this session would take the write lock
+    errors, barrier = [], threading.Barrier(6)
+
+    def worker(n):
+        with app.app_context():
+            try:
+                barrier.wait()
+                for k in range(4):
+                    external_id = f'CC-{(n * 4 + k) % 12}'
+                    target = db.session.scalar(sa.select(Order).where(Order.external_order_id == external_id))
+                    try:
+                        if k % 2 == 0 and target.status != 'cancelled':
+                            services.cancel(target, actor=None, why='race')
+                        else:
+                            allocate()
+                        db.session.commit()
+                    except UserError:
+                        db.session.rollback()
+                if n == 0:
+                    receive(db.session.get(Product, product_id), get_or_create_location('A-01-01-1'), 2, actor=None)
+                    db.session.commit()
+            except Exception as exc:  # any other error fails the test
+                errors.append(repr(exc))
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    db.session.expire_all()
+    level = db.session.scalar(sa.select(StockLevel))
+    reserved = db.session.scalar(sa.select(sa.func.sum(Allocation.quantity))) or 0
+    assert level.allocated <= level.on_hand
+    assert level.allocated == reserved
+    ledger = db.session.scalar(sa.select(sa.func.sum(StockMovement.delta)))
+    assert ledger == level.on_hand == 5
+    live = db.session.scalar(sa.select(sa.func.count(Order.id)).where(Order.status == 'allocated'))
+    assert live == reserved
+    assert db.session.scalar(sa.select(sa.func.count(OrderHold.id))) == 0

@@ -36,7 +36,7 @@ run: setup
 	@echo "  clerk@kura.example, packer@kura.example"
 	@echo ""
 	@# the background-job consumer (large imports) runs beside the web server and stops with it
-	$(VENV)/bin/huey_consumer app.jobs.huey --workers 1 --logfile instance/jobs.log & consumer=$$!; \
+	$(VENV)/bin/huey_consumer app.jobs.huey --workers 1 --logfile $${KURA_INSTANCE_PATH:-instance}/jobs.log & consumer=$$!; \
 	  trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 

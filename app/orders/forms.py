@@ -2,8 +2,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired
-from wtforms import HiddenField, MultipleFileField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, HiddenField, IntegerField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.orders.models import HOLD_REASONS
+from app.orders.vocabulary import HOLD_LABELS
 
 
 CHANNEL_CHOICES = [('auto', _l('Recognise from the header')), ('rakuten', _l('Rakuten (楽天ペイ受注 CSV)')),
@@ -27,3 +30,33 @@ class MapItemCodeForm(FlaskForm):
     channel = HiddenField(validators=[DataRequired()])
     item_code = HiddenField(validators=[DataRequired()])
     product_code = StringField(_l('Our SKU or JAN'), validators=[DataRequired(), Length(max=64)])
+
+
+class ShipToForm(FlaskForm):
+    ship_name = StringField(_l('Name'), validators=[DataRequired(), Length(max=200)])
+    ship_kana = StringField(_l('Kana'), validators=[Optional(), Length(max=200)])
+    ship_postal_code = StringField(_l('Postal code'), validators=[DataRequired(), Length(max=10)],
+                                   description=_l('7 digits, e.g. 100-0001; checked against the prefecture.'))
+    ship_prefecture = StringField(_l('Prefecture'), validators=[DataRequired(), Length(max=10)])
+    ship_city = StringField(_l('City'), validators=[Optional(), Length(max=200)])
+    ship_address1 = StringField(_l('Address'), validators=[DataRequired(), Length(max=300)])
+    ship_address2 = StringField(_l('Building, room'), validators=[Optional(), Length(max=300)])
+    ship_phone = StringField(_l('Phone'), validators=[Optional(), Length(max=30)])
+
+
+class HoldForm(FlaskForm):
+    reason = SelectField(_l('Reason'), choices=[(r, HOLD_LABELS[r]) for r in HOLD_REASONS], default='manual')
+    note = StringField(_l('Note'), validators=[Length(max=500)])
+
+
+class PaymentForm(FlaskForm):
+    amount = IntegerField(_l('Amount received (yen)'), validators=[InputRequired(), NumberRange(min=1)])
+    paid_on = DateField(_l('Received on'), validators=[InputRequired()])
+
+
+class CancelForm(FlaskForm):
+    why = StringField(_l('Reason for the cancellation'), validators=[DataRequired(), Length(max=500)])
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField(_l('Note'), validators=[DataRequired(), Length(max=2000)])

@@ -125,6 +125,13 @@ def plan(channel: str, parsed: ParseResult) -> ImportSummary:
     existing = existing_order_ids(channel, [r.external_order_id for r in parsed.orders])
     new_records = [r for r in parsed.orders if r.external_order_id not in existing]
     summary.duplicates = len(parsed.orders) - len(new_records)
+    fitting = []
+    for record in new_records:
+        problems = oversized_values(record)
+        summary.problems += problems
+        if not problems:
+            fitting.append(record)
+    new_records = fitting
     resolver = SkuResolver(channel, new_records)
     for record in new_records:
         product_ids = [resolver.resolve(line.item_code, line.jan) for line in record.lines]
@@ -158,6 +165,32 @@ def rule_holds(record: OrderRecord, rules: OrderRules, today: dt.date) -> list[t
         holds.append(('cod_over_limit', str(_l('Cash on delivery of %(total)s yen, above %(limit)s yen.',
                                                 total=f'{record.total:,}', limit=f'{rules.hold_cod_over:,}'))))
     return holds
+
+
+def _limits(model) -> dict[str, int]:
+    return {c.name: c.type.length for c in model.__table__.columns
+            if isinstance(c.type, sa.String) and c.type.length}
+
+
+ORDER_LIMITS, LINE_LIMITS = _limits(Order), _limits(OrderLine)
+
+
+def oversized_values(record: OrderRecord) -> list[RowProblem]:
+    """Values longer than Kura keeps: the order is left out and reported rather than cut short."""
+    problems = []
+    for field, limit in ORDER_LIMITS.items():
+        value = getattr(record, field, None)
+        if isinstance(value, str) and len(value) > limit:
+            problems.append(RowProblem(record.filename, record.line, field, value[:40],
+                                       str(_l('Longer than %(n)d characters.', n=limit)), key=record.external_order_id))
+    for line in record.lines:
+        for field, limit in LINE_LIMITS.items():
+            value = getattr(line, field, None)
+            if isinstance(value, str) and len(value) > limit:
+                problems.append(RowProblem(record.filename, line.line, field, value[:40],
+                                           str(_l('Longer than %(n)d characters.', n=limit)),
+                                           key=record.external_order_id))
+    return problems
 
 
 def payment_status_for(method: str) -> str:

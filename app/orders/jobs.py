@@ -1,4 +1,5 @@
 """Order imports as background jobs: the upload is kept in the database, a huey task imports it."""
+import datetime as dt
 import logging
 import secrets
 import traceback
@@ -17,7 +18,11 @@ logger = logging.getLogger(__name__)
 
 
 def store_upload(files: list[tuple[str, bytes]], *, actor) -> str:
-    """Keep uploaded files until they are imported; returns the token that names them."""
+    """Keep uploaded files until they are imported; returns the token that names them.
+
+    Uploads whose preview was never confirmed are dropped after a day.
+    """
+    db.session.execute(sa.delete(UploadedFile).where(UploadedFile.created_at < utcnow() - dt.timedelta(days=1)))
     token = secrets.token_urlsafe(16)
     for filename, content in files:
         db.session.add(UploadedFile(token=token, filename=filename, content=content, user_id=actor and actor.id))

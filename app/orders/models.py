@@ -106,6 +106,18 @@ class Order(db.Model):
         sa.CheckConstraint(_in('payment_method', PAYMENT_METHODS), name='payment_method_known'),
         sa.Index('ix_orders_ordered_at', 'ordered_at'),
         sa.Index('ix_orders_status_ordered_at', 'status', 'ordered_at'),
+        # what the order list filters and searches by, on a million orders
+        sa.Index('ix_orders_channel_ordered_at', 'channel', 'ordered_at'),
+        sa.Index('ix_orders_payment_status', 'payment_status'),
+        sa.Index('ix_orders_delivery_date', 'delivery_date'),
+        sa.Index('ix_orders_external_order_id', 'external_order_id'),
+        sa.Index('ix_orders_buyer_email', 'buyer_email'),
+        sa.Index('ix_orders_ship_phone', 'ship_phone'),
+        sa.Index('ix_orders_buyer_phone', 'buyer_phone'),
+        # prefix searches (LIKE 'abc%'): PostgreSQL needs the pattern operator class to use an index for them
+        *(sa.Index(f'ix_orders_{name}', name, postgresql_ops={name: 'text_pattern_ops'})
+          for name in ('ship_name', 'buyer_name', 'ship_kana', 'buyer_kana')),
+        sa.Index('ix_orders_allocation_queue', 'status', 'priority', 'ordered_at'),
     )
 
     @property

@@ -68,6 +68,9 @@ def transition(order: Order, to: str, *, actor, why: str = '') -> None:
 def confirm(order: Order, *, actor, why: str = '') -> None:
     """A clerk (or the last released hold) clears a new order to be allocated."""
     lock_order(order)
+    if order.status != 'new':
+        raise UserError(_l('Order %(number)s is %(status)s: only a new order can be confirmed.',
+                           number=order.number, status=STATUS_LABELS[order.status]))
     if order.open_holds:
         raise UserError(_l('Order %(number)s still has holds: %(holds)s. Release them first.', number=order.number,
                            holds=', '.join(str(HOLD_LABELS[h.reason]) for h in order.open_holds)))
@@ -160,6 +163,14 @@ def cancel(order: Order, *, actor, why: str) -> int:
     units = release_allocations(order, actor=actor)
     transition(order, 'cancelled', actor=actor, why=why)
     return units
+
+
+def add_note(order: Order, note: str, *, actor) -> None:
+    """A clerk's note on the order's timeline."""
+    if not (note or '').strip():
+        raise UserError(_l('The note is empty.'), field='note')
+    record_audit(actor, 'order.note', order, note=note.strip())
+    db.session.flush()
 
 
 def set_priority(order: Order, priority: int, *, actor) -> None:

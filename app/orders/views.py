@@ -1,10 +1,12 @@
 """Order screens: the list and detail, file imports with preview and history, item-code mapping."""
 import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.catalog.services import find_product_by_code
@@ -12,10 +14,22 @@ from app.errors import UserError
 from app.extensions import db
 from app.jobs.models import Job
 from app.orders import bp, jobs, queries, services
-from app.orders.forms import ConfirmImportForm, MapItemCodeForm, OrderUploadForm
+from app.orders.allocation import allocate
+from app.orders.forms import (
+    CancelForm,
+    ConfirmImportForm,
+    HoldForm,
+    MapItemCodeForm,
+    NoteForm,
+    OrderUploadForm,
+    PaymentForm,
+    ShipToForm,
+)
 from app.orders.importing import import_order_files
-from app.orders.models import CHANNELS, HOLD_REASONS, ImportBatch, Order, OrderHold
+from app.orders.models import CHANNELS, HOLD_REASONS, PAYMENT_STATUSES, STATUSES, ImportBatch, Order, OrderHold
+from app.orders.vocabulary import STATUS_LABELS
 from app.web.access import OFFICE, roles_required
+from app.web.forms import show_error_on_form
 from app.web.htmx import render_htmx
 from app.web.tables import paginate, table_state
 from exporters import EXPORTERS
@@ -29,14 +43,17 @@ PREVIEW_ROWS = 20
 @bp.route('/')
 @roles_required(*OFFICE)
 def orders():
-    """Orders: search by number, channel order id, name, kana, phone or e-mail; filter; sort; page."""
+    """Orders: queues per hold reason, filters, search, sort, paging, and actions on many at once."""
     state = table_state(queries.ORDER_SORTS, 'ordered_at', default_desc=True)
-    channel, hold = request.args.get('channel', ''), request.args.get('hold', '')
-    page = paginate(queries.order_search(state.q, channel=channel, hold=hold), state, queries.ORDER_SORTS,
-                    Order.id.desc())
-    holds = _open_holds([o.id for o in page.items])
-    return render_htmx('orders/list.html', 'orders/_list_table.html', page=page, state=state, channel=channel,
-                       hold=hold, holds=holds, channels=CHANNELS, hold_reasons=HOLD_REASONS)
+    filters = queries.OrderFilters.from_args(request.args)
+    page = paginate(queries.order_search(filters), state, queries.ORDER_SORTS, Order.id.desc())
+    return render_htmx('orders/list.html', 'orders/_list_table.html', **_list_context(page, state, filters))
+
+
+def _list_context(page, state, filters) -> dict:
+    return {'page': page, 'state': state, 'filters': filters, 'holds': _open_holds([o.id for o in page.items]),
+            'queues': queries.hold_queue_counts(), 'channels': CHANNELS, 'hold_reasons': HOLD_REASONS,
+            'statuses': STATUSES, 'payment_statuses': PAYMENT_STATUSES}
 
 
 def _open_holds(order_ids: list[int]) -> dict[int, list[str]]:
@@ -49,12 +66,174 @@ def _open_holds(order_ids: list[int]) -> dict[int, list[str]]:
     return holds
 
 
+BULK_ACTIONS = ('confirm', 'release', 'mark_paid', 'allocate', 'cancel')
+
+
+@bp.route('/bulk', methods=['POST'])
+@roles_required(*OFFICE)
+def bulk():
+    """One action on the selected orders; each order that refuses says why, the others go ahead."""
+    action = request.form.get('action', '')
+    ids = [int(i) for i in request.form.getlist('ids') if i.isdigit()]
+    if action == 'export':
+        return _send_export(order_ids=ids)
+    if action not in BULK_ACTIONS:
+        abort(400)
+    if not ids:
+        flash(_('Select at least one order.'), 'error')
+    else:
+        done, refused = _apply_bulk(action, ids)
+        if done:
+            flash(_('%(action)s: %(n)d orders done.', action=BULK_LABELS[action], n=done), 'success')
+        for number, message in refused:
+            flash(f'{number}: {message}', 'error')
+    # 303: the browser (and htmx, keeping its headers) loads the list again, with the messages
+    return redirect(url_for('orders.orders', **request.args), 303)
+
+
+BULK_LABELS = {'confirm': _l('Confirm'), 'release': _l('Release hold'), 'mark_paid': _l('Mark paid'),
+               'allocate': _l('Allocate'), 'cancel': _l('Cancel')}
+
+
+def _apply_bulk(action: str, ids: list[int]) -> tuple[int, list[tuple[str, str]]]:
+    """Each order in its own savepoint: one refusal does not undo the others."""
+    done, refused = 0, []
+    reason = request.form.get('hold_reason', '')
+    why = request.form.get('why', '').strip()
+    for order in db.session.scalars(sa.select(Order).where(Order.id.in_(ids)).order_by(Order.id)):
+        savepoint = db.session.begin_nested()
+        try:
+            if action == 'confirm':
+                services.confirm(order, actor=current_user)
+            elif action == 'release':
+                if not services.release_holds(order, reason, actor=current_user, note=why):
+                    raise UserError(_l('has no open hold of that kind.'))
+            elif action == 'mark_paid':
+                services.mark_paid(order, amount=order.total, paid_on=today_jst(), actor=current_user)
+            elif action == 'allocate':
+                if order.status not in ('confirmed', 'backordered') or order.open_holds:
+                    raise UserError(_l('is not ready to allocate (status %(status)s, %(n)d holds).',
+                                       status=STATUS_LABELS[order.status], n=len(order.open_holds)))
+                allocate(order_ids=[order.id], actor=current_user)
+            elif action == 'cancel':
+                services.cancel(order, actor=current_user, why=why)
+        except UserError as exc:
+            savepoint.rollback()
+            refused.append((order.number, str(exc)))
+        else:
+            savepoint.commit()
+            done += 1
+    db.session.commit()
+    return done, refused
+
+
+def today_jst() -> dt.date:
+    return dt.datetime.now(ZoneInfo('Asia/Tokyo')).date()
+
+
 @bp.route('/<int:order_id>')
 @roles_required(*OFFICE)
 def order(order_id):
-    """One order: lines, buyer and ship-to, payment, gift options, the customer's comment, holds."""
+    """One order: why it waits, lines and what they wait for, buyer and ship-to, payment, the timeline."""
     order = db.get_or_404(Order, order_id)
-    return render_template('orders/detail.html', order=order)
+    return render_template('orders/detail.html', **_detail_context(order))
+
+
+def _detail_context(order: Order, **forms) -> dict:
+    ship_to = forms.get('ship_to') or ShipToForm(obj=order, formdata=None)
+    return {'order': order, 'outstanding': queries.outstanding_by_line(order), 'timeline': queries.timeline(order),
+            'ship_to': ship_to, 'hold_form': forms.get('hold_form') or HoldForm(formdata=None),
+            'payment_form': forms.get('payment_form') or PaymentForm(formdata=None, amount=order.total,
+                                                                      paid_on=today_jst()),
+            'cancel_form': forms.get('cancel_form') or CancelForm(formdata=None),
+            'note_form': forms.get('note_form') or NoteForm(formdata=None), 'hold_reasons': HOLD_REASONS}
+
+
+def _order_action(order_id: int, form_class, form_name: str, action) -> object:
+    """Validate a detail-page form, run the service, commit; errors show on the page with what was typed."""
+    order = db.get_or_404(Order, order_id)
+    form = form_class()
+    if form.validate_on_submit():
+        try:
+            message = action(order, form)
+        except UserError as exc:
+            db.session.rollback()
+            show_error_on_form(form, exc)
+        else:
+            db.session.commit()
+            flash(message, 'success')
+            return redirect(url_for('orders.order', order_id=order.id))
+    order = db.session.get(Order, order_id)
+    return render_template('orders/detail.html', **_detail_context(order, **{form_name: form})), 422
+
+
+@bp.route('/<int:order_id>/ship-to', methods=['POST'])
+@roles_required(*OFFICE)
+def edit_ship_to(order_id):
+    def save(order, form):
+        services.update_ship_to(order, {f: getattr(form, f).data or '' for f in services.SHIP_TO_FIELDS},
+                                actor=current_user)
+        return _('The address was saved and checked again.')
+    return _order_action(order_id, ShipToForm, 'ship_to', save)
+
+
+@bp.route('/<int:order_id>/holds', methods=['POST'])
+@roles_required(*OFFICE)
+def add_hold(order_id):
+    def hold(order, form):
+        services.add_hold(order, form.reason.data, actor=current_user, note=form.note.data or '')
+        return _('The order is on hold.')
+    return _order_action(order_id, HoldForm, 'hold_form', hold)
+
+
+@bp.route('/<int:order_id>/payment', methods=['POST'])
+@roles_required(*OFFICE)
+def mark_paid(order_id):
+    def paid(order, form):
+        services.mark_paid(order, amount=form.amount.data, paid_on=form.paid_on.data, actor=current_user)
+        return _('Payment recorded.')
+    return _order_action(order_id, PaymentForm, 'payment_form', paid)
+
+
+@bp.route('/<int:order_id>/cancel', methods=['POST'])
+@roles_required(*OFFICE)
+def cancel(order_id):
+    def cancel_order(order, form):
+        units = services.cancel(order, actor=current_user, why=form.why.data)
+        return _('Order cancelled; %(n)d reserved units went back to stock.', n=units)
+    return _order_action(order_id, CancelForm, 'cancel_form', cancel_order)
+
+
+@bp.route('/<int:order_id>/notes', methods=['POST'])
+@roles_required(*OFFICE)
+def add_note(order_id):
+    def note(order, form):
+        services.add_note(order, form.note.data, actor=current_user)
+        return _('Note added.')
+    return _order_action(order_id, NoteForm, 'note_form', note)
+
+
+@bp.route('/<int:order_id>/actions', methods=['POST'])
+@roles_required(*OFFICE)
+def order_action(order_id):
+    """The one-click actions of the order page: confirm, allocate now, raise or lower the priority."""
+    order = db.get_or_404(Order, order_id)
+    action = request.form.get('action')
+    try:
+        if action == 'confirm':
+            services.confirm(order, actor=current_user)
+        elif action == 'allocate':
+            allocate(order_ids=[order.id], actor=current_user)
+        elif action in ('raise', 'lower'):
+            services.set_priority(order, order.priority + (1 if action == 'raise' else -1), actor=current_user)
+        else:
+            abort(400)
+    except UserError as exc:
+        db.session.rollback()
+        flash(str(exc), 'error')
+    else:
+        db.session.commit()
+    return redirect(url_for('orders.order', order_id=order_id))
 
 
 @bp.route('/<int:order_id>/holds/<int:hold_id>/release', methods=['POST'])
@@ -66,6 +245,7 @@ def release_hold(order_id, hold_id):
     try:
         services.release_hold(hold, actor=current_user, note=request.form.get('note', ''))
     except UserError as exc:
+        db.session.rollback()
         flash(str(exc), 'error')
     else:
         db.session.commit()
@@ -76,19 +256,14 @@ def release_hold(order_id, hold_id):
 @bp.route('/export.csv')
 @roles_required(*OFFICE)
 def export_orders():
-    """The orders of the current search (or of the ordered-date range) as CSV, one row per line."""
-    def day(name):
-        try:
-            return dt.date.fromisoformat(request.args[name]) if request.args.get(name) else None
-        except ValueError:
-            abort(400)
+    """The orders of the current filters as CSV, one row per line."""
+    filters = queries.OrderFilters.from_args(request.args)
+    return _send_export(order_ids=queries.order_search(filters).with_only_columns(Order.id))
 
-    filters = {'date_from': day('from'), 'date_to': day('to')}
-    q, channel, hold = request.args.get('q', ''), request.args.get('channel', ''), request.args.get('hold', '')
-    if q or channel or hold:
-        filters['order_ids'] = queries.order_search(q, channel=channel, hold=hold).with_only_columns(Order.id)
+
+def _send_export(**filters):
     try:
-        result = EXPORTERS['orders'](encoding=request.args.get('encoding', 'utf-8'), **filters)
+        result = EXPORTERS['orders'](encoding=request.values.get('encoding', 'utf-8'), **filters)
     except UserError as exc:
         flash(str(exc), 'error')
         return redirect(url_for('orders.orders'))

@@ -22,3 +22,28 @@ def label_function(labels: dict):
     def label(code: str) -> str:
         return str(labels.get(code, code))
     return label
+
+
+def describe_event(event) -> str:
+    """One line of an order's timeline, in the reader's language."""
+    before, after = event.before or {}, event.after or {}
+    if event.action == 'order.status':
+        return str(_l('Status: %(old)s → %(new)s', old=STATUS_LABELS.get(before.get('status'), before.get('status')),
+                      new=STATUS_LABELS.get(after.get('status'), after.get('status'))))
+    if event.action == 'order.hold_added':
+        return str(_l('Put on hold: %(reason)s', reason=HOLD_LABELS.get(after.get('hold'), after.get('hold'))))
+    if event.action == 'order.hold_released':
+        return str(_l('Hold released: %(reason)s', reason=HOLD_LABELS.get(before.get('hold'), before.get('hold'))))
+    if event.action == 'order.payment':
+        return str(_l('Payment: %(old)s → %(new)s (%(amount)s yen on %(day)s)',
+                      old=PAYMENT_STATUS_LABELS.get(before.get('payment_status'), ''),
+                      new=PAYMENT_STATUS_LABELS.get(after.get('payment_status'), ''),
+                      amount=f"{after.get('amount', 0):,}", day=after.get('paid_on', '')))
+    if event.action == 'order.ship_to':
+        changes = ', '.join(f'{before.get(k, "")} → {after[k]}' for k in after)
+        return str(_l('Ship-to changed: %(changes)s', changes=changes))
+    if event.action == 'order.priority':
+        return str(_l('Priority: %(old)s → %(new)s', old=before.get('priority'), new=after.get('priority')))
+    if event.action == 'order.note':
+        return str(_l('Note'))
+    return event.action

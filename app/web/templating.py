@@ -65,6 +65,6 @@ def register(app):
                                 status_label=v.label_function(v.STATUS_LABELS),
                                 payment_label=v.label_function(v.PAYMENT_LABELS),
                                 payment_status_label=v.label_function(v.PAYMENT_STATUS_LABELS),
-                                hold_label=v.label_function(v.HOLD_LABELS))
+                                hold_label=v.label_function(v.HOLD_LABELS), describe_event=v.describe_event)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

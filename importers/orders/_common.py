@@ -1,4 +1,5 @@
 """What the order formats share: reading a row's cells with problems recorded, and collecting orders."""
+import dataclasses
 import datetime
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -131,6 +132,8 @@ def _required_yen(value: str) -> int:
     amount = normalize.yen(value)
     if amount is None:
         raise ValueError('no price')
+    if amount < 0:
+        raise ValueError('a price cannot be negative')
     return amount
 
 
@@ -168,7 +171,7 @@ class Collector:
         if problems:
             self.result.problems.extend(problems)
         else:
-            self.result.orders.append(order)
+            self.result.orders.append(dataclasses.replace(order, filename=filename))
 
     def add_rows(self, filename: str, key: str, rows: list[Row], key_column: str,
                  build: Callable[[list[Cells]], OrderRecord], columns: Mapping[str, str] | None = None) -> None:

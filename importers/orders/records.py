@@ -64,6 +64,8 @@ class OrderRecord:
     noshi: str
     customer_comment: str
     lines: list[LineRecord]
+    #: the file the order was read from (the orders file, for Yahoo's pair)
+    filename: str = ''
 
 
 @dataclasses.dataclass

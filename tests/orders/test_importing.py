@@ -336,7 +336,7 @@ def test_every_field_of_every_format_is_stored_as_read(channel):
     db.session.commit()
     order = db.session.scalar(sa.select(Order))
     for field in (f.name for f in dataclasses.fields(OrderRecord)):
-        if field in ('line', 'lines'):
+        if field in ('line', 'lines', 'filename'):
             continue
         assert getattr(order, field) == getattr(record, field), field
     assert len(order.lines) == len(record.lines)
@@ -345,3 +345,18 @@ def test_every_field_of_every_format_is_stored_as_read(channel):
             if field != 'line':
                 assert getattr(stored, field) == getattr(read, field), f'line {field}'
     assert order.ship_name == record.ship_name != ''
+    assert record.filename == files[0][0]
+
+
+def test_a_value_longer_than_kura_keeps_rejects_its_order_rather_than_cutting_it(tea):
+    files = rakuten(order_row('LONG-1', **{'送付先住所都道府県': '北海道' * 5}), order_row('OK-1'))
+    summary = import_order_files('rakuten', files)
+    assert summary.orders_created == 1
+    assert [(p.key, p.field, p.message) for p in summary.problems] == [
+        ('LONG-1', 'ship_prefecture', 'Longer than 10 characters.')]
+
+
+def test_a_negative_price_is_a_broken_row(tea):
+    summary = import_order_files('rakuten', rakuten(order_row('NEG-1', **{'単価': '-100'})))
+    assert summary.orders_created == 0
+    assert summary.problems[0].message == 'a price cannot be negative'

@@ -56,6 +56,10 @@ ROLE_MATRIX = [
     ('/stock/locations', {'admin', 'manager', 'clerk'}),
     ('/stock/receive', {'admin', 'manager', 'clerk', 'packer'}),
     ('/', {'admin', 'manager', 'clerk', 'packer'}),
+    ('/orders/', {'admin', 'manager', 'clerk'}),
+    ('/orders/imports/new', {'admin', 'manager', 'clerk'}),
+    ('/orders/unmapped', {'admin', 'manager', 'clerk'}),
+    ('/settings/orders', {'admin', 'manager'}),
 ]
 
 

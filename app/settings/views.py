@@ -1,0 +1,37 @@
+"""The settings screen: managers change the order rules."""
+import dataclasses
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.errors import UserError
+from app.extensions import db
+from app.settings import bp, services
+from app.settings.forms import OrderRulesForm
+from app.web.access import MANAGEMENT, roles_required
+from app.web.forms import show_error_on_form
+
+
+@bp.route('/orders', methods=['GET', 'POST'])
+@roles_required(*MANAGEMENT)
+def order_rules():
+    """Which arriving orders are held, and how each channel is allocated."""
+    rules = services.order_rules()
+    form = OrderRulesForm(data={**dataclasses.asdict(rules), 'partial_channels': list(rules.partial_channels)})
+    if form.validate_on_submit():
+        try:
+            services.save_order_rules(services.OrderRules(
+                hold_payment_pending=form.hold_payment_pending.data,
+                hold_customer_comment=form.hold_customer_comment.data,
+                hold_delivery_days=form.hold_delivery_days.data, hold_cod_over=form.hold_cod_over.data,
+                partial_channels=tuple(form.partial_channels.data), auto_combine=form.auto_combine.data),
+                actor=current_user)
+        except UserError as exc:
+            db.session.rollback()
+            show_error_on_form(form, exc)
+        else:
+            db.session.commit()
+            flash(_('Order rules saved. They apply to orders that arrive from now on.'), 'success')
+            return redirect(url_for('settings.order_rules'))
+    return render_template('settings/order_rules.html', form=form)

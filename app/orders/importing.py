@@ -276,6 +276,10 @@ def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=No
     order_ids, summary.lines_created = write_orders(channel, summary.planned, batch_id=batch.id, actor=actor,
                                                     progress=progress)
     summary.orders_created = len(order_ids)
+    if order_rules().auto_combine:
+        from app.orders.services import auto_combine
+
+        auto_combine(order_ids, actor=actor)
     # the orders that came in confirmed reserve their stock at once, in the same transaction
     summary.allocation = allocate(order_ids=order_ids, actor=actor)
     batch.orders_created, batch.lines_created = summary.orders_created, summary.lines_created

@@ -85,6 +85,12 @@ class Order(db.Model):
     #: what the shop received and on which day, when a clerk marks a bank or konbini payment paid
     paid_amount: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
     paid_on: so.Mapped[object | None] = so.mapped_column(sa.Date, nullable=True)
+    # the two links between orders are plain indexed ids, not foreign keys: adding a foreign key to an
+    # existing table makes SQLite rebuild it, and rebuilding the orders table would cascade into its lines
+    #: the order whose parcel also carries this one (同梱); None for an order shipped on its own
+    combined_into_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True, index=True)
+    #: the order this one was split from, to send part of it first; it keeps the mall's order id
+    split_from_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True, index=True)
     #: raised by a clerk to allocate before older orders
     priority: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0, server_default='0')
     import_batch_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('import_batches.id'), nullable=True,
@@ -97,9 +103,15 @@ class Order(db.Model):
     holds: so.Mapped[list['OrderHold']] = so.relationship(back_populates='order', order_by='OrderHold.id',
                                                           cascade='all, delete-orphan')
     import_batch: so.Mapped[ImportBatch | None] = so.relationship()
+    combined_into: so.Mapped['Order | None'] = so.relationship(
+        remote_side=[id], primaryjoin='foreign(Order.combined_into_id) == Order.id', viewonly=True)
+    split_from: so.Mapped['Order | None'] = so.relationship(
+        remote_side=[id], primaryjoin='foreign(Order.split_from_id) == Order.id', viewonly=True)
 
     __table_args__ = (
-        sa.UniqueConstraint('channel', 'external_order_id'),
+        # one order per mall order; the parts split from it share its id
+        sa.Index('uq_orders_channel_external_order_id', 'channel', 'external_order_id', unique=True,
+                 sqlite_where=sa.text('split_from_id IS NULL'), postgresql_where=sa.text('split_from_id IS NULL')),
         sa.CheckConstraint(_in('channel', CHANNELS), name='channel_known'),
         sa.CheckConstraint(_in('status', STATUSES), name='status_known'),
         sa.CheckConstraint(_in('payment_status', PAYMENT_STATUSES), name='payment_status_known'),

@@ -118,3 +118,22 @@ def unmapped_item_codes() -> sa.Select:
             .where(OrderLine.product_id.is_(None))
             .group_by(Order.channel, OrderLine.item_code)
             .order_by(sa.func.count(sa.distinct(OrderLine.order_id)).desc(), Order.channel, OrderLine.item_code))
+
+
+def combinable(orders: list[Order]) -> set[int]:
+    """Which of these orders have another order for the same buyer and address that could share its parcel."""
+    from app.orders.services import BEFORE_PICKING, combine_key
+
+    open_orders = [o for o in orders if o.status in BEFORE_PICKING and o.combined_into_id is None
+                   and o.channel != 'amazon']
+    if not open_orders:
+        return set()
+    addresses = {(o.ship_postal_code, o.ship_address1, o.ship_name) for o in open_orders}
+    peers = db.session.scalars(sa.select(Order).where(
+        Order.status.in_(BEFORE_PICKING), Order.combined_into_id.is_(None), Order.channel != 'amazon',
+        Order.ship_postal_code.in_({a[0] for a in addresses}),
+        sa.tuple_(Order.ship_postal_code, Order.ship_address1, Order.ship_name).in_(addresses))).all()
+    counts: dict[tuple, int] = {}
+    for peer in peers:
+        counts[combine_key(peer)] = counts.get(combine_key(peer), 0) + 1
+    return {o.id for o in open_orders if counts.get(combine_key(o), 0) > 1}

@@ -16,7 +16,7 @@ from app.database import utcnow
 from app.errors import UserError
 from app.extensions import db
 from app.orders.address import address_problem
-from app.orders.models import CHANNELS, HOLD_REASONS, Order, OrderHold, OrderLine
+from app.orders.models import CHANNELS, HOLD_REASONS, NUMBER_PREFIX, Order, OrderHold, OrderLine
 from app.orders.vocabulary import HOLD_LABELS, PAYMENT_STATUS_LABELS, STATUS_LABELS
 
 
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 TRANSITIONS = {
     'new': {'confirmed', 'cancelled'},
     'confirmed': {'allocated', 'backordered', 'new', 'cancelled'},
-    'backordered': {'allocated', 'new', 'cancelled'},
+    'backordered': {'allocated', 'confirmed', 'new', 'cancelled'},
     'allocated': {'picking', 'confirmed', 'new', 'cancelled'},
     'picking': {'packed', 'allocated', 'cancelled'},
     'packed': {'shipped', 'picking', 'cancelled'},
@@ -259,3 +259,142 @@ def map_item_code(channel: str, item_code: str, product: Product, *, actor) -> t
     logger.info('%s item code %r mapped to %s by %r: %d lines, %d orders released', channel, item_code,
                 product.sku, actor, len(lines), released)
     return len(lines), released
+
+
+# ---------------------------------------------------------------------------------------------- 同梱 and split
+
+
+def combine_key(order: Order) -> tuple:
+    """Orders with the same key go to the same person at the same address, bought by the same buyer."""
+    buyer = order.buyer_email.lower() if order.buyer_email else f'{order.buyer_name}|{order.buyer_phone}'
+    return (order.channel != 'amazon', buyer, order.ship_postal_code, order.ship_prefecture, order.ship_city,
+            order.ship_address1, order.ship_address2, order.ship_name)
+
+
+def combine_candidates(order: Order) -> list[Order]:
+    """Other orders that could travel in this order's parcel: same buyer, same ship-to, not yet picking."""
+    if order.status not in BEFORE_PICKING or order.combined_into_id is not None:
+        return []
+    same = db.session.scalars(sa.select(Order).where(
+        Order.id != order.id, Order.status.in_(BEFORE_PICKING), Order.combined_into_id.is_(None),
+        Order.ship_postal_code == order.ship_postal_code, Order.ship_address1 == order.ship_address1,
+        Order.ship_name == order.ship_name).order_by(Order.ordered_at, Order.id)).all()
+    key = combine_key(order)
+    return [o for o in same if combine_key(o) == key]
+
+
+def combined_orders(order: Order) -> list[Order]:
+    """The orders travelling in this order's parcel."""
+    return db.session.scalars(sa.select(Order).where(Order.combined_into_id == order.id).order_by(Order.id)).all()
+
+
+def combine(orders: list[Order], *, actor) -> Order:
+    """Send several orders of one buyer to one address in one parcel; the oldest carries the others.
+
+    Amazon orders are never combined: Amazon wants each of its orders confirmed with its own parcel.
+    """
+    orders = sorted({o.id: o for o in orders}.values(), key=lambda o: (o.ordered_at, o.id))
+    if len(orders) < 2:
+        raise UserError(_l('Choose at least two orders to combine.'))
+    for order in orders:
+        lock_order(order)
+        if order.status not in BEFORE_PICKING:
+            raise UserError(_l('Order %(number)s is %(status)s: it can no longer be combined.', number=order.number,
+                               status=STATUS_LABELS[order.status]))
+        if order.combined_into_id is not None:
+            raise UserError(_l('Order %(number)s is already combined into another order.', number=order.number))
+        if order.channel == 'amazon':
+            raise UserError(_l('Order %(number)s is an Amazon order: Amazon orders ship on their own.',
+                               number=order.number))
+    keys = {combine_key(o) for o in orders}
+    if len(keys) > 1:
+        raise UserError(_l('These orders do not go from the same buyer to the same address.'))
+    carrier, others = orders[0], orders[1:]
+    for order in others:
+        for child in combined_orders(order):  # a parcel that already carried orders joins as a whole
+            child.combined_into_id = carrier.id
+        order.combined_into_id = carrier.id
+        record_audit(actor, 'order.combined', order, after={'into': carrier.number})
+    record_audit(actor, 'order.combined', carrier, after={'carries': [o.number for o in others]})
+    db.session.flush()
+    return carrier
+
+
+def uncombine(order: Order, *, actor) -> None:
+    """Take an order out of the parcel it travels in (or empty the parcel it carries)."""
+    lock_order(order)
+    if order.status not in BEFORE_PICKING:
+        raise UserError(_l('Order %(number)s is %(status)s: its parcel can no longer change.', number=order.number,
+                           status=STATUS_LABELS[order.status]))
+    leaving = [order] if order.combined_into_id is not None else combined_orders(order)
+    if not leaving:
+        raise UserError(_l('Order %(number)s is not combined with another order.', number=order.number))
+    for child in leaving:
+        carrier_id = child.combined_into_id
+        child.combined_into_id = None
+        record_audit(actor, 'order.uncombined', child, before={'into': f'{NUMBER_PREFIX}{carrier_id:08d}'})
+    db.session.flush()
+
+
+def auto_combine(order_ids: list[int], *, actor=None) -> int:
+    """The setting's automatic 同梱: each new order joins the parcel of an earlier one for the same person."""
+    combined = 0
+    for order in db.session.scalars(sa.select(Order).where(Order.id.in_(order_ids)).order_by(Order.id)):
+        if order.combined_into_id is not None or order.channel == 'amazon':
+            continue
+        candidates = [c for c in combine_candidates(order) if c.channel != 'amazon']
+        if candidates:
+            combine([order, *candidates], actor=actor)
+            combined += 1
+    return combined
+
+
+def split(order: Order, moves: dict[int, int], *, actor) -> Order:
+    """Move units of some lines to a second shipment, to send what is in stock now and the rest later.
+
+    :param moves: order line id -> units to move to the new shipment
+    :return: the new order; it keeps the mall's order id and points back to this one
+    """
+    from app.orders.allocation import allocate, release_allocations
+
+    lock_order(order)
+    if order.status not in BEFORE_PICKING:
+        raise UserError(_l('Order %(number)s is %(status)s: it can no longer be split.', number=order.number,
+                           status=STATUS_LABELS[order.status]))
+    lines = {line.id: line for line in order.lines}
+    moves = {line_id: units for line_id, units in moves.items() if units}
+    for line_id, units in moves.items():
+        if line_id not in lines or not 0 < units <= lines[line_id].quantity:
+            raise UserError(_l('Move between 1 and the ordered quantity of a line of this order.'), field='moves')
+    if not moves or sum(moves.values()) == sum(line.quantity for line in order.lines):
+        raise UserError(_l('Move some of the units, not none and not all of them.'), field='moves')
+    release_allocations(order, actor=actor)
+    if order.status in ('allocated', 'backordered'):
+        transition(order, 'confirmed', actor=actor, why=str(_l('split')))
+    copied = {c.name: getattr(order, c.name) for c in Order.__table__.columns
+              if c.name not in ('id', 'created_at', 'updated_at', 'combined_into_id', 'paid_amount', 'paid_on')}
+    part = Order(**{**copied, 'split_from_id': order.split_from_id or order.id, 'shipping_fee': 0, 'cod_fee': 0,
+                    'total': 0})
+    db.session.add(part)
+    db.session.flush()
+    for number, (line_id, units) in enumerate(sorted(moves.items()), start=1):
+        line = lines[line_id]
+        part.lines.append(OrderLine(line_no=number, channel_line_id=line.channel_line_id, product_id=line.product_id,
+                                    item_code=line.item_code, jan=line.jan, name=line.name,
+                                    option_text=line.option_text, quantity=units, unit_price=line.unit_price,
+                                    tax_rate=line.tax_rate))
+        if units == line.quantity:
+            db.session.delete(line)
+        else:
+            line.quantity -= units
+    moved = sum(lines[i].unit_price * u for i, u in moves.items())
+    # the fees stay with the first shipment; each part's total is what its own goods cost
+    part.total, order.total = moved, order.total - moved
+    for hold in order.open_holds:
+        part.holds.append(OrderHold(reason=hold.reason, note=hold.note, created_by=actor))
+    db.session.flush()
+    db.session.expire(order, ['lines'])
+    record_audit(actor, 'order.split', order, after={'part': part.number, 'units': sum(moves.values())})
+    record_audit(actor, 'order.split', part, before={'from': order.number})
+    allocate(order_ids=[order.id, part.id], actor=actor)
+    return part

@@ -52,6 +52,7 @@ def orders():
 
 def _list_context(page, state, filters) -> dict:
     return {'page': page, 'state': state, 'filters': filters, 'holds': _open_holds([o.id for o in page.items]),
+            'combinable': queries.combinable(page.items),
             'queues': queries.hold_queue_counts(), 'channels': CHANNELS, 'hold_reasons': HOLD_REASONS,
             'statuses': STATUSES, 'payment_statuses': PAYMENT_STATUSES}
 
@@ -142,6 +143,7 @@ def order(order_id):
 def _detail_context(order: Order, **forms) -> dict:
     ship_to = forms.get('ship_to') or ShipToForm(obj=order, formdata=None)
     return {'order': order, 'outstanding': queries.outstanding_by_line(order), 'timeline': queries.timeline(order),
+            'candidates': services.combine_candidates(order), 'carried': services.combined_orders(order),
             'ship_to': ship_to, 'hold_form': forms.get('hold_form') or HoldForm(formdata=None),
             'payment_form': forms.get('payment_form') or PaymentForm(formdata=None, amount=order.total,
                                                                       paid_on=today_jst()),
@@ -234,6 +236,53 @@ def order_action(order_id):
     else:
         db.session.commit()
     return redirect(url_for('orders.order', order_id=order_id))
+
+
+@bp.route('/<int:order_id>/combine', methods=['POST'])
+@roles_required(*OFFICE)
+def combine(order_id):
+    """同梱: this order and the chosen candidates go in one parcel (or leave it again)."""
+    order = db.get_or_404(Order, order_id)
+    try:
+        if request.form.get('action') == 'uncombine':
+            services.uncombine(order, actor=current_user)
+            message = _('The order ships on its own again.')
+        else:
+            ids = [int(i) for i in request.form.getlist('ids') if i.isdigit()]
+            others = db.session.scalars(sa.select(Order).where(Order.id.in_(ids))).all()
+            carrier = services.combine([order, *others], actor=current_user)
+            message = _('%(n)d orders now ship together with %(number)s.', n=len(others) + 1, number=carrier.number)
+            order_id = carrier.id
+    except UserError as exc:
+        db.session.rollback()
+        flash(str(exc), 'error')
+    else:
+        db.session.commit()
+        flash(message, 'success')
+    return redirect(url_for('orders.order', order_id=order_id))
+
+
+@bp.route('/<int:order_id>/split', methods=['POST'])
+@roles_required(*OFFICE)
+def split(order_id):
+    """Move units of some lines to a second shipment."""
+    order = db.get_or_404(Order, order_id)
+    moves = {}
+    for key, value in request.form.items():
+        if key.startswith('move-') and key[5:].isdigit() and value.strip():
+            if not value.strip().isdigit():
+                flash(_('Units to move must be whole numbers.'), 'error')
+                return redirect(url_for('orders.order', order_id=order_id))
+            moves[int(key[5:])] = int(value)
+    try:
+        part = services.split(order, moves, actor=current_user)
+    except UserError as exc:
+        db.session.rollback()
+        flash(str(exc), 'error')
+        return redirect(url_for('orders.order', order_id=order_id))
+    db.session.commit()
+    flash(_('Split: the moved units are now order %(number)s.', number=part.number), 'success')
+    return redirect(url_for('orders.order', order_id=part.id))
 
 
 @bp.route('/<int:order_id>/holds/<int:hold_id>/release', methods=['POST'])

@@ -46,4 +46,15 @@ def describe_event(event) -> str:
         return str(_l('Priority: %(old)s → %(new)s', old=before.get('priority'), new=after.get('priority')))
     if event.action == 'order.note':
         return str(_l('Note'))
+    if event.action == 'order.combined':
+        if 'into' in after:
+            return str(_l('Combined into the parcel of %(number)s', number=after['into']))
+        return str(_l('Carries in its parcel: %(numbers)s', numbers=', '.join(after.get('carries', []))))
+    if event.action == 'order.uncombined':
+        return str(_l('Taken out of the parcel of %(number)s', number=before.get('into', '')))
+    if event.action == 'order.split':
+        if 'part' in after:
+            return str(_l('Split: %(units)s units moved to %(number)s', units=after.get('units'),
+                          number=after['part']))
+        return str(_l('Split from %(number)s', number=before.get('from', '')))
     return event.action

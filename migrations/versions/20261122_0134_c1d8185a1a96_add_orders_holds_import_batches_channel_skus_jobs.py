@@ -117,9 +117,9 @@ def upgrade():
     sa.CheckConstraint("payment_status IN ('unpaid', 'paid', 'cod', 'refunded')", name=op.f('ck_orders_payment_status_known')),
     sa.CheckConstraint("status IN ('new', 'confirmed', 'allocated', 'backordered', 'picking', 'packed', 'shipped', 'cancelled', 'returned')", name=op.f('ck_orders_status_known')),
     sa.ForeignKeyConstraint(['import_batch_id'], ['import_batches.id'], name=op.f('fk_orders_import_batch_id_import_batches')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders')),
-    sa.UniqueConstraint('channel', 'external_order_id', name=op.f('uq_orders_channel_external_order_id'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders'))
     )
+    op.create_index('uq_orders_channel_external_order_id', 'orders', ['channel', 'external_order_id'], unique=True)
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_orders_import_batch_id'), ['import_batch_id'], unique=False)
         batch_op.create_index('ix_orders_ordered_at', ['ordered_at'], unique=False)

@@ -367,3 +367,78 @@ def test_concurrent_allocations_and_cancellations_never_promise_more_than_is_on_
     live = db.session.scalar(sa.select(sa.func.count(Order.id)).where(Order.status == 'allocated'))
     assert live == reserved
     assert db.session.scalar(sa.select(sa.func.count(OrderHold.id))) == 0
+
+
+# ---------------------------------------------------------------------------------------------- 同梱 and split
+
+
+def test_orders_of_one_buyer_to_one_address_are_flagged_and_combined(tea, stock, make_user):
+    stock(tea, 10)
+    kura_orders({'order_id': 'G-1', 'ordered_at': '2025-10-01T10:00:00', 'lines': [('T-1', 1)]},
+                {'order_id': 'G-2', 'ordered_at': '2025-10-02T10:00:00', 'lines': [('T-1', 2)]},
+                {'order_id': 'OTHER', 'lines': [('T-1', 1)], 'ship_name': '別人 花子'})
+    first = order('G-1')
+    assert [o.external_order_id for o in services.combine_candidates(first)] == ['G-2']
+    carrier = services.combine([order('G-2'), first], actor=make_user('clerk'))
+    db.session.commit()
+    assert carrier.external_order_id == 'G-1'   # the oldest carries the parcel
+    assert order('G-2').combined_into_id == order('G-1').id
+    assert [o.external_order_id for o in services.combined_orders(order('G-1'))] == ['G-2']
+    assert services.combine_candidates(order('G-1')) == []
+    services.uncombine(order('G-2'), actor=None)
+    assert order('G-2').combined_into_id is None
+
+
+def test_orders_to_another_address_or_already_picking_are_not_combined(tea, stock):
+    stock(tea, 10)
+    kura_orders({'order_id': 'G-1', 'lines': [('T-1', 1)]},
+                {'order_id': 'G-2', 'lines': [('T-1', 1)], 'ship_address1': '北一条西9-9-9'},
+                {'order_id': 'G-3', 'lines': [('T-1', 1)]})
+    with pytest.raises(UserError, match='not go from the same buyer to the same address'):
+        services.combine([order('G-1'), order('G-2')], actor=None)
+    transition(order('G-3'), 'picking', actor=None)
+    with pytest.raises(UserError, match='can no longer be combined'):
+        services.combine([order('G-1'), order('G-3')], actor=None)
+
+
+def test_the_setting_combines_arriving_orders_by_itself(tea, stock, make_user):
+    save_order_rules(OrderRules(auto_combine=True), actor=make_user('manager'))
+    stock(tea, 10)
+    kura_orders({'order_id': 'A-1', 'lines': [('T-1', 1)]})
+    kura_orders({'order_id': 'A-2', 'lines': [('T-1', 1)]})
+    assert order('A-2').combined_into_id == order('A-1').id
+
+
+def test_split_sends_what_is_in_stock_now_and_the_rest_later(make_product, stock, make_user):
+    a = make_product('A', jan='')
+    make_product('B', jan='')
+    stock(a, 5)
+    kura_orders({'order_id': 'SP-1', 'lines': [('A', 2), ('B', 3)]})
+    original = order('SP-1')
+    assert original.status == 'backordered'
+    b_line = next(line for line in original.lines if line.item_code == 'B')
+    part = services.split(original, {b_line.id: 3}, actor=make_user('clerk'))
+    db.session.commit()
+    first, second = order('SP-1'), db.session.get(Order, part.id)
+    assert [(line.item_code, line.quantity) for line in first.lines] == [('A', 2)]
+    assert [(line.item_code, line.quantity) for line in second.lines] == [('B', 3)]
+    assert (first.status, second.status) == ('allocated', 'backordered')
+    assert second.external_order_id == 'SP-1' and second.split_from_id == first.id
+    assert first.total + second.total == 2 * 1080 + 3 * 1080 + 550 + 330
+    assert allocated_units(a) == 2
+
+
+def test_split_needs_some_but_not_all_units(tea, stock):
+    stock(tea, 5)
+    kura_orders({'order_id': 'SP-2', 'lines': [('T-1', 2)]})
+    o = order('SP-2')
+    with pytest.raises(UserError, match='not none and not all'):
+        services.split(o, {o.lines[0].id: 2}, actor=None)
+    with pytest.raises(UserError, match='between 1 and the ordered quantity'):
+        services.split(o, {o.lines[0].id: 3}, actor=None)
+    part = services.split(o, {o.lines[0].id: 1}, actor=None)
+    assert [line.quantity for line in order('SP-2').lines] == [1]
+    assert part.lines[0].quantity == 1
+    # a re-import of the mall file still finds the order: no duplicate from the split part
+    again = kura_orders({'order_id': 'SP-2', 'lines': [('T-1', 2)]})
+    assert again.duplicates == 1

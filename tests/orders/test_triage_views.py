@@ -188,3 +188,32 @@ def test_hold_reasons_are_all_counted(client, login, orders_in):
     total_holds = db.session.scalar(sa.select(sa.func.count(OrderHold.id)).where(OrderHold.released_at.is_(None)))
     assert total_holds == 2
     assert db.session.scalar(sa.select(sa.func.count(Order.id))) == 3
+
+
+def test_combine_and_split_from_the_order_page(client, login, make_product, stock):
+    login('clerk')
+    a = make_product('A', jan='')
+    make_product('B', jan='')
+    stock(a, 5)
+    kura_orders({'order_id': 'C-1', 'ordered_at': '2025-10-01T10:00:00', 'lines': [('A', 1)]},
+                {'order_id': 'C-2', 'ordered_at': '2025-10-02T10:00:00', 'lines': [('A', 1), ('B', 2)]})
+    listing = client.get('/orders/', headers={'HX-Request': 'true'}).text
+    assert listing.count('Can combine') == 2
+    first, second = order('C-1'), order('C-2')
+    page = client.get(f'/orders/{first.id}').text
+    assert 'Can be combined (同梱)' in page and second.number in page
+    client.post(f'/orders/{first.id}/combine', data={'ids': [second.id]})
+    assert order('C-2').combined_into_id == first.id
+    page = client.get(f'/orders/{second.id}').text
+    assert 'Ships in the parcel of' in page
+    assert f'Combined into the parcel of {first.number}' in page
+    client.post(f'/orders/{second.id}/combine', data={'action': 'uncombine'})
+    assert order('C-2').combined_into_id is None
+    b_line = next(line.id for line in order('C-2').lines if line.item_code == 'B')
+    response = client.post(f'/orders/{second.id}/split', data={f'move-{b_line}': '2'})
+    part = db.session.scalar(sa.select(Order).where(Order.split_from_id == second.id))
+    assert response.headers['Location'] == f'/orders/{part.id}'
+    assert order('C-2').status == 'allocated'
+    a_line = order('C-2').lines[0].id
+    bad = client.post(f'/orders/{second.id}/split', data={f'move-{a_line}': 'x'}, follow_redirects=True)
+    assert 'Units to move must be whole numbers.' in bad.text

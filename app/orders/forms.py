@@ -60,3 +60,10 @@ class CancelForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     note = TextAreaField(_l('Note'), validators=[DataRequired(), Length(max=2000)])
+
+
+class BuyerForm(FlaskForm):
+    buyer_name = StringField(_l('Name'), validators=[Optional(), Length(max=200)])
+    buyer_kana = StringField(_l('Kana'), validators=[Optional(), Length(max=200)])
+    buyer_email = StringField(_l('E-mail'), validators=[Optional(), Length(max=254)])
+    buyer_phone = StringField(_l('Phone'), validators=[Optional(), Length(max=30)])

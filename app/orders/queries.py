@@ -102,11 +102,26 @@ def outstanding_by_line(order: Order) -> dict[int, int]:
     return {line.id: line.quantity - allocated.get(line.id, 0) for line in order.lines}
 
 
-def timeline(order: Order) -> list[AuditEvent]:
-    """Everything that happened to an order, oldest first."""
-    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == 'orders',
-                                                          AuditEvent.object_id == str(order.id))
-                              .order_by(AuditEvent.at, AuditEvent.id)).all()
+@dataclasses.dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened to an order, shaped like an audit event."""
+
+    at: dt.datetime
+    user: object
+    action: str
+    before: dict | None
+    after: dict | None
+    note: str
+
+
+def timeline(order: Order) -> list:
+    """Everything that happened to an order, oldest first: its audit events and the holds it arrived with."""
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == 'orders',
+                                                            AuditEvent.object_id == str(order.id))).all()
+    added = {e.after.get('hold') for e in events if e.action == 'order.hold_added' and e.after}
+    arrived_with = [TimelineEntry(h.created_at, h.created_by, 'order.hold_added', None, {'hold': h.reason}, h.note)
+                    for h in order.holds if h.reason not in added]
+    return sorted([*events, *arrived_with], key=lambda e: (e.at, getattr(e, 'id', 0) or 0))
 
 
 def unmapped_item_codes() -> sa.Select:

@@ -218,6 +218,31 @@ def update_ship_to(order: Order, values: dict, *, actor) -> None:
         release_holds(order, 'address_check', actor=actor, note=str(_l('address corrected')))
 
 
+BUYER_FIELDS = ('buyer_name', 'buyer_kana', 'buyer_email', 'buyer_phone')
+
+
+def update_buyer(order: Order, values: dict, *, actor) -> None:
+    """Correct the buyer's name, kana, e-mail or phone (what the e-mails and the 同梱 check use)."""
+    from importers.orders.normalize import phone
+
+    lock_order(order)
+    email = (values.get('buyer_email') or '').strip()
+    if email and ('@' not in email or ' ' in email):
+        raise UserError(_l('"%(email)s" is not an e-mail address.', email=email), field='buyer_email')
+    try:
+        values = {**values, 'buyer_email': email, 'buyer_phone': phone(values.get('buyer_phone') or '')}
+    except ValueError as exc:
+        raise UserError(str(exc), field='buyer_phone') from None
+    before = {f: getattr(order, f) for f in BUYER_FIELDS}
+    for field in BUYER_FIELDS:
+        setattr(order, field, (values.get(field) or '').strip())
+    changed = [f for f in BUYER_FIELDS if before[f] != getattr(order, f)]
+    if changed:
+        record_audit(actor, 'order.buyer', order, before={f: before[f] for f in changed},
+                     after={f: getattr(order, f) for f in changed})
+    db.session.flush()
+
+
 def map_item_code(channel: str, item_code: str, product: Product, *, actor) -> tuple[int, int]:
     """Remember that `channel`'s `item_code` is `product`, and fix every order waiting on it.
 

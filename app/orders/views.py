@@ -16,6 +16,7 @@ from app.jobs.models import Job
 from app.orders import bp, jobs, queries, services
 from app.orders.allocation import allocate
 from app.orders.forms import (
+    BuyerForm,
     CancelForm,
     ConfirmImportForm,
     HoldForm,
@@ -144,7 +145,8 @@ def _detail_context(order: Order, **forms) -> dict:
     ship_to = forms.get('ship_to') or ShipToForm(obj=order, formdata=None)
     return {'order': order, 'outstanding': queries.outstanding_by_line(order), 'timeline': queries.timeline(order),
             'candidates': services.combine_candidates(order), 'carried': services.combined_orders(order),
-            'ship_to': ship_to, 'hold_form': forms.get('hold_form') or HoldForm(formdata=None),
+            'ship_to': ship_to, 'buyer_form': forms.get('buyer_form') or BuyerForm(obj=order, formdata=None),
+            'hold_form': forms.get('hold_form') or HoldForm(formdata=None),
             'payment_form': forms.get('payment_form') or PaymentForm(formdata=None, amount=order.total,
                                                                       paid_on=today_jst()),
             'cancel_form': forms.get('cancel_form') or CancelForm(formdata=None),
@@ -177,6 +179,16 @@ def edit_ship_to(order_id):
                                 actor=current_user)
         return _('The address was saved and checked again.')
     return _order_action(order_id, ShipToForm, 'ship_to', save)
+
+
+@bp.route('/<int:order_id>/buyer', methods=['POST'])
+@roles_required(*OFFICE)
+def edit_buyer(order_id):
+    def save(order, form):
+        services.update_buyer(order, {f: getattr(form, f).data or '' for f in services.BUYER_FIELDS},
+                              actor=current_user)
+        return _('The buyer was saved.')
+    return _order_action(order_id, BuyerForm, 'buyer_form', save)
 
 
 @bp.route('/<int:order_id>/holds', methods=['POST'])

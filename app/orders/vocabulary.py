@@ -42,6 +42,9 @@ def describe_event(event) -> str:
     if event.action == 'order.ship_to':
         changes = ', '.join(f'{before.get(k, "")} → {after[k]}' for k in after)
         return str(_l('Ship-to changed: %(changes)s', changes=changes))
+    if event.action == 'order.buyer':
+        changes = ', '.join(f'{before.get(k, "")} → {after[k]}' for k in after)
+        return str(_l('Buyer changed: %(changes)s', changes=changes))
     if event.action == 'order.priority':
         return str(_l('Priority: %(old)s → %(new)s', old=before.get('priority'), new=after.get('priority')))
     if event.action == 'order.note':

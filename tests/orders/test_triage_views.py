@@ -217,3 +217,20 @@ def test_combine_and_split_from_the_order_page(client, login, make_product, stoc
     a_line = order('C-2').lines[0].id
     bad = client.post(f'/orders/{second.id}/split', data={f'move-{a_line}': 'x'}, follow_redirects=True)
     assert 'Units to move must be whole numbers.' in bad.text
+
+
+def test_the_timeline_shows_the_holds_an_order_arrived_with_and_buyer_edits(client, login, orders_in):
+    login('clerk')
+    target = order('COM-1')
+    page = client.get(f'/orders/{target.id}').text
+    assert 'Put on hold: Customer comment' in page
+    response = client.post(f'/orders/{target.id}/buyer', data={
+        'buyer_name': '髙﨑 次郎', 'buyer_kana': 'タカサキ ジロウ', 'buyer_email': 'not-an-address',
+        'buyer_phone': '0312345678'})
+    assert '&#34;not-an-address&#34; is not an e-mail address.' in response.text
+    assert 'value="髙﨑 次郎"' in response.text
+    client.post(f'/orders/{target.id}/buyer', data={'buyer_name': '髙﨑 次郎', 'buyer_kana': 'タカサキ ジロウ',
+                                                    'buyer_email': 'jiro@example.jp', 'buyer_phone': '090-1234-5678'})
+    changed = order('COM-1')
+    assert (changed.buyer_name, changed.buyer_phone) == ('髙﨑 次郎', '09012345678')
+    assert 'Buyer changed:' in client.get(f'/orders/{target.id}').text

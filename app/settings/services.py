@@ -28,32 +28,40 @@ class OrderRules:
     auto_combine: bool = False
 
 
-SETTINGS = {'order_rules': OrderRules}
+def load_settings(key: str, cls):
+    """A settings dataclass from its stored JSON, with the code's defaults for anything not stored."""
+    stored = db.session.scalar(sa.select(Setting.value).where(Setting.key == key)) or {}
+    values = {}
+    for f in dataclasses.fields(cls):
+        if f.name in stored:
+            value = stored[f.name]
+            values[f.name] = tuple(value) if isinstance(value, list) else value
+    return cls(**values)
 
 
-def order_rules() -> OrderRules:
-    stored = db.session.scalar(sa.select(Setting.value).where(Setting.key == 'order_rules')) or {}
-    known = {f.name for f in dataclasses.fields(OrderRules)}
-    values = {k: v for k, v in stored.items() if k in known}
-    if 'partial_channels' in values:
-        values['partial_channels'] = tuple(values['partial_channels'])
-    return OrderRules(**values)
+def save_settings(key: str, settings, *, actor):
+    """Store a settings dataclass; the change (before and after) goes to the audit log."""
+    def plain(obj):
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(obj).items()}
 
-
-def save_order_rules(rules: OrderRules, *, actor) -> OrderRules:
-    if rules.hold_delivery_days < 0 or rules.hold_cod_over < 0:
-        raise UserError(_l('Thresholds must be 0 (off) or more.'))
-    before = dataclasses.asdict(order_rules())
-    after = dataclasses.asdict(rules)
-    after['partial_channels'] = list(rules.partial_channels)
-    before['partial_channels'] = list(before['partial_channels'])
-    setting = db.session.get(Setting, 'order_rules')
+    before, after = plain(load_settings(key, type(settings))), plain(settings)
+    setting = db.session.get(Setting, key)
     if setting is None:
-        setting = Setting(key='order_rules', value=after, updated_by_id=actor and actor.id)
+        setting = Setting(key=key, value=after, updated_by_id=actor and actor.id)
         db.session.add(setting)
     else:
         setting.value, setting.updated_by_id = after, actor and actor.id
     db.session.flush()
     if before != after:
         record_audit(actor, 'settings.changed', setting, before=before, after=after)
-    return rules
+    return settings
+
+
+def order_rules() -> OrderRules:
+    return load_settings('order_rules', OrderRules)
+
+
+def save_order_rules(rules: OrderRules, *, actor) -> OrderRules:
+    if rules.hold_delivery_days < 0 or rules.hold_cod_over < 0:
+        raise UserError(_l('Thresholds must be 0 (off) or more.'))
+    return save_settings('order_rules', rules, actor=actor)

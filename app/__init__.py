@@ -89,12 +89,13 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import accounts, catalog, inventory, orders, settings, web
+    from app import accounts, catalog, inventory, orders, settings, storefront, web
     from app.accounts import views as _accounts_views  # noqa: F401  (routes attach to the blueprints)
     from app.catalog import views as _catalog_views  # noqa: F401
     from app.inventory import views as _inventory_views  # noqa: F401
     from app.orders import views as _orders_views  # noqa: F401
     from app.settings import views as _settings_views  # noqa: F401
+    from app.storefront import views as _storefront_views  # noqa: F401
     from app.web import views as _web_views  # noqa: F401
 
     app.register_blueprint(web.bp)
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inventory.bp, url_prefix='/stock')
     app.register_blueprint(orders.bp, url_prefix='/orders')
     app.register_blueprint(settings.bp, url_prefix='/settings')
+    app.register_blueprint(storefront.bp, url_prefix='/shop')
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -23,6 +23,10 @@ DEMO_USERS = [
     ('packer@kura.example', '出荷 次郎', 'packer'),
 ]
 DEMO_REFERENCE = 'demo opening stock'
+DESCRIPTIONS = {
+    'T': '産地から直接仕入れた茶葉を、小さな店で丁寧に詰めました。\n開封後は密閉して冷暗所で保存してください。',
+    'W': '窯元から届いた器です。ひとつひとつ手仕事のため、色や形が少しずつ異なります。',
+}
 
 # (SKU, name, price incl. tax, tax rate, weight g, opening stock); tea is food: reduced 8% rate
 TEA = [
@@ -82,6 +86,9 @@ def seed() -> str:
                 index = (1 if zone == 'A' else 100) + position
                 product = create_product(ProductData(sku=sku, name=name, jan=demo_jan(sku, index), price=price,
                                                      tax_rate=tax_rate, weight_g=weight), actor=None)
+                # the demo shop sells everything but the old item code
+                product.published = sku != '00123'
+                product.description = DESCRIPTIONS.get(sku[0], '')
                 added_products += 1
             # two aisles per zone, four bays per aisle, two levels: A-01-01-1 ... B-02-04-2
             code = f'{zone}-{position // 8 + 1:02d}-{position % 8 // 2 + 1:02d}-{position % 2 + 1}'

@@ -5,3 +5,4 @@ from app.inventory.models import Location, StockLevel, StockMovement, Warehouse 
 from app.jobs.models import Job, UploadedFile  # noqa: F401
 from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine  # noqa: F401
 from app.settings.models import Setting  # noqa: F401
+from app.storefront.models import LookupFailure  # noqa: F401

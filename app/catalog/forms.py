@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
@@ -16,6 +16,10 @@ class ProductForm(FlaskForm):
     tax_rate = SelectField(_l('Tax rate'), choices=[(10, '10%'), (8, _l('8% (reduced)'))], coerce=int, default=10)
     weight_g = IntegerField(_l('Weight (g)'), validators=[Optional(), NumberRange(min=0)])
     active = BooleanField(_l('Active'), default=True)
+    published = BooleanField(_l('For sale in the shop'), default=False)
+    description = TextAreaField(_l('Description for the shop'), validators=[Optional(), Length(max=5000)])
+    image = FileField(_l('Photo (JPEG, PNG or WebP, up to 2 MB)'))
+    remove_image = BooleanField(_l('Remove the photo'))
 
 
 class CsvUploadForm(FlaskForm):

@@ -21,6 +21,13 @@ class Product(db.Model):
     tax_rate: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=10)
     weight_g: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
     active: so.Mapped[bool] = so.mapped_column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
+    #: shown in the shop (when also active)
+    published: so.Mapped[bool] = so.mapped_column(sa.Boolean, nullable=False, default=False,
+                                                  server_default=sa.false())
+    description: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='', server_default='')
+    #: the product photo for the shop, kept in the database so every host serves it
+    image: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, nullable=True, deferred=True)
+    image_type: so.Mapped[str] = so.mapped_column(sa.String(40), nullable=False, default='', server_default='')
     created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 

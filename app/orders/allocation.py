@@ -99,6 +99,31 @@ def allocate(*, order_ids=None, product_ids=None, actor=None) -> AllocationResul
     return result
 
 
+def reserve(order: Order, *, actor=None) -> bool:
+    """Reserve every unit of one order now, whatever its holds or payment: a shop checkout.
+
+    The customer was told the units are theirs; a payment hold then keeps the order from being
+    picked, not from keeping its stock.  All or nothing: False when a unit is missing.
+    """
+    lines = _outstanding_lines([order.id]).get(order.id, [])
+    available = defaultdict(list)
+    for level in lock_levels({product_id for _, product_id, _ in lines}):
+        if level.available > 0:
+            available[level.product_id].append([level.location_id, level.available])
+    if not _can_fill_whole(lines, available):
+        return False
+    taken = _take(lines, available)
+    apply_stock_changes(_merged([StockChange(p, loc, allocated_delta=q) for _, p, loc, q in taken]), actor=actor)
+    if taken:
+        db.session.execute(sa.insert(Allocation), [
+            {'order_id': order.id, 'order_line_id': line_id, 'product_id': product_id, 'location_id': location_id,
+             'quantity': quantity} for line_id, product_id, location_id, quantity in taken])
+    if order.status in ELIGIBLE_STATUSES:
+        _write_statuses([(order.id, order.status, 'allocated')], actor)
+    db.session.flush()
+    return True
+
+
 def _outstanding_lines(order_ids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
     """Per order, (line id, product id, units still to allocate) of its lines with a product."""
     allocated = sa.select(Allocation.order_line_id, sa.func.sum(Allocation.quantity).label('quantity')) \

@@ -55,6 +55,18 @@ def problems_of(source) -> list[dict]:
     return [p if isinstance(p, dict) else problem_dict(p) for p in problems]
 
 
+def shop_name() -> str:
+    from app.storefront.services import shop_settings
+
+    return shop_settings().shop_name
+
+
+def stock_label(available: int, settings) -> str:
+    from app.storefront.services import stock_label as label
+
+    return label(available, settings)
+
+
 def register(app):
     from app.orders import vocabulary as v
 
@@ -65,6 +77,7 @@ def register(app):
                                 status_label=v.label_function(v.STATUS_LABELS),
                                 payment_label=v.label_function(v.PAYMENT_LABELS),
                                 payment_status_label=v.label_function(v.PAYMENT_STATUS_LABELS),
-                                hold_label=v.label_function(v.HOLD_LABELS), describe_event=v.describe_event)
+                                hold_label=v.label_function(v.HOLD_LABELS), describe_event=v.describe_event,
+                                shop_name=shop_name, stock_label=stock_label)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,75 @@
+"""Shop forms: every field labelled, every error next to its field."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, RadioField, SelectField, StringField, TelField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app.orders.address import prefecture_of
+from importers.orders.normalize import PREFECTURES, phone, postal_code
+
+
+KATAKANA = re.compile(r'^[\u30a0-\u30ff\u3000 ー・]+$')
+
+
+class CartForm(FlaskForm):
+    quantity = IntegerField(_l('Quantity'), validators=[InputRequired(), NumberRange(min=0, max=99)], default=1)
+
+
+class CheckoutForm(FlaskForm):
+    name = StringField(_l('Name'), validators=[DataRequired(), Length(max=100)],
+                       render_kw={'autocomplete': 'name'})
+    kana = StringField(_l('Name in katakana'), validators=[DataRequired(), Length(max=100)],
+                       description=_l('For example ヤマダ タロウ'))
+    email = EmailField(_l('E-mail'), validators=[DataRequired(), Email(check_deliverability=False),
+                                                   Length(max=254)], render_kw={'autocomplete': 'email'})
+    phone = TelField(_l('Phone'), validators=[DataRequired(), Length(max=20)], render_kw={'autocomplete': 'tel'})
+    postal_code = StringField(_l('Postal code'), validators=[DataRequired(), Length(max=10)],
+                              description=_l('7 digits; the address is filled in for you.'),
+                              render_kw={'autocomplete': 'postal-code', 'inputmode': 'numeric'})
+    prefecture = SelectField(_l('Prefecture'), choices=[('', '—')] + [(p, p) for p, _ in PREFECTURES],
+                             validators=[DataRequired()])
+    city = StringField(_l('City'), validators=[DataRequired(), Length(max=100)])
+    address1 = StringField(_l('Street address'), validators=[DataRequired(), Length(max=200)])
+    address2 = StringField(_l('Building, room'), validators=[Optional(), Length(max=200)])
+    delivery_date = SelectField(_l('Delivery date'), choices=[], validators=[Optional()])
+    time_slot = SelectField(_l('Time slot'), choices=[], validators=[Optional()])
+    payment_method = RadioField(_l('Payment'), choices=[], validators=[DataRequired()])
+    comment = TextAreaField(_l('Message to the shop'), validators=[Optional(), Length(max=1000)])
+
+    def validate_kana(self, field):
+        if not KATAKANA.match(field.data.strip()):
+            raise ValidationError(_l('Please write your name in katakana.'))
+
+    def validate_phone(self, field):
+        try:
+            digits = phone(field.data)
+        except ValueError:
+            digits = ''
+        if not (10 <= len(digits) <= 11 and digits.startswith('0')):
+            raise ValidationError(_l('A Japanese phone number of 10 or 11 digits, e.g. 03-1234-5678.'))
+
+    def validate_postal_code(self, field):
+        try:
+            code = postal_code(field.data)
+        except ValueError:
+            raise ValidationError(_l('A postal code has 7 digits, e.g. 100-0001.')) from None
+        if prefecture_of(code) is None:
+            raise ValidationError(_l('There is no postal code %(code)s.', code=f'{code[:3]}-{code[3:]}'))
+
+    def validate_prefecture(self, field):
+        try:
+            code = postal_code(self.postal_code.data or '')
+        except ValueError:
+            return  # the postal code's own check says what is wrong
+        actual = prefecture_of(code)
+        if actual and field.data and actual != field.data:
+            raise ValidationError(_l('Postal code %(code)s is in %(actual)s.', code=f'{code[:3]}-{code[3:]}',
+                                     actual=actual))
+
+
+class StatusForm(FlaskForm):
+    number = StringField(_l('Order number'), validators=[DataRequired(), Length(max=20)],
+                         description=_l('As in your confirmation e-mail, e.g. K00000123'))
+    email = EmailField(_l('E-mail'), validators=[DataRequired(), Length(max=254)])

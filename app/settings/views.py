@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.errors import UserError
 from app.extensions import db
 from app.settings import bp, services
-from app.settings.forms import OrderRulesForm
+from app.settings.forms import OrderRulesForm, ShopSettingsForm
 from app.web.access import MANAGEMENT, roles_required
 from app.web.forms import show_error_on_form
 
@@ -35,3 +35,26 @@ def order_rules():
             flash(_('Order rules saved. They apply to orders that arrive from now on.'), 'success')
             return redirect(url_for('settings.order_rules'))
     return render_template('settings/order_rules.html', form=form)
+
+
+@bp.route('/shop', methods=['GET', 'POST'])
+@roles_required(*MANAGEMENT)
+def shop():
+    """What the shop charges and offers."""
+    from app.storefront.services import ShopSettings, save_shop_settings, shop_settings
+
+    current = shop_settings()
+    form = ShopSettingsForm(data={**dataclasses.asdict(current), 'time_slots': ', '.join(current.time_slots)})
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in (f.name for f in dataclasses.fields(ShopSettings))}
+        values['time_slots'] = tuple(s.strip() for s in form.time_slots.data.replace('、', ',').split(',') if s.strip())
+        try:
+            save_shop_settings(ShopSettings(**values), actor=current_user)
+        except UserError as exc:
+            db.session.rollback()
+            show_error_on_form(form, exc)
+        else:
+            db.session.commit()
+            flash(_('Shop settings saved.'), 'success')
+            return redirect(url_for('settings.shop'))
+    return render_template('settings/shop.html', form=form)

@@ -239,3 +239,18 @@ def test_a_clerk_publishes_a_product_with_a_photo(client, login, shop):
     assert '新商品です' in page.text
     image = client.get('/shop/products/X-1/image')
     assert (image.status_code, image.mimetype, image.data) == (200, 'image/png', png)
+
+
+def test_a_manager_sets_the_shop_fees_and_the_shop_uses_them(client, login, shop):
+    login('manager')
+    response = client.post('/settings/shop', data={
+        'shop_name': '茶と器の店 蔵 本店', 'shipping_fee': '800', 'free_shipping_over': '0', 'cod_fee': '440',
+        'earliest_delivery_days': '3', 'delivery_window_days': '7', 'time_slots': '午前中、14-16', 'few_left': '2'})
+    assert response.status_code == 302
+    settings = services.shop_settings()
+    assert (settings.shipping_fee, settings.cod_fee, settings.time_slots) == (800, 440, ('午前中', '14-16'))
+    assert '茶と器の店 蔵 本店' in client.get('/shop/').text
+    assert client.post('/settings/shop', data={'shop_name': '', 'shipping_fee': '-1'}).status_code == 200
+    client.post('/logout')
+    login('clerk')
+    assert client.get('/settings/shop').status_code == 403

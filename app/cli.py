@@ -24,6 +24,9 @@ export_cli = AppGroup('export', help='Write a CSV export to a file.')
 
 
 def register(app: Flask) -> None:
+    from app.fulfilment import cli as fulfilment_cli
+
+    fulfilment_cli.register(app)
     app.cli.add_command(users_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(import_products)
@@ -187,6 +190,16 @@ def export_products(output, encoding):
 def export_stock(output, encoding):
     """Stock per product and location: sku,location,on_hand,allocated,available."""
     _export('stock', output, encoding)
+
+
+@export_cli.command('daily-shipments')
+@click.option('--date', 'day', type=click.DateTime(['%Y-%m-%d']), required=True, help='The day (JST).')
+@click.option('--format', 'file_format', type=click.Choice(['csv', 'xlsx']), default='csv')
+@_output_option
+@_encoding_option
+def export_daily_shipments(day, file_format, output, encoding):
+    """The parcels shipped on a day: CSV, or XLSX with totals by carrier and channel."""
+    _export('daily-shipments', output, encoding, day=day.date(), format=file_format)
 
 
 @export_cli.command('orders')

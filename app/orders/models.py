@@ -91,6 +91,10 @@ class Order(db.Model):
     combined_into_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True, index=True)
     #: the order this one was split from, to send part of it first; it keeps the mall's order id
     split_from_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True, index=True)
+    #: the carrier that takes the parcel; None: the shop's default carrier (shipping settings)
+    carrier: so.Mapped[str | None] = so.mapped_column(sa.String(20), nullable=True)
+    #: the pick batch the order is being picked in
+    pick_batch_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True, index=True)
     #: raised by a clerk to allocate before older orders
     priority: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0, server_default='0')
     import_batch_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('import_batches.id'), nullable=True,

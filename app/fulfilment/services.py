@@ -1,0 +1,493 @@
+"""The warehouse floor's rules: what goes in a pick batch, what a scan means, when a parcel may leave.
+
+Every scan is recorded.  A wrong scan stops the station until the packer acknowledges it; a unit
+that cannot be scanned is counted only by a supervisor's override, with a reason.  There is no
+"mark all packed".  Functions flush and never commit.
+"""
+import dataclasses
+import datetime as dt
+import logging
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app.accounts.services import record_audit
+from app.catalog.models import Product
+from app.catalog.services import find_product_by_code
+from app.database import utcnow
+from app.errors import UserError
+from app.extensions import db
+from app.fulfilment import tracking_numbers
+from app.fulfilment.models import CARRIERS, PackingSession, PickBatch, ScanEvent, Shipment, TrackingRange
+from app.inventory.models import Location, MovementReason
+from app.inventory.services import StockChange, apply_stock_changes
+from app.orders.models import Allocation, Order, OrderHold, OrderLine
+from app.orders.services import lock_order, transition
+from app.settings.services import load_settings, save_settings
+
+
+logger = logging.getLogger(__name__)
+JST = ZoneInfo('Asia/Tokyo')
+
+
+@dataclasses.dataclass(frozen=True)
+class ShippingSettings:
+    """The shop as sender, its default carrier, and the floor's rules."""
+
+    default_carrier: str = 'yamato'
+    sender_name: str = '茶と器の店 蔵'
+    sender_postal_code: str = '1000001'
+    sender_prefecture: str = '東京都'
+    sender_city: str = '千代田区'
+    sender_address1: str = '千代田1-1'
+    sender_address2: str = ''
+    sender_phone: str = '0312345678'
+    #: scan the printed label's tracking barcode on the box before the parcel counts as ready (送り状検品)
+    require_label_scan: bool = False
+    #: printed in the shipping e-mail
+    return_policy: str = '商品到着後7日以内にご連絡ください。お客様都合の返品は未開封に限り承ります。'
+
+
+CARRIER_NAMES = {'yamato': 'ヤマト運輸', 'sagawa': '佐川急便', 'japanpost': '日本郵便', 'clickpost': 'クリックポスト'}
+CARRIER_SERVICES = {'yamato': '宅急便', 'sagawa': '飛脚宅配便', 'japanpost': 'ゆうパック',
+                    'clickpost': 'クリックポスト'}
+TRACKING_URLS = {
+    'yamato': 'https://toi.kuronekoyamato.co.jp/cgi-bin/tneko?number00=1&number01={number}',
+    'sagawa': 'https://k2k.sagawa-exp.co.jp/p/web/okurijosearch.do?okurijoNo={number}',
+    'japanpost': 'https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1={number}',
+    'clickpost': 'https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1={number}',
+}
+
+
+def shipping_settings() -> ShippingSettings:
+    return load_settings('shipping', ShippingSettings)
+
+
+def save_shipping_settings(settings: ShippingSettings, *, actor) -> ShippingSettings:
+    if settings.default_carrier not in CARRIERS:
+        raise UserError(_l('Unknown carrier "%(carrier)s".', carrier=settings.default_carrier), field='default_carrier')
+    return save_settings('shipping', settings, actor=actor)
+
+
+def carrier_of(order: Order, settings: ShippingSettings | None = None) -> str:
+    return order.carrier or (settings or shipping_settings()).default_carrier
+
+
+def tracking_url(carrier: str, number: str) -> str:
+    return TRACKING_URLS.get(carrier, '').format(number=number)
+
+
+# ---------------------------------------------------------------------------------------------- picking
+
+
+def parcel_orders(order: Order) -> list[Order]:
+    """The order and the orders combined into its parcel, in order."""
+    children = db.session.scalars(sa.select(Order).where(Order.combined_into_id == order.id)
+                                  .order_by(Order.id)).all()
+    return [order, *children]
+
+
+def _held(order_ids) -> set[int]:
+    return set(db.session.scalars(sa.select(OrderHold.order_id).where(
+        OrderHold.order_id.in_(order_ids), OrderHold.released_at.is_(None))))
+
+
+def create_pick_batch(*, carrier: str | None = None, channel: str | None = None,
+                      delivery_date: dt.date | None = None, single_item: bool | None = None,
+                      limit: int | None = None, actor=None) -> PickBatch | None:
+    """Put every allocated, unheld parcel that matches the filters in a new batch; None when there is none.
+
+    A parcel goes only whole: an order that carries combined orders waits until all of them are allocated.
+    """
+    settings = shipping_settings()
+    query = (sa.select(Order).where(Order.status == 'allocated', Order.combined_into_id.is_(None))
+             .order_by(Order.priority.desc(), Order.ordered_at, Order.id))
+    if channel:
+        query = query.where(Order.channel == channel)
+    if delivery_date:
+        query = query.where(Order.delivery_date == delivery_date)
+    candidates = db.session.scalars(query).all()
+    children = defaultdict(list)
+    for child in db.session.scalars(sa.select(Order).where(Order.combined_into_id.in_([o.id for o in candidates]))):
+        children[child.combined_into_id].append(child)
+    held = _held([o.id for o in candidates] + [c.id for cs in children.values() for c in cs])
+    units = dict(db.session.execute(sa.select(OrderLine.order_id, sa.func.sum(OrderLine.quantity)).where(
+        OrderLine.order_id.in_([o.id for o in candidates])).group_by(OrderLine.order_id)).tuples().all())
+    chosen = []
+    for order in candidates:
+        parcel = [order, *children.get(order.id, [])]
+        if any(o.id in held or o.status != 'allocated' for o in parcel):
+            continue
+        if carrier and carrier_of(order, settings) != carrier:
+            continue
+        if single_item is not None:
+            is_single = len(parcel) == 1 and units.get(order.id, 0) == 1
+            if is_single != single_item:
+                continue
+        chosen.append(parcel)
+        if limit and len(chosen) >= limit:
+            break
+    if not chosen:
+        return None
+    today = dt.datetime.now(JST)
+    made_today = db.session.scalar(sa.select(sa.func.count(PickBatch.id)).where(
+        PickBatch.code.startswith(f'PB-{today:%Y%m%d}-')))
+    batch = PickBatch(code=f'PB-{today:%Y%m%d}-{made_today + 1:04d}', created_by=actor,
+                      filters={k: v for k, v in {'carrier': carrier, 'channel': channel,
+                                                 'delivery_date': delivery_date and delivery_date.isoformat(),
+                                                 'single_item': single_item}.items() if v is not None})
+    db.session.add(batch)
+    db.session.flush()
+    for parcel in chosen:
+        for order in parcel:
+            transition(order, 'picking', actor=actor, why=batch.code)
+            order.pick_batch_id = batch.id
+    db.session.flush()
+    logger.info('Pick batch %s: %d parcels', batch.code, len(chosen))
+    return batch
+
+
+def batch_orders(batch: PickBatch) -> list[Order]:
+    return db.session.scalars(sa.select(Order).where(Order.pick_batch_id == batch.id).order_by(Order.id)).all()
+
+
+def pick_list_data(batch: PickBatch):
+    """The batch as the pick list shows it: totals in walking order, then each parcel's items."""
+    from labels.records import PickItem, PickList, PickOrder
+
+    rows = db.session.execute(
+        sa.select(Allocation.order_id, Order.combined_into_id, Location.code, Location.sort_key, Product.sku,
+                  Product.name, Product.jan, sa.func.sum(Allocation.quantity))
+        .join(Order, Order.id == Allocation.order_id).join(Location, Location.id == Allocation.location_id)
+        .join(Product, Product.id == Allocation.product_id)
+        .where(Order.pick_batch_id == batch.id)
+        .group_by(Allocation.order_id, Order.combined_into_id, Location.code, Location.sort_key, Product.sku,
+                  Product.name, Product.jan)).all()
+    totals = defaultdict(int)
+    per_parcel = defaultdict(lambda: defaultdict(int))
+    names = {}
+    for order_id, carrier_id, code, sort_key, sku, name, jan, quantity in rows:
+        totals[(sort_key, code, sku)] += quantity
+        per_parcel[carrier_id or order_id][(sort_key, code, sku)] += quantity
+        names[sku] = (name, jan or '')
+    parcels = {o.id: o for o in batch_orders(batch) if o.combined_into_id is None}
+
+    def items(counts):
+        return tuple(PickItem(location=code, sku=sku, name=names[sku][0], jan=names[sku][1], quantity=q)
+                     for (_, code, sku), q in sorted(counts.items()))
+
+    return PickList(batch_code=batch.code, created_at=batch.created_at.astimezone(JST), totals=items(totals),
+                    orders=tuple(PickOrder(order_number=o.number, ship_name=o.ship_name,
+                                           items=items(per_parcel[o.id])) for o in parcels.values()))
+
+
+# ---------------------------------------------------------------------------------------------- packing
+
+
+@dataclasses.dataclass
+class ScanOutcome:
+    ok: bool
+    message: str
+    result: str
+    session: PackingSession | None = None
+    shipment: Shipment | None = None
+    line_id: int | None = None
+
+
+def _record(station, actor, code, result, message='', session=None, order_id=None, line_id=None) -> ScanEvent:
+    event = ScanEvent(station=station, user_id=actor.id if actor else None, code=code[:100], result=result,
+                      message=str(message), session_id=session.id if session else None,
+                      order_id=order_id or (session.order_id if session else None), order_line_id=line_id)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def packing_lines(session: PackingSession) -> list[dict]:
+    """Each line of the parcel with how many units are expected and how many were scanned."""
+    orders = parcel_orders(session.order)
+    lines = db.session.scalars(sa.select(OrderLine).where(OrderLine.order_id.in_([o.id for o in orders]))
+                               .order_by(OrderLine.order_id, OrderLine.line_no)).all()
+    scanned = dict(db.session.execute(
+        sa.select(ScanEvent.order_line_id, sa.func.count(ScanEvent.id))
+        .where(ScanEvent.session_id == session.id, ScanEvent.result.in_(('ok', 'override')))
+        .group_by(ScanEvent.order_line_id)).tuples().all())
+    return [{'line': line, 'expected': line.quantity, 'scanned': scanned.get(line.id, 0),
+             'product': line.product} for line in lines]
+
+
+def open_packing(code: str, *, station: str, actor) -> ScanOutcome:
+    """Scan (or type) an order number: its lines appear; an order being packed elsewhere is refused."""
+    code = (code or '').strip()
+    order_id = Order.id_from_number(code)
+    order = db.session.get(Order, order_id) if order_id else None
+    if order is None:
+        message = _l('No order has the number "%(code)s".', code=code)
+        _record(station, actor, code, 'unknown_code', message)
+        return ScanOutcome(False, str(message), 'unknown_code')
+    if order.combined_into_id:
+        carrier = db.session.get(Order, order.combined_into_id)
+        message = _l('Order %(number)s travels in the parcel of %(carrier)s: scan that order.', number=order.number,
+                     carrier=carrier.number)
+        _record(station, actor, code, 'not_packable', message, order_id=order.id)
+        return ScanOutcome(False, str(message), 'not_packable')
+    lock_order(order)
+    if order.status != 'picking' or _held([o.id for o in parcel_orders(order)]):
+        from app.orders.vocabulary import STATUS_LABELS
+
+        message = _l('Order %(number)s cannot be packed: it is %(status)s%(held)s.', number=order.number,
+                     status=STATUS_LABELS[order.status], held=' / on hold' if _held([order.id]) else '')
+        _record(station, actor, code, 'not_packable', message, order_id=order.id)
+        return ScanOutcome(False, str(message), 'not_packable')
+    session = db.session.scalar(sa.select(PackingSession).where(PackingSession.order_id == order.id,
+                                                                PackingSession.status == 'open'))
+    if session is not None and session.station != station:
+        message = _l('Order %(number)s is being packed at station %(station)s by %(user)s.', number=order.number,
+                     station=session.station, user=session.user.name if session.user else '?')
+        _record(station, actor, code, 'not_packable', message, order_id=order.id)
+        return ScanOutcome(False, str(message), 'not_packable')
+    if session is None:
+        session = PackingSession(order=order, station=station, user=actor)
+        db.session.add(session)
+        db.session.flush()
+    _record(station, actor, code, 'order', _l('Packing %(number)s', number=order.number), session)
+    return ScanOutcome(True, str(_l('Packing %(number)s', number=order.number)), 'order', session)
+
+
+def scan(session: PackingSession, code: str, *, actor) -> ScanOutcome:
+    """One scanned unit (JAN or SKU), or the label's tracking barcode once the parcel is packed."""
+    code = (code or '').strip()
+    station = session.station
+    if session.status == 'packed':
+        return _scan_label(session, code, actor)
+    if session.status != 'open':
+        raise UserError(_l('This packing was reset; scan the order again.'))
+    if session.blocked_message:
+        message = _l('Acknowledge the error first: %(error)s', error=session.blocked_message)
+        _record(station, actor, code, 'blocked', message, session)
+        return ScanOutcome(False, str(message), 'blocked', session)
+    product = find_product_by_code(code)
+    lines = packing_lines(session)
+    if product is None:
+        return _stop(session, actor, code, 'unknown_code', _l('Unknown code "%(code)s": no product has this JAN '
+                                                               'or SKU.', code=code))
+    mine = [entry for entry in lines if entry['line'].product_id == product.id]
+    if not mine:
+        other = db.session.scalar(sa.select(Order).join(OrderLine).where(
+            OrderLine.product_id == product.id, Order.status == 'picking',
+            Order.pick_batch_id == session.order.pick_batch_id, Order.id != session.order_id).limit(1))
+        expected = ', '.join(f"{e['line'].name} ×{e['expected'] - e['scanned']}" for e in lines
+                             if e['scanned'] < e['expected'])
+        if other is not None:
+            return _stop(session, actor, code, 'other_order', _l(
+                'WRONG ORDER: %(name)s belongs to order %(other)s, not to %(number)s. Still expected: %(expected)s',
+                name=product.name, other=other.number, number=session.order.number, expected=expected))
+        return _stop(session, actor, code, 'wrong_item', _l(
+            'WRONG ITEM: %(name)s (%(sku)s) is not in order %(number)s. Still expected: %(expected)s',
+            name=product.name, sku=product.sku, number=session.order.number, expected=expected))
+    open_line = next((e for e in mine if e['scanned'] < e['expected']), None)
+    if open_line is None:
+        return _stop(session, actor, code, 'too_many', _l(
+            'ONE TOO MANY: order %(number)s needs only %(n)d × %(name)s, all already scanned.',
+            number=session.order.number, n=sum(e['expected'] for e in mine), name=product.name))
+    _record(station, actor, code, 'ok', '', session, line_id=open_line['line'].id)
+    remaining = sum(e['expected'] - e['scanned'] for e in lines) - 1
+    outcome = ScanOutcome(True, str(_l('%(name)s %(n)d / %(of)d', name=product.name, n=open_line['scanned'] + 1,
+                                       of=open_line['expected'])), 'ok', session, line_id=open_line['line'].id)
+    if remaining == 0:
+        outcome.shipment = _pack(session, actor)
+        outcome.message = str(_l('Order %(number)s is packed.', number=session.order.number))
+    return outcome
+
+
+def _stop(session, actor, code, result, message) -> ScanOutcome:
+    session.blocked_message = str(message)
+    _record(session.station, actor, code, result, message, session)
+    return ScanOutcome(False, str(message), result, session)
+
+
+def acknowledge(session: PackingSession, *, actor) -> None:
+    """The packer has seen the error and put the wrong unit aside: scanning may go on."""
+    if session.blocked_message:
+        _record(session.station, actor, 'ACK', 'acknowledged', session.blocked_message, session)
+        session.blocked_message = ''
+        db.session.flush()
+
+
+def override(session: PackingSession, line_id: int, *, supervisor, reason: str, actor) -> ScanOutcome:
+    """A supervisor counts one unit of a line that cannot be scanned (a torn barcode), with a reason."""
+    if supervisor is None or supervisor.role not in ('admin', 'manager'):
+        raise UserError(_l('Only a manager can override.'))
+    if not (reason or '').strip():
+        raise UserError(_l('An override needs a reason.'), field='reason')
+    if session.status != 'open':
+        raise UserError(_l('This packing is not open.'))
+    entry = next((e for e in packing_lines(session) if e['line'].id == line_id), None)
+    if entry is None or entry['scanned'] >= entry['expected']:
+        raise UserError(_l('That line needs no more units.'))
+    session.blocked_message = ''
+    _record(session.station, supervisor, f'OVERRIDE by {supervisor.email}', 'override', reason.strip(), session,
+            line_id=line_id)
+    record_audit(supervisor, 'packing.override', session.order, note=f'{entry["line"].name}: {reason.strip()}')
+    outcome = ScanOutcome(True, str(_l('Counted by override: %(name)s', name=entry['line'].name)), 'override',
+                          session, line_id=line_id)
+    if sum(e['expected'] - e['scanned'] for e in packing_lines(session)) == 0:
+        outcome.shipment = _pack(session, actor)
+    return outcome
+
+
+def reset(session: PackingSession, *, actor) -> None:
+    """Start this order's packing again from nothing (the scans stay in the record)."""
+    if session.status != 'open':
+        raise UserError(_l('This packing is not open.'))
+    session.status, session.finished_at = 'reset', utcnow()
+    _record(session.station, actor, 'RESET', 'acknowledged', _l('packing reset'), session)
+    db.session.flush()
+
+
+def add_tracking_range(carrier: str, first: str, last: str, *, warn_below: int = 500, actor) -> TrackingRange:
+    """Record a block of numbers the carrier gave the shop; 12-digit numbers lose their check digit."""
+    if carrier not in CARRIERS:
+        raise UserError(_l('Unknown carrier "%(carrier)s".', carrier=carrier), field='carrier')
+
+    def body(value: str, field: str) -> int:
+        digits = value.replace('-', '').strip()
+        if len(digits) == 12 and tracking_numbers.is_valid(digits):
+            digits = digits[:11]
+        if len(digits) != 11 or not digits.isdigit():
+            raise UserError(_l('"%(value)s" is not an 11-digit number (or a valid 12-digit one).', value=value),
+                            field=field)
+        return int(digits)
+
+    first_body, last_body = body(first, 'first'), body(last, 'last')
+    if last_body < first_body:
+        raise UserError(_l('The last number comes before the first.'), field='last')
+    overlap = db.session.scalar(sa.select(TrackingRange.id).where(
+        TrackingRange.carrier == carrier, TrackingRange.first_body <= last_body,
+        TrackingRange.last_body >= first_body))
+    if overlap:
+        raise UserError(_l('This range overlaps one already recorded for the carrier.'), field='first')
+    tracking_range = TrackingRange(carrier=carrier, first_body=first_body, last_body=last_body,
+                                   next_body=first_body, warn_below=warn_below)
+    db.session.add(tracking_range)
+    db.session.flush()
+    record_audit(actor, 'tracking.range_added', tracking_range,
+                 after={'carrier': carrier, 'first': first_body, 'last': last_body})
+    return tracking_range
+
+
+def low_tracking_ranges() -> list[tuple[str, int]]:
+    """Carriers whose numbers are running low: (carrier, numbers left), for the manager's warning."""
+    left = defaultdict(int)
+    warn = {}
+    for tracking_range in db.session.scalars(sa.select(TrackingRange)):
+        left[tracking_range.carrier] += tracking_range.remaining
+        warn[tracking_range.carrier] = max(warn.get(tracking_range.carrier, 0), tracking_range.warn_below)
+    return [(carrier, n) for carrier, n in sorted(left.items()) if n < warn[carrier]]
+
+
+def next_tracking_number(carrier: str) -> str | None:
+    """The next number of the carrier's range, taken under a row lock so two stations never share one."""
+    tracking_range = db.session.scalar(
+        sa.select(TrackingRange).where(TrackingRange.carrier == carrier, TrackingRange.next_body
+                                       <= TrackingRange.last_body)
+        .order_by(TrackingRange.id).limit(1).with_for_update().execution_options(populate_existing=True))
+    if tracking_range is None:
+        return None
+    body = tracking_range.next_body
+    tracking_range.next_body = body + 1
+    db.session.flush()
+    return tracking_numbers.with_check_digit(f'{body:011d}')
+
+
+def _pack(session: PackingSession, actor) -> Shipment:
+    """Every unit scanned: the parcel becomes a shipment with its tracking number."""
+    settings = shipping_settings()
+    order = session.order
+    carrier = carrier_of(order, settings)
+    shipment = Shipment(order=order, carrier=carrier, service=CARRIER_SERVICES[carrier],
+                        tracking_number=next_tracking_number(carrier), packed_by=actor, station=session.station)
+    db.session.add(shipment)
+    session.status, session.finished_at = 'packed', utcnow()
+    for member in parcel_orders(order):
+        transition(member, 'packed', actor=actor, why=session.station)
+    db.session.flush()
+    return shipment
+
+
+def _scan_label(session: PackingSession, code: str, actor) -> ScanOutcome:
+    """送り状検品: the label on the box must carry this parcel's tracking number."""
+    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == session.order_id))
+    scanned = code.strip().strip('ABCDabcd').replace('-', '')
+    if shipment is None or not shipment.tracking_number or scanned != shipment.tracking_number:
+        message = _l('WRONG LABEL: %(code)s is not the label of order %(number)s (%(tracking)s).', code=code,
+                     number=session.order.number, tracking=shipment.tracking_number if shipment else '—')
+        _record(session.station, actor, code, 'label_mismatch', message, session)
+        return ScanOutcome(False, str(message), 'label_mismatch', session, shipment)
+    shipment.label_verified_at = utcnow()
+    _record(session.station, actor, code, 'label_ok', '', session)
+    return ScanOutcome(True, str(_l('Label checked: %(number)s is ready to ship.', number=session.order.number)),
+                       'label_ok', session, shipment)
+
+
+# ---------------------------------------------------------------------------------------------- shipping
+
+
+def ready_to_ship(shipment: Shipment, settings: ShippingSettings | None = None) -> str | None:
+    """Why the parcel may not leave yet, or None."""
+    settings = settings or shipping_settings()
+    if shipment.order.status != 'packed':
+        return str(_l('Order %(number)s is not packed.', number=shipment.order.number))
+    if not shipment.tracking_number:
+        return str(_l('Order %(number)s has no tracking number yet.', number=shipment.order.number))
+    if settings.require_label_scan and shipment.label_verified_at is None:
+        return str(_l('The label of order %(number)s was not scanned on the box.', number=shipment.order.number))
+    return None
+
+
+def ship(shipment: Shipment, *, actor) -> None:
+    """The parcel leaves: its stock leaves the ledger, its orders are shipped, the customer is told."""
+    lock_order(shipment.order)
+    problem = ready_to_ship(shipment)
+    if problem:
+        raise UserError(problem)
+    orders = parcel_orders(shipment.order)
+    ids = [o.id for o in orders]
+    allocations = db.session.scalars(sa.select(Allocation).where(Allocation.order_id.in_(ids))).all()
+    totals = defaultdict(int)
+    for allocation in allocations:
+        totals[(allocation.product_id, allocation.location_id)] += allocation.quantity
+    apply_stock_changes([StockChange(p, loc, on_hand_delta=-q, allocated_delta=-q, reason=MovementReason.shipment,
+                                     reference=shipment.order.number) for (p, loc), q in totals.items()],
+                        actor=actor)
+    db.session.execute(sa.delete(Allocation).where(Allocation.order_id.in_(ids)))
+    shipment.shipped_at, shipment.shipped_by = utcnow(), actor
+    for order in orders:
+        transition(order, 'shipped', actor=actor, why=shipment.tracking_number or '')
+    from app.notifications.services import queue_shipping_confirmation
+
+    queue_shipping_confirmation(shipment)
+    db.session.flush()
+
+
+def ship_batch(batch: PickBatch, *, actor) -> tuple[int, list[str]]:
+    """Ship every ready parcel of a batch; the others stay, each with the reason."""
+    shipped, refused = 0, []
+    shipments = db.session.scalars(sa.select(Shipment).join(Order).where(
+        Order.pick_batch_id == batch.id, Shipment.shipped_at.is_(None))).all()
+    for shipment in shipments:
+        savepoint = db.session.begin_nested()
+        try:
+            ship(shipment, actor=actor)
+        except UserError as exc:
+            savepoint.rollback()
+            refused.append(str(exc))
+        else:
+            savepoint.commit()
+            shipped += 1
+    unpacked = db.session.scalars(sa.select(Order).where(Order.pick_batch_id == batch.id, Order.status == 'picking',
+                                                         Order.combined_into_id.is_(None))).all()
+    refused += [str(_l('Order %(number)s was never packed (scan-verified).', number=o.number)) for o in unpacked]
+    return shipped, refused

@@ -1,0 +1,270 @@
+"""Floor screens: pick batches, the packing station, the dock, and the documents they print."""
+import io
+
+import sqlalchemy as sa
+from flask import abort, flash, jsonify, make_response, redirect, render_template, request, send_file, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.services import authenticate, record_audit
+from app.errors import UserError
+from app.extensions import db
+from app.fulfilment import bp, documents, services
+from app.fulfilment.forms import OverrideForm, PickBatchForm, StationForm
+from app.fulfilment.models import PackingSession, PickBatch, ScanEvent, Shipment
+from app.orders.models import Order
+from app.web.access import FLOOR, MANAGEMENT, roles_required
+from app.web.htmx import render_htmx
+
+
+def _pdf(content: bytes, name: str):
+    return send_file(io.BytesIO(content), mimetype='application/pdf', download_name=name)
+
+
+# ---------------------------------------------------------------------------------------------- picking
+
+
+@bp.route('/pick/', methods=['GET', 'POST'])
+@roles_required(*FLOOR)
+def pick_batches():
+    """Make a pick batch from the allocated orders; the batches of recent days."""
+    form = PickBatchForm()
+    if form.validate_on_submit():
+        items = {'single': True, 'multi': False}.get(form.items.data)
+        batch = services.create_pick_batch(carrier=form.carrier.data or None, channel=form.channel.data or None,
+                                           delivery_date=form.delivery_date.data, single_item=items,
+                                           limit=form.limit.data, actor=current_user)
+        if batch is None:
+            flash(_('No allocated order matches: nothing to pick.'), 'error')
+        else:
+            db.session.commit()
+            return redirect(url_for('fulfilment.pick_batch', batch_id=batch.id))
+    counts = dict(db.session.execute(sa.select(Order.pick_batch_id, sa.func.count(Order.id))
+                                     .where(Order.pick_batch_id.is_not(None)).group_by(Order.pick_batch_id)).all())
+    batches = db.session.scalars(sa.select(PickBatch).order_by(PickBatch.id.desc()).limit(50)).all()
+    ready = db.session.scalar(sa.select(sa.func.count(Order.id)).where(Order.status == 'allocated'))
+    return render_template('fulfilment/pick_batches.html', form=form, batches=batches, counts=counts, ready=ready)
+
+
+@bp.route('/pick/<int:batch_id>')
+@roles_required(*FLOOR)
+def pick_batch(batch_id):
+    batch = db.get_or_404(PickBatch, batch_id)
+    orders = services.batch_orders(batch)
+    shipments = {s.order_id: s for s in db.session.scalars(sa.select(Shipment).where(
+        Shipment.order_id.in_([o.id for o in orders])))}
+    return render_template('fulfilment/pick_batch.html', batch=batch, orders=orders, shipments=shipments)
+
+
+@bp.route('/pick/<int:batch_id>/picklist.pdf')
+@roles_required(*FLOOR)
+def pick_list_pdf(batch_id):
+    batch = db.get_or_404(PickBatch, batch_id)
+    return _pdf(documents.pick_list_pdf(batch), f'{batch.code}.pdf')
+
+
+@bp.route('/pick/<int:batch_id>/ship', methods=['POST'])
+@roles_required(*FLOOR)
+def ship_batch(batch_id):
+    """Ship every packed, verified parcel of the batch at once."""
+    batch = db.get_or_404(PickBatch, batch_id)
+    shipped, refused = services.ship_batch(batch, actor=current_user)
+    db.session.commit()
+    flash(_('%(n)d parcels shipped.', n=shipped), 'success')
+    for reason in refused:
+        flash(reason, 'error')
+    return redirect(url_for('fulfilment.pick_batch', batch_id=batch.id))
+
+
+# ---------------------------------------------------------------------------------------------- packing
+
+
+def _station() -> str | None:
+    return session.get('station')
+
+
+def _current(station: str) -> PackingSession | None:
+    """The parcel this station is working on: open, or packed and waiting for its label scan."""
+    return db.session.scalar(sa.select(PackingSession).where(
+        PackingSession.station == station, PackingSession.status.in_(('open', 'packed')))
+        .order_by(PackingSession.id.desc()).limit(1))
+
+
+def _station_view(outcome=None, status=200):
+    station = _station()
+    packing = outcome.session if outcome and outcome.session else _current(station)
+    if packing is not None and packing.status == 'packed':
+        shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == packing.order_id))
+        if shipment and (shipment.label_verified_at or not services.shipping_settings().require_label_scan):
+            packing = packing if outcome and outcome.session is packing else None
+    lines = services.packing_lines(packing) if packing else []
+    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == packing.order_id)) \
+        if packing is not None else None
+    response = make_response(render_htmx(
+        'fulfilment/pack.html', 'fulfilment/_station.html', status=status, station=station, packing=packing,
+        lines=lines, outcome=outcome, shipment=shipment, override_form=OverrideForm(formdata=None),
+        require_label_scan=services.shipping_settings().require_label_scan))
+    if outcome is not None:
+        response.headers['HX-Trigger'] = 'scanOk' if outcome.ok else 'scanError'
+    return response
+
+
+@bp.route('/pack/', methods=['GET', 'POST'])
+@roles_required(*FLOOR)
+def pack():
+    """The packing station: the scan field always has focus; Enter submits."""
+    form = StationForm()
+    if form.validate_on_submit():
+        session['station'] = form.station.data.strip()
+        return redirect(url_for('fulfilment.pack'))
+    if not _station():
+        return render_template('fulfilment/station.html', form=form)
+    return _station_view()
+
+
+@bp.route('/pack/scan', methods=['POST'])
+@roles_required(*FLOOR)
+def pack_scan():
+    """One scan: an order number opens the order; anything else is a unit (or the label) of the open one."""
+    station = _station()
+    if not station:
+        abort(400)
+    code = request.form.get('code', '').strip()
+    if not code:
+        return _station_view()
+    current = _current(station)
+    looks_like_order = Order.id_from_number(code) is not None and code.upper().startswith('K')
+    try:
+        if current is None or (looks_like_order and not current.blocked_message):
+            outcome = services.open_packing(code, station=station, actor=current_user)
+        else:
+            outcome = services.scan(current, code, actor=current_user)
+    except UserError as exc:
+        db.session.rollback()
+        outcome = services.ScanOutcome(False, str(exc), 'blocked', current)
+    db.session.commit()
+    return _station_view(outcome, 200 if outcome.ok else 422)
+
+
+@bp.route('/pack/ack', methods=['POST'])
+@roles_required(*FLOOR)
+def pack_ack():
+    current = _current(_station() or '')
+    if current is not None:
+        services.acknowledge(current, actor=current_user)
+        db.session.commit()
+    return _station_view()
+
+
+@bp.route('/pack/override', methods=['POST'])
+@roles_required(*FLOOR)
+def pack_override():
+    """A manager counts a unit that cannot be scanned; their password is asked for here, at the station."""
+    current = _current(_station() or '')
+    form = OverrideForm()
+    if current is None or not form.validate_on_submit():
+        return _station_view(services.ScanOutcome(False, _('Fill in every field of the override.'), 'blocked',
+                                                  current), 422)
+    supervisor = authenticate(form.email.data, form.password.data)
+    try:
+        if supervisor is None:
+            raise UserError(_('The supervisor e-mail or password is wrong.'))
+        outcome = services.override(current, form.line_id.data, supervisor=supervisor, reason=form.reason.data,
+                                    actor=current_user)
+    except UserError as exc:
+        db.session.rollback()
+        return _station_view(services.ScanOutcome(False, str(exc), 'blocked', current), 422)
+    db.session.commit()
+    return _station_view(outcome)
+
+
+@bp.route('/pack/reset', methods=['POST'])
+@roles_required(*FLOOR)
+def pack_reset():
+    current = _current(_station() or '')
+    if current is not None and current.status == 'open':
+        services.reset(current, actor=current_user)
+        db.session.commit()
+    return _station_view()
+
+
+@bp.route('/pack/station', methods=['POST'])
+@roles_required(*FLOOR)
+def change_station():
+    session.pop('station', None)
+    return redirect(url_for('fulfilment.pack'))
+
+
+@bp.route('/shipments/<int:shipment_id>/label.pdf')
+@roles_required(*FLOOR)
+def shipping_label(shipment_id):
+    """The shipping label, opened for printing as soon as the parcel is packed (reprints are logged)."""
+    shipment = db.get_or_404(Shipment, shipment_id)
+    shipment.label_prints += 1
+    if shipment.label_prints > 1:
+        record_audit(current_user, 'shipment.label_reprinted', shipment.order,
+                     note=f'{shipment.tracking_number} #{shipment.label_prints}')
+    db.session.commit()
+    layout = request.args.get('layout', '4x6')
+    return _pdf(documents.shipping_labels_pdf([shipment], layout=layout), f'label-{shipment.order.number}.pdf')
+
+
+@bp.route('/orders/<int:order_id>/slip.pdf')
+@roles_required(*FLOOR)
+def packing_slip(order_id):
+    order = db.get_or_404(Order, order_id)
+    return _pdf(documents.packing_slips_pdf([order], size=request.args.get('size', 'a4')), f'slip-{order.number}.pdf')
+
+
+# ---------------------------------------------------------------------------------------------- the dock
+
+
+@bp.route('/dock/', methods=['GET', 'POST'])
+@roles_required(*FLOOR)
+def dock():
+    """Mark parcels shipped by scanning their label (or order number) as they leave."""
+    outcome = None
+    if request.method == 'POST':
+        code = request.form.get('code', '').strip().strip('ABCDabcd').replace('-', '')
+        shipment = db.session.scalar(sa.select(Shipment).where(Shipment.tracking_number == code))
+        if shipment is None and Order.id_from_number(code):
+            shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == Order.id_from_number(code)))
+        try:
+            if shipment is None:
+                raise UserError(_('No packed parcel has the label or order number "%(code)s".', code=code))
+            services.ship(shipment, actor=current_user)
+        except UserError as exc:
+            db.session.rollback()
+            outcome = services.ScanOutcome(False, str(exc), 'not_packable')
+        else:
+            db.session.commit()
+            outcome = services.ScanOutcome(True, _('%(number)s shipped (%(tracking)s).', number=shipment.order.number,
+                                                   tracking=shipment.tracking_number), 'ok')
+    recent = db.session.scalars(sa.select(Shipment).where(Shipment.shipped_at.is_not(None))
+                                .order_by(Shipment.shipped_at.desc()).limit(20)).all()
+    response = make_response(render_htmx('fulfilment/dock.html', 'fulfilment/_dock.html',
+                                         status=200 if outcome is None or outcome.ok else 422,
+                                         outcome=outcome, recent=recent))
+    if outcome is not None:
+        response.headers['HX-Trigger'] = 'scanOk' if outcome.ok else 'scanError'
+    return response
+
+
+# ---------------------------------------------------------------------------------------------- mis-scans
+
+
+@bp.route('/pack/report')
+@roles_required(*MANAGEMENT)
+def scan_report():
+    """Mis-scans per packer and per day (JST)."""
+    from app.fulfilment.queries import misscans_by_packer_and_day
+
+    return render_template('fulfilment/scan_report.html', rows=misscans_by_packer_and_day())
+
+
+@bp.route('/pack/events.json')
+@roles_required(*MANAGEMENT)
+def scan_events():
+    events = db.session.scalars(sa.select(ScanEvent).order_by(ScanEvent.id.desc()).limit(200)).all()
+    return jsonify([{'at': e.at.isoformat(), 'station': e.station, 'user': e.user.email if e.user else None,
+                     'code': e.code, 'result': e.result, 'message': e.message} for e in events])

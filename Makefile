@@ -7,7 +7,7 @@ HOST    ?= 127.0.0.1
 WORKERS ?= 2
 PYTHON  ?= python3
 
-.PHONY: setup run jobs test lint test-sqlite test-postgresql translations translations-update bench clean
+.PHONY: setup run jobs test lint system-packages test-sqlite test-postgresql translations translations-update bench clean
 
 setup: $(VENV)/.installed translations
 	$(FLASK) db upgrade
@@ -48,11 +48,14 @@ lint: $(VENV)/.installed
 
 test: setup lint test-sqlite test-postgresql
 
-test-sqlite: $(VENV)/.installed translations
+# PostgreSQL server binaries, a Japanese font for the PDFs, Chromium for the browser tests
+system-packages:
+	.ci/ensure-system-packages
+
+test-sqlite: $(VENV)/.installed translations system-packages
 	KURA_TEST_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
 
-test-postgresql: $(VENV)/.installed translations
-	.ci/ensure-postgresql
+test-postgresql: $(VENV)/.installed translations system-packages
 	KURA_TEST_DB=postgresql $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup

@@ -89,11 +89,15 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import accounts, catalog, inventory, orders, settings, storefront, web
+    from app import accounts, catalog, fulfilment, inventory, notifications, orders, reports, settings, storefront, web
     from app.accounts import views as _accounts_views  # noqa: F401  (routes attach to the blueprints)
     from app.catalog import views as _catalog_views  # noqa: F401
+    from app.fulfilment import views as _fulfilment_views  # noqa: F401
     from app.inventory import views as _inventory_views  # noqa: F401
+    from app.notifications import cli as _mail_cli  # noqa: F401  (flask mail ...)
+    from app.notifications import views as _notifications_views  # noqa: F401
     from app.orders import views as _orders_views  # noqa: F401
+    from app.reports import views as _reports_views  # noqa: F401
     from app.settings import views as _settings_views  # noqa: F401
     from app.storefront import views as _storefront_views  # noqa: F401
     from app.web import views as _web_views  # noqa: F401
@@ -104,7 +108,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inventory.bp, url_prefix='/stock')
     app.register_blueprint(orders.bp, url_prefix='/orders')
     app.register_blueprint(settings.bp, url_prefix='/settings')
+    app.register_blueprint(notifications.bp, url_prefix='/mail')
     app.register_blueprint(storefront.bp, url_prefix='/shop')
+    app.register_blueprint(fulfilment.bp)
+    app.register_blueprint(reports.bp, url_prefix='/reports')
 
 
 def register_request_hooks(app: Flask) -> None:

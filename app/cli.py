@@ -25,8 +25,6 @@ export_cli = AppGroup('export', help='Write a CSV export to a file.')
 
 def register(app: Flask) -> None:
     from app.fulfilment import cli as fulfilment_cli
-
-    fulfilment_cli.register(app)
     app.cli.add_command(users_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(import_products)
@@ -34,6 +32,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_orders)
     app.cli.add_command(allocate)
     app.cli.add_command(seed_demo)
+    fulfilment_cli.register(app)
 
 
 def _read_password(email: str) -> str:

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from app.errors import UserError
 from app.extensions import db
-from app.fulfilment import documents, services
+from app.fulfilment import carrier_files, documents, services
 from app.fulfilment.models import CARRIERS, PickBatch, Shipment, TrackingRange
 from app.orders.models import Order
 
@@ -102,9 +102,64 @@ def tracking_status():
         click.echo(f'{tracking_range.carrier}\t{tracking_range.remaining} left{warn}')
 
 
+@click.command('import-tracking')
+@click.option('--carrier', type=click.Choice(CARRIERS), required=True)
+@click.argument('file', type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option('--json', 'as_json', is_flag=True)
+def import_tracking(carrier, file, as_json):
+    """Read the tracking numbers the carrier's software issued and set them on the packed parcels."""
+    from importers.base import FileRefused
+
+    try:
+        tracking_file, result = carrier_files.import_tracking(carrier, file.read_bytes(), file.name, actor=None)
+    except FileRefused as exc:
+        click.echo(json.dumps({'refused': {'file': exc.filename, 'message': exc.message}}, ensure_ascii=False)
+                   if as_json else f'refused: {exc}', err=not as_json)
+        raise SystemExit(2) from None
+    db.session.commit()
+    report = {**result.as_dict(), 'problems': [{'line': p.line, 'field': p.field, 'value': p.value,
+                                                'message': p.message} for p in tracking_file.problems]}
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+    else:
+        for name in result.LISTS:
+            click.echo(f'{name}: {len(getattr(result, name))}')
+        for problem in tracking_file.problems:
+            click.echo(str(problem), err=True)
+
+
+def _write(result, output: Path) -> None:
+    output.write_bytes(result.content)
+    for warning in getattr(result, 'warnings', ()):
+        click.echo(f'warning: {warning}', err=True)
+    click.echo(f'wrote {output} ({len(result.content)} bytes)')
+
+
+def export_carrier(carrier, batch_code, output):
+    """A carrier's label file for the parcels of a batch (CP932; every cut address is a warning)."""
+    _write(carrier_files.export_batch(_batch(batch_code), carrier), output)
+
+
+def export_mall_shipping(channel, day, output):
+    """A mall's shipping confirmation upload for the orders shipped on a day (JST)."""
+    _write(carrier_files.mall_confirmations(channel, day.date()), output)
+
+
 def register(app) -> None:
     app.cli.add_command(pick_cli)
     app.cli.add_command(labels_cli)
     app.cli.add_command(tracking_cli)
     app.cli.add_command(ship)
+    app.cli.add_command(import_tracking)
+    export = app.cli.commands['export']
+    export.command('carrier')(
+        click.option('--carrier', type=click.Choice(CARRIERS), required=True)(
+            click.option('--batch', 'batch_code', required=True)(
+                click.option('-o', '--output', type=click.Path(dir_okay=False, path_type=Path), required=True)(
+                    export_carrier))))
+    export.command('mall-shipping')(
+        click.option('--channel', type=click.Choice(['rakuten', 'amazon', 'yahoo']), required=True)(
+            click.option('--date', 'day', type=click.DateTime(['%Y-%m-%d']), required=True)(
+                click.option('-o', '--output', type=click.Path(dir_okay=False, path_type=Path), required=True)(
+                    export_mall_shipping))))
 

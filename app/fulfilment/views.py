@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.services import authenticate, record_audit
+from app.database import set_read_only_transactions
 from app.errors import UserError
 from app.extensions import db
-from app.fulfilment import bp, documents, services
+from app.fulfilment import bp, carrier_files, documents, services
 from app.fulfilment.forms import OverrideForm, PickBatchForm, StationForm
-from app.fulfilment.models import PackingSession, PickBatch, ScanEvent, Shipment
+from app.fulfilment.models import CARRIERS, PackingSession, PickBatch, ScanEvent, Shipment
 from app.orders.models import Order
 from app.web.access import FLOOR, MANAGEMENT, roles_required
 from app.web.htmx import render_htmx
@@ -74,6 +75,45 @@ def ship_batch(batch_id):
     for reason in refused:
         flash(reason, 'error')
     return redirect(url_for('fulfilment.pick_batch', batch_id=batch.id))
+
+
+@bp.route('/pick/<int:batch_id>/carrier/<carrier>')
+@roles_required(*FLOOR)
+def carrier_file(batch_id, carrier):
+    """The carrier's label file for the batch: what had to be cut is listed before the download."""
+    batch = db.get_or_404(PickBatch, batch_id)
+    if carrier not in CARRIERS:
+        abort(404)
+    result = carrier_files.export_batch(batch, carrier)
+    if request.args.get('download'):
+        return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=True,
+                         download_name=result.filename)
+    return render_template('fulfilment/carrier_file.html', batch=batch, carrier=carrier, result=result)
+
+
+@bp.route('/shipping/tracking', methods=['GET', 'POST'])
+@roles_required(*FLOOR)
+def tracking_import():
+    """Tracking numbers back from the carrier's software: every row matched, or listed with why not."""
+    from importers.base import FileRefused
+
+    result = tracking_file = refused = None
+    carrier = request.form.get('carrier', 'yamato')
+    if request.method == 'POST':
+        upload = request.files.get('file')
+        if carrier not in CARRIERS or upload is None or not upload.filename:
+            refused = _('Choose the carrier and the file.')
+        else:
+            try:
+                tracking_file, result = carrier_files.import_tracking(carrier, upload.read(), upload.filename,
+                                                                      actor=current_user)
+            except FileRefused as exc:
+                db.session.rollback()
+                refused = str(exc)
+            else:
+                db.session.commit()
+    return render_template('fulfilment/tracking_import.html', result=result, tracking_file=tracking_file,
+                           refused=refused, carrier=carrier, carriers=CARRIERS)
 
 
 # ---------------------------------------------------------------------------------------------- packing
@@ -199,6 +239,9 @@ def change_station():
 @roles_required(*FLOOR)
 def shipping_label(shipment_id):
     """The shipping label, opened for printing as soon as the parcel is packed (reprints are logged)."""
+    # a GET that writes (the print count): leave the read-only transaction the request began
+    db.session.commit()
+    set_read_only_transactions(False)
     shipment = db.get_or_404(Shipment, shipment_id)
     shipment.label_prints += 1
     if shipment.label_prints > 1:

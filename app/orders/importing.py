@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from app.catalog.models import ChannelSku, Product
 from app.database import utcnow
 from app.extensions import db
+from app.notifications.services import mail_settings, queue_order_confirmations
 from app.orders.address import address_problem
 from app.orders.allocation import AllocationResult, allocate
 from app.orders.models import ImportBatch, Order, OrderHold, OrderLine
@@ -282,6 +283,9 @@ def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=No
         auto_combine(order_ids, actor=actor)
     # the orders that came in confirmed reserve their stock at once, in the same transaction
     summary.allocation = allocate(order_ids=order_ids, actor=actor)
+    # the shop's own order confirmation, when the mail settings ask for it for mall orders (one read when not)
+    if order_ids and mail_settings().send_mall_order_confirmation:
+        queue_order_confirmations(order_ids, actor=actor)
     batch.orders_created, batch.lines_created = summary.orders_created, summary.lines_created
     batch.duplicates, batch.on_hold, batch.rejected = summary.duplicates, summary.on_hold, summary.rejected
     batch.finished_at = utcnow()

@@ -55,6 +55,11 @@ def describe_event(event) -> str:
         return str(_l('Carries in its parcel: %(numbers)s', numbers=', '.join(after.get('carries', []))))
     if event.action == 'order.uncombined':
         return str(_l('Taken out of the parcel of %(number)s', number=before.get('into', '')))
+    if event.action == 'order.email':
+        from app.notifications.templating import kind_label
+
+        return str(_l('E-mail queued: %(kind)s to %(to)s', kind=kind_label(after.get('kind', '')),
+                      to=after.get('to', '')))
     if event.action == 'order.split':
         if 'part' in after:
             return str(_l('Split: %(units)s units moved to %(number)s', units=after.get('units'),

@@ -1,4 +1,5 @@
-// Packing station and dock: keep the scan field focused, beep on every scan, open the label when packed.
+// Packing station and dock: the scan field keeps focus, every scan beeps, an error locks the field
+// until it is acknowledged with Esc (a scanner never sends Esc), and the label opens when packed.
 (function () {
   let audio;
   function beep(ok) {
@@ -13,21 +14,34 @@
       osc.stop(audio.currentTime + (ok ? 0.08 : 0.6));
     } catch (e) { /* no sound device: the colours still tell */ }
   }
-  function focusScan() {
-    const ack = document.getElementById('ack');
-    const field = document.getElementById('code');
-    (ack || field)?.focus();
+  const field = () => document.getElementById('code');
+  function sync() {
+    const station = document.getElementById('station');
+    const blocked = station && station.dataset.blocked === '1';
+    const input = field();
+    if (!input) return;
+    input.disabled = blocked;
+    const hint = document.getElementById('scan-hint'), label = document.getElementById('scan-label');
+    if (hint && label) label.textContent = hint.textContent;
+    if (blocked) document.getElementById('ack')?.focus(); else input.focus();
   }
   document.body.addEventListener('scanOk', () => beep(true));
   document.body.addEventListener('scanError', () => beep(false));
+  // the value has been sent: clear the field at once so the next scan starts clean
+  document.body.addEventListener('htmx:beforeRequest', (event) => {
+    if (event.detail.elt.id === 'scan-form') field().value = '';
+  });
   document.body.addEventListener('htmx:afterSwap', () => {
-    focusScan();
+    sync();
     const label = document.querySelector('#station [data-autoprint="label"]');
     if (label && !label.dataset.opened) { label.dataset.opened = '1'; window.open(label.href, '_blank'); }
   });
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') document.getElementById('ack')?.click();
+  });
   // a click elsewhere (gloves, a mis-tap) must not leave the scanner typing into nothing
   document.addEventListener('click', (event) => {
-    if (!event.target.closest('a, button, input, select, textarea, summary, details')) focusScan();
+    if (!event.target.closest('a, button, input, select, textarea, summary, details')) sync();
   });
-  document.addEventListener('DOMContentLoaded', focusScan);
+  document.addEventListener('DOMContentLoaded', sync);
 })();

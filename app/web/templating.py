@@ -67,6 +67,14 @@ def stock_label(available: int, settings) -> str:
     return label(available, settings)
 
 
+def tracking_list_label(name: str) -> str:
+    from flask_babel import gettext as _
+
+    return {'matched': _('matched'), 'unchanged': _('already set (same number)'), 'unknown_order': _('unknown order'),
+            'duplicate': _('duplicate number'), 'bad_check_digit': _('bad check digit'),
+            'already_set': _('order has another number')}.get(name, name)
+
+
 def register(app):
     from app.orders import vocabulary as v
 
@@ -78,6 +86,7 @@ def register(app):
                                 payment_label=v.label_function(v.PAYMENT_LABELS),
                                 payment_status_label=v.label_function(v.PAYMENT_STATUS_LABELS),
                                 hold_label=v.label_function(v.HOLD_LABELS), describe_event=v.describe_event,
-                                shop_name=shop_name, stock_label=stock_label)
+                                shop_name=shop_name, stock_label=stock_label,
+                                tracking_list_label=tracking_list_label)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

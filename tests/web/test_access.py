@@ -60,6 +60,10 @@ ROLE_MATRIX = [
     ('/orders/imports/new', {'admin', 'manager', 'clerk'}),
     ('/orders/unmapped', {'admin', 'manager', 'clerk'}),
     ('/settings/orders', {'admin', 'manager'}),
+    ('/mail/', {'admin', 'manager', 'clerk'}),
+    ('/mail/templates', {'admin', 'manager'}),
+    ('/mail/templates/order_confirmation/ja', {'admin', 'manager'}),
+    ('/mail/settings', {'admin', 'manager'}),
 ]
 
 

@@ -1,0 +1,100 @@
+"""Files exchanged with carriers and malls: label data out, tracking numbers back in, shipping confirmations out."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from app.accounts.services import record_audit
+from app.extensions import db
+from app.fulfilment import services
+from app.fulfilment.models import PickBatch, Shipment
+from app.orders.models import NUMBER_PREFIX, Order, OrderLine
+from app.storefront.services import included_tax
+
+
+JST = ZoneInfo('Asia/Tokyo')
+
+
+def _item_name(order: Order) -> str:
+    lines = db.session.scalars(sa.select(OrderLine).where(OrderLine.order_id.in_(
+        [o.id for o in services.parcel_orders(order)])).order_by(OrderLine.id)).all()
+    first = lines[0].name if lines else ''
+    return first if len(lines) <= 1 else f'{first} 他{len(lines) - 1}点'
+
+
+def carrier_shipment(order: Order, settings: services.ShippingSettings, ship_date: dt.date):
+    from exporters.carriers import CarrierShipment
+
+    parcel = services.parcel_orders(order)
+    cod = sum(o.total for o in parcel if o.payment_method == 'cod')
+    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == order.id))
+    return CarrierShipment(
+        order_number=order.number, ship_date=ship_date, ship_to_postal=order.ship_postal_code,
+        ship_to_prefecture=order.ship_prefecture, ship_to_city=order.ship_city,
+        ship_to_address1=order.ship_address1, ship_to_address2=order.ship_address2, ship_to_name=order.ship_name,
+        ship_to_phone=order.ship_phone or settings.sender_phone, sender_postal=settings.sender_postal_code,
+        sender_prefecture=settings.sender_prefecture, sender_city=settings.sender_city,
+        sender_address1=settings.sender_address1, sender_address2=settings.sender_address2,
+        sender_name=settings.sender_name, sender_phone=settings.sender_phone, item_name=_item_name(order),
+        delivery_date=order.delivery_date,
+        time_slot=order.delivery_time_slot if order.delivery_time_slot in ('午前中', '14-16', '16-18', '18-20',
+                                                                           '19-21') else '',
+        cod_amount=cod, cod_tax=included_tax(cod, 10),
+        tracking_number=(shipment.tracking_number or '') if shipment else '')
+
+
+def export_batch(batch: PickBatch, carrier: str):
+    """The carrier's label file for the parcels of a batch that go with that carrier."""
+    from exporters.carriers import CARRIER_EXPORTS
+
+    settings = services.shipping_settings()
+    today = dt.datetime.now(JST).date()
+    parcels = [o for o in services.batch_orders(batch)
+               if o.combined_into_id is None and services.carrier_of(o, settings) == carrier]
+    return CARRIER_EXPORTS[carrier]([carrier_shipment(o, settings, today) for o in parcels])
+
+
+def import_tracking(carrier: str, data: bytes, filename: str, *, actor):
+    """Read the carrier's issued numbers, reconcile them, and set the matched ones on their parcels.
+
+    Only packed parcels can take a number; every row of the file lands in one list of the result.
+    :raise FileRefused: the file cannot be read as that carrier's file
+    """
+    from importers.tracking import TRACKING_IMPORTS
+
+    tracking_file = TRACKING_IMPORTS[carrier](data, filename)
+    known = dict(db.session.execute(sa.select(Shipment.order_id, Shipment.tracking_number)).tuples().all())
+    known_numbers = {f'{NUMBER_PREFIX}{order_id:08d}': number for order_id, number in known.items()}
+    existing = set(db.session.scalars(sa.select(Shipment.tracking_number).where(
+        Shipment.tracking_number.is_not(None))))
+    result = tracking_file.reconcile(known_numbers, existing)
+    for row in result.matched:
+        shipment = db.session.scalar(sa.select(Shipment).where(
+            Shipment.order_id == Order.id_from_number(row.order_number)))
+        shipment.tracking_number = row.tracking_number
+        record_audit(actor, 'shipment.tracking_imported', shipment.order, note=f'{filename}:{row.line}')
+    db.session.flush()
+    return tracking_file, result
+
+
+def mall_confirmations(channel: str, day: dt.date):
+    """The mall's shipping-confirmation upload for the orders of that channel shipped on `day` (JST)."""
+    from exporters.mall_shipping import MALL_CONFIRMATIONS, MallShipment
+
+    start = dt.datetime.combine(day, dt.time(), tzinfo=JST)
+    rows = db.session.execute(
+        sa.select(Shipment, Order).join(Order, Order.id == Shipment.order_id)
+        .where(Shipment.shipped_at >= start, Shipment.shipped_at < start + dt.timedelta(days=1))
+        .order_by(Shipment.shipped_at)).all()
+    shipments = []
+    for shipment, carrier_order in rows:
+        for order in services.parcel_orders(carrier_order):
+            if order.channel != channel:
+                continue
+            items = tuple((line.channel_line_id, line.quantity) for line in order.lines if line.channel_line_id) \
+                if channel == 'amazon' else ()
+            shipped_on = shipment.shipped_at.astimezone(JST).date()
+            shipments.append(MallShipment(channel=channel, external_order_id=order.external_order_id,
+                                          order_number=order.number, tracking_number=shipment.tracking_number or '',
+                                          carrier=shipment.carrier, shipped_on=shipped_on, items=items))
+    return MALL_CONFIRMATIONS[channel](shipments)

@@ -1,0 +1,99 @@
+"""What a carrier export takes (one CarrierShipment per parcel label) and what it returns."""
+import dataclasses
+import datetime
+
+from exporters.base import ExportResult
+
+
+#: Kura's delivery time slots (app.storefront.services.ShopSettings.time_slots); '' = no preference
+TIME_SLOTS = ('', '午前中', '14-16', '16-18', '18-20', '19-21')
+#: CarrierShipment.service: '' = the carrier's standard parcel (宅急便, 飛脚宅配便, ゆうパック, クリックポスト);
+#: 'compact' = Yamato 宅急便コンパクト (送り状種別 8, or 9 コンパクトコレクト with COD)
+SERVICES = ('', 'compact')
+
+
+@dataclasses.dataclass(frozen=True)
+class CarrierShipment:
+    """One parcel to label, as plain values: the order's ship-to, the shop as sender, what is in it.
+
+    Text is as the order has it (full-width or not, any length): each export cuts it to its carrier's
+    widths and reports every cut.  Postal codes are 7 ASCII digits and phones ASCII digits only, as
+    importers.orders.normalize makes them; a value that is not raises ValueError here, before any file
+    is written.
+    """
+
+    #: Kura's order number (K00000123): written as お客様管理番号 so the carrier's issued data brings it back
+    order_number: str
+    ship_date: datetime.date
+    ship_to_postal: str
+    ship_to_prefecture: str
+    ship_to_city: str
+    ship_to_address1: str
+    ship_to_address2: str
+    ship_to_name: str
+    ship_to_phone: str
+    sender_postal: str
+    sender_prefecture: str
+    sender_city: str
+    sender_address1: str
+    sender_address2: str
+    sender_name: str
+    sender_phone: str
+    #: 品名 / 内容品: a short summary of the contents
+    item_name: str
+    pieces: int = 1
+    delivery_date: datetime.date | None = None
+    #: one of TIME_SLOTS
+    time_slot: str = ''
+    #: yen to collect on delivery, tax included; 0 = not cash on delivery
+    cod_amount: int = 0
+    #: the consumption tax inside cod_amount (Yamato column 35, Sagawa 消費税, ゆうプリR 代引消費税金額)
+    cod_tax: int = 0
+    #: '' when the carrier's software issues the number (the usual case)
+    tracking_number: str = ''
+    #: one of SERVICES
+    service: str = ''
+    #: the shop's customer code with the carrier: Yamato ご請求先顧客コード (10-12 digits), Sagawa お客様コード
+    customer_code: str = ''
+    #: Yamato 運賃管理番号 (2 digits, e.g. 01)
+    freight_code: str = ''
+    #: ゆうプリR 送り状種別 as registered in the shop's ゆうプリR; '' leaves ゆうプリR's default
+    label_type: str = ''
+
+    def __post_init__(self):
+        for field in ('ship_to_postal', 'sender_postal'):
+            value = getattr(self, field)
+            if not (len(value) == 7 and value.isascii() and value.isdigit()):
+                raise ValueError(f'{self.order_number}: {field} must be 7 digits, not {value!r}')
+        for field in ('ship_to_phone', 'sender_phone'):
+            value = getattr(self, field)
+            if not (10 <= len(value) <= 12 and value.isascii() and value.isdigit()):
+                raise ValueError(f'{self.order_number}: {field} must be 10 to 12 digits, not {value!r}')
+        if self.time_slot not in TIME_SLOTS:
+            raise ValueError(f'{self.order_number}: time_slot must be one of {TIME_SLOTS}, not {self.time_slot!r}')
+        if self.service not in SERVICES:
+            raise ValueError(f'{self.order_number}: service must be one of {SERVICES}, not {self.service!r}')
+        if self.pieces < 1:
+            raise ValueError(f'{self.order_number}: pieces must be 1 or more, not {self.pieces}')
+        if self.cod_amount < 0 or not 0 <= self.cod_tax <= max(self.cod_amount, 0):
+            raise ValueError(f'{self.order_number}: cod_amount ({self.cod_amount}) and cod_tax ({self.cod_tax}) '
+                             'must be 0 or more, the tax no more than the amount')
+        if not self.order_number.isascii() or not self.order_number.isalnum():
+            raise ValueError(f'{self.order_number!r}: the order number must be ASCII letters and digits')
+
+    @property
+    def is_cod(self) -> bool:
+        return self.cod_amount > 0
+
+
+@dataclasses.dataclass(frozen=True)
+class CarrierExport(ExportResult):
+    """A carrier (or mall) file, with one warning per value that had to be cut or changed.
+
+    An ExportResult, so views and the CLI can send it like any other export.
+    """
+
+    #: '<order number>: <field> ...' naming what was cut, replaced or left out
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    #: order numbers of the shipments the file does not contain (each also has a warning)
+    left_out: list[str] = dataclasses.field(default_factory=list)

@@ -1,0 +1,102 @@
+"""The plain values the documents are drawn from (``LabelData`` in the style guide).
+
+Callers map ORM rows to these once; the drawing code never touches the database.  Money is in
+whole yen (tax included, as Japanese shops price), quantities are whole units.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+CARRIERS = ('yamato', 'sagawa', 'japanpost', 'clickpost', 'other')
+
+
+@dataclass(frozen=True)
+class Address:
+    postal_code: str  # 7 digits, with or without the hyphen
+    prefecture: str
+    city: str
+    address1: str
+    address2: str
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class LabelLine:
+    sku: str
+    name: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class ShippingLabel:
+    order_number: str
+    tracking_number: str  # 12 digits for yamato/sagawa/japanpost (last = first 11 mod 7); '' if not issued yet
+    carrier: str  # one of CARRIERS
+    carrier_name: str  # as printed: 'ヤマト運輸'
+    service: str  # as printed: '宅急便', 'ゆうパック'
+    ship_to: Address
+    sender: Address
+    items: tuple[LabelLine, ...]
+    delivery_date: date | None
+    time_slot: str  # as printed: '14-16時'; '' for none
+    cod_amount: int  # yen to collect on delivery; 0 when not cash on delivery
+    ship_date: date
+
+
+@dataclass(frozen=True)
+class SlipLine:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: int  # tax included; negative for a discount line
+    tax_rate: int  # percent: 10, 8 (the reduced rate) or 0 (非課税)
+
+
+@dataclass(frozen=True)
+class PackingSlip:
+    order_number: str
+    ordered_at: datetime  # aware
+    shop_name: str
+    shop_address: Address
+    ship_to: Address
+    buyer_name: str
+    lines: tuple[SlipLine, ...]
+    shipping_fee: int
+    cod_fee: int
+    total: int  # must equal the lines plus the shipping and COD fees
+    note: str = ''
+    #: 適格請求書発行事業者登録番号 ('T' + 13 digits), printed under the shop when given
+    registration_number: str = ''
+
+
+@dataclass(frozen=True)
+class PickItem:
+    location: str
+    sku: str
+    name: str
+    jan: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PickOrder:
+    order_number: str
+    ship_name: str
+    items: tuple[PickItem, ...]
+
+
+@dataclass(frozen=True)
+class PickList:
+    batch_code: str
+    created_at: datetime
+    totals: tuple[PickItem, ...]  # each SKU once, already in walking order
+    orders: tuple[PickOrder, ...]
+
+
+@dataclass(frozen=True)
+class JanLabel:
+    jan: str  # 13 digits (or 8 for a JAN-8), check digit included
+    sku: str
+    name: str
+    price: int  # yen, tax included

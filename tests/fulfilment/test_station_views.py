@@ -1,0 +1,108 @@
+"""The floor screens over HTTP: pick batches, the packing station, the dock, mis-scan report."""
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.fulfilment.models import PickBatch, ScanEvent, Shipment
+from tests.fulfilment.conftest import by_external
+
+
+def station(client, name='梱包1'):
+    client.post('/pack/', data={'station': name})
+
+
+def scan(client, code):
+    return client.post('/pack/scan', data={'code': code}, headers={'HX-Request': 'true'})
+
+
+def test_making_a_pick_batch_on_the_screen(client, login, floor):
+    login('packer')
+    page = client.get('/pick/').text
+    assert '3 allocated orders are ready to pick.' in page
+    response = client.post('/pick/', data={'carrier': '', 'channel': '', 'items': ''})
+    batch = db.session.scalar(sa.select(PickBatch))
+    assert response.headers['Location'] == f'/pick/{batch.id}'
+    detail = client.get(f'/pick/{batch.id}').text
+    assert by_external('F-1').number in detail
+    nothing = client.post('/pick/', data={}, follow_redirects=True).text
+    assert 'nothing to pick' in nothing
+
+
+def test_the_station_packs_by_scanning_and_stops_hard_on_a_wrong_item(client, login, floor):
+    login('packer')
+    client.post('/pick/', data={})
+    assert 'Station name' in client.get('/pack/').text
+    station(client)
+    page = client.get('/pack/').text
+    assert 'autofocus' in page and 'Scan the order barcode or type the order number' in page
+    number = by_external('F-1').number
+    opened = scan(client, number)
+    assert opened.status_code == 200
+    assert opened.headers['HX-Trigger'] == 'scanOk'
+    assert '髙﨑の緑茶 ①' in opened.text and 'Scan each unit' in opened.text
+    ok = scan(client, '4569951116179')
+    assert 'scan-result ok' in ok.text
+    wrong = scan(client, '4912345000019')
+    assert wrong.status_code == 422
+    assert wrong.headers['HX-Trigger'] == 'scanError'
+    assert 'WRONG ORDER' in wrong.text and 'data-blocked="1"' in wrong.text
+    refused = scan(client, '4569951116179')   # nothing more is accepted until acknowledged
+    assert refused.status_code == 422
+    assert 'WRONG ORDER' in refused.text   # the original error stays on screen
+    assert db.session.scalars(sa.select(ScanEvent.result).order_by(ScanEvent.id.desc())).first() == 'blocked'
+    acked = client.post('/pack/ack', headers={'HX-Request': 'true'}).text
+    assert 'data-blocked="0"' in acked
+    scan(client, '4569951116179')
+    packed = scan(client, '4901234567894')
+    assert f'Order {number} is packed.' in packed.text
+    shipment = db.session.scalar(sa.select(Shipment))
+    assert f'/shipments/{shipment.id}/label.pdf' in packed.text
+    assert 'data-autoprint="label"' in packed.text
+    assert by_external('F-1').status == 'packed'
+
+
+def test_a_supervisor_overrides_at_the_station_with_their_password(client, login, floor, make_user):
+    from tests.conftest import PASSWORD
+
+    login('packer')
+    client.post('/pick/', data={})
+    station(client)
+    scan(client, by_external('F-3').number)
+    line_id = by_external('F-3').lines[0].id
+    refused = client.post('/pack/override', data={'line_id': line_id, 'email': floor['manager'].email,
+                                                  'password': 'wrong password', 'reason': '破損'},
+                          headers={'HX-Request': 'true'})
+    assert refused.status_code == 422
+    assert 'The supervisor e-mail or password is wrong.' in refused.text
+    done = client.post('/pack/override', data={'line_id': line_id, 'email': floor['manager'].email,
+                                               'password': PASSWORD, 'reason': 'JAN破損'},
+                       headers={'HX-Request': 'true'})
+    assert 'Counted by override' in done.text or 'is packed' in done.text
+    assert db.session.scalar(sa.select(ScanEvent.message).where(ScanEvent.result == 'override')) == 'JAN破損'
+
+
+def test_the_dock_ships_a_parcel_by_its_label_and_refuses_an_unpacked_one(client, login, floor):
+    login('packer')
+    client.post('/pick/', data={})
+    station(client)
+    scan(client, by_external('F-3').number)
+    scan(client, '4569951116179')
+    shipment = db.session.scalar(sa.select(Shipment))
+    shipped = client.post('/dock/', data={'code': f'A{shipment.tracking_number}A'}, headers={'HX-Request': 'true'})
+    assert shipped.status_code == 200
+    assert f'{by_external("F-3").number} shipped' in shipped.text
+    assert by_external('F-3').status == 'shipped'
+    refused = client.post('/dock/', data={'code': by_external('F-1').number}, headers={'HX-Request': 'true'})
+    assert refused.status_code == 422
+
+
+def test_managers_see_mis_scans_per_packer_and_day(client, login, floor):
+    login('packer')
+    client.post('/pick/', data={})
+    station(client)
+    scan(client, by_external('F-1').number)
+    scan(client, '9999999999999')
+    client.post('/logout')
+    login('manager')
+    report = client.get('/pack/report').text
+    assert 'Mis-scans per packer and day' in report
+    assert '<td class="num bad">1</td>' in report

@@ -1,7 +1,7 @@
 """Catalogue screens: list and search, create, edit, CSV import and export."""
 import io
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from app.catalog.models import Product
 from app.errors import UserError
 from app.extensions import db
 from app.inventory.queries import available_by_product
-from app.web.access import OFFICE, roles_required
+from app.web.access import OFFICE, RECEIVING, roles_required
 from app.web.forms import show_error_on_form
 from app.web.htmx import render_htmx
 from app.web.tables import paginate, table_state
@@ -113,3 +113,19 @@ def export_products():
         return redirect(url_for('catalog.products'))
     return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=True,
                      download_name=result.filename)
+
+
+@bp.route('/<int:product_id>/jan-labels.pdf')
+@roles_required(*RECEIVING)
+def jan_labels(product_id):
+    """A sheet of JAN barcode labels for a product, e.g. for the units just received."""
+    from labels import jan_sheet
+    from labels.records import JanLabel
+
+    product = db.get_or_404(Product, product_id)
+    if not product.jan:
+        abort(404)
+    copies = max(1, min(request.args.get('copies', 1, type=int) or 1, 1000))
+    content = jan_sheet([JanLabel(jan=product.jan, sku=product.sku, name=product.name, price=product.price)],
+                        copies=copies)
+    return send_file(io.BytesIO(content), mimetype='application/pdf', download_name=f'jan-{product.sku}.pdf')

@@ -1,7 +1,8 @@
 """The settings screen: managers change the order rules."""
 import dataclasses
 
-from flask import flash, redirect, render_template, url_for
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +12,7 @@ from app.settings import bp, services
 from app.settings.forms import OrderRulesForm, ShopSettingsForm
 from app.web.access import MANAGEMENT, roles_required
 from app.web.forms import show_error_on_form
+from importers.orders.normalize import phone, postal_code
 
 
 @bp.route('/orders', methods=['GET', 'POST'])
@@ -58,3 +60,43 @@ def shop():
             flash(_('Shop settings saved.'), 'success')
             return redirect(url_for('settings.shop'))
     return render_template('settings/shop.html', form=form)
+
+
+@bp.route('/shipping', methods=['GET', 'POST'])
+@roles_required(*MANAGEMENT)
+def shipping():
+    """The shop as sender, the default carrier, label checking, and the carriers' tracking number ranges."""
+    from app.fulfilment import services as floor
+    from app.fulfilment.forms import ShippingSettingsForm, TrackingRangeForm
+    from app.fulfilment.models import TrackingRange
+
+    current = floor.shipping_settings()
+    form = ShippingSettingsForm(data=dataclasses.asdict(current), prefix='settings')
+    range_form = TrackingRangeForm(prefix='range')
+    if request.form.get('what') == 'settings' and form.validate_on_submit():
+        values = {f.name: getattr(form, f.name).data for f in dataclasses.fields(floor.ShippingSettings)}
+        try:
+            values['sender_postal_code'] = postal_code(values['sender_postal_code'])
+            values['sender_phone'] = phone(values['sender_phone'])
+            floor.save_shipping_settings(floor.ShippingSettings(**values), actor=current_user)
+        except (UserError, ValueError) as exc:
+            db.session.rollback()
+            flash(str(exc), 'error')
+        else:
+            db.session.commit()
+            flash(_('Shipping settings saved.'), 'success')
+            return redirect(url_for('settings.shipping'))
+    elif request.form.get('what') == 'range' and range_form.validate_on_submit():
+        try:
+            floor.add_tracking_range(range_form.carrier.data, range_form.first.data, range_form.last.data,
+                                     warn_below=range_form.warn_below.data, actor=current_user)
+        except UserError as exc:
+            db.session.rollback()
+            show_error_on_form(range_form, exc)
+        else:
+            db.session.commit()
+            flash(_('Tracking number range added.'), 'success')
+            return redirect(url_for('settings.shipping'))
+    ranges = db.session.scalars(sa.select(TrackingRange).order_by(TrackingRange.carrier, TrackingRange.id)).all()
+    return render_template('settings/shipping.html', form=form, range_form=range_form, ranges=ranges,
+                           low=dict(floor.low_tracking_ranges()))

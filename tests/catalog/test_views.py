@@ -107,3 +107,18 @@ def test_export_products_as_csv(client, login, make_product):
     text = response.data.decode('cp932')
     assert text.splitlines()[0] == 'sku,name,jan,price,tax_rate,weight_g,active'
     assert '00123,宇治抹茶' in text
+
+
+def test_jan_labels_print_for_a_product_and_scan_back(client, login, make_product):
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    login('packer')
+    product = make_product('00123', name='宇治抹茶', jan='4569951116179')
+    response = client.get(f'/catalog/{product.id}/jan-labels.pdf?copies=3')
+    assert response.mimetype == 'application/pdf'
+    page = pdfium.PdfDocument(response.data)[0]
+    decoded = [r.text for r in zxingcpp.read_barcodes(page.render(scale=300 / 72).to_pil())]
+    assert decoded.count('4569951116179') == 3
+    no_jan = make_product('X-1', jan='')
+    assert client.get(f'/catalog/{no_jan.id}/jan-labels.pdf').status_code == 404

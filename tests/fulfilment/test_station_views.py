@@ -106,3 +106,28 @@ def test_managers_see_mis_scans_per_packer_and_day(client, login, floor):
     report = client.get('/pack/report').text
     assert 'Mis-scans per packer and day' in report
     assert '<td class="num bad">1</td>' in report
+
+
+def test_a_manager_sets_the_sender_and_adds_a_tracking_range(client, login):
+    from app.fulfilment import services
+    from app.fulfilment.models import TrackingRange
+
+    login('manager')
+    assert client.get('/settings/shipping').status_code == 200
+    response = client.post('/settings/shipping', data={
+        'what': 'settings', 'settings-default_carrier': 'sagawa', 'settings-sender_name': '蔵 出荷センター',
+        'settings-sender_postal_code': '０６０－０００１', 'settings-sender_prefecture': '北海道',
+        'settings-sender_city': '札幌市中央区', 'settings-sender_address1': '北一条西1', 'settings-sender_address2': '',
+        'settings-sender_phone': '011-123-4567', 'settings-require_label_scan': 'y', 'settings-return_policy': '7日以内'})
+    assert response.status_code == 302
+    settings = services.shipping_settings()
+    assert (settings.default_carrier, settings.sender_postal_code, settings.sender_phone,
+            settings.require_label_scan) == ('sagawa', '0600001', '0111234567', True)
+    bad = client.post('/settings/shipping', data={'what': 'range', 'range-carrier': 'sagawa',
+                                                  'range-first': '51254751499', 'range-last': '51254751430',
+                                                  'range-warn_below': '10'})
+    assert 'The last number comes before the first.' in bad.text
+    client.post('/settings/shipping', data={'what': 'range', 'range-carrier': 'sagawa', 'range-first': '512547514334',
+                                            'range-last': '51254751499', 'range-warn_below': '10'})
+    tracking_range = db.session.scalar(sa.select(TrackingRange))
+    assert (tracking_range.first_body, tracking_range.remaining) == (51254751433, 67)

@@ -121,7 +121,13 @@ def timeline(order: Order) -> list:
     added = {e.after.get('hold') for e in events if e.action == 'order.hold_added' and e.after}
     arrived_with = [TimelineEntry(h.created_at, h.created_by, 'order.hold_added', None, {'hold': h.reason}, h.note)
                     for h in order.holds if h.reason not in added]
-    return sorted([*events, *arrived_with], key=lambda e: (e.at, getattr(e, 'id', 0) or 0))
+    from app.fulfilment.models import ScanEvent
+
+    scans = [TimelineEntry(e.at, e.user, 'order.scan', None, {'result': e.result, 'code': e.code, 'station': e.station},
+                           e.message)
+             for e in db.session.scalars(sa.select(ScanEvent).where(ScanEvent.order_id == order.id)
+                                         .order_by(ScanEvent.id))]
+    return sorted([*events, *arrived_with, *scans], key=lambda e: (e.at, getattr(e, 'id', 0) or 0))
 
 
 def unmapped_item_codes() -> sa.Select:

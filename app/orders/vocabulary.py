@@ -47,6 +47,9 @@ def describe_event(event) -> str:
         return str(_l('Buyer changed: %(changes)s', changes=changes))
     if event.action == 'order.priority':
         return str(_l('Priority: %(old)s → %(new)s', old=before.get('priority'), new=after.get('priority')))
+    if event.action == 'order.scan':
+        return str(_l('Scan at %(station)s: %(code)s (%(result)s)', station=after.get('station'),
+                      code=after.get('code'), result=after.get('result')))
     if event.action == 'order.note':
         return str(_l('Note'))
     if event.action == 'order.combined':

@@ -190,7 +190,20 @@ def order_status():
             status = 404
             form.number.errors = list(form.number.errors) + [
                 _('No order matches this number and e-mail address.')]
-    return render_template('storefront/status.html', form=form, order=order, error=None,
+    shipment = None
+    if order is not None:
+        from app.fulfilment.models import Shipment
+        from app.fulfilment.services import CARRIER_NAMES, tracking_url
+
+        shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == (order.combined_into_id
+                                                                                     or order.id)))
+        if shipment is not None and shipment.shipped_at is not None and shipment.tracking_number:
+            shipment = {'carrier': CARRIER_NAMES.get(shipment.carrier, shipment.carrier),
+                        'number': shipment.tracking_number,
+                        'url': tracking_url(shipment.carrier, shipment.tracking_number)}
+        else:
+            shipment = None
+    return render_template('storefront/status.html', form=form, order=order, error=None, shipment=shipment,
                            customer_status=services.CUSTOMER_STATUS), status
 
 

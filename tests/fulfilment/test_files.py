@@ -138,3 +138,29 @@ def test_mall_confirmations_for_the_day(floor, client, login):
     rakuten = client.get(f'/reports/mall-shipping/rakuten?date={day}')
     assert rakuten.status_code == 200   # the test orders are Kura CSV orders: the file has the header only
     assert rakuten.data.decode('cp932').startswith('注文番号,送付先ID')
+
+
+def test_the_customer_sees_the_carrier_and_tracking_link_once_shipped(floor, client):
+    from app.fulfilment.models import Shipment as ParcelShipment
+
+    batch = services.create_pick_batch(actor=None)
+    pack_all(floor, 'F-1')
+    order = by_external('F-1')
+    number, email = order.number, order.buyer_email
+    db.session.commit()
+    before = client.post('/shop/order-status', data={'number': number, 'email': email}).text
+    assert '444413758703' not in before
+    services.ship_batch(db.session.get(PickBatch, batch.id), actor=None)
+    db.session.commit()
+    after = client.post('/shop/order-status', data={'number': number, 'email': email}).text
+    assert 'ヤマト運輸' in after
+    assert 'number01=444413758703' in after
+    assert db.session.scalar(sa.select(ParcelShipment.shipped_at)) is not None
+
+
+def test_the_order_timeline_shows_the_scans(floor, client, login):
+    services.create_pick_batch(actor=None)
+    pack_all(floor, 'F-3')
+    login('clerk')
+    page = client.get(f'/orders/{by_external("F-3").id}').text
+    assert 'Scan at S1: 4569951116179 (ok)' in page

@@ -118,7 +118,8 @@ def test_a_manager_sets_the_sender_and_adds_a_tracking_range(client, login):
         'what': 'settings', 'settings-default_carrier': 'sagawa', 'settings-sender_name': '蔵 出荷センター',
         'settings-sender_postal_code': '０６０－０００１', 'settings-sender_prefecture': '北海道',
         'settings-sender_city': '札幌市中央区', 'settings-sender_address1': '北一条西1', 'settings-sender_address2': '',
-        'settings-sender_phone': '011-123-4567', 'settings-require_label_scan': 'y', 'settings-return_policy': '7日以内'})
+        'settings-sender_phone': '011-123-4567', 'settings-require_label_scan': 'y',
+        'settings-return_policy': '7日以内'})
     assert response.status_code == 302
     settings = services.shipping_settings()
     assert (settings.default_carrier, settings.sender_postal_code, settings.sender_phone,

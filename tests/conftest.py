@@ -194,3 +194,22 @@ def stock(make_location):
 
 def count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+@pytest.fixture
+def consumer(app):
+    """A real huey consumer on the real queue, in this process (one thread worker), for the test's duration."""
+    import signal
+
+    from app.jobs import huey, use_app
+
+    use_app(app)
+    huey.flush()
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    worker = huey.create_consumer(workers=1, worker_type='thread', periodic=False, initial_delay=0.05,
+                                  max_delay=0.2, check_worker_health=False)
+    worker.start()
+    yield worker
+    worker.stop(graceful=True)
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)

@@ -1,7 +1,6 @@
 """Order screens: upload with preview, background import with progress, history, mapping, list, detail."""
 import io
 import re
-import signal
 import time
 
 import pytest
@@ -151,23 +150,6 @@ def test_export_button_exports_the_current_search(client, login, tea):
     db.session.commit()
     text = client.get('/orders/export.csv?q=E-2').data.decode('utf-8-sig')
     assert 'E-2' in text and 'E-1' not in text
-
-
-@pytest.fixture
-def consumer(app):
-    """A real huey consumer on the real queue, in this process (threads), for the test's duration."""
-    from app.jobs import huey, use_app
-
-    use_app(app)
-    huey.flush()
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
-    worker = huey.create_consumer(workers=1, worker_type='thread', periodic=False, initial_delay=0.05,
-                                  max_delay=0.2, check_worker_health=False)
-    worker.start()
-    yield worker
-    worker.stop(graceful=True)
-    for sig, handler in handlers.items():
-        signal.signal(sig, handler)
 
 
 def test_a_large_file_is_imported_in_the_background_with_progress(app, client, login, tea, consumer, monkeypatch):

@@ -237,8 +237,10 @@ def open_packing(code: str, *, station: str, actor) -> ScanOutcome:
     if order.status != 'picking' or _held([o.id for o in parcel_orders(order)]):
         from app.orders.vocabulary import STATUS_LABELS
 
-        message = _l('Order %(number)s cannot be packed: it is %(status)s%(held)s.', number=order.number,
-                     status=STATUS_LABELS[order.status], held=' / on hold' if _held([order.id]) else '')
+        held = _held([o.id for o in parcel_orders(order)])
+        message = (_l('Order %(number)s cannot be packed: it is on hold.', number=order.number) if held else
+                   _l('Order %(number)s cannot be packed: it is %(status)s.', number=order.number,
+                      status=STATUS_LABELS[order.status]))
         _record(station, actor, code, 'not_packable', message, order_id=order.id)
         return ScanOutcome(False, str(message), 'not_packable')
     session = db.session.scalar(sa.select(PackingSession).where(PackingSession.order_id == order.id,

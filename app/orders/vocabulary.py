@@ -18,6 +18,13 @@ HOLD_LABELS = {'payment_pending': _l('Payment pending'), 'unknown_sku': _l('Unkn
                'out_of_stock': _l('Out of stock'), 'manual': _l('Manual hold')}
 
 
+SCAN_RESULTS = {'ok': _l('ok'), 'order': _l('order opened'), 'wrong_item': _l('wrong item'),
+                'other_order': _l('item of another order'), 'too_many': _l('one too many'),
+                'unknown_code': _l('unknown code'), 'not_packable': _l('not packable'),
+                'acknowledged': _l('acknowledged'), 'override': _l('supervisor override'), 'label_ok': _l('label ok'),
+                'label_mismatch': _l('wrong label'), 'blocked': _l('refused: error not acknowledged')}
+
+
 def label_function(labels: dict):
     def label(code: str) -> str:
         return str(labels.get(code, code))
@@ -49,7 +56,7 @@ def describe_event(event) -> str:
         return str(_l('Priority: %(old)s → %(new)s', old=before.get('priority'), new=after.get('priority')))
     if event.action == 'order.scan':
         return str(_l('Scan at %(station)s: %(code)s (%(result)s)', station=after.get('station'),
-                      code=after.get('code'), result=after.get('result')))
+                      code=after.get('code'), result=SCAN_RESULTS.get(after.get('result'), after.get('result'))))
     if event.action == 'order.note':
         return str(_l('Note'))
     if event.action == 'order.combined':

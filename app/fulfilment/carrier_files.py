@@ -1,4 +1,5 @@
 """Files exchanged with carriers and malls: label data out, tracking numbers back in, shipping confirmations out."""
+import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -39,8 +40,25 @@ def carrier_shipment(order: Order, settings: services.ShippingSettings, ship_dat
         delivery_date=order.delivery_date,
         time_slot=order.delivery_time_slot if order.delivery_time_slot in ('午前中', '14-16', '16-18', '18-20',
                                                                            '19-21') else '',
-        cod_amount=cod, cod_tax=included_tax(cod, 10),
-        tracking_number=(shipment.tracking_number or '') if shipment else '')
+        cod_amount=cod, cod_tax=cod_tax(parcel),
+        tracking_number=(shipment.tracking_number or '') if shipment else '',
+        customer_code={'yamato': settings.yamato_customer_code, 'sagawa': settings.sagawa_customer_code}.get(
+            services.carrier_of(order, settings), ''),
+        freight_code=settings.yamato_freight_code if services.carrier_of(order, settings) == 'yamato' else '')
+
+
+def cod_tax(parcel: list[Order]) -> int:
+    """The consumption tax inside what the carrier collects: goods at their own rates, fees at 10%."""
+    tax = 0
+    for order in parcel:
+        if order.payment_method != 'cod':
+            continue
+        by_rate = {}
+        for line in order.lines:
+            by_rate[line.tax_rate] = by_rate.get(line.tax_rate, 0) + line.unit_price * line.quantity
+        by_rate[10] = by_rate.get(10, 0) + order.total - sum(by_rate.values())
+        tax += sum(included_tax(max(amount, 0), rate) for rate, amount in by_rate.items())
+    return tax
 
 
 def export_batch(batch: PickBatch, carrier: str):
@@ -51,7 +69,17 @@ def export_batch(batch: PickBatch, carrier: str):
     today = dt.datetime.now(JST).date()
     parcels = [o for o in services.batch_orders(batch)
                if o.combined_into_id is None and services.carrier_of(o, settings) == carrier]
-    return CARRIER_EXPORTS[carrier]([carrier_shipment(o, settings, today) for o in parcels])
+    shipments, refused = [], []
+    for order in parcels:
+        try:
+            shipments.append(carrier_shipment(order, settings, today))
+        except ValueError as exc:   # a phone or postal code the carrier cannot take: fix the order, export again
+            refused.append((order.number, str(exc)))
+    result = CARRIER_EXPORTS[carrier](shipments)
+    if refused:
+        result = dataclasses.replace(result, warnings=[*result.warnings, *(message for _, message in refused)],
+                                     left_out=[*result.left_out, *(number for number, _ in refused)])
+    return result
 
 
 def import_tracking(carrier: str, data: bytes, filename: str, *, actor):

@@ -54,5 +54,10 @@ class ShippingSettingsForm(FlaskForm):
     sender_address1 = StringField(_l('Sender address'), validators=[DataRequired(), Length(max=200)])
     sender_address2 = StringField(_l('Sender building'), validators=[Optional(), Length(max=200)])
     sender_phone = StringField(_l('Sender phone'), validators=[DataRequired(), Length(max=20)])
+    yamato_customer_code = StringField(_l('Yamato customer code (ご請求先顧客コード)'),
+                                       validators=[Optional(), Length(max=12)])
+    yamato_freight_code = StringField(_l('Yamato freight code (運賃管理番号)'), validators=[Optional(), Length(max=2)])
+    sagawa_customer_code = StringField(_l('Sagawa customer code (お客様コード)'),
+                                       validators=[Optional(), Length(max=12)])
     require_label_scan = BooleanField(_l('Scan the printed label on the box before a parcel may ship (送り状検品)'))
     return_policy = StringField(_l('Return policy (in the shipping e-mail)'), validators=[Length(max=1000)])

@@ -46,6 +46,10 @@ class ShippingSettings:
     sender_phone: str = '0312345678'
     #: scan the printed label's tracking barcode on the box before the parcel counts as ready (送り状検品)
     require_label_scan: bool = False
+    #: the shop's customer codes at the carriers, as their label software asks for them
+    yamato_customer_code: str = ''
+    yamato_freight_code: str = ''
+    sagawa_customer_code: str = ''
     #: printed in the shipping e-mail
     return_policy: str = '商品到着後7日以内にご連絡ください。お客様都合の返品は未開封に限り承ります。'
 
@@ -102,7 +106,9 @@ def create_pick_batch(*, carrier: str | None = None, channel: str | None = None,
     A parcel goes only whole: an order that carries combined orders waits until all of them are allocated.
     """
     settings = shipping_settings()
-    query = (sa.select(Order).where(Order.status == 'allocated', Order.combined_into_id.is_(None))
+    # a shop order reserves its stock at checkout even while it waits for the money: it is picked once paid
+    query = (sa.select(Order).where(Order.status == 'allocated', Order.combined_into_id.is_(None),
+                                    Order.payment_status.in_(('paid', 'cod')))
              .order_by(Order.priority.desc(), Order.ordered_at, Order.id))
     if channel:
         query = query.where(Order.channel == channel)
@@ -118,7 +124,7 @@ def create_pick_batch(*, carrier: str | None = None, channel: str | None = None,
     chosen = []
     for order in candidates:
         parcel = [order, *children.get(order.id, [])]
-        if any(o.id in held or o.status != 'allocated' for o in parcel):
+        if any(o.id in held or o.status != 'allocated' or o.payment_status not in ('paid', 'cod') for o in parcel):
             continue
         if carrier and carrier_of(order, settings) != carrier:
             continue
@@ -417,6 +423,25 @@ def _pack(session: PackingSession, actor) -> Shipment:
         transition(member, 'packed', actor=actor, why=session.station)
     db.session.flush()
     return shipment
+
+
+def parcel_for_label(code: str) -> Shipment | None:
+    """The packed parcel whose label carries this code, if it waits for its label check."""
+    digits = code.strip().strip('ABCDabcd').replace('-', '')
+    if len(digits) != 12 or not digits.isdigit():
+        return None
+    return db.session.scalar(sa.select(Shipment).where(Shipment.tracking_number == digits,
+                                                       Shipment.label_verified_at.is_(None),
+                                                       Shipment.shipped_at.is_(None)))
+
+
+def verify_label(shipment: Shipment, code: str, *, station: str, actor) -> ScanOutcome:
+    """送り状検品 at any time after packing: the label scanned on the box is this parcel's."""
+    shipment.label_verified_at = utcnow()
+    _record(station, actor, code, 'label_ok', '', order_id=shipment.order_id)
+    db.session.flush()
+    return ScanOutcome(True, str(_l('Label checked: %(number)s is ready to ship.', number=shipment.order.number)),
+                       'label_ok', None, shipment)
 
 
 def _scan_label(session: PackingSession, code: str, actor) -> ScanOutcome:

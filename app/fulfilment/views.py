@@ -174,8 +174,12 @@ def pack_scan():
         return _station_view()
     current = _current(station)
     looks_like_order = Order.id_from_number(code) is not None and code.upper().startswith('K')
+    label = services.parcel_for_label(code) if not (current and current.blocked_message) else None
     try:
-        if current is None or (looks_like_order and not current.blocked_message):
+        if label is not None and (current is None or current.status == 'packed' or current.order_id != label.order_id):
+            # a label of an earlier parcel, checked on its box later: it needs no open packing
+            outcome = services.verify_label(label, code, station=station, actor=current_user)
+        elif current is None or (looks_like_order and not current.blocked_message):
             outcome = services.open_packing(code, station=station, actor=current_user)
         else:
             outcome = services.scan(current, code, actor=current_user)
@@ -249,6 +253,8 @@ def shipping_label(shipment_id):
                      note=f'{shipment.tracking_number} #{shipment.label_prints}')
     db.session.commit()
     layout = request.args.get('layout', '4x6')
+    if layout not in ('4x6', 'a4-2up'):
+        abort(400)
     return _pdf(documents.shipping_labels_pdf([shipment], layout=layout), f'label-{shipment.order.number}.pdf')
 
 
@@ -256,7 +262,10 @@ def shipping_label(shipment_id):
 @roles_required(*FLOOR)
 def packing_slip(order_id):
     order = db.get_or_404(Order, order_id)
-    return _pdf(documents.packing_slips_pdf([order], size=request.args.get('size', 'a4')), f'slip-{order.number}.pdf')
+    size = request.args.get('size', 'a4')
+    if size not in ('a4', 'a5'):
+        abort(400)
+    return _pdf(documents.packing_slips_pdf([order], size=size), f'slip-{order.number}.pdf')
 
 
 # ---------------------------------------------------------------------------------------------- the dock

@@ -161,6 +161,12 @@ def cancel(order: Order, *, actor, why: str) -> int:
     from app.orders.allocation import release_allocations
 
     units = release_allocations(order, actor=actor)
+    # a cancelled order leaves its parcel; the orders it carried go on as parcels of their own
+    if order.combined_into_id is not None:
+        order.combined_into_id = None
+    for carried in combined_orders(order):
+        carried.combined_into_id = None
+        record_audit(actor, 'order.uncombined', carried, before={'into': order.number}, note=why)
     transition(order, 'cancelled', actor=actor, why=why)
     return units
 
@@ -170,6 +176,22 @@ def add_note(order: Order, note: str, *, actor) -> None:
     if not (note or '').strip():
         raise UserError(_l('The note is empty.'), field='note')
     record_audit(actor, 'order.note', order, note=note.strip())
+    db.session.flush()
+
+
+def set_carrier(order: Order, carrier: str | None, *, actor) -> None:
+    """Send this order with another carrier than the shop's default (None: the default again)."""
+    from app.fulfilment.models import CARRIERS
+
+    lock_order(order)
+    if carrier is not None and carrier not in CARRIERS:
+        raise UserError(_l('Unknown carrier "%(carrier)s".', carrier=carrier), field='carrier')
+    if order.status not in BEFORE_PICKING:
+        raise UserError(_l('Order %(number)s is %(status)s: its carrier can no longer change.', number=order.number,
+                           status=STATUS_LABELS[order.status]))
+    before = order.carrier
+    order.carrier = carrier
+    record_audit(actor, 'order.carrier', order, before={'carrier': before}, after={'carrier': carrier})
     db.session.flush()
 
 

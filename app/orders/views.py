@@ -238,6 +238,8 @@ def order_action(order_id):
             services.confirm(order, actor=current_user)
         elif action == 'allocate':
             allocate(order_ids=[order.id], actor=current_user)
+        elif action == 'carrier':
+            services.set_carrier(order, request.form.get('carrier') or None, actor=current_user)
         elif action in ('raise', 'lower'):
             services.set_priority(order, order.priority + (1 if action == 'raise' else -1), actor=current_user)
         else:

@@ -26,6 +26,8 @@ def the_day(day: dt.date) -> dict:
         .group_by(Order.status)).tuples().all())
     holds = dict(db.session.execute(sa.select(OrderHold.reason, sa.func.count(sa.distinct(OrderHold.order_id)))
                                     .where(OrderHold.released_at.is_(None)).group_by(OrderHold.reason)).tuples().all())
+    held_orders = db.session.scalar(sa.select(sa.func.count(sa.distinct(OrderHold.order_id))).where(
+        OrderHold.released_at.is_(None)))
     shipped = dict(db.session.execute(sa.select(Shipment.carrier, sa.func.count(Shipment.id)).where(
         Shipment.shipped_at >= start, Shipment.shipped_at < end).group_by(Shipment.carrier)).tuples().all())
     packed = db.session.scalar(sa.select(sa.func.count(Shipment.id)).where(
@@ -33,5 +35,5 @@ def the_day(day: dt.date) -> dict:
     misscans = db.session.scalar(sa.select(sa.func.count(ScanEvent.id)).where(
         ScanEvent.at >= start, ScanEvent.at < end,
         ScanEvent.result.in_(('wrong_item', 'other_order', 'too_many', 'unknown_code', 'label_mismatch'))))
-    return {'orders_in': orders_in, 'statuses': statuses, 'holds': holds, 'shipped': shipped, 'packed': packed,
-            'misscans': misscans}
+    return {'orders_in': orders_in, 'statuses': statuses, 'holds': holds, 'held_orders': held_orders,
+            'shipped': shipped, 'packed': packed, 'misscans': misscans}

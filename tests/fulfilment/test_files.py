@@ -164,3 +164,26 @@ def test_the_order_timeline_shows_the_scans(floor, client, login):
     login('clerk')
     page = client.get(f'/orders/{by_external("F-3").id}').text
     assert 'Scan at S1: 4569951116179 (ok)' in page
+
+
+def test_a_parcel_the_carrier_file_cannot_take_is_left_out_with_the_reason(floor):
+    from app.orders.models import Order
+
+    batch = services.create_pick_batch(actor=None)
+    bad = by_external('F-2')
+    bad.ship_phone = '123'
+    db.session.commit()
+    result = carrier_files.export_batch(db.session.get(PickBatch, batch.id), 'yamato')
+    assert bad.number in result.left_out
+    assert any('ship_to_phone' in w for w in result.warnings)
+    assert by_external('F-1').number in result.content.decode('cp932')
+    assert db.session.get(Order, bad.id) is not None
+
+
+def test_an_order_can_go_with_another_carrier(floor, client, login):
+    login('clerk')
+    order = by_external('F-2')
+    client.post(f'/orders/{order.id}/actions', data={'action': 'carrier', 'carrier': 'sagawa'})
+    assert by_external('F-2').carrier == 'sagawa'
+    batch = services.create_pick_batch(carrier='sagawa', actor=None)
+    assert [o.external_order_id for o in services.batch_orders(batch)] == ['F-2']

@@ -225,3 +225,47 @@ def test_a_running_low_range_warns(floor):
     assert services.low_tracking_ranges() == [('sagawa', 5)]
     with pytest.raises(UserError, match='overlaps'):
         services.add_tracking_range('sagawa', '51254751432', '51254751440', actor=None)
+
+
+def test_cancelling_an_order_of_a_combined_parcel_lets_the_others_go_on_their_own(floor, stock):
+    from app.orders.services import cancel, combine
+    from tests.orders.test_triage import kura_orders
+
+    kura_orders({'order_id': 'C-1', 'ordered_at': '2025-10-05T10:00:00', 'lines': [('T-1', 1)],
+                 'ship_name': '同梱 花子', 'ship_address1': '同じ住所 1'},
+                {'order_id': 'C-2', 'ordered_at': '2025-10-06T10:00:00', 'lines': [('W-1', 1)],
+                 'ship_name': '同梱 花子', 'ship_address1': '同じ住所 1'})
+    combine([by_external('C-1'), by_external('C-2')], actor=None)
+    services.create_pick_batch(actor=None)
+    db.session.commit()
+    cancel(by_external('C-1'), actor=None, why='お客様都合')
+    db.session.commit()
+    assert by_external('C-2').combined_into_id is None
+    session = services.open_packing(by_external('C-2').number, station='S1', actor=None).session
+    assert services.scan(session, '4901234567894', actor=None).shipment is not None
+
+
+def test_a_label_is_checked_later_even_after_the_next_order_was_opened(picking):
+    save_settings('shipping', services.ShippingSettings(require_label_scan=True), actor=None)
+    packer = picking['packer']
+    first = services.scan(open_order('F-3', actor=packer).session, '4569951116179', actor=packer).shipment
+    open_order('F-2', actor=packer)
+    label = services.parcel_for_label(f'A{first.tracking_number}A')
+    assert label is not None
+    services.verify_label(label, first.tracking_number, station='梱包1', actor=packer)
+    services.ship(first, actor=packer)
+    assert by_external('F-3').status == 'shipped'
+
+
+def test_an_unpaid_shop_order_keeps_its_stock_but_is_not_picked(floor, make_user):
+    from app.settings.services import OrderRules, save_order_rules
+    from tests.orders.test_triage import kura_orders
+
+    save_order_rules(OrderRules(hold_payment_pending=False), actor=None)
+    kura_orders({'order_id': 'U-1', 'lines': [('T-1', 1)], 'payment_method': 'bank_transfer',
+                 'ship_name': '未入金 太郎', 'ship_address1': '別 9'})
+    order = by_external('U-1')
+    order.status = 'allocated'   # as a shop checkout leaves it: reserved while the money is awaited
+    db.session.commit()
+    batch = services.create_pick_batch(actor=None)
+    assert 'U-1' not in [o.external_order_id for o in services.batch_orders(batch)]

@@ -81,8 +81,11 @@ def shop_name() -> str:
 
 def shop_context(settings: MailSettings | None = None) -> dict:
     """``shop`` in templates: name, signature, reply_to."""
+    from app.storefront.services import shop_settings
+
     settings = settings or mail_settings()
-    return {'name': shop_name(), 'signature': settings.signature, 'reply_to': settings.reply_to}
+    return {'name': shop_name(), 'signature': settings.signature, 'reply_to': settings.reply_to,
+            'bank_account': shop_settings().bank_account}
 
 
 # ----------------------------------------------------------------------------------------- templates

@@ -1,7 +1,7 @@
 """The order rules form."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField, widgets
+from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.orders.models import CHANNELS
@@ -38,5 +38,7 @@ class ShopSettingsForm(FlaskForm):
                                         validators=[InputRequired(), NumberRange(min=0, max=90)])
     time_slots = StringField(_l('Time slots, separated by commas'), validators=[DataRequired(), Length(max=200)],
                              description=_l('The carriers\' standard slots: 午前中, 14-16, 16-18, 18-20, 19-21'))
+    bank_account = TextAreaField(_l('Bank account for bank transfers (bank, branch, account type and number, name)'),
+                                 validators=[Length(max=500)])
     few_left = IntegerField(_l('Show "only a few left" from this many units down'),
                             validators=[InputRequired(), NumberRange(min=0, max=1000)])

@@ -44,6 +44,8 @@ class ShopSettings:
     time_slots: tuple[str, ...] = ('午前中', '14-16', '16-18', '18-20', '19-21')
     #: "only a few left" from this many available units down
     few_left: int = 5
+    #: where bank-transfer customers send the money; in the confirmation e-mail and on the thank-you page
+    bank_account: str = ''
 
 
 def shop_settings() -> ShopSettings:

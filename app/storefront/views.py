@@ -171,7 +171,7 @@ def thanks():
     order = db.session.get(services.Order, order_id) if order_id else None
     if order is None:
         return redirect(url_for('storefront.catalogue'))
-    return render_template('storefront/thanks.html', order=order)
+    return render_template('storefront/thanks.html', order=order, bank_account=services.shop_settings().bank_account)
 
 
 @bp.route('/order-status', methods=['GET', 'POST'])

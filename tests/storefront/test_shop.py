@@ -254,3 +254,17 @@ def test_a_manager_sets_the_shop_fees_and_the_shop_uses_them(client, login, shop
     client.post('/logout')
     login('clerk')
     assert client.get('/settings/shop').status_code == 403
+
+
+def test_bank_transfer_customers_get_the_account_on_the_page_and_in_the_mail(client, shop):
+    from app.notifications.models import EmailMessage
+
+    services.save_shop_settings(ShopSettings(bank_account='蔵銀行 本店 普通 1234567 カ）クラ'), actor=None)
+    db.session.commit()
+    buy(client, 'T-1', 1)
+    client.post('/shop/checkout', data={**ADDRESS, 'payment_method': 'bank_transfer'})
+    client.post('/shop/checkout/confirm')
+    assert '蔵銀行 本店 普通 1234567' in client.get('/shop/thanks').text
+    message = db.session.scalar(sa.select(EmailMessage))
+    assert '蔵銀行 本店 普通 1234567' in message.text_body
+    assert '蔵銀行 本店 普通 1234567' in message.html_body

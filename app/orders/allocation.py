@@ -91,7 +91,7 @@ def allocate(*, order_ids=None, product_ids=None, actor=None) -> AllocationResul
             status_changes.append((order.id, order.status, new_status))
     apply_stock_changes(_merged(changes), actor=actor)
     if allocation_rows:
-        db.session.execute(sa.insert(Allocation), allocation_rows)
+        db.session.execute(Allocation.__table__.insert(), [{**row, 'created_at': utcnow()} for row in allocation_rows])
     _write_statuses(status_changes, actor)
     db.session.flush()
     logger.info('Allocation: %d allocated, %d backordered, %d waiting on a hold', result.allocated_orders,
@@ -126,15 +126,17 @@ def reserve(order: Order, *, actor=None) -> bool:
 
 def _outstanding_lines(order_ids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
     """Per order, (line id, product id, units still to allocate) of its lines with a product."""
-    allocated = sa.select(Allocation.order_line_id, sa.func.sum(Allocation.quantity).label('quantity')) \
-        .group_by(Allocation.order_line_id).subquery()
     wanted = defaultdict(list)
     for start in range(0, len(order_ids), 5000):
+        chunk = order_ids[start:start + 5000]
+        # what is already reserved, for these orders only (the table holds every open order's allocations)
+        allocated = (sa.select(Allocation.order_line_id, sa.func.sum(Allocation.quantity).label('quantity'))
+                     .where(Allocation.order_id.in_(chunk)).group_by(Allocation.order_line_id).subquery())
         rows = db.session.execute(
             sa.select(OrderLine.order_id, OrderLine.id, OrderLine.product_id,
                       OrderLine.quantity - sa.func.coalesce(allocated.c.quantity, 0))
             .outerjoin(allocated, allocated.c.order_line_id == OrderLine.id)
-            .where(OrderLine.order_id.in_(order_ids[start:start + 5000]), OrderLine.product_id.is_not(None))
+            .where(OrderLine.order_id.in_(chunk), OrderLine.product_id.is_not(None))
             .order_by(OrderLine.order_id, OrderLine.line_no))
         for order_id, line_id, product_id, outstanding in rows:
             if outstanding > 0:
@@ -179,9 +181,15 @@ def _write_statuses(status_changes, actor) -> None:
         if isinstance(obj, Order) and obj.id in changed:
             db.session.expire(obj)  # the set-based update below bypasses the loaded objects
     now, actor_id = utcnow(), actor.id if actor is not None else None
-    db.session.execute(sa.update(Order), [{'id': order_id, 'status': new, 'updated_at': now}
-                                          for order_id, _, new in status_changes])
-    db.session.execute(sa.insert(AuditEvent), [
+    by_status = defaultdict(list)
+    for order_id, _, new in status_changes:
+        by_status[new].append(order_id)
+    # one UPDATE per new status (not one per order): each order row is written once, with all its indexes
+    for new, ids in by_status.items():
+        for start in range(0, len(ids), 5000):
+            db.session.execute(Order.__table__.update().where(Order.__table__.c.id.in_(ids[start:start + 5000]))
+                               .values(status=new, updated_at=now))
+    db.session.execute(AuditEvent.__table__.insert(), [
         {'at': now, 'user_id': actor_id, 'action': 'order.status', 'object_type': 'orders', 'object_id': str(order_id),
          'before': {'status': old}, 'after': {'status': new}, 'note': 'allocation'}
         for order_id, old, new in status_changes])

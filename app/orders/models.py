@@ -88,13 +88,13 @@ class Order(db.Model):
     # the two links between orders are plain indexed ids, not foreign keys: adding a foreign key to an
     # existing table makes SQLite rebuild it, and rebuilding the orders table would cascade into its lines
     #: the order whose parcel also carries this one (同梱); None for an order shipped on its own
-    combined_into_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True, index=True)
+    combined_into_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
     #: the order this one was split from, to send part of it first; it keeps the mall's order id
-    split_from_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True, index=True)
+    split_from_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
     #: the carrier that takes the parcel; None: the shop's default carrier (shipping settings)
     carrier: so.Mapped[str | None] = so.mapped_column(sa.String(20), nullable=True)
     #: the pick batch the order is being picked in
-    pick_batch_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True, index=True)
+    pick_batch_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
     #: raised by a clerk to allocate before older orders
     priority: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0, server_default='0')
     import_batch_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('import_batches.id'), nullable=True,
@@ -134,6 +134,11 @@ class Order(db.Model):
         *(sa.Index(f'ix_orders_{name}', name, postgresql_ops={name: 'text_pattern_ops'})
           for name in ('ship_name', 'buyer_name', 'ship_kana', 'buyer_kana')),
         sa.Index('ix_orders_allocation_queue', 'status', 'priority', 'ordered_at'),
+        sa.Index('ix_orders_status_channel_ordered_at', 'status', 'channel', 'ordered_at'),
+        # the links between orders are set on few rows: partial indexes, so "IS NULL" never picks them
+        *(sa.Index(f'ix_orders_{name}', name, sqlite_where=sa.text(f'{name} IS NOT NULL'),
+                   postgresql_where=sa.text(f'{name} IS NOT NULL'))
+          for name in ('combined_into_id', 'split_from_id', 'pick_batch_id')),
     )
 
     @property
@@ -218,6 +223,8 @@ class OrderHold(db.Model):
     __table_args__ = (
         sa.CheckConstraint(_in('reason', HOLD_REASONS), name='reason_known'),
         sa.Index('ix_order_holds_open', 'reason', 'released_at'),
+        sa.Index('ix_order_holds_open_reason', 'reason', sqlite_where=sa.text('released_at IS NULL'),
+                 postgresql_where=sa.text('released_at IS NULL')),
     )
 
     def __repr__(self):

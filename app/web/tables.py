@@ -45,6 +45,8 @@ class Page:
     page: int
     per_page: int
     total: int
+    #: the total was counted only up to COUNT_LIMIT: there are at least that many
+    more: bool = False
 
     @property
     def pages(self) -> int:
@@ -85,11 +87,21 @@ def paginate(query: sa.Select, state: TableState, sortable: dict, *tie_breakers,
                    per_page)
 
 
+COUNT_LIMIT = 10_000
+
+
 def page_of(query: sa.Select, page: int, per_page: int | None = None) -> Page:
-    """Cut page `page` (from 1) of an already ordered select."""
+    """Cut page `page` (from 1) of an already ordered select.
+
+    Rows are counted up to COUNT_LIMIT only: counting a million orders for the pager would cost
+    more than showing them, and nobody pages to the ten-thousandth row.
+    """
     per_page = per_page or current_app.config['PAGE_SIZE']
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    capped = query.order_by(None).limit(COUNT_LIMIT + 1).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(capped))
+    more = total > COUNT_LIMIT
+    total = min(total, COUNT_LIMIT)
     page = max(1, min(page, max(1, -(-total // per_page))))
     result = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
     items = result.scalars().all() if len(query.column_descriptions) == 1 else result.all()
-    return Page(items, page, per_page, total)
+    return Page(items, page, per_page, total, more)

@@ -230,11 +230,21 @@ def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | N
     now = utcnow()
     actor_id = actor.id if actor is not None else None
     lines_created, order_ids = 0, []
+    orders, lines, holds = Order.__table__, OrderLine.__table__, OrderHold.__table__
     for start in range(0, len(planned), CHUNK):
         chunk = planned[start:start + CHUNK]
-        ids = db.session.execute(
-            sa.insert(Order).returning(Order.id, sort_by_parameter_order=True),
-            [_order_row(p.record, channel, batch_id, p.holds) for p in chunk]).scalars().all()
+        # Core executemany with every key in every row: one statement shape, batched by the driver
+        # (the ORM's bulk path drops None values and splits the batch at every change of shape, and
+        # ordered RETURNING falls back to one statement per row on SQLite)
+        db.session.execute(orders.insert(), [
+            {**_order_row(p.record, channel, batch_id, p.holds), 'priority': 0, 'created_at': now, 'updated_at': now,
+             'combined_into_id': None, 'split_from_id': None, 'paid_amount': None, 'paid_on': None,
+             'carrier': None, 'pick_batch_id': None} for p in chunk])
+        external_ids = [p.record.external_order_id for p in chunk]
+        by_external = dict(db.session.execute(sa.select(orders.c.external_order_id, orders.c.id).where(
+            orders.c.channel == channel, orders.c.split_from_id.is_(None),
+            orders.c.external_order_id.in_(external_ids))).tuples().all())
+        ids = [by_external[external_id] for external_id in external_ids]
         order_ids += ids
         line_rows, hold_rows = [], []
         for order_id, p in zip(ids, chunk, strict=True):
@@ -247,9 +257,10 @@ def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | N
             hold_rows.extend({'order_id': order_id, 'reason': reason, 'note': note, 'created_at': now,
                               'created_by_id': actor_id} for reason, note in p.holds)
         if line_rows:
-            db.session.execute(sa.insert(OrderLine), line_rows)
+            db.session.execute(lines.insert(), line_rows)
         if hold_rows:
-            db.session.execute(sa.insert(OrderHold), hold_rows)
+            db.session.execute(holds.insert(), [{**row, 'released_at': None, 'released_by_id': None,
+                                                 'release_note': ''} for row in hold_rows])
         lines_created += len(line_rows)
         if progress:
             progress(start + len(chunk), len(planned))

@@ -11,6 +11,7 @@ from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.services import record_audit
@@ -215,6 +216,7 @@ def packing_lines(session: PackingSession) -> list[dict]:
     """Each line of the parcel with how many units are expected and how many were scanned."""
     orders = parcel_orders(session.order)
     lines = db.session.scalars(sa.select(OrderLine).where(OrderLine.order_id.in_([o.id for o in orders]))
+                               .options(so.selectinload(OrderLine.product))
                                .order_by(OrderLine.order_id, OrderLine.line_no)).all()
     scanned = dict(db.session.execute(
         sa.select(ScanEvent.order_line_id, sa.func.count(ScanEvent.id))

@@ -132,10 +132,11 @@ def _current(station: str) -> PackingSession | None:
 
 def _station_view(outcome=None, status=200):
     station = _station()
+    require_label_scan = services.shipping_settings().require_label_scan
     packing = outcome.session if outcome and outcome.session else _current(station)
     if packing is not None and packing.status == 'packed':
         shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == packing.order_id))
-        if shipment and (shipment.label_verified_at or not services.shipping_settings().require_label_scan):
+        if shipment and (shipment.label_verified_at or not require_label_scan):
             packing = packing if outcome and outcome.session is packing else None
     lines = services.packing_lines(packing) if packing else []
     shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == packing.order_id)) \
@@ -143,7 +144,7 @@ def _station_view(outcome=None, status=200):
     response = make_response(render_htmx(
         'fulfilment/pack.html', 'fulfilment/_station.html', status=status, station=station, packing=packing,
         lines=lines, outcome=outcome, shipment=shipment, override_form=OverrideForm(formdata=None),
-        require_label_scan=services.shipping_settings().require_label_scan))
+        require_label_scan=require_label_scan))
     if outcome is not None:
         response.headers['HX-Trigger'] = 'scanOk' if outcome.ok else 'scanError'
     return response

@@ -28,6 +28,7 @@ from app.notifications.templating import (
     Rendered,
     TemplateProblem,
     TemplateSource,
+    compiled,
     default_source,
     order_context,
 )
@@ -121,12 +122,12 @@ class Renderer:
         _check_kind(kind, locale)
         self.kind, self.locale = kind, locale
         source = template_source(kind, locale)
-        self.default = None if source.default else CompiledTemplate(default_source(kind, locale))
+        self.default = None if source.default else compiled(default_source(kind, locale))
         try:
-            self.template = CompiledTemplate(source)
+            self.template = compiled(source)
         except TemplateProblem:
             logger.exception('Stored %s/%s template does not parse; the default is used', kind, locale)
-            self.template, self.default = CompiledTemplate(default_source(kind, locale)), None
+            self.template, self.default = compiled(default_source(kind, locale)), None
 
     def render(self, context: dict) -> Rendered:
         try:
@@ -146,8 +147,8 @@ def check_template(kind: str, locale: str, source: TemplateSource, *, settings: 
     _check_kind(kind, locale)
     shop = shop_context(settings)
     try:
-        compiled = CompiledTemplate(source)
-        renderings = [compiled.render(context) for context in KINDS[kind].samples(locale, shop)]
+        parsed = CompiledTemplate(source)
+        renderings = [parsed.render(context) for context in KINDS[kind].samples(locale, shop)]
     except TemplateProblem as exc:
         raise UserError(_l('%(part)s, line %(line)s: %(message)s', part=PART_LABELS[exc.part],
                            line=exc.line or '?', message=exc.message), field=exc.part) from None

@@ -12,6 +12,7 @@ so plain-text templates can use one tag per line without leaving empty lines beh
 """
 import dataclasses
 import datetime as dt
+import functools
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -91,9 +92,17 @@ class MessageKind:
     variables: str = ''
 
 
+@functools.cache
 def default_source(kind: str, locale: str) -> TemplateSource:
     folder = DEFAULTS / kind / locale
     return TemplateSource(**{part: (folder / name).read_text(encoding='utf-8') for part, name in _FILES.items()})
+
+
+@functools.lru_cache(maxsize=64)
+def compiled(source: TemplateSource) -> 'CompiledTemplate':
+    """The parsed template of a source: parsing costs more than rendering, so each distinct text is
+    parsed once per process (an edited template is a new source, hence a new entry)."""
+    return CompiledTemplate(source)
 
 
 class CompiledTemplate:

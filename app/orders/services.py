@@ -34,12 +34,6 @@ TRANSITIONS = {
     'cancelled': set(),
     'returned': set(),
 }
-PAYMENT_TRANSITIONS = {
-    'unpaid': {'paid'},
-    'paid': {'refunded'},
-    'cod': {'paid', 'refunded'},
-    'refunded': set(),
-}
 BEFORE_PICKING = ('new', 'confirmed', 'backordered', 'allocated')
 
 

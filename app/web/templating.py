@@ -56,9 +56,14 @@ def problems_of(source) -> list[dict]:
 
 
 def shop_name() -> str:
+    """The shop's name, read once per request however often a page shows it."""
+    from flask import g
+
     from app.storefront.services import shop_settings
 
-    return shop_settings().shop_name
+    if 'shop_name' not in g:
+        g.shop_name = shop_settings().shop_name
+    return g.shop_name
 
 
 def stock_label(available: int, settings) -> str:

@@ -1,4 +1,6 @@
 """The home page and the health check."""
+import functools
+
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -24,8 +26,14 @@ def home():
 
 
 def schema_heads() -> set[str]:
-    config = migrate.get_config(directory=current_app.extensions['migrate'].directory)
-    return set(ScriptDirectory.from_config(config).get_heads())
+    return _heads(str(current_app.extensions['migrate'].directory))
+
+
+@functools.cache
+def _heads(directory: str) -> frozenset[str]:
+    """The migration heads of the code, read once: the scripts do not change while the process runs,
+    and load balancers poll /healthz every few seconds."""
+    return frozenset(ScriptDirectory.from_config(migrate.get_config(directory=directory)).get_heads())
 
 
 @bp.route('/healthz')

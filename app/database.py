@@ -34,6 +34,9 @@ def configure_engine(engine: sa.Engine) -> None:
         if engine.url.database not in (None, '', ':memory:'):
             cursor.execute('PRAGMA journal_mode = WAL')
             cursor.execute('PRAGMA synchronous = NORMAL')
+            # 64 MiB of page cache (the default is 2 MiB): an import's index pages stay in memory
+            # instead of spilling to the WAL and being read back, which halved inserting 50,000 orders
+            cursor.execute('PRAGMA cache_size = -65536')
         cursor.close()
 
     @event.listens_for(engine, 'begin')
@@ -84,3 +87,49 @@ class UTCDateTime(sa.TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+
+def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+    """INSERT many rows of one shape through the driver's own executemany.
+
+    Core's executemany builds and type-processes a parameter dict per row, which on an import of
+    50,000 orders costs as much as the database's own work.  Here each column's bind processor is
+    looked up once and the driver gets plain tuples.  Every row must have the same keys, and every
+    column with a Python-side default must be given (nothing fills it in here).
+    """
+    if not rows:
+        return
+    keys = list(rows[0])
+    forgotten = [c.name for c in table.columns if c.default is not None and c.name not in keys]
+    if forgotten:
+        raise ValueError(f'insert_rows into {table.name}: no value for {", ".join(forgotten)}, which has a default')
+    dialect = connection.dialect
+    processors = [table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys]
+    mark = '?' if dialect.paramstyle == 'qmark' else '%s'
+    quote = dialect.identifier_preparer.quote
+    sql = (f'INSERT INTO {dialect.identifier_preparer.format_table(table)} ({", ".join(quote(k) for k in keys)}) '
+           f'VALUES ({", ".join([mark] * len(keys))})')
+    columns = []
+    for key, process in zip(keys, processors):
+        values = [row[key] for row in rows]
+        columns.append(list(map(process, values)) if process else values)
+    connection.exec_driver_sql(sql, list(zip(*columns)))
+
+
+@contextlib.contextmanager
+def bulk_work():
+    """Pause Python's cycle collector while a bulk job builds hundreds of thousands of objects.
+
+    Each collection walks every object still alive, and an import keeps all of its rows alive
+    until it is written: on 50,000 orders the collector took a third of the reading time.  The
+    objects made meanwhile hold no cycles that matter; whatever does is collected afterwards.
+    """
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -275,7 +275,7 @@ def connect(url: str):
     """A DB-API connection to a SQLite or PostgreSQL URL, set up as the application sets up its own."""
     if url.startswith('sqlite:///'):
         conn = sqlite3.connect(url.removeprefix('sqlite:///'))
-        for pragma in ('foreign_keys = ON', 'journal_mode = WAL', 'synchronous = NORMAL'):
+        for pragma in ('foreign_keys = ON', 'journal_mode = WAL', 'synchronous = NORMAL', 'cache_size = -65536'):
             conn.execute(f'PRAGMA {pragma}')
         return conn
     import psycopg

@@ -12,7 +12,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from app.accounts.models import AuditEvent
-from app.database import utcnow
+from app.database import insert_rows, utcnow
 from app.extensions import db
 from app.inventory.services import StockChange, apply_stock_changes, lock_levels
 from app.orders.models import Allocation, Order, OrderHold, OrderLine
@@ -90,8 +90,8 @@ def allocate(*, order_ids=None, product_ids=None, actor=None) -> AllocationResul
         if new_status != order.status:
             status_changes.append((order.id, order.status, new_status))
     apply_stock_changes(_merged(changes), actor=actor)
-    if allocation_rows:
-        db.session.execute(Allocation.__table__.insert(), [{**row, 'created_at': utcnow()} for row in allocation_rows])
+    now = utcnow()
+    insert_rows(db.session.connection(), Allocation.__table__, [{**row, 'created_at': now} for row in allocation_rows])
     _write_statuses(status_changes, actor)
     db.session.flush()
     logger.info('Allocation: %d allocated, %d backordered, %d waiting on a hold', result.allocated_orders,
@@ -189,7 +189,7 @@ def _write_statuses(status_changes, actor) -> None:
         for start in range(0, len(ids), 5000):
             db.session.execute(Order.__table__.update().where(Order.__table__.c.id.in_(ids[start:start + 5000]))
                                .values(status=new, updated_at=now))
-    db.session.execute(AuditEvent.__table__.insert(), [
+    insert_rows(db.session.connection(), AuditEvent.__table__, [
         {'at': now, 'user_id': actor_id, 'action': 'order.status', 'object_type': 'orders', 'object_id': str(order_id),
          'before': {'status': old}, 'after': {'status': new}, 'note': 'allocation'}
         for order_id, old, new in status_changes])

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.catalog.models import ChannelSku, Product
-from app.database import utcnow
+from app.database import bulk_work, insert_rows, utcnow
 from app.extensions import db
 from app.notifications.services import mail_settings, queue_order_confirmations
 from app.orders.address import address_problem
@@ -231,12 +231,13 @@ def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | N
     actor_id = actor.id if actor is not None else None
     lines_created, order_ids = 0, []
     orders, lines, holds = Order.__table__, OrderLine.__table__, OrderHold.__table__
+    connection = db.session.connection()
     for start in range(0, len(planned), CHUNK):
         chunk = planned[start:start + CHUNK]
-        # Core executemany with every key in every row: one statement shape, batched by the driver
-        # (the ORM's bulk path drops None values and splits the batch at every change of shape, and
-        # ordered RETURNING falls back to one statement per row on SQLite)
-        db.session.execute(orders.insert(), [
+        # the driver's executemany with every key in every row: one statement shape (the ORM's bulk
+        # path drops None values and splits the batch at every change of shape, and ordered RETURNING
+        # falls back to one statement per row on SQLite)
+        insert_rows(connection, orders, [
             {**_order_row(p.record, channel, batch_id, p.holds), 'priority': 0, 'created_at': now, 'updated_at': now,
              'combined_into_id': None, 'split_from_id': None, 'paid_amount': None, 'paid_on': None,
              'carrier': None, 'pick_batch_id': None} for p in chunk])
@@ -256,17 +257,16 @@ def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | N
                     'tax_rate': line.tax_rate})
             hold_rows.extend({'order_id': order_id, 'reason': reason, 'note': note, 'created_at': now,
                               'created_by_id': actor_id} for reason, note in p.holds)
-        if line_rows:
-            db.session.execute(lines.insert(), line_rows)
-        if hold_rows:
-            db.session.execute(holds.insert(), [{**row, 'released_at': None, 'released_by_id': None,
-                                                 'release_note': ''} for row in hold_rows])
+        insert_rows(connection, lines, line_rows)
+        insert_rows(connection, holds, [{**row, 'released_at': None, 'released_by_id': None, 'release_note': ''}
+                                        for row in hold_rows])
         lines_created += len(line_rows)
         if progress:
             progress(start + len(chunk), len(planned))
     return order_ids, lines_created
 
 
+@bulk_work()
 def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=None, dry_run: bool = False,
                        progress: Callable[[int, int], None] | None = None) -> ImportSummary:
     """Read, check and (unless `dry_run`) import order files; the caller commits once.

@@ -75,6 +75,7 @@ def _order(cells: list[Cells], lines: list[LineRecord], shipping_fee: int, cod_f
                                     if first.has('scheduled-delivery-start-date')
                                     else ('delivery-start-date', 'delivery-end-date'))
     return OrderRecord(
+        filename=first.filename,
         line=first.line,
         channel=CHANNEL,
         external_order_id=first.key,

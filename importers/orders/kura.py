@@ -70,6 +70,7 @@ def _order(cells: list[Cells]) -> OrderRecord:
     shipping_fee = first.yen('shipping_fee') or 0
     cod_fee = first.yen('cod_fee') or 0
     return OrderRecord(
+        filename=first.filename,
         line=first.line,
         channel=CHANNEL,
         external_order_id=first.key,

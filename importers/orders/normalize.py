@@ -5,6 +5,7 @@ with a message written for the clerk who has to fix the file.  Names and address
 normalised here: 髙, 﨑, ① and ㈱ must reach the label exactly as the customer typed them.
 """
 import datetime
+import functools
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -204,8 +205,10 @@ _PAYMENT_KEYWORDS = (
 )
 
 
+@functools.lru_cache(maxsize=1024)
 def payment_method(label: str, default: str = 'other') -> str:
     """Our payment code for a mall's payment label ('クレジットカード' -> 'card', '代金引換' -> 'cod', ...)."""
+    # cached: a file of 50,000 orders names a handful of payment methods
     text = unicodedata.normalize('NFKC', label).lower()
     for code, keywords in _PAYMENT_KEYWORDS:
         if any(re.search(keyword, text) for keyword in keywords):

@@ -39,6 +39,7 @@ def _order(cells: list[Cells]) -> OrderRecord:
     if total is None:
         total = lines_total(lines) + shipping_fee + cod_fee
     return OrderRecord(
+        filename=first.filename,
         line=first.line,
         channel=CHANNEL,
         external_order_id=first.key,

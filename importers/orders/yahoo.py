@@ -149,6 +149,7 @@ def _order(o: Cells, items: list[Cells]) -> OrderRecord:
     if total is None:
         total = lines_total(lines) + shipping_fee + cod_fee
     return OrderRecord(
+        filename=o.filename,
         line=o.line,
         channel=CHANNEL,
         external_order_id=o.key,

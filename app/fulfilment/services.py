@@ -201,6 +201,8 @@ class ScanOutcome:
     session: PackingSession | None = None
     shipment: Shipment | None = None
     line_id: int | None = None
+    #: the parcel's lines as they stand after this scan (packing_lines()), so the station need not read them again
+    lines: list[dict] | None = None
 
 
 def _record(station, actor, code, result, message='', session=None, order_id=None, line_id=None) -> ScanEvent:
@@ -281,8 +283,8 @@ def scan(session: PackingSession, code: str, *, actor) -> ScanOutcome:
     product = find_product_by_code(code)
     lines = packing_lines(session)
     if product is None:
-        return _stop(session, actor, code, 'unknown_code', _l('Unknown code "%(code)s": no product has this JAN '
-                                                               'or SKU.', code=code))
+        return _stop(session, actor, code, lines, 'unknown_code',
+                     _l('Unknown code "%(code)s": no product has this JAN or SKU.', code=code))
     mine = [entry for entry in lines if entry['line'].product_id == product.id]
     if not mine:
         other = db.session.scalar(sa.select(Order).join(OrderLine).where(
@@ -291,31 +293,33 @@ def scan(session: PackingSession, code: str, *, actor) -> ScanOutcome:
         expected = ', '.join(f"{e['line'].name} ×{e['expected'] - e['scanned']}" for e in lines
                              if e['scanned'] < e['expected'])
         if other is not None:
-            return _stop(session, actor, code, 'other_order', _l(
+            return _stop(session, actor, code, lines, 'other_order', _l(
                 'WRONG ORDER: %(name)s belongs to order %(other)s, not to %(number)s. Still expected: %(expected)s',
                 name=product.name, other=other.number, number=session.order.number, expected=expected))
-        return _stop(session, actor, code, 'wrong_item', _l(
+        return _stop(session, actor, code, lines, 'wrong_item', _l(
             'WRONG ITEM: %(name)s (%(sku)s) is not in order %(number)s. Still expected: %(expected)s',
             name=product.name, sku=product.sku, number=session.order.number, expected=expected))
     open_line = next((e for e in mine if e['scanned'] < e['expected']), None)
     if open_line is None:
-        return _stop(session, actor, code, 'too_many', _l(
+        return _stop(session, actor, code, lines, 'too_many', _l(
             'ONE TOO MANY: order %(number)s needs only %(n)d × %(name)s, all already scanned.',
             number=session.order.number, n=sum(e['expected'] for e in mine), name=product.name))
     _record(station, actor, code, 'ok', '', session, line_id=open_line['line'].id)
-    remaining = sum(e['expected'] - e['scanned'] for e in lines) - 1
-    outcome = ScanOutcome(True, str(_l('%(name)s %(n)d / %(of)d', name=product.name, n=open_line['scanned'] + 1,
-                                       of=open_line['expected'])), 'ok', session, line_id=open_line['line'].id)
+    open_line['scanned'] += 1
+    remaining = sum(e['expected'] - e['scanned'] for e in lines)
+    outcome = ScanOutcome(True, str(_l('%(name)s %(n)d / %(of)d', name=product.name, n=open_line['scanned'],
+                                       of=open_line['expected'])), 'ok', session, line_id=open_line['line'].id,
+                          lines=lines)
     if remaining == 0:
         outcome.shipment = _pack(session, actor)
         outcome.message = str(_l('Order %(number)s is packed.', number=session.order.number))
     return outcome
 
 
-def _stop(session, actor, code, result, message) -> ScanOutcome:
+def _stop(session, actor, code, lines, result, message) -> ScanOutcome:
     session.blocked_message = str(message)
     _record(session.station, actor, code, result, message, session)
-    return ScanOutcome(False, str(message), result, session)
+    return ScanOutcome(False, str(message), result, session, lines=lines)
 
 
 def acknowledge(session: PackingSession, *, actor) -> None:

@@ -134,13 +134,18 @@ def _station_view(outcome=None, status=200):
     station = _station()
     require_label_scan = services.shipping_settings().require_label_scan
     packing = outcome.session if outcome and outcome.session else _current(station)
+    shipment = None  # a parcel has one once it is packed
     if packing is not None and packing.status == 'packed':
         shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == packing.order_id))
-        if shipment and (shipment.label_verified_at or not require_label_scan):
-            packing = packing if outcome and outcome.session is packing else None
-    lines = services.packing_lines(packing) if packing else []
-    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == packing.order_id)) \
-        if packing is not None else None
+        finished = shipment and (shipment.label_verified_at or not require_label_scan)
+        if finished and not (outcome and outcome.session is packing):
+            packing = shipment = None  # done: the station is free for the next order
+    if packing is None:
+        lines = []
+    elif outcome is not None and outcome.session is packing and outcome.lines is not None:
+        lines = outcome.lines
+    else:
+        lines = services.packing_lines(packing)
     response = make_response(render_htmx(
         'fulfilment/pack.html', 'fulfilment/_station.html', status=status, station=station, packing=packing,
         lines=lines, outcome=outcome, shipment=shipment, override_form=OverrideForm(formdata=None),
@@ -187,8 +192,11 @@ def pack_scan():
     except UserError as exc:
         db.session.rollback()
         outcome = services.ScanOutcome(False, str(exc), 'blocked', current)
+    # the answer is made in the scan's own transaction: it shows exactly what was recorded, and the
+    # station's reads after the commit would otherwise queue for SQLite's write lock a second time
+    response = _station_view(outcome, 200 if outcome.ok else 422)
     db.session.commit()
-    return _station_view(outcome, 200 if outcome.ok else 422)
+    return response
 
 
 @bp.route('/pack/ack', methods=['POST'])

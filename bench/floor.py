@@ -15,7 +15,7 @@ through ``open_packing()`` and ``scan()`` (1,000 shipments with tracking numbers
 - labels: ``documents.shipping_labels_pdf(shipments)`` of the 1,000 packed shipments (4x6 inch, one a page), in
   a fresh session, against the floor: plain reportlab drawing the same strings, NW-7 and Code128 (reportlab's
   ``Codabar`` and ``Code128``) on the same pages, from the records, no database.  Also apart:
-  ``shipping_label_data()`` of the 1,000 and ``labels.shipping_labels()`` of the records.
+  ``shipping_labels_data()`` of the 1,000 and ``labels.shipping_labels()`` of the records.
 - scans: ``gunicorn -w 4 -k sync`` serving the application (CSRF off) on a fresh copy of the first template;
   20 clients, each logged in as its own packer at its own station (``POST /pack/`` with the station), scan
   their own orders as a station does (``POST /pack/scan`` with the order number, then each unit's JAN,
@@ -453,7 +453,7 @@ def documents_run(app, batch_code: str, packed: bool) -> dict:
         result['labels'] = {'seconds': seconds, 'pages': pages(pdf), 'bytes': len(pdf)}
         db.session.remove()
         shipments = db.session.scalars(sa.select(Shipment).order_by(Shipment.id)).all()
-        result['labels_data'], records = timed(lambda: [documents.shipping_label_data(s) for s in shipments])
+        result['labels_data'], records = timed(lambda: documents.shipping_labels_data(shipments))
         result['labels_drawing'], _ = timed(lambda: labels.shipping_labels(records))
         seconds, pdf = timed(lambda: labels_floor(records))
         result['labels_floor'] = {'seconds': seconds, 'pages': pages(pdf), 'bytes': len(pdf)}
@@ -790,7 +790,7 @@ In-process, each run in a fresh session, after a warm-up run:
 
 - *Kura*: `documents.pick_list_pdf(batch)` and `documents.shipping_labels_pdf(shipments)` (4x6 inch, a label a
   page), timed whole, queries included;
-- the same in two parts: the records (`pick_list_data()`; `shipping_label_data()` of each shipment: the queries)
+- the same in two parts: the records (`pick_list_data()`; `shipping_labels_data()` of the shipments: the queries)
   and the drawing (`labels.pick_list()`, `labels.shipping_labels()`);
 - *floor*: plain reportlab drawing the same strings and the same barcodes (NW-7 and Code128 of
   `reportlab.graphics.barcode`, by their own `drawOn`) on pages of the same size, from the records already built:

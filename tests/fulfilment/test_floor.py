@@ -269,3 +269,35 @@ def test_an_unpaid_shop_order_keeps_its_stock_but_is_not_picked(floor, make_user
     db.session.commit()
     batch = services.create_pick_batch(actor=None)
     assert 'U-1' not in [o.external_order_id for o in services.batch_orders(batch)]
+
+
+def test_a_combined_parcel_prints_one_label_and_slip_with_every_order_s_items(floor, stock):
+    from app.fulfilment import documents
+    from app.orders.services import combine
+    from tests.orders.test_triage import kura_orders
+
+    kura_orders({'order_id': 'C-1', 'ordered_at': '2025-10-05T10:00:00', 'lines': [('T-1', 1)],
+                 'payment_method': 'cod', 'ship_name': '同梱 花子', 'ship_address1': '同じ住所 1'},
+                {'order_id': 'C-2', 'ordered_at': '2025-10-06T10:00:00', 'lines': [('W-1', 2)],
+                 'payment_method': 'cod', 'ship_name': '同梱 花子', 'ship_address1': '同じ住所 1'})
+    first, second = by_external('C-1'), by_external('C-2')
+    combine([first, second], actor=None)
+    services.create_pick_batch(actor=None)
+    session = services.open_packing(first.number, station='S1', actor=None).session
+    for code in ('4569951116179', '4901234567894', '4901234567894'):
+        outcome = services.scan(session, code, actor=None)
+    db.session.commit()
+    f1 = services.open_packing(by_external('F-1').number, station='S2', actor=None).session
+    for code in ('4569951116179', '4569951116179', '4901234567894'):
+        services.scan(f1, code, actor=None)
+    db.session.commit()
+    shipments = [outcome.shipment, db.session.scalar(sa.select(Shipment).where(
+        Shipment.order_id == by_external('F-1').id))]
+    combined, single = documents.shipping_labels_data(shipments)
+    assert combined.order_number == first.number
+    assert [(item.sku, item.quantity) for item in combined.items] == [('T-1', 1), ('W-1', 2)]
+    assert combined.cod_amount == by_external('C-1').total + by_external('C-2').total
+    assert [(item.sku, item.quantity) for item in single.items] == [('T-1', 2), ('W-1', 1)]
+    slip, = documents.packing_slips_data([by_external('C-1')])
+    assert [line.sku for line in slip.lines] == ['T-1', 'W-1']
+    assert slip.total == by_external('C-1').total + by_external('C-2').total

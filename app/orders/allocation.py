@@ -12,7 +12,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from app.accounts.models import AuditEvent
-from app.database import insert_rows, utcnow
+from app.database import in_ids, insert_columns, insert_rows, utcnow
 from app.extensions import db
 from app.inventory.services import StockChange, apply_stock_changes, lock_levels
 from app.orders.models import Allocation, Order, OrderHold, OrderLine
@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 ELIGIBLE_STATUSES = ('confirmed', 'backordered')
 PAYABLE = ('paid', 'cod')
+CHUNK = 5000  # ids per statement: SQLite allows 32,766 parameters
 
 
 @dataclasses.dataclass
@@ -47,7 +48,7 @@ def eligible_orders(order_ids=None, product_ids=None) -> sa.Select:
              .order_by(Order.priority.desc(), Order.ordered_at, Order.id)
              .with_for_update(skip_locked=True, of=Order))
     if order_ids is not None:
-        query = query.where(Order.id.in_(order_ids))
+        query = query.where(in_ids(Order.id, order_ids, db.session.get_bind().dialect))
     if product_ids is not None:
         query = query.where(Order.id.in_(sa.select(OrderLine.order_id).where(OrderLine.product_id.in_(product_ids))))
     return query
@@ -69,7 +70,7 @@ def allocate(*, order_ids=None, product_ids=None, actor=None) -> AllocationResul
     for level in lock_levels(products):
         if level.available > 0:
             available[level.product_id].append([level.location_id, level.available])
-    partial = set(order_rules().partial_channels)
+    partial, now = set(order_rules().partial_channels), utcnow()
     changes, allocation_rows, status_changes = [], [], []
     for order in orders:
         lines = wanted.get(order.id, [])
@@ -80,7 +81,7 @@ def allocate(*, order_ids=None, product_ids=None, actor=None) -> AllocationResul
         for line_id, product_id, location_id, quantity in taken:
             changes.append(StockChange(product_id, location_id, allocated_delta=quantity))
             allocation_rows.append({'order_id': order.id, 'order_line_id': line_id, 'product_id': product_id,
-                                    'location_id': location_id, 'quantity': quantity})
+                                    'location_id': location_id, 'quantity': quantity, 'created_at': now})
         short = sum(q for _, _, q in lines) - sum(t[3] for t in taken)
         new_status = 'allocated' if short == 0 else 'backordered'
         if new_status == 'allocated':
@@ -90,8 +91,7 @@ def allocate(*, order_ids=None, product_ids=None, actor=None) -> AllocationResul
         if new_status != order.status:
             status_changes.append((order.id, order.status, new_status))
     apply_stock_changes(_merged(changes), actor=actor)
-    now = utcnow()
-    insert_rows(db.session.connection(), Allocation.__table__, [{**row, 'created_at': now} for row in allocation_rows])
+    insert_rows(db.session.connection(), Allocation.__table__, allocation_rows)
     _write_statuses(status_changes, actor)
     db.session.flush()
     logger.info('Allocation: %d allocated, %d backordered, %d waiting on a hold', result.allocated_orders,
@@ -127,16 +127,18 @@ def reserve(order: Order, *, actor=None) -> bool:
 def _outstanding_lines(order_ids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
     """Per order, (line id, product id, units still to allocate) of its lines with a product."""
     wanted = defaultdict(list)
-    for start in range(0, len(order_ids), 5000):
-        chunk = order_ids[start:start + 5000]
+    dialect = db.session.get_bind().dialect
+    for start in range(0, len(order_ids), CHUNK):
+        chunk = order_ids[start:start + CHUNK]
         # what is already reserved, for these orders only (the table holds every open order's allocations)
         allocated = (sa.select(Allocation.order_line_id, sa.func.sum(Allocation.quantity).label('quantity'))
-                     .where(Allocation.order_id.in_(chunk)).group_by(Allocation.order_line_id).subquery())
+                     .where(in_ids(Allocation.order_id, chunk, dialect)).group_by(Allocation.order_line_id)
+                     .subquery())
         rows = db.session.execute(
             sa.select(OrderLine.order_id, OrderLine.id, OrderLine.product_id,
                       OrderLine.quantity - sa.func.coalesce(allocated.c.quantity, 0))
             .outerjoin(allocated, allocated.c.order_line_id == OrderLine.id)
-            .where(OrderLine.order_id.in_(chunk), OrderLine.product_id.is_not(None))
+            .where(in_ids(OrderLine.order_id, chunk, dialect), OrderLine.product_id.is_not(None))
             .order_by(OrderLine.order_id, OrderLine.line_no))
         for order_id, line_id, product_id, outstanding in rows:
             if outstanding > 0:
@@ -185,14 +187,18 @@ def _write_statuses(status_changes, actor) -> None:
     for order_id, _, new in status_changes:
         by_status[new].append(order_id)
     # one UPDATE per new status (not one per order): each order row is written once, with all its indexes
+    dialect = db.session.get_bind().dialect
     for new, ids in by_status.items():
-        for start in range(0, len(ids), 5000):
-            db.session.execute(Order.__table__.update().where(Order.__table__.c.id.in_(ids[start:start + 5000]))
+        for start in range(0, len(ids), CHUNK):
+            db.session.execute(Order.__table__.update().where(in_ids(Order.__table__.c.id, ids[start:start + CHUNK],
+                                                                     dialect))
                                .values(status=new, updated_at=now))
-    insert_rows(db.session.connection(), AuditEvent.__table__, [
-        {'at': now, 'user_id': actor_id, 'action': 'order.status', 'object_type': 'orders', 'object_id': str(order_id),
-         'before': {'status': old}, 'after': {'status': new}, 'note': 'allocation'}
-        for order_id, old, new in status_changes])
+    states = {status: {'status': status} for _, old, new in status_changes for status in (old, new)}
+    insert_columns(db.session.connection(), AuditEvent.__table__, {
+        'at': now, 'user_id': actor_id, 'action': 'order.status', 'object_type': 'orders',
+        'object_id': [str(order_id) for order_id, _, _ in status_changes],
+        'before': [states[old] for _, old, _ in status_changes], 'after': [states[new] for _, _, new in status_changes],
+        'note': 'allocation'})
 
 
 def release_allocations(order: Order, *, actor=None) -> int:

@@ -9,13 +9,14 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import operator
 from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.catalog.models import ChannelSku, Product
-from app.database import bulk_work, insert_rows, utcnow
+from app.database import bulk_work, insert_columns, utcnow
 from app.extensions import db
 from app.notifications.services import mail_settings, queue_order_confirmations
 from app.orders.address import address_problem
@@ -203,21 +204,25 @@ def payment_status_for(method: str) -> str:
     return 'paid'
 
 
-def _order_row(record: OrderRecord, channel: str, batch_id: int | None, holds: list) -> dict:
-    return {
-        'channel': channel, 'external_order_id': record.external_order_id, 'ordered_at': record.ordered_at,
+# the order columns taken as they are from the record
+_RECORD_COLUMNS = ('external_order_id', 'ordered_at', 'payment_method', 'buyer_name', 'buyer_kana', 'buyer_email',
+                   'buyer_phone', 'ship_name', 'ship_kana', 'ship_postal_code', 'ship_prefecture', 'ship_city',
+                   'ship_address1', 'ship_address2', 'ship_phone', 'shipping_fee', 'cod_fee', 'total',
+                   'delivery_date', 'delivery_time_slot', 'gift_wrap', 'noshi', 'customer_comment')
+_LINE_COLUMNS = ('channel_line_id', 'item_code', 'jan', 'name', 'option_text', 'quantity', 'unit_price', 'tax_rate')
+
+
+def _order_columns(planned: list[PlannedOrder], channel: str, batch_id: int | None, now) -> dict[str, object]:
+    """The orders' columns, each a list (or one value for every order), for insert_columns()."""
+    records = [p.record for p in planned]
+    columns = {name: list(map(operator.attrgetter(name), records)) for name in _RECORD_COLUMNS}
+    return columns | {
+        'channel': channel, 'import_batch_id': batch_id,
         # an order with no hold is confirmed on arrival; one with holds waits, new, until the last is released
-        'status': 'new' if holds else 'confirmed', 'payment_status': payment_status_for(record.payment_method),
-        'payment_method': record.payment_method,
-        'buyer_name': record.buyer_name, 'buyer_kana': record.buyer_kana, 'buyer_email': record.buyer_email,
-        'buyer_phone': record.buyer_phone, 'ship_name': record.ship_name, 'ship_kana': record.ship_kana,
-        'ship_postal_code': record.ship_postal_code, 'ship_prefecture': record.ship_prefecture,
-        'ship_city': record.ship_city, 'ship_address1': record.ship_address1,
-        'ship_address2': record.ship_address2, 'ship_phone': record.ship_phone,
-        'shipping_fee': record.shipping_fee, 'cod_fee': record.cod_fee, 'total': record.total,
-        'delivery_date': record.delivery_date, 'delivery_time_slot': record.delivery_time_slot,
-        'gift_wrap': record.gift_wrap, 'noshi': record.noshi, 'customer_comment': record.customer_comment,
-        'import_batch_id': batch_id,
+        'status': ['new' if p.holds else 'confirmed' for p in planned],
+        'payment_status': list(map(payment_status_for, columns['payment_method'])),
+        'priority': 0, 'created_at': now, 'updated_at': now, 'combined_into_id': None, 'split_from_id': None,
+        'paid_amount': None, 'paid_on': None, 'carrier': None, 'pick_batch_id': None,
     }
 
 
@@ -234,32 +239,29 @@ def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | N
     connection = db.session.connection()
     for start in range(0, len(planned), CHUNK):
         chunk = planned[start:start + CHUNK]
-        # the driver's executemany with every key in every row: one statement shape (the ORM's bulk
-        # path drops None values and splits the batch at every change of shape, and ordered RETURNING
-        # falls back to one statement per row on SQLite)
-        insert_rows(connection, orders, [
-            {**_order_row(p.record, channel, batch_id, p.holds), 'priority': 0, 'created_at': now, 'updated_at': now,
-             'combined_into_id': None, 'split_from_id': None, 'paid_amount': None, 'paid_on': None,
-             'carrier': None, 'pick_batch_id': None} for p in chunk])
+        # straight to the driver, column by column (the ORM's bulk path drops None values and splits the
+        # batch at every change of shape, and ordered RETURNING is one statement per row on SQLite)
+        insert_columns(connection, orders, _order_columns(chunk, channel, batch_id, now))
         external_ids = [p.record.external_order_id for p in chunk]
         by_external = dict(db.session.execute(sa.select(orders.c.external_order_id, orders.c.id).where(
             orders.c.channel == channel, orders.c.split_from_id.is_(None),
             orders.c.external_order_id.in_(external_ids))).tuples().all())
         ids = [by_external[external_id] for external_id in external_ids]
         order_ids += ids
-        line_rows, hold_rows = [], []
-        for order_id, p in zip(ids, chunk, strict=True):
-            for line_no, (line, product_id) in enumerate(zip(p.record.lines, p.product_ids, strict=True), start=1):
-                line_rows.append({
-                    'order_id': order_id, 'line_no': line_no, 'channel_line_id': line.channel_line_id,
-                    'product_id': product_id, 'item_code': line.item_code, 'jan': line.jan, 'name': line.name,
-                    'option_text': line.option_text, 'quantity': line.quantity, 'unit_price': line.unit_price,
-                    'tax_rate': line.tax_rate})
-            hold_rows.extend({'order_id': order_id, 'reason': reason, 'note': note, 'created_at': now,
-                              'created_by_id': actor_id} for reason, note in p.holds)
-        insert_rows(connection, lines, line_rows)
-        insert_rows(connection, holds, [{**row, 'released_at': None, 'released_by_id': None, 'release_note': ''}
-                                        for row in hold_rows])
+        line_rows = [(order_id, line_no, product_id, line)
+                     for order_id, p in zip(ids, chunk, strict=True)
+                     for line_no, (line, product_id) in enumerate(zip(p.record.lines, p.product_ids, strict=True),
+                                                                   start=1)]
+        record_lines = [line for *_, line in line_rows]
+        insert_columns(connection, lines, {
+            'order_id': [row[0] for row in line_rows], 'line_no': [row[1] for row in line_rows],
+            'product_id': [row[2] for row in line_rows],
+            **{name: list(map(operator.attrgetter(name), record_lines)) for name in _LINE_COLUMNS}})
+        hold_rows = [(order_id, reason, note) for order_id, p in zip(ids, chunk) for reason, note in p.holds]
+        insert_columns(connection, holds, {
+            'order_id': [row[0] for row in hold_rows], 'reason': [row[1] for row in hold_rows],
+            'note': [row[2] for row in hold_rows], 'created_at': now, 'created_by_id': actor_id,
+            'released_at': None, 'released_by_id': None, 'release_note': ''})
         lines_created += len(line_rows)
         if progress:
             progress(start + len(chunk), len(planned))

@@ -27,15 +27,15 @@ def prefecture_of(postal_code: str) -> str | None:
 def address_problem(postal_code: str, prefecture: str) -> str | None:
     """Why the ship-to postal code and prefecture do not agree, or None when they do."""
     actual = prefecture_of(postal_code)
+    if actual is not None and actual == prefecture:
+        return None
     shown = f'{postal_code[:3]}-{postal_code[3:]}'
     if actual is None:
         return str(_l('Postal code %(code)s does not exist.', code=shown))
     if not prefecture:
         return str(_l('No prefecture given (postal code %(code)s is in %(actual)s).', code=shown, actual=actual))
-    if actual != prefecture:
-        return str(_l('Postal code %(code)s is in %(actual)s, not %(given)s.', code=shown, actual=actual,
-                      given=prefecture))
-    return None
+    return str(_l('Postal code %(code)s is in %(actual)s, not %(given)s.', code=shown, actual=actual,
+                  given=prefecture))
 
 
 def lookup(postal_code: str) -> dict | None:

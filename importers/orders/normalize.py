@@ -55,10 +55,14 @@ def postal_code(value: str) -> str:
     raise ValueError('not a 7-digit postal code')
 
 
+_NOT_DIGIT = re.compile(r'\D')
+_WHOLE_NUMBER = re.compile(r'(\d+)(?:\.0*)?')
+
+
 def phone(value: str) -> str:
     """A phone number as digits only ('03-1234-5678', '０３－１２３４－５６７８', "'0312345678" -> '0312345678')."""
     text = normalize_digits(value).lstrip("'")
-    digits = re.sub(r'\D', '', text)
+    digits = _NOT_DIGIT.sub('', text)
     if text.startswith('+81'):
         # international form, as Shopify writes it: +81 (0)3-1234-5678 is 03-1234-5678
         digits = '0' + digits[2:].lstrip('0')
@@ -67,6 +71,8 @@ def phone(value: str) -> str:
 
 def yen(value: str) -> int | None:
     """'1,080', '1080', '1080.0', '￥1,080', '１０８０円' -> 1080; '' -> None."""
+    if value.isascii() and value.isdigit():
+        return int(value)  # the usual cell: plain digits
     text = normalize_digits(value).replace(',', '').replace('¥', '').removesuffix('円').strip()
     if not text:
         return None
@@ -91,7 +97,7 @@ def quantity(value: str) -> int:
     text = normalize_digits(value).replace(',', '')
     if not text:
         raise ValueError('no quantity')
-    match = re.fullmatch(r'(\d+)(?:\.0*)?', text)
+    match = _WHOLE_NUMBER.fullmatch(text)
     if not match:
         raise ValueError('quantity is not a whole number')
     number = int(match.group(1))
@@ -100,6 +106,7 @@ def quantity(value: str) -> int:
     return number
 
 
+@functools.lru_cache(maxsize=256)  # a file names two or three rates
 def tax_rate(value: str) -> int:
     """'0.1', '10', '10%' -> 10; '0.08', '8' -> 8; '0' -> 0 (tax free); '' -> 10, the standard rate."""
     text = normalize_digits(value).removesuffix('%').strip()

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.catalog.models import ChannelSku, Product
-from app.database import bulk_work, insert_columns, utcnow
+from app.database import analyze_after_bulk_load, bulk_work, insert_columns, new_ids, utcnow
 from app.extensions import db
 from app.notifications.services import mail_settings, queue_order_confirmations
 from app.orders.address import address_problem
@@ -258,12 +258,8 @@ def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | N
         chunk = planned[start:start + CHUNK]
         # straight to the driver, column by column (the ORM's bulk path drops None values and splits the
         # batch at every change of shape, and ordered RETURNING is one statement per row on SQLite)
-        insert_columns(connection, orders, _order_columns(chunk, channel, batch_id, now))
-        external_ids = [p.record.external_order_id for p in chunk]
-        by_external = dict(db.session.execute(sa.select(orders.c.external_order_id, orders.c.id).where(
-            orders.c.channel == channel, orders.c.split_from_id.is_(None),
-            orders.c.external_order_id.in_(external_ids))).tuples().all())
-        ids = [by_external[external_id] for external_id in external_ids]
+        ids = new_ids(connection, orders, len(chunk))
+        insert_columns(connection, orders, {'id': ids, **_order_columns(chunk, channel, batch_id, now)})
         order_ids += ids
         line_rows = [(order_id, line_no, product_id, line)
                      for order_id, p in zip(ids, chunk, strict=True)
@@ -306,6 +302,8 @@ def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=No
     db.session.flush()
     order_ids, summary.lines_created = write_orders(channel, summary.planned, batch_id=batch.id, actor=actor,
                                                     progress=progress)
+    analyze_after_bulk_load(db.session.connection(), [Order.__table__, OrderLine.__table__, OrderHold.__table__],
+                            len(order_ids))
     summary.orders_created = len(order_ids)
     if order_rules().auto_combine:
         from app.orders.services import auto_combine

@@ -305,6 +305,8 @@ def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=No
     analyze_after_bulk_load(db.session.connection(), [Order.__table__, OrderLine.__table__, OrderHold.__table__],
                             len(order_ids))
     summary.orders_created = len(order_ids)
+    # written: the records go now, while the cycle collector is paused, rather than be walked by it afterwards
+    summary.planned, parsed = [], None
     if order_rules().auto_combine:
         from app.orders.services import auto_combine
 

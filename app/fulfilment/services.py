@@ -216,10 +216,11 @@ def _record(station, actor, code, result, message='', session=None, order_id=Non
 
 def packing_lines(session: PackingSession) -> list[dict]:
     """Each line of the parcel with how many units are expected and how many were scanned."""
-    orders = parcel_orders(session.order)
-    lines = db.session.scalars(sa.select(OrderLine).where(OrderLine.order_id.in_([o.id for o in orders]))
-                               .options(so.selectinload(OrderLine.product))
-                               .order_by(OrderLine.order_id, OrderLine.line_no)).all()
+    # one query for the parcel's lines and their products: this runs on every scan at every station
+    lines = db.session.scalars(
+        sa.select(OrderLine).join(Order, Order.id == OrderLine.order_id)
+        .where(sa.or_(Order.id == session.order_id, Order.combined_into_id == session.order_id))
+        .options(so.joinedload(OrderLine.product)).order_by(OrderLine.order_id, OrderLine.line_no)).all()
     scanned = dict(db.session.execute(
         sa.select(ScanEvent.order_line_id, sa.func.count(ScanEvent.id))
         .where(ScanEvent.session_id == session.id, ScanEvent.result.in_(('ok', 'override')))

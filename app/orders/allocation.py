@@ -40,26 +40,33 @@ def _open_hold_exists():
     return sa.exists().where(OrderHold.order_id == Order.id, OrderHold.released_at.is_(None))
 
 
+def _scope(order_ids, product_ids) -> list:
+    """The orders a run is about: those given, those wanting the given products, or (no conditions) all."""
+    conditions = []
+    if order_ids is not None:
+        conditions.append(in_ids(Order.id, order_ids, db.session.get_bind().dialect))
+    if product_ids is not None:
+        conditions.append(Order.id.in_(sa.select(OrderLine.order_id).where(OrderLine.product_id.in_(product_ids))))
+    return conditions
+
+
 def eligible_orders(order_ids=None, product_ids=None) -> sa.Select:
     # orders another transaction is changing (a cancellation, a hold) are skipped, not waited for:
     # they are allocated next time, and no two allocations can both reserve for one order
-    query = (sa.select(Order.id, Order.channel, Order.status)
-             .where(Order.status.in_(ELIGIBLE_STATUSES), Order.payment_status.in_(PAYABLE), ~_open_hold_exists())
-             .order_by(Order.priority.desc(), Order.ordered_at, Order.id)
-             .with_for_update(skip_locked=True, of=Order))
-    if order_ids is not None:
-        query = query.where(in_ids(Order.id, order_ids, db.session.get_bind().dialect))
-    if product_ids is not None:
-        query = query.where(Order.id.in_(sa.select(OrderLine.order_id).where(OrderLine.product_id.in_(product_ids))))
-    return query
+    return (sa.select(Order.id, Order.channel, Order.status)
+            .where(Order.status.in_(ELIGIBLE_STATUSES), Order.payment_status.in_(PAYABLE), ~_open_hold_exists(),
+                   *_scope(order_ids, product_ids))
+            .order_by(Order.priority.desc(), Order.ordered_at, Order.id)
+            .with_for_update(skip_locked=True, of=Order))
 
 
 def allocate(*, order_ids=None, product_ids=None, actor=None) -> AllocationResult:
     """Allocate every eligible order (or those given, or those wanting these products); flush, never commit."""
     result = AllocationResult()
+    # of the orders this run is about: an import reports its own orders that wait, not everybody's
     result.waiting_on_hold = db.session.scalar(
         sa.select(sa.func.count()).select_from(Order).where(Order.status.in_(('new', *ELIGIBLE_STATUSES)),
-                                                            _open_hold_exists()))
+                                                            _open_hold_exists(), *_scope(order_ids, product_ids)))
     orders = db.session.execute(eligible_orders(order_ids, product_ids)).all()
     if not orders:
         return result

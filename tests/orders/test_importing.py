@@ -360,3 +360,15 @@ def test_a_negative_price_is_a_broken_row(tea):
     summary = import_order_files('rakuten', rakuten(order_row('NEG-1', **{'単価': '-100'})))
     assert summary.orders_created == 0
     assert summary.problems[0].message == 'a price cannot be negative'
+
+
+def test_the_import_summary_counts_its_own_orders_waiting_on_a_hold(tea, stock):
+    stock(tea, 10)
+    import_order_files('rakuten', rakuten(order_row('OLD-1', **{'支払方法名': '銀行振込'})))
+    db.session.commit()
+    summary = import_order_files('rakuten', rakuten(order_row('NEW-1', **{'支払方法名': '銀行振込'}),
+                                                    order_row('NEW-2', **{'支払方法名': 'クレジットカード'})))
+    db.session.commit()
+    # OLD-1 still waits for its money too, but it is not this file's
+    assert summary.as_dict()['allocation'] == {'allocated_orders': 1, 'backordered_orders': 0, 'waiting_on_hold': 1}
+    assert orders_by_external_id()['NEW-2'].status == 'allocated'

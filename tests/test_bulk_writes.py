@@ -56,3 +56,18 @@ def test_a_column_with_a_default_must_be_given():
     with pytest.raises(ValueError, match='differ in length'):
         insert_columns(db.session.connection(), AuditEvent.__table__, {
             'at': [dt.datetime.now(dt.UTC)], 'note': ['', ''], 'action': 'a', 'object_type': 't', 'object_id': '1'})
+
+
+def test_a_long_list_of_ids_selects_the_rows_it_names():
+    connection = db.session.connection()
+    ids = new_ids(connection, AuditEvent.__table__, 3)
+    insert_columns(connection, AuditEvent.__table__, {
+        'id': ids, 'at': dt.datetime.now(dt.UTC), 'action': 'a', 'object_type': 't', 'object_id': '1', 'note': ''})
+    db.session.commit()
+    # more ids than SQLite takes as parameters in one statement (32,766 as built by default)
+    asked = [ids[0], ids[2], *range(10**7, 10**7 + 40_000)]
+    found = db.session.scalars(sa.select(AuditEvent.id).where(in_ids(AuditEvent.id, asked, db.engine.dialect))
+                               .order_by(AuditEvent.id)).all()
+    assert found == [ids[0], ids[2]]
+    assert db.session.scalars(sa.select(AuditEvent.id).where(in_ids(AuditEvent.id, [ids[1]], db.engine.dialect))
+                              ).all() == [ids[1]]

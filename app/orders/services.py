@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.services import record_audit
 from app.catalog.models import ChannelSku, Product
-from app.database import utcnow
+from app.database import in_ids, utcnow
 from app.errors import UserError
 from app.extensions import db
 from app.orders.address import address_problem
@@ -380,7 +380,8 @@ def uncombine(order: Order, *, actor) -> None:
 def auto_combine(order_ids: list[int], *, actor=None) -> int:
     """The setting's automatic 同梱: each new order joins the parcel of an earlier one for the same person."""
     combined = 0
-    for order in db.session.scalars(sa.select(Order).where(Order.id.in_(order_ids)).order_by(Order.id)):
+    for order in db.session.scalars(sa.select(Order).where(in_ids(Order.id, order_ids, db.session.get_bind().dialect))
+                                    .order_by(Order.id)):
         if order.combined_into_id is not None or order.channel == 'amazon':
             continue
         candidates = [c for c in combine_candidates(order) if c.channel != 'amazon']

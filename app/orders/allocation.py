@@ -70,7 +70,45 @@ def allocate(*, order_ids=None, product_ids=None, actor=None) -> AllocationResul
     orders = db.session.execute(eligible_orders(order_ids, product_ids)).all()
     if not orders:
         return result
-    wanted = _outstanding_lines([o.id for o in orders])
+    allocation_rows, status_changes = _allocate_in_turn(orders, _outstanding_lines([o.id for o in orders]), result,
+                                                        actor)
+    insert_rows(db.session.connection(), Allocation.__table__, allocation_rows)
+    _write_statuses(status_changes, actor)
+    db.session.flush()
+    logger.info('Allocation: %d allocated, %d backordered, %d waiting on a hold', result.allocated_orders,
+                result.backordered_orders, result.waiting_on_hold)
+    return result
+
+
+def allocate_arriving(orders: list[tuple[int, str]], wanted: dict[int, list[tuple[int, int, int]]], *,
+                      actor=None) -> tuple[AllocationResult, list[dict], dict[int, str]]:
+    """Reserve stock for orders an import is about to write, so that they are written allocated at once.
+
+    The same rules as allocate(), for orders nobody else can see yet (so none is locked):
+    :param orders: (id, channel) of the eligible arriving orders, oldest first
+    :param wanted: per order, (line id, product id, units) of its lines with a product
+    :return: the counts, the allocation rows to insert once the lines exist, and each order's new status;
+        the caller then records the status changes with record_allocation_statuses()
+    """
+    result = AllocationResult()
+    turn = [AllocationTurn(order_id, channel, 'confirmed') for order_id, channel in orders]
+    allocation_rows, status_changes = _allocate_in_turn(turn, wanted, result, actor)
+    return result, allocation_rows, {order_id: new for order_id, _, new in status_changes}
+
+
+@dataclasses.dataclass(frozen=True)
+class AllocationTurn:
+    id: int
+    channel: str
+    status: str
+
+
+def _allocate_in_turn(orders, wanted, result: AllocationResult, actor) -> tuple[list[dict], list[tuple]]:
+    """Take stock for each order in turn, apply it to the stock levels, and count the outcome in `result`.
+
+    :param orders: rows with id, channel and status, in allocation order
+    :return: the allocation rows to insert, and (order id, old status, new status) of the orders that change
+    """
     products = {product_id for lines in wanted.values() for _, product_id, _ in lines}
     # lock first, then read what is available: nobody can allocate these units meanwhile
     available = defaultdict(list)
@@ -98,12 +136,7 @@ def allocate(*, order_ids=None, product_ids=None, actor=None) -> AllocationResul
         if new_status != order.status:
             status_changes.append((order.id, order.status, new_status))
     apply_stock_changes(_merged(changes), actor=actor)
-    insert_rows(db.session.connection(), Allocation.__table__, allocation_rows)
-    _write_statuses(status_changes, actor)
-    db.session.flush()
-    logger.info('Allocation: %d allocated, %d backordered, %d waiting on a hold', result.allocated_orders,
-                result.backordered_orders, result.waiting_on_hold)
-    return result
+    return allocation_rows, status_changes
 
 
 def reserve(order: Order, *, actor=None) -> bool:
@@ -189,7 +222,7 @@ def _write_statuses(status_changes, actor) -> None:
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Order) and obj.id in changed:
             db.session.expire(obj)  # the set-based update below bypasses the loaded objects
-    now, actor_id = utcnow(), actor.id if actor is not None else None
+    now = utcnow()
     by_status = defaultdict(list)
     for order_id, _, new in status_changes:
         by_status[new].append(order_id)
@@ -200,6 +233,12 @@ def _write_statuses(status_changes, actor) -> None:
             db.session.execute(Order.__table__.update().where(in_ids(Order.__table__.c.id, ids[start:start + CHUNK],
                                                                      dialect))
                                .values(status=new, updated_at=now))
+    record_allocation_statuses(status_changes, actor, now)
+
+
+def record_allocation_statuses(status_changes, actor, now=None) -> None:
+    """The audit trail of what an allocation did to orders' statuses: (order id, old, new) each."""
+    now, actor_id = now or utcnow(), actor.id if actor is not None else None
     states = {status: {'status': status} for _, old, new in status_changes for status in (old, new)}
     insert_columns(db.session.connection(), AuditEvent.__table__, {
         'at': now, 'user_id': actor_id, 'action': 'order.status', 'object_type': 'orders',

@@ -17,12 +17,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.catalog.models import ChannelSku, Product
-from app.database import analyze_after_bulk_load, bulk_work, insert_columns, new_ids, utcnow
+from app.database import analyze_after_bulk_load, bulk_work, insert_columns, insert_rows, new_ids, utcnow
 from app.extensions import db
 from app.notifications.services import mail_settings, queue_order_confirmations
 from app.orders.address import address_problem
-from app.orders.allocation import AllocationResult, allocate
-from app.orders.models import ImportBatch, Order, OrderHold, OrderLine
+from app.orders.allocation import PAYABLE, AllocationResult, allocate_arriving, record_allocation_statuses
+from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine
 from app.orders.vocabulary import PAYMENT_LABELS
 from app.settings.services import OrderRules, order_rules
 from importers.base import RowProblem
@@ -229,14 +229,19 @@ _RECORD_COLUMNS = ('external_order_id', 'ordered_at', 'payment_method', 'buyer_n
 _LINE_COLUMNS = ('channel_line_id', 'item_code', 'jan', 'name', 'option_text', 'quantity', 'unit_price', 'tax_rate')
 
 
-def _order_columns(planned: list[PlannedOrder], channel: str, batch_id: int | None, now) -> dict[str, object]:
+def _arrival_status(planned: PlannedOrder) -> str:
+    # an order with no hold is confirmed on arrival; one with holds waits, new, until the last is released
+    return 'new' if planned.holds else 'confirmed'
+
+
+def _order_columns(planned: list[PlannedOrder], ids: list[int], statuses: dict[int, str], channel: str,
+                   batch_id: int | None, now) -> dict[str, object]:
     """The orders' columns, each a list (or one value for every order), for insert_columns()."""
     records = [p.record for p in planned]
     columns = {name: list(map(operator.attrgetter(name), records)) for name in _RECORD_COLUMNS}
     return columns | {
-        'channel': channel, 'import_batch_id': batch_id,
-        # an order with no hold is confirmed on arrival; one with holds waits, new, until the last is released
-        'status': ['new' if p.holds else 'confirmed' for p in planned],
+        'id': ids, 'channel': channel, 'import_batch_id': batch_id,
+        'status': [statuses.get(order_id) or _arrival_status(p) for order_id, p in zip(ids, planned, strict=True)],
         'payment_status': list(map(payment_status_for, columns['payment_method'])),
         'priority': 0, 'created_at': now, 'updated_at': now, 'combined_into_id': None, 'split_from_id': None,
         'paid_amount': None, 'paid_on': None, 'carrier': None, 'pick_batch_id': None,
@@ -244,33 +249,39 @@ def _order_columns(planned: list[PlannedOrder], channel: str, batch_id: int | No
 
 
 def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | None, actor=None,
-                 progress: Callable[[int, int], None] | None = None) -> tuple[list[int], int]:
+                 progress: Callable[[int, int], None] | None = None, ids: list[int] | None = None,
+                 line_ids: list[int] | None = None, statuses: dict[int, str] | None = None) -> tuple[list[int], int]:
     """Insert the planned orders with their lines and holds, set-based, in chunks; flush, never commit.
 
+    :param ids: the orders' ids, and `line_ids` their lines' in order, when taken beforehand (new_ids())
+    :param statuses: the status of orders that arrive other than confirmed or new (allocated on arrival)
     :return: (ids of the orders created, lines created)
     """
+    connection = db.session.connection()
+    ids = ids if ids is not None else new_ids(connection, Order.__table__, len(planned))
+    line_count = sum(len(p.record.lines) for p in planned)
+    line_ids = line_ids if line_ids is not None else new_ids(connection, OrderLine.__table__, line_count)
+    statuses = statuses or {}
     now = utcnow()
     actor_id = actor.id if actor is not None else None
-    lines_created, order_ids = 0, []
+    lines_created = 0
     orders, lines, holds = Order.__table__, OrderLine.__table__, OrderHold.__table__
-    connection = db.session.connection()
     for start in range(0, len(planned), CHUNK):
-        chunk = planned[start:start + CHUNK]
+        chunk, chunk_ids = planned[start:start + CHUNK], ids[start:start + CHUNK]
         # straight to the driver, column by column (the ORM's bulk path drops None values and splits the
         # batch at every change of shape, and ordered RETURNING is one statement per row on SQLite)
-        ids = new_ids(connection, orders, len(chunk))
-        insert_columns(connection, orders, {'id': ids, **_order_columns(chunk, channel, batch_id, now)})
-        order_ids += ids
+        insert_columns(connection, orders, _order_columns(chunk, chunk_ids, statuses, channel, batch_id, now))
         line_rows = [(order_id, line_no, product_id, line)
-                     for order_id, p in zip(ids, chunk, strict=True)
+                     for order_id, p in zip(chunk_ids, chunk, strict=True)
                      for line_no, (line, product_id) in enumerate(zip(p.record.lines, p.product_ids, strict=True),
                                                                    start=1)]
         record_lines = [line for *_, line in line_rows]
         insert_columns(connection, lines, {
+            'id': line_ids[lines_created:lines_created + len(line_rows)],
             'order_id': [row[0] for row in line_rows], 'line_no': [row[1] for row in line_rows],
             'product_id': [row[2] for row in line_rows],
             **{name: list(map(operator.attrgetter(name), record_lines)) for name in _LINE_COLUMNS}})
-        hold_rows = [(order_id, reason, note) for order_id, p in zip(ids, chunk) for reason, note in p.holds]
+        hold_rows = [(order_id, reason, note) for order_id, p in zip(chunk_ids, chunk) for reason, note in p.holds]
         insert_columns(connection, holds, {
             'order_id': [row[0] for row in hold_rows], 'reason': [row[1] for row in hold_rows],
             'note': [row[2] for row in hold_rows], 'created_at': now, 'created_by_id': actor_id,
@@ -278,7 +289,22 @@ def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | N
         lines_created += len(line_rows)
         if progress:
             progress(start + len(chunk), len(planned))
-    return order_ids, lines_created
+    return ids, lines_created
+
+
+def _allocate_arriving(planned: list[PlannedOrder], ids: list[int], line_ids: list[int], actor):
+    """allocate_arriving() for the planned orders: those confirmed on arrival and paid (or COD), oldest first."""
+    wanted, turn, line_id = {}, [], iter(line_ids)
+    for order_id, p in zip(ids, planned, strict=True):
+        lines = [(next(line_id), product_id, line.quantity) for line, product_id in zip(p.record.lines, p.product_ids)]
+        wanted[order_id] = [line for line in lines if line[1] is not None]
+        if _arrival_status(p) == 'confirmed' and payment_status_for(p.record.payment_method) in PAYABLE:
+            turn.append((p.record.ordered_at, order_id, p.record.channel))
+    turn.sort()  # priority (0 for every arriving order), then the time ordered, then the id: allocate()'s order
+    result, allocation_rows, statuses = allocate_arriving([(order_id, channel) for _, order_id, channel in turn],
+                                                          wanted, actor=actor)
+    result.waiting_on_hold = sum(1 for p in planned if p.holds)
+    return result, allocation_rows, statuses
 
 
 @bulk_work()
@@ -300,8 +326,17 @@ def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=No
                         user=actor, problems=[problem_dict(p) for p in summary.problems])
     db.session.add(batch)
     db.session.flush()
+    # the orders that come in confirmed reserve their stock at once, in the same transaction, before they are
+    # written: so they are written allocated (or backordered), not written and then updated
+    connection = db.session.connection()
+    ids = new_ids(connection, Order.__table__, len(summary.planned))
+    line_ids = new_ids(connection, OrderLine.__table__, sum(len(p.record.lines) for p in summary.planned))
+    summary.allocation, allocation_rows, statuses = _allocate_arriving(summary.planned, ids, line_ids, actor)
     order_ids, summary.lines_created = write_orders(channel, summary.planned, batch_id=batch.id, actor=actor,
-                                                    progress=progress)
+                                                    progress=progress, ids=ids, line_ids=line_ids,
+                                                    statuses=statuses)
+    insert_rows(connection, Allocation.__table__, allocation_rows)
+    record_allocation_statuses([(order_id, 'confirmed', status) for order_id, status in statuses.items()], actor)
     analyze_after_bulk_load(db.session.connection(), [Order.__table__, OrderLine.__table__, OrderHold.__table__],
                             len(order_ids))
     summary.orders_created = len(order_ids)
@@ -311,8 +346,6 @@ def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=No
         from app.orders.services import auto_combine
 
         auto_combine(order_ids, actor=actor)
-    # the orders that came in confirmed reserve their stock at once, in the same transaction
-    summary.allocation = allocate(order_ids=order_ids, actor=actor)
     # the shop's own order confirmation, when the mail settings ask for it for mall orders (one read when not)
     if order_ids and mail_settings().send_mall_order_confirmation:
         queue_order_confirmations(order_ids, actor=actor)

@@ -175,6 +175,26 @@ def test_oldest_order_first_and_priority_before_age(tea, stock, make_user):
     assert [order(x).status for x in ('OLD', 'MID', 'NEW')] == ['allocated', 'backordered', 'allocated']
 
 
+def test_an_import_allocates_its_orders_oldest_first_whatever_their_place_in_the_file(tea, stock):
+    stock(tea, 4)
+    summary = kura_orders({'order_id': 'LATE', 'ordered_at': '2025-10-03T10:00:00', 'lines': [('T-1', 2)]},
+                          {'order_id': 'EARLY', 'ordered_at': '2025-10-01T10:00:00', 'lines': [('T-1', 2)]},
+                          {'order_id': 'HELD', 'ordered_at': '2025-09-01T10:00:00', 'lines': [('T-1', 2)],
+                           'comment': '確認して'},
+                          {'order_id': 'MIDDLE', 'ordered_at': '2025-10-02T10:00:00', 'lines': [('T-1', 2)]})
+    assert [order(x).status for x in ('EARLY', 'MIDDLE', 'LATE', 'HELD')] == [
+        'allocated', 'allocated', 'backordered', 'new']
+    assert summary.allocation.as_dict() == {'allocated_orders': 2, 'backordered_orders': 1, 'waiting_on_hold': 1}
+    assert allocated_units(tea) == 4
+    assert db.session.scalar(sa.select(sa.func.sum(Allocation.quantity)).where(
+        Allocation.order_id == order('EARLY').id)) == 2
+    # the timeline shows the allocation as any allocation run writes it
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.object_type == 'orders',
+                                                          AuditEvent.object_id == str(order('LATE').id)))
+    assert (event.action, event.before, event.after, event.note) == (
+        'order.status', {'status': 'confirmed'}, {'status': 'backordered'}, 'allocation')
+
+
 def test_whole_order_channels_wait_for_every_line(make_product, stock):
     a, b = make_product('A', jan=''), make_product('B', jan='')
     stock(a, 5)

@@ -80,6 +80,15 @@ def allocate(*, order_ids=None, product_ids=None, actor=None) -> AllocationResul
     return result
 
 
+@dataclasses.dataclass(frozen=True)
+class AllocationTurn:
+    """An order waiting its turn in an allocation run, as eligible_orders() gives its rows."""
+
+    id: int
+    channel: str
+    status: str
+
+
 def allocate_arriving(orders: list[tuple[int, str]], wanted: dict[int, list[tuple[int, int, int]]], *,
                       actor=None) -> tuple[AllocationResult, list[dict], dict[int, str]]:
     """Reserve stock for orders an import is about to write, so that they are written allocated at once.
@@ -94,13 +103,6 @@ def allocate_arriving(orders: list[tuple[int, str]], wanted: dict[int, list[tupl
     turn = [AllocationTurn(order_id, channel, 'confirmed') for order_id, channel in orders]
     allocation_rows, status_changes = _allocate_in_turn(turn, wanted, result, actor)
     return result, allocation_rows, {order_id: new for order_id, _, new in status_changes}
-
-
-@dataclasses.dataclass(frozen=True)
-class AllocationTurn:
-    id: int
-    channel: str
-    status: str
 
 
 def _allocate_in_turn(orders, wanted, result: AllocationResult, actor) -> tuple[list[dict], list[tuple]]:

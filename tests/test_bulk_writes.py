@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import AuditEvent
-from app.database import in_ids, insert_columns, insert_rows, new_ids
+from app.database import analyze_after_bulk_load, in_ids, insert_columns, insert_rows, new_ids
 from app.extensions import db
 
 
@@ -71,3 +71,17 @@ def test_a_long_list_of_ids_selects_the_rows_it_names():
     assert found == [ids[0], ids[2]]
     assert db.session.scalars(sa.select(AuditEvent.id).where(in_ids(AuditEvent.id, [ids[1]], db.engine.dialect))
                               ).all() == [ids[1]]
+
+
+def test_a_big_load_refreshes_postgresql_s_statistics_within_its_transaction():
+    connection = db.session.connection()
+    insert_columns(connection, AuditEvent.__table__, {
+        'at': dt.datetime.now(dt.UTC), 'action': 'a', 'object_type': 't',
+        'object_id': [str(n) for n in range(1500)], 'note': ''})
+    analyze_after_bulk_load(connection, [AuditEvent.__table__], 1500)
+    if db.engine.dialect.name == 'postgresql':
+        # the planner now knows of the rows the transaction itself wrote, before they are committed
+        assert connection.execute(sa.text("SELECT reltuples FROM pg_class WHERE relname = 'audit_events'")
+                                  ).scalar() == 1500
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 1500

@@ -292,8 +292,11 @@ def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | N
     return ids, lines_created
 
 
-def _allocate_arriving(planned: list[PlannedOrder], ids: list[int], line_ids: list[int], actor):
-    """allocate_arriving() for the planned orders: those confirmed on arrival and paid (or COD), oldest first."""
+def _allocate_planned(planned: list[PlannedOrder], ids: list[int], line_ids: list[int], actor):
+    """allocate_arriving() for the planned orders, whose ids and line ids are taken beforehand.
+
+    Those confirmed on arrival and paid (or COD) take their turn, oldest first.
+    """
     wanted, turn, line_id = {}, [], iter(line_ids)
     for order_id, p in zip(ids, planned, strict=True):
         lines = [(next(line_id), product_id, line.quantity) for line, product_id in zip(p.record.lines, p.product_ids)]
@@ -331,7 +334,7 @@ def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=No
     connection = db.session.connection()
     ids = new_ids(connection, Order.__table__, len(summary.planned))
     line_ids = new_ids(connection, OrderLine.__table__, sum(len(p.record.lines) for p in summary.planned))
-    summary.allocation, allocation_rows, statuses = _allocate_arriving(summary.planned, ids, line_ids, actor)
+    summary.allocation, allocation_rows, statuses = _allocate_planned(summary.planned, ids, line_ids, actor)
     order_ids, summary.lines_created = write_orders(channel, summary.planned, batch_id=batch.id, actor=actor,
                                                     progress=progress, ids=ids, line_ids=line_ids,
                                                     statuses=statuses)

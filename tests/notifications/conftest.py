@@ -120,5 +120,7 @@ def place_order(external_id='M-1', *, email='ichiko@example.jp', channel='kura',
 def outbox():
     from app.notifications.models import EmailMessage
 
-    db.session.expire_all()
+    # a fresh transaction, not only fresh objects: polling inside one transaction reads one snapshot (and on
+    # SQLite holds the lock the sender needs to record what it sent)
+    db.session.rollback()
     return db.session.scalars(sa.select(EmailMessage).order_by(EmailMessage.id)).all()

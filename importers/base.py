@@ -121,6 +121,8 @@ def read_rows(data: bytes, filename: str, *, required: tuple[str, ...] = (), del
               quoting: int = csv.QUOTE_MINIMAL) -> tuple[list[str], list[Row]]:
     """Read a CSV/TSV file with a header row into rows keyed by header name, all values text.
 
+    Line ends inside a quoted value are '\\n', whatever the file's own line ends are.
+
     Refuses the whole file when it is empty, has a header only, is not CSV, or lacks a required
     column.  Extra and reordered columns are fine: everything is read by name.  ``quoting`` is
     ``csv.QUOTE_NONE`` for formats that never quote (Amazon's tab-separated reports), where a
@@ -131,6 +133,9 @@ def read_rows(data: bytes, filename: str, *, required: tuple[str, ...] = (), del
     if not text.strip():
         raise FileRefused(filename, 'the file is empty')
     delimiter = delimiter or sniff_delimiter(text)
+    if '\r' in text:
+        # Windows line ends, inside quoted values too, become '\n' once here rather than value by value
+        text = text.replace('\r\n', '\n')
     reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter, quoting=quoting,
                         strict=quoting != csv.QUOTE_NONE)
     try:

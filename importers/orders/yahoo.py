@@ -5,7 +5,6 @@ The shop builds the download template itself, so column names vary: the API fiel
 below lists every name it is known by; the first one the file has is read.  Which file is which
 is told by its header: the items file has a quantity column.
 """
-import functools
 
 from importers.base import FileRefused, Row, RowProblem
 from importers.orders._common import Cells, Collector, given, header_aliases, read
@@ -112,8 +111,9 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
 
     for filename, rows, columns in order_files:
         for key, group in collector.group(filename, rows, columns['order_id']).items():
-            collector.add(filename, key, group[0].line, columns['order_id'],
-                          functools.partial(_build, filename, group, columns, key, items.pop(key, [])))
+            problems: list[RowProblem] = []
+            order = _build(filename, group, columns, key, items.pop(key, []), problems)
+            collector.add(filename, key, group[0].line, columns['order_id'], order, problems)
 
     for key, orphans in items.items():
         for filename, row, columns in orphans:

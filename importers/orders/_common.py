@@ -6,7 +6,7 @@ import operator
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from importers.base import FileRefused, Row, RowProblem, read_rows
+from importers.base import FileRefused, Row, RowProblem, not_kept, read_rows
 from importers.orders import normalize
 from importers.orders.records import OrderRecord, ParseResult
 
@@ -69,11 +69,14 @@ class Cells:
         # the hottest code of an import (two million calls for 50,000 orders): Row.get() inlined
         cells, positions, aliases = self.row.cells, self.row.columns, self.columns
         for name in names:
-            position = positions.get(aliases.get(name, name) if aliases else name)
+            column = aliases.get(name, name) if aliases else name
+            position = positions.get(column)
             if position is not None:
                 value = cells[position].strip()
                 if value:
                     return value
+            else:
+                not_kept(positions, column)
         return ''
 
     def joined(self, *names: str, sep: str = ' ') -> str:
@@ -168,8 +171,10 @@ class Columns:
         """Per row, the first non-empty value of the columns, stripped."""
         values = None
         for name in names:
-            position = self._positions.get(self.column(name))
+            column = self.column(name)
+            position = self._positions.get(column)
             if position is None:
+                not_kept(self._positions, column)
                 continue
             column = list(map(str.strip, map(operator.itemgetter(position), self._cells)))
             if values is None:

@@ -17,13 +17,20 @@ CHANNEL = 'rakuten'
 ORDER_ID = '注文番号'
 REQUIRED = (ORDER_ID, '注文日時', '商品明細ID', '商品名', '単価', '個数', '送付先郵便番号1', '送付先郵便番号2',
             '送付先住所都道府県', '送付先住所郡市区', '送付先住所それ以降の住所', '送付先姓', '送付先名')
+# every column read below: the other seventy of a download are dropped as the file is read
+COLUMNS = REQUIRED + (
+    '送料合計', '代引料合計', '合計金額', '請求金額', '注文者姓', '注文者名', '注文者姓カナ', '注文者名カナ',
+    '注文者メールアドレス', '注文者電話番号1', '注文者電話番号2', '注文者電話番号3', '送付先姓カナ', '送付先名カナ',
+    '送付先電話番号1', '送付先電話番号2', '送付先電話番号3', '支払方法名', 'お届け日指定', 'お届け時間帯',
+    'ラッピング名1', 'のし', 'コメント', '送付先ID', 'SKU管理番号', '商品管理番号', '商品番号', '項目・選択肢',
+    '商品毎税込価格', '商品税率')
 
 
 def parse(files: list[tuple[str, bytes]]) -> ParseResult:
     """Read 楽天ペイ受注 CSV files into orders."""
     collector = Collector()
     for filename, data in given(files):
-        _, rows = read(data, filename, required=REQUIRED)
+        _, rows = read(data, filename, required=REQUIRED, columns=COLUMNS)
         groups = collector.group(filename, rows, ORDER_ID)
         for key, first_line, order, problems in _orders(filename, groups):
             collector.add(filename, key, first_line, ORDER_ID, order, problems)

@@ -193,10 +193,14 @@ def insert_columns(connection: sa.Connection, table: sa.Table, columns: dict[str
     target = f'{preparer.format_table(table)} ({", ".join(preparer.quote(k) for k in columns)})'
     if dialect.name == 'postgresql':
         # COPY: the server takes the rows as one stream instead of executing an INSERT per row
-        with connection.connection.driver_connection.cursor() as cursor, \
-                cursor.copy(f'COPY {target} FROM STDIN') as copy:
-            for values in zip(*processed):
-                copy.write_row(values)
+        statement, driver_error = f'COPY {target} FROM STDIN', dialect.loaded_dbapi.Error
+        try:
+            with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+                for values in zip(*processed):
+                    copy.write_row(values)
+        except driver_error as exc:
+            # the same exception (IntegrityError, ...) as a statement run through SQLAlchemy would raise
+            raise sa.exc.DBAPIError.instance(statement, None, exc, driver_error) from exc
         return
     marks = ', '.join(['?' if dialect.paramstyle == 'qmark' else '%s'] * len(columns))
     if dialect.name == 'sqlite' and count >= _SQLITE_STAGED_ROWS:

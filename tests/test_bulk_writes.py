@@ -39,6 +39,41 @@ def test_rows_written_column_by_column_read_back_as_given(make_user):
     assert new_ids(db.session.connection(), AuditEvent.__table__, 2)[0] > later.id
 
 
+def test_a_large_batch_reads_back_exactly_and_a_bad_row_leaves_nothing_behind(make_user):
+    # large enough that SQLite takes it through a scratch table (app.database._insert_staged)
+    user = make_user('clerk')
+    count = 1200
+    when = dt.datetime(2026, 11, 22, 0, 0, 1, tzinfo=dt.UTC)
+    connection = db.session.connection()
+    ids = new_ids(connection, AuditEvent.__table__, count)
+    insert_columns(connection, AuditEvent.__table__, {
+        'id': ids, 'at': when, 'user_id': [user.id if n % 2 else None for n in range(count)], 'action': 'x',
+        'object_type': 'orders', 'object_id': [f'{n:06d}' for n in range(count)],
+        'before': None, 'after': ['123' if n % 3 else {'n': '髙'} for n in range(count)], 'note': ''})
+    db.session.commit()
+    rows = db.session.execute(sa.select(AuditEvent.id, AuditEvent.user_id, AuditEvent.object_id, AuditEvent.after,
+                                        AuditEvent.at).where(AuditEvent.action == 'x').order_by(AuditEvent.id)).all()
+    assert [row.id for row in rows] == ids
+    assert [row.object_id for row in rows][:3] == ['000000', '000001', '000002']  # text stays text
+    assert [row.after for row in rows][:3] == [{'n': '髙'}, '123', '123']
+    assert [row.user_id for row in rows][:2] == [None, user.id]
+    assert {row.at for row in rows} == {when}
+
+    with pytest.raises(sa.exc.IntegrityError):
+        insert_columns(db.session.connection(), AuditEvent.__table__, {
+            'id': [ids[-1] + 1 + n for n in range(count)] + [ids[0]], 'at': when, 'user_id': None, 'action': 'x',
+            'object_type': 'orders', 'object_id': 'dup', 'before': None, 'after': None, 'note': ''})
+    db.session.rollback()
+    written = sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == 'x')
+    assert db.session.scalar(written) == count
+    # the scratch table went with the failed insert, so the next one can be made
+    insert_columns(db.session.connection(), AuditEvent.__table__, {
+        'id': [ids[-1] + 1 + n for n in range(count)], 'at': when, 'user_id': None, 'action': 'x',
+        'object_type': 'orders', 'object_id': 'again', 'before': None, 'after': None, 'note': ''})
+    db.session.commit()
+    assert db.session.scalar(written) == 2 * count
+
+
 def test_rows_as_dicts_and_an_empty_batch(make_user):
     connection = db.session.connection()
     insert_rows(connection, AuditEvent.__table__, [])

@@ -8,7 +8,7 @@ The old 通常購入データ layout (受注番号, 126 columns) is not this for
 import itertools
 
 from importers.base import Row, RowProblem
-from importers.orders._common import Collector, Columns, given, read
+from importers.orders._common import Collector, Columns, each, given, read
 from importers.orders.normalize import payment_method
 from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
 
@@ -68,7 +68,7 @@ def _orders(filename: str, groups: dict[str, list[Row]]):
         'ship_city': head.text('送付先住所郡市区'),
         'ship_address1': head.text('送付先住所それ以降の住所'),
         'ship_phone': head.phone('送付先電話番号1', '送付先電話番号2', '送付先電話番号3'),
-        'payment_method': list(map(payment_method, head.text('支払方法名'))),
+        'payment_method': each(payment_method, head.text('支払方法名')),
         'delivery_date': head.date('お届け日指定'),
         'delivery_time_slot': head.text('お届け時間帯'),
         'gift_wrap': head.text('ラッピング名1'),

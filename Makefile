@@ -7,10 +7,15 @@ HOST    ?= 127.0.0.1
 WORKERS ?= 2
 PYTHON  ?= python3
 
-.PHONY: setup run jobs test lint system-packages test-sqlite test-postgresql translations translations-update bench clean
+.PHONY: setup bytecode run jobs test lint system-packages test-sqlite test-postgresql translations translations-update bench clean
 
-setup: $(VENV)/.installed translations
+setup: $(VENV)/.installed translations bytecode
 	$(FLASK) db upgrade
+
+# Kura's own modules compiled once, as pip does for the installed packages: where the environment
+# sets PYTHONDONTWRITEBYTECODE, every command would otherwise compile them again as it starts
+bytecode: $(VENV)/.installed
+	$(PY) -m compileall -q app importers exporters labels bench wsgi.py
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)

@@ -20,7 +20,7 @@ from app.catalog.models import ChannelSku, Product
 from app.database import analyze_after_bulk_load, bulk_work, insert_columns, insert_rows, new_ids, utcnow
 from app.extensions import db
 from app.notifications.services import mail_settings, queue_order_confirmations
-from app.orders.address import address_problem
+from app.orders.address import address_problem, prefectures_of
 from app.orders.allocation import PAYABLE, AllocationResult, allocate_arriving, record_allocation_statuses
 from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine
 from app.orders.vocabulary import PAYMENT_LABELS
@@ -133,6 +133,7 @@ def plan(channel: str, parsed: ParseResult) -> ImportSummary:
         summary.problems += oversized[index]
     new_records = [record for index, record in enumerate(new_records) if index not in oversized]
     resolver = SkuResolver(channel, new_records)
+    prefectures_of(r.ship_postal_code for r in new_records)  # looked up together, not one query per order
     messages = {}
     for record in new_records:
         product_ids = [resolver.resolve(line.item_code, line.jan) for line in record.lines]
@@ -194,10 +195,10 @@ def oversized_values(records: list[OrderRecord]) -> dict[int, list[RowProblem]]:
     found = defaultdict(list)
 
     def check(items, owners, field, limit):
-        values = list(map(operator.attrgetter(field), items))
-        if max(map(len, values), default=0) <= limit:
+        value_of = operator.attrgetter(field)
+        if max(map(len, map(value_of, items)), default=0) <= limit:
             return
-        for item, index, value in zip(items, owners, values):
+        for item, index, value in zip(items, owners, map(value_of, items)):
             if len(value) > limit:
                 found[index].append(RowProblem(records[index].filename, item.line, field, value[:40],
                                                str(_l('Longer than %(n)d characters.', n=limit)),

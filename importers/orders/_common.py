@@ -2,6 +2,7 @@
 import dataclasses
 import datetime
 import functools
+import itertools
 import operator
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -289,8 +290,8 @@ class Collector:
     def group(self, filename: str, rows: list[Row], key_column: str) -> dict[str, list[Row]]:
         """Rows by order number, in file order; a row without one is a problem."""
         orders: dict[str, list[Row]] = {}
-        for row in rows:
-            key = row.get(key_column).strip()
+        keys = map(str.strip, map(Row.get, rows, itertools.repeat(key_column)))
+        for key, row in zip(keys, rows):
             if key:
                 orders.setdefault(key, []).append(row)
             else:

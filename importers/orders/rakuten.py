@@ -5,6 +5,7 @@ One row per item (商品明細ID); the order's columns are repeated on every row
 商品税率, 商品毎税込価格, ...): every column is read by name, so they are used when present.
 The old 通常購入データ layout (受注番号, 126 columns) is not this format.
 """
+import bisect
 import itertools
 
 from importers.base import Row, RowProblem
@@ -75,22 +76,26 @@ def _orders(filename: str, groups: dict[str, list[Row]]):
         'noshi': head.text('のし'),
         'customer_comment': head.text('コメント'),
     }
-    start = 0
-    for index, (key, count, shipping_fee, cod_fee, total, values) in enumerate(zip(
-            keys, counts, shipping_fees, cod_fees, stated_totals, zip(*columns.values()))):
-        order_lines = lines[start:start + count]
-        problems = list(head.problems.get(index, ()))
-        for row in range(start, start + count):
-            problems += items.problems.get(row, ())
-        start += count
+    starts = list(itertools.accumulate(counts, initial=0))
+    # the orders with a problem in any of their rows: the rest skip the gathering below
+    troubled = set(head.problems) | {bisect.bisect_right(starts, row) - 1 for row in items.problems}
+    for index, (key, line, start, end, shipping_fee, cod_fee, total, values) in enumerate(zip(
+            keys, head.lines, starts, starts[1:], shipping_fees, cod_fees, stated_totals, zip(*columns.values()))):
+        order_lines = lines[start:end]
+        problems = []
+        if index in troubled:
+            problems += head.problems.get(index, ())
+            for row in range(start, end):
+                problems += items.problems.get(row, ())
+            problems.sort(key=_by_line)
         if total is None:
             total = lines_total(order_lines) + shipping_fee + cod_fee
         order = OrderRecord(
-            filename=filename, line=head.lines[index], channel=CHANNEL, external_order_id=key,
+            filename=filename, line=line, channel=CHANNEL, external_order_id=key,
             # Rakuten keeps the whole street address, building included, in one column
             ship_address2='', shipping_fee=shipping_fee, cod_fee=cod_fee, total=total, lines=order_lines,
             **dict(zip(columns, values)))
-        yield key, head.lines[index], order, sorted(problems, key=_by_line)
+        yield key, line, order, problems
 
 
 def _by_line(problem: RowProblem) -> int:

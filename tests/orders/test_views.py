@@ -156,7 +156,7 @@ def test_a_large_file_is_imported_in_the_background_with_progress(app, client, l
     monkeypatch.setitem(app.config, 'IMPORT_BACKGROUND_LINES', 5)
     from app.orders import address
 
-    address._prefectures.cache_clear()  # the worker thread must read the postal data itself
+    monkeypatch.setattr(address, '_known', {})  # the worker thread must read the postal data itself
     login('clerk')
     files = [('big.csv', table(RAKUTEN_HEADER, [order_row(f'B-{n}') for n in range(12)]))]
     preview = upload(client, files).text

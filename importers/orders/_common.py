@@ -165,9 +165,6 @@ class Columns:
     def column(self, name: str) -> str:
         return self.columns.get(name, name)
 
-    def has(self, name: str) -> bool:
-        return self.column(name) in self._positions
-
     def text(self, *names: str) -> list[str]:
         """Per row, the first non-empty value of the columns, stripped."""
         values = None
@@ -177,11 +174,8 @@ class Columns:
             if position is None:
                 not_kept(self._positions, column)
                 continue
-            column = list(map(str.strip, map(operator.itemgetter(position), self._cells)))
-            if values is None:
-                values = column
-            else:
-                values = [value or other for value, other in zip(values, column)]
+            found = list(map(str.strip, map(operator.itemgetter(position), self._cells)))
+            values = found if values is None else [value or other for value, other in zip(values, found)]
             if len(names) > 1 and all(values):
                 break
         return values if values is not None else [''] * len(self._cells)
@@ -213,14 +207,6 @@ class Columns:
         """parse() applied to the columns' value (parts joined by '-'), or the fallback with a problem."""
         values = self.text(names[0]) if len(names) == 1 else self.joined(*names, sep='-')
         return self.parsed(parse, values, '/'.join(map(self.column, names)), fallback)
-
-    def required(self, name: str, message: str = 'is empty') -> list[str]:
-        values = self.text(name)
-        if not all(values):
-            for index, value in enumerate(values):
-                if not value:
-                    self.problem(index, self.column(name), '', message)
-        return values
 
     def postal_code(self, *names: str) -> list[str]:
         return self.convert(normalize.postal_code, *names, fallback='')

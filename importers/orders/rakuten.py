@@ -7,8 +7,9 @@ The old 通常購入データ layout (受注番号, 126 columns) is not this for
 """
 import bisect
 import itertools
+import operator
 
-from importers.base import Row, RowProblem
+from importers.base import Row
 from importers.orders._common import Collector, Columns, each, given, read
 from importers.orders.normalize import payment_method
 from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
@@ -87,7 +88,7 @@ def _orders(filename: str, groups: dict[str, list[Row]]):
             problems += head.problems.get(index, ())
             for row in range(start, end):
                 problems += items.problems.get(row, ())
-            problems.sort(key=_by_line)
+            problems.sort(key=operator.attrgetter('line'))
         if total is None:
             total = lines_total(order_lines) + shipping_fee + cod_fee
         order = OrderRecord(
@@ -96,10 +97,6 @@ def _orders(filename: str, groups: dict[str, list[Row]]):
             ship_address2='', shipping_fee=shipping_fee, cod_fee=cod_fee, total=total, lines=order_lines,
             **dict(zip(columns, values)))
         yield key, line, order, problems
-
-
-def _by_line(problem: RowProblem) -> int:
-    return problem.line
 
 
 def _lines(items: Columns) -> list[LineRecord]:

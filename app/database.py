@@ -165,7 +165,8 @@ def insert_columns(connection: sa.Connection, table: sa.Table, columns: dict[str
     Core's executemany builds and type-processes a parameter dict per row, which on an import of
     50,000 orders costs as much as the database's own work.  Here each column's bind processor is
     looked up once, a value shared by every row is processed once, and the driver gets plain
-    tuples: its own executemany, or one COPY on PostgreSQL.  Every column with a Python-side
+    tuples: one COPY on PostgreSQL; on SQLite an executemany, by way of a scratch table from
+    _SQLITE_STAGED_ROWS rows (_insert_staged()).  Every column with a Python-side
     default must be given (nothing fills it in here).
     """
     lengths = {len(value) for value in columns.values() if isinstance(value, list)}

@@ -179,7 +179,7 @@ def _records(reader, header: list[str], filename: str, keep: Collection[str] | N
     if keep is not None:
         kept = [position for position, name in enumerate(header) if name in keep]
         columns = dict.fromkeys(header) | {header[position]: index for index, position in enumerate(kept)}
-        project = operator.itemgetter(*kept) if len(kept) > 1 else _one_or_none(kept)
+        project = operator.itemgetter(*kept) if len(kept) > 1 else _projection_of_few(kept)
     next_line = reader.line_num + 1
     while True:
         try:
@@ -198,7 +198,7 @@ def _records(reader, header: list[str], filename: str, keep: Collection[str] | N
         yield Row(start, record if project is None else project(record), columns)
 
 
-def _one_or_none(kept: list[int]):
+def _projection_of_few(kept: list[int]):
     # itemgetter of one position returns the value itself, and of none cannot be made
     if kept:
         position = kept[0]

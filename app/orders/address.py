@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 #: postal code -> prefecture (None: Japan Post has no such code), for the codes this process has met
 _known: dict[str, str | None] = {}
+_PER_QUERY = 500
 
 
 def prefectures_of(postal_codes: Iterable[str]) -> dict[str, str | None]:
@@ -32,13 +33,8 @@ def prefectures_of(postal_codes: Iterable[str]) -> dict[str, str | None]:
     return {code: _known[code] for code in codes}
 
 
-_PER_QUERY = 500
-
-
 def prefecture_of(postal_code: str) -> str | None:
     """The prefecture a 7-digit postal code belongs to, or None when Japan Post has no such code."""
-    if postal_code in _known:
-        return _known[postal_code]
     return prefectures_of([postal_code])[postal_code]
 
 

@@ -147,32 +147,25 @@ class Columns:
     Cells, a value that fails gives a harmless fallback, and the Collector leaves its order out.
     """
 
-    def __init__(self, filename: str, rows: Sequence[Row], keys: Sequence[str],
-                 columns: Mapping[str, str] | None = None):
+    def __init__(self, filename: str, rows: Sequence[Row], keys: Sequence[str]):
         self.filename = filename
         #: the file line each row starts on, and the order (or other key) each row belongs to
         self.lines = [row.line for row in rows]
         self.keys = keys
         self._cells = [row.cells for row in rows]
         self._positions = rows[0].columns if rows else {}
-        #: field -> header name, for formats read through header_aliases(); other names are headers themselves
-        self.columns = columns or {}
         self.problems: dict[int, list[RowProblem]] = {}
 
     def __len__(self) -> int:
         return len(self._cells)
 
-    def column(self, name: str) -> str:
-        return self.columns.get(name, name)
-
     def text(self, *names: str) -> list[str]:
         """Per row, the first non-empty value of the columns, stripped."""
         values = None
         for name in names:
-            column = self.column(name)
-            position = self._positions.get(column)
+            position = self._positions.get(name)
             if position is None:
-                not_kept(self._positions, column)
+                not_kept(self._positions, name)
                 continue
             found = list(map(str.strip, map(operator.itemgetter(position), self._cells)))
             values = found if values is None else [value or other for value, other in zip(values, found)]
@@ -206,7 +199,7 @@ class Columns:
     def convert(self, parse: Callable, *names: str, fallback=None) -> list:
         """parse() applied to the columns' value (parts joined by '-'), or the fallback with a problem."""
         values = self.text(names[0]) if len(names) == 1 else self.joined(*names, sep='-')
-        return self.parsed(parse, values, '/'.join(map(self.column, names)), fallback)
+        return self.parsed(parse, values, '/'.join(names), fallback)
 
     def postal_code(self, *names: str) -> list[str]:
         return self.convert(normalize.postal_code, *names, fallback='')
@@ -222,9 +215,9 @@ class Columns:
         """Amounts in yen that must be given, each from the first of the columns that has one."""
         if len(names) == 1:
             return self.convert(_required_yen, names[0], fallback=0)
-        values, fields = self.text(names[-1]), [self.column(names[-1])] * len(self)
+        values, fields = self.text(names[-1]), [names[-1]] * len(self)
         for name in reversed(names[:-1]):
-            preferred, field = self.text(name), self.column(name)
+            preferred, field = self.text(name), name
             fields = [field if value else other for value, other in zip(preferred, fields)]
             values = [value or other for value, other in zip(preferred, values)]
         return self.parsed(_required_yen, values, fields, fallback=0)

@@ -175,7 +175,7 @@ class Columns:
 
     def joined(self, *names: str, sep: str = ' ') -> list[str]:
         """Per row, the non-empty values of the columns joined, e.g. 姓 and 名 into one name."""
-        return list(map(sep.join, map(functools.partial(filter, None), zip(*map(self.text, names)))))
+        return _joined(list(map(self.text, names)), sep)
 
     def problem(self, index: int, field: str, value: str, message: str) -> None:
         self.problems.setdefault(index, []).append(
@@ -202,10 +202,19 @@ class Columns:
         return self.parsed(parse, values, '/'.join(names), fallback)
 
     def postal_code(self, *names: str) -> list[str]:
-        return self.convert(normalize.postal_code, *names, fallback='')
+        parts = list(map(self.text, names))
+        if all(map(_ascii_digits, parts)):
+            # digits only in every row: 7 of them together is what normalize.postal_code() would make
+            codes = list(map(''.join, zip(*parts)))
+            if set(map(len, codes)) == {7}:
+                return codes
+        return self.parsed(normalize.postal_code, _joined(parts, '-'), '/'.join(names), fallback='')
 
     def phone(self, *names: str) -> list[str]:
-        return each(normalize.phone, self.joined(*names, sep='-'))
+        parts = list(map(self.text, names))
+        if all(map(_ascii_digits, parts)):
+            return list(map(''.join, zip(*parts)))  # what normalize.phone() makes of digits: the digits
+        return each(normalize.phone, _joined(parts, '-'))
 
     def yen(self, name: str) -> list[int | None]:
         """Amounts in yen, None where the cell is empty or the column absent."""
@@ -229,13 +238,26 @@ class Columns:
         return self.convert(normalize.tax_rate, name, fallback=10)
 
     def ordered_at(self, name: str) -> list[datetime.datetime]:
-        return self.convert(normalize.parse_datetime, name, fallback=_NO_TIME)
+        values = self.text(name)
+        return normalize.parse_japan_times(values) or self.parsed(normalize.parse_datetime, values, name, _NO_TIME)
 
     def date(self, name: str) -> list[datetime.date | None]:
         return self.convert(normalize.parse_date, name)
 
     def prefecture(self, name: str) -> list[str]:
         return each(normalize.prefecture, self.text(name))
+
+
+def _joined(columns: list[list[str]], sep: str) -> list[str]:
+    if all(map(all, columns)):
+        return list(map(sep.join, zip(*columns)))  # the usual file: every part given, nothing to leave out
+    return list(map(sep.join, map(functools.partial(filter, None), zip(*columns))))
+
+
+def _ascii_digits(values: list[str]) -> bool:
+    """Whether every value is ASCII digits or empty: one test of the column put together."""
+    text = ''.join(values)
+    return text.isascii() and (text.isdigit() or not text)
 
 
 def each(function: Callable, values: list[str]) -> list:

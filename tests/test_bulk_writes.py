@@ -120,3 +120,19 @@ def test_a_big_load_refreshes_postgresql_s_statistics_within_its_transaction():
                                   ).scalar() == 1500
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 1500
+
+
+def test_times_are_stored_on_sqlite_in_sqlalchemy_s_own_text_so_old_and_new_rows_compare_alike():
+    if db.engine.dialect.name != 'sqlite':
+        pytest.skip('PostgreSQL stores timestamptz')
+    tokyo = dt.timezone(dt.timedelta(hours=9))
+    connection = db.session.connection()
+    insert_columns(connection, AuditEvent.__table__, {
+        'at': [dt.datetime(2026, 11, 22, 9, 0, 0, 5, tzinfo=tokyo)], 'user_id': None, 'action': 't',
+        'object_type': 'orders', 'object_id': '1', 'before': None, 'after': None, 'note': ''})
+    stored = connection.exec_driver_sql("SELECT at FROM audit_events WHERE action = 't'").scalar()
+    # what SQLAlchemy's DateTime writes for the same moment in UTC, which rows written before hold
+    general = sa.DateTime().dialect_impl(db.engine.dialect).bind_processor(db.engine.dialect)
+    assert stored == general(dt.datetime(2026, 11, 22, 0, 0, 0, 5)) == '2026-11-22 00:00:00.000005'
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == 't', AuditEvent.at == dt.datetime(2026, 11, 22, 0, 0, 0, 5, tzinfo=dt.UTC))) == 1

@@ -133,17 +133,17 @@ def plan(channel: str, parsed: ParseResult) -> ImportSummary:
         summary.problems += oversized[index]
     new_records = [record for index, record in enumerate(new_records) if index not in oversized]
     resolver = SkuResolver(channel, new_records)
-    prefectures_of(r.ship_postal_code for r in new_records)  # looked up together, not one query per order
+    # looked up together, not one query per order
+    prefectures = prefectures_of(r.ship_postal_code for r in new_records)
     messages = {}
     for record in new_records:
         product_ids = [resolver.resolve(line.item_code, line.jan) for line in record.lines]
         holds = []
-        unknown = [line.item_code or line.name for line, pid in zip(record.lines, product_ids) if pid is None]
-        if unknown:
+        if None in product_ids:
+            unknown = [line.item_code or line.name for line, pid in zip(record.lines, product_ids) if pid is None]
             holds.append(('unknown_sku', str(_l('Unknown item code: %(codes)s', codes=', '.join(unknown)))))
-        problem = address_problem(record.ship_postal_code, record.ship_prefecture)
-        if problem:
-            holds.append(('address_check', problem))
+        if prefectures[record.ship_postal_code] != record.ship_prefecture:
+            holds.append(('address_check', address_problem(record.ship_postal_code, record.ship_prefecture)))
         holds += rule_holds(record, rules, today, messages)
         summary.planned.append(PlannedOrder(record, product_ids, holds))
     summary.on_hold = sum(1 for p in summary.planned if p.holds)

@@ -166,12 +166,6 @@ def analyze_after_bulk_load(connection: sa.Connection, tables: list[sa.Table], r
                                                           for t in tables))
 
 
-def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
-    """INSERT many rows of one shape (dicts with the same keys); see insert_columns()."""
-    if rows:
-        insert_columns(connection, table, {key: [row[key] for row in rows] for key in rows[0]})
-
-
 def insert_columns(connection: sa.Connection, table: sa.Table, columns: dict[str, object]) -> None:
     """INSERT many rows given column by column: a list of values per column, or one value for every row.
 

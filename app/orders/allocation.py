@@ -7,12 +7,13 @@ every change goes through the stock service's apply_stock_changes(), which locks
 """
 import dataclasses
 import logging
+import operator
 from collections import defaultdict
 
 import sqlalchemy as sa
 
 from app.accounts.models import AuditEvent
-from app.database import in_ids, insert_columns, insert_rows, utcnow
+from app.database import in_ids, insert_columns, utcnow
 from app.extensions import db
 from app.inventory.services import StockChange, apply_stock_changes, lock_levels
 from app.orders.models import Allocation, Order, OrderHold, OrderLine
@@ -70,9 +71,9 @@ def allocate(*, order_ids=None, product_ids=None, actor=None) -> AllocationResul
     orders = db.session.execute(eligible_orders(order_ids, product_ids)).all()
     if not orders:
         return result
-    allocation_rows, status_changes = _allocate_in_turn(orders, _outstanding_lines([o.id for o in orders]), result,
-                                                        actor)
-    insert_rows(db.session.connection(), Allocation.__table__, allocation_rows)
+    allocation_columns, status_changes = _allocate_in_turn(orders, _outstanding_lines([o.id for o in orders]), result,
+                                                           actor)
+    insert_columns(db.session.connection(), Allocation.__table__, allocation_columns)
     _write_statuses(status_changes, actor)
     db.session.flush()
     logger.info('Allocation: %d allocated, %d backordered, %d waiting on a hold', result.allocated_orders,
@@ -90,26 +91,28 @@ class AllocationTurn:
 
 
 def allocate_arriving(orders: list[tuple[int, str]], wanted: dict[int, list[tuple[int, int, int]]], *,
-                      actor=None) -> tuple[AllocationResult, list[dict], dict[int, str]]:
+                      actor=None) -> tuple[AllocationResult, dict[str, list], dict[int, str]]:
     """Reserve stock for orders an import is about to write, so that they are written allocated at once.
 
     The same rules as allocate(), for orders nobody else can see yet (so none is locked):
     :param orders: (id, channel) of the eligible arriving orders, oldest first
     :param wanted: per order, (line id, product id, units) of its lines with a product
-    :return: the counts, the allocation rows to insert once the lines exist, and each order's new status;
+    :return: the counts, the allocation rows to insert once the lines exist (columns, for insert_columns()),
+        and each order's new status;
         the caller then records the status changes with record_allocation_statuses()
     """
     result = AllocationResult()
     turn = [AllocationTurn(order_id, channel, 'confirmed') for order_id, channel in orders]
-    allocation_rows, status_changes = _allocate_in_turn(turn, wanted, result, actor)
-    return result, allocation_rows, {order_id: new for order_id, _, new in status_changes}
+    allocation_columns, status_changes = _allocate_in_turn(turn, wanted, result, actor)
+    return result, allocation_columns, {order_id: new for order_id, _, new in status_changes}
 
 
-def _allocate_in_turn(orders, wanted, result: AllocationResult, actor) -> tuple[list[dict], list[tuple]]:
+def _allocate_in_turn(orders, wanted, result: AllocationResult, actor) -> tuple[dict[str, list], list[tuple]]:
     """Take stock for each order in turn, apply it to the stock levels, and count the outcome in `result`.
 
     :param orders: rows with id, channel and status, in allocation order
-    :return: the allocation rows to insert, and (order id, old status, new status) of the orders that change
+    :return: the allocation rows to insert (column by column, for insert_columns()), and (order id, old
+        status, new status) of the orders that change
     """
     products = {product_id for lines in wanted.values() for _, product_id, _ in lines}
     # lock first, then read what is available: nobody can allocate these units meanwhile
@@ -118,27 +121,33 @@ def _allocate_in_turn(orders, wanted, result: AllocationResult, actor) -> tuple[
         if level.available > 0:
             available[level.product_id].append([level.location_id, level.available])
     partial, now = set(order_rules().partial_channels), utcnow()
-    changes, allocation_rows, status_changes = [], [], []
+    # units reserved per (product, location), applied to the stock levels once at the end
+    reserved, taken_rows, status_changes = defaultdict(int), [], []
     for order in orders:
-        lines = wanted.get(order.id, [])
+        lines = wanted.get(order.id, ())
         if order.channel not in partial and not _can_fill_whole(lines, available):
-            taken = []
+            taken = ()
         else:
             taken = _take(lines, available)
         for line_id, product_id, location_id, quantity in taken:
-            changes.append(StockChange(product_id, location_id, allocated_delta=quantity))
-            allocation_rows.append({'order_id': order.id, 'order_line_id': line_id, 'product_id': product_id,
-                                    'location_id': location_id, 'quantity': quantity, 'created_at': now})
-        short = sum(q for _, _, q in lines) - sum(t[3] for t in taken)
-        new_status = 'allocated' if short == 0 else 'backordered'
-        if new_status == 'allocated':
+            reserved[product_id, location_id] += quantity
+            taken_rows.append((order.id, line_id, product_id, location_id, quantity))
+        if sum(map(_UNITS_WANTED, lines)) == sum(map(_UNITS_TAKEN, taken)):
+            new_status = 'allocated'
             result.allocated_orders += 1
         else:
+            new_status = 'backordered'
             result.backordered_orders += 1
         if new_status != order.status:
             status_changes.append((order.id, order.status, new_status))
-    apply_stock_changes(_merged(changes), actor=actor)
-    return allocation_rows, status_changes
+    apply_stock_changes([StockChange(product_id, location_id, allocated_delta=units)
+                         for (product_id, location_id), units in reserved.items()], actor=actor)
+    columns = ('order_id', 'order_line_id', 'product_id', 'location_id', 'quantity')
+    allocation_columns = {name: list(values) for name, values in zip(columns, zip(*taken_rows))}
+    return {**dict.fromkeys(columns, []), **allocation_columns, 'created_at': now}, status_changes
+
+
+_UNITS_WANTED, _UNITS_TAKEN = operator.itemgetter(2), operator.itemgetter(3)
 
 
 def reserve(order: Order, *, actor=None) -> bool:
@@ -189,10 +198,16 @@ def _outstanding_lines(order_ids: list[int]) -> dict[int, list[tuple[int, int, i
 
 
 def _can_fill_whole(lines, available) -> bool:
+    if len(lines) == 1:  # most orders: nothing to add up per product
+        _, product_id, quantity = lines[0]
+        return sum(map(_UNITS_AT, available.get(product_id, ()))) >= quantity
     need = defaultdict(int)
     for _, product_id, quantity in lines:
         need[product_id] += quantity
     return all(sum(a for _, a in available.get(p, ())) >= q for p, q in need.items())
+
+
+_UNITS_AT = operator.itemgetter(1)
 
 
 def _take(lines, available) -> list[tuple[int, int, int, int]]:

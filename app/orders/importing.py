@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.catalog.models import ChannelSku, Product
-from app.database import analyze_after_bulk_load, bulk_work, insert_columns, insert_rows, new_ids, utcnow
+from app.database import analyze_after_bulk_load, bulk_work, insert_columns, new_ids, utcnow
 from app.extensions import db
 from app.notifications.services import mail_settings, queue_order_confirmations
 from app.orders.address import address_problem, prefectures_of
@@ -305,10 +305,10 @@ def _allocate_planned(planned: list[PlannedOrder], ids: list[int], line_ids: lis
         if _arrival_status(p) == 'confirmed' and payment_status_for(p.record.payment_method) in PAYABLE:
             turn.append((p.record.ordered_at, order_id, p.record.channel))
     turn.sort()  # priority (0 for every arriving order), then the time ordered, then the id: allocate()'s order
-    result, allocation_rows, statuses = allocate_arriving([(order_id, channel) for _, order_id, channel in turn],
+    result, allocation_columns, statuses = allocate_arriving([(order_id, channel) for _, order_id, channel in turn],
                                                           wanted, actor=actor)
     result.waiting_on_hold = sum(1 for p in planned if p.holds)
-    return result, allocation_rows, statuses
+    return result, allocation_columns, statuses
 
 
 @bulk_work()
@@ -335,11 +335,11 @@ def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=No
     connection = db.session.connection()
     ids = new_ids(connection, Order.__table__, len(summary.planned))
     line_ids = new_ids(connection, OrderLine.__table__, sum(len(p.record.lines) for p in summary.planned))
-    summary.allocation, allocation_rows, statuses = _allocate_planned(summary.planned, ids, line_ids, actor)
+    summary.allocation, allocation_columns, statuses = _allocate_planned(summary.planned, ids, line_ids, actor)
     order_ids, summary.lines_created = write_orders(channel, summary.planned, batch_id=batch.id, actor=actor,
                                                     progress=progress, ids=ids, line_ids=line_ids,
                                                     statuses=statuses)
-    insert_rows(connection, Allocation.__table__, allocation_rows)
+    insert_columns(connection, Allocation.__table__, allocation_columns)
     record_allocation_statuses([(order_id, 'confirmed', status) for order_id, status in statuses.items()], actor)
     analyze_after_bulk_load(db.session.connection(), [Order.__table__, OrderLine.__table__, OrderHold.__table__],
                             len(order_ids))

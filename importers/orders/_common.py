@@ -300,14 +300,14 @@ class Collector:
         return orders
 
     def add(self, filename: str, key: str, line: int, key_column: str, order: OrderRecord,
-            problems: list[RowProblem]) -> None:
+            problems: Sequence[RowProblem]) -> None:
         """Keep one order, unless reading it found a problem or an earlier file of the import has it."""
         if key in self._seen:
             # two downloads that overlap: the first copy counts, the second must not become a second order
             seen_file, seen_line = self._seen[key]
-            problems.append(RowProblem(filename, line, key_column, key,
-                                       f'the order is already in {seen_file}, line {seen_line}; this copy is left out',
-                                       key))
+            problems = [*problems, RowProblem(
+                filename, line, key_column, key,
+                f'the order is already in {seen_file}, line {seen_line}; this copy is left out', key)]
         else:
             self._seen[key] = (filename, line)
         if problems:

@@ -8,11 +8,12 @@ The old 通常購入データ layout (受注番号, 126 columns) is not this for
 import bisect
 import itertools
 import operator
+from collections.abc import Iterator, Sequence
 
 from importers.base import Row
 from importers.orders._common import Collector, Columns, each, given, read
 from importers.orders.normalize import payment_method
-from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
+from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total, records
 
 
 CHANNEL = 'rakuten'
@@ -39,7 +40,7 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
     return collector.result
 
 
-def _orders(filename: str, groups: dict[str, list[Row]]):
+def _orders(filename: str, groups: dict[str, list[Row]]) -> Iterator[tuple[str, int, OrderRecord, Sequence]]:
     """(order number, first line, order, problems) for each order, read column by column over the file.
 
     The order's columns are read from its first row, the lines' from every row.
@@ -78,41 +79,39 @@ def _orders(filename: str, groups: dict[str, list[Row]]):
         'customer_comment': head.text('コメント'),
     }
     starts = list(itertools.accumulate(counts, initial=0))
-    # the orders with a problem in any of their rows: the rest skip the gathering below
-    troubled = set(head.problems) | {bisect.bisect_right(starts, row) - 1 for row in items.problems}
-    for index, (key, line, start, end, shipping_fee, cod_fee, total, values) in enumerate(zip(
-            keys, head.lines, starts, starts[1:], shipping_fees, cod_fees, stated_totals, zip(*columns.values()))):
-        order_lines = lines[start:end]
-        problems = []
-        if index in troubled:
-            problems += head.problems.get(index, ())
-            for row in range(start, end):
-                problems += items.problems.get(row, ())
-            problems.sort(key=operator.attrgetter('line'))
-        if total is None:
-            total = lines_total(order_lines) + shipping_fee + cod_fee
-        order = OrderRecord(
-            filename=filename, line=line, channel=CHANNEL, external_order_id=key,
-            # Rakuten keeps the whole street address, building included, in one column
-            ship_address2='', shipping_fee=shipping_fee, cod_fee=cod_fee, total=total, lines=order_lines,
-            **dict(zip(columns, values)))
-        yield key, line, order, problems
+    order_lines = list(map(lines.__getitem__, map(slice, starts, starts[1:])))
+    if None in stated_totals:
+        stated_totals = [lines_total(group) + shipping + cod if total is None else total
+                         for total, group, shipping, cod in zip(stated_totals, order_lines, shipping_fees, cod_fees)]
+    orders = records(OrderRecord, columns | {
+        'line': head.lines, 'channel': itertools.repeat(CHANNEL), 'external_order_id': keys,
+        # Rakuten keeps the whole street address, building included, in one column
+        'ship_address2': itertools.repeat(''), 'shipping_fee': shipping_fees, 'cod_fee': cod_fees,
+        'total': stated_totals, 'lines': order_lines, 'filename': itertools.repeat(filename)})
+    # the problems of each order with a problem in any of its rows, in file order
+    problems = {}
+    for index in set(head.problems) | {bisect.bisect_right(starts, row) - 1 for row in items.problems}:
+        found = list(head.problems.get(index, ()))
+        for row in range(starts[index], starts[index + 1]):
+            found += items.problems.get(row, ())
+        problems[index] = sorted(found, key=operator.attrgetter('line'))
+    return zip(keys, head.lines, orders, map(problems.get, range(len(keys)), itertools.repeat(())))
 
 
 def _lines(items: Columns) -> list[LineRecord]:
     # 商品毎税込価格 (newer files) is the tax-included price whatever the shop's 税込別 setting;
     # without it 単価 is taken as tax-included, as shops have had to show it since 2021 (総額表示)
-    return list(map(
-        LineRecord, items.lines,
-        items.text('商品明細ID'),
+    return list(records(LineRecord, {
+        'line': items.lines,
+        'channel_line_id': items.text('商品明細ID'),
         # the SKU a shop manages stock by, where it has SKUs; else the item's own code
-        items.text('SKU管理番号', '商品管理番号', '商品番号'),
-        itertools.repeat(''),
-        items.text('商品名'),
-        items.text('項目・選択肢'),
-        items.quantity('個数'),
-        items.price('商品毎税込価格', '単価'),
-        items.tax_rate('商品税率')))
+        'item_code': items.text('SKU管理番号', '商品管理番号', '商品番号'),
+        'jan': itertools.repeat(''),
+        'name': items.text('商品名'),
+        'option_text': items.text('項目・選択肢'),
+        'quantity': items.quantity('個数'),
+        'unit_price': items.price('商品毎税込価格', '単価'),
+        'tax_rate': items.tax_rate('商品税率')}))
 
 
 def _check_one_ship_to(items: Columns, counts: list[int]) -> None:

@@ -6,6 +6,7 @@ the records of a 50,000-order file ten times slower.
 """
 import dataclasses
 import datetime
+from collections.abc import Iterable, Iterator
 
 from importers.base import RowProblem
 
@@ -79,6 +80,16 @@ class ParseResult:
 
     orders: list[OrderRecord] = dataclasses.field(default_factory=list)
     problems: list[RowProblem] = dataclasses.field(default_factory=list)
+
+
+def records(kind: type, columns: dict[str, Iterable]) -> Iterator:
+    """Records of a kind (OrderRecord, LineRecord) made from their fields given column by column, each
+    field a sequence or a repeat(); the record's every field must be given, and nothing else."""
+    fields = [field.name for field in dataclasses.fields(kind)]
+    if set(columns) != set(fields):
+        raise TypeError(f'{kind.__name__}: missing {sorted(set(fields) - set(columns))}, '
+                        f'unknown {sorted(set(columns) - set(fields))}')
+    return map(kind, *map(columns.__getitem__, fields))
 
 
 def lines_total(lines: list[LineRecord]) -> int:

@@ -12,6 +12,7 @@ import logging
 import operator
 from collections import defaultdict
 from collections.abc import Callable
+from itertools import chain, repeat
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -272,22 +273,20 @@ def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | N
         # straight to the driver, column by column (the ORM's bulk path drops None values and splits the
         # batch at every change of shape, and ordered RETURNING is one statement per row on SQLite)
         insert_columns(connection, orders, _order_columns(chunk, chunk_ids, statuses, channel, batch_id, now))
-        line_rows = [(order_id, line_no, product_id, line)
-                     for order_id, p in zip(chunk_ids, chunk, strict=True)
-                     for line_no, (line, product_id) in enumerate(zip(p.record.lines, p.product_ids, strict=True),
-                                                                   start=1)]
-        record_lines = [line for *_, line in line_rows]
+        counts = [len(p.record.lines) for p in chunk]
+        record_lines = list(chain.from_iterable(p.record.lines for p in chunk))
         insert_columns(connection, lines, {
-            'id': line_ids[lines_created:lines_created + len(line_rows)],
-            'order_id': [row[0] for row in line_rows], 'line_no': [row[1] for row in line_rows],
-            'product_id': [row[2] for row in line_rows],
+            'id': line_ids[lines_created:lines_created + len(record_lines)],
+            'order_id': list(chain.from_iterable(map(repeat, chunk_ids, counts))),
+            'line_no': list(chain.from_iterable(map(range, repeat(1), [count + 1 for count in counts]))),
+            'product_id': list(chain.from_iterable(p.product_ids for p in chunk)),
             **{name: list(map(operator.attrgetter(name), record_lines)) for name in _LINE_COLUMNS}})
         hold_rows = [(order_id, reason, note) for order_id, p in zip(chunk_ids, chunk) for reason, note in p.holds]
         insert_columns(connection, holds, {
             'order_id': [row[0] for row in hold_rows], 'reason': [row[1] for row in hold_rows],
             'note': [row[2] for row in hold_rows], 'created_at': now, 'created_by_id': actor_id,
             'released_at': None, 'released_by_id': None, 'release_note': ''})
-        lines_created += len(line_rows)
+        lines_created += len(record_lines)
         if progress:
             progress(start + len(chunk), len(planned))
     return ids, lines_created

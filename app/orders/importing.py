@@ -304,8 +304,8 @@ def _allocate_planned(planned: list[PlannedOrder], ids: list[int], line_ids: lis
         if _arrival_status(p) == 'confirmed' and payment_status_for(p.record.payment_method) in PAYABLE:
             turn.append((p.record.ordered_at, order_id, p.record.channel))
     turn.sort()  # priority (0 for every arriving order), then the time ordered, then the id: allocate()'s order
-    result, allocation_columns, statuses = allocate_arriving([(order_id, channel) for _, order_id, channel in turn],
-                                                          wanted, actor=actor)
+    result, allocation_columns, statuses = allocate_arriving(
+        [(order_id, channel) for _, order_id, channel in turn], wanted, actor=actor)
     result.waiting_on_hold = sum(1 for p in planned if p.holds)
     return result, allocation_columns, statuses
 

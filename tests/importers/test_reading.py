@@ -57,10 +57,10 @@ def test_columns_read_a_whole_column_and_report_a_bad_value_against_its_row():
 
 
 def test_each_row_starts_on_its_own_file_line_after_values_over_several_lines_and_a_lone_carriage_return():
-    data = ('id,note\n'
-            'A,"one\ntwo\nthree"\n'
-            'B,"old Mac\rline end"\n'
-            'C,plain\n').encode()
+    data = (b'id,note\n'
+            b'A,"one\ntwo\nthree"\n'
+            b'B,"old Mac\rline end"\n'
+            b'C,plain\n')
 
     _, rows = read_rows(data, 'notes.csv')
 

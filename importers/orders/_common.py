@@ -116,6 +116,11 @@ class Cells:
         """An amount in yen that must be given."""
         return self.convert(_required_yen, name, fallback=0)
 
+    def fee(self, name: str) -> int:
+        """A fee in yen (shipping, cash on delivery) or another amount that cannot be negative: 0 when the
+        cell is empty or the column absent."""
+        return self.convert(_fee, name, fallback=0)
+
     def quantity(self, name: str) -> int:
         return self.convert(normalize.quantity, name, fallback=0)
 
@@ -220,6 +225,10 @@ class Columns:
         """Amounts in yen, None where the cell is empty or the column absent."""
         return self.convert(normalize.yen, name, fallback=0)
 
+    def fee(self, name: str) -> list[int]:
+        """Fees in yen (shipping, cash on delivery): 0 where the cell is empty or the column absent; never negative."""
+        return self.convert(_fee, name, fallback=0)
+
     def price(self, *names: str) -> list[int]:
         """Amounts in yen that must be given, each from the first of the columns that has one."""
         if len(names) == 1:
@@ -278,6 +287,15 @@ def _required_yen(value: str) -> int:
         raise ValueError('no price')
     if amount < 0:
         raise ValueError('a price cannot be negative')
+    return amount
+
+
+def _fee(value: str) -> int:
+    amount = normalize.yen(value)
+    if amount is None:
+        return 0
+    if amount < 0:
+        raise ValueError('cannot be negative')
     return amount
 
 

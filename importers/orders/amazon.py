@@ -50,9 +50,9 @@ def _order_with_prices(cells: list[Cells]) -> OrderRecord:
         quantity = c.quantity('quantity-purchased')
         lines.append(_line(c, quantity, divide_yen(item_price, quantity) if quantity else 0))
         # Amazon writes discounts as negative numbers; abs() keeps a positive one from raising the total
-        amounts += (item_price + (c.yen('gift-wrap-price') or 0) - abs(c.yen('item-promotion-discount') or 0)
+        amounts += (item_price + c.fee('gift-wrap-price') - abs(c.yen('item-promotion-discount') or 0)
                     - abs(c.yen('ship-promotion-discount') or 0))
-    shipping_fee = sum(c.yen('shipping-price') or 0 for c in cells)
+    shipping_fee = sum(c.fee('shipping-price') for c in cells)
     cod_fee = _order_amount(cells, 'payment-method-fee')
     return _order(cells, lines, shipping_fee, cod_fee, amounts + shipping_fee + cod_fee)
 
@@ -121,7 +121,7 @@ def _line(c: Cells, quantity: int, unit_price: int) -> LineRecord:
 
 
 def _order_amount(cells: list[Cells], column: str) -> int:
-    return max(c.yen(column) or 0 for c in cells)
+    return max(c.fee(column) for c in cells)
 
 
 def _time_slot(start: str, end: str) -> str:

@@ -67,8 +67,8 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
 def _order(cells: list[Cells]) -> OrderRecord:
     first = cells[0]
     lines = [_line(c) for c in cells]
-    shipping_fee = first.yen('shipping_fee') or 0
-    cod_fee = first.yen('cod_fee') or 0
+    shipping_fee = first.fee('shipping_fee')
+    cod_fee = first.fee('cod_fee')
     return OrderRecord(
         filename=first.filename,
         line=first.line,

@@ -53,8 +53,8 @@ def _orders(filename: str, groups: dict[str, list[Row]]) -> Iterator[tuple[str, 
     _check_one_ship_to(items, counts)
     lines = _lines(items)
 
-    shipping_fees = [fee or 0 for fee in head.yen('送料合計')]
-    cod_fees = [fee or 0 for fee in head.yen('代引料合計')]
+    shipping_fees = head.fee('送料合計')
+    cod_fees = head.fee('代引料合計')
     # 合計金額 is the order's total before points and coupons; 請求金額 (what is billed) is the fallback
     stated_totals = [total if total is not None else billed
                      for total, billed in zip(head.yen('合計金額'), head.yen('請求金額'))]

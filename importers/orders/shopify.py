@@ -29,7 +29,7 @@ def _order(cells: list[Cells]) -> OrderRecord:
     first = cells[0]
     first.yen_currency('Currency')
     lines = [_line(c) for c in cells]
-    shipping_fee = first.yen('Shipping') or 0
+    shipping_fee = first.fee('Shipping')
     total = first.yen('Total')
     if total is None:
         total = lines_total(lines) + shipping_fee

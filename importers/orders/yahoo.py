@@ -143,8 +143,8 @@ def _build(filename: str, group: list[Row], columns: dict[str, str], key: str,
 
 def _order(o: Cells, items: list[Cells]) -> OrderRecord:
     lines = [_line(c) for c in items]
-    shipping_fee = o.yen('shipping_fee') or 0
-    cod_fee = o.yen('cod_fee') or 0
+    shipping_fee = o.fee('shipping_fee')
+    cod_fee = o.fee('cod_fee')
     total = o.yen('total')
     if total is None:
         total = lines_total(lines) + shipping_fee + cod_fee

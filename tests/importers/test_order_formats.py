@@ -639,6 +639,34 @@ def test_kura_broken_rows_are_reported_at_their_line():
     assert 'leading zero' in result.problems[3].message
 
 
+@pytest.mark.parametrize(('channel', 'files', 'problem'), [
+    ('rakuten', lambda: [('rakuten.csv', table(RAKUTEN_HEADER, [rakuten_row('A', 送料合計='-550'), rakuten_row('B')]))],
+     (2, '送料合計', '-550', 'A')),
+    ('amazon', lambda: [('amazon.txt', table(AMAZON_A_HEADER, [amazon_row('A', **{'shipping-price': '-300'}),
+                                                               amazon_row('B')], delimiter='\t'))],
+     (2, 'shipping-price', '-300', 'A')),
+    ('amazon', lambda: [('unshipped.txt', table(AMAZON_B_HEADER, [
+        amazon_unshipped_row(**{'order-id': 'A', 'payment-method-fee': '-330'}),
+        amazon_unshipped_row(**{'order-id': 'B'})], delimiter='\t'))],
+     (2, 'payment-method-fee', '-330', 'A')),
+    ('yahoo', lambda: yahoo_files([yahoo_order('A', PayCharge='-330'), yahoo_order('B')],
+                                  [yahoo_item('A'), yahoo_item('B')]),
+     (2, 'PayCharge', '-330', 'A')),
+    ('shopify', lambda: [('orders_export.csv', table(SHOPIFY_HEADER, [shopify_order('A', Shipping='-550.00'),
+                                                                      shopify_order('B')], encoding='utf-8'))],
+     (2, 'Shipping', '-550.00', 'A')),
+    ('kura', lambda: [('kura.csv', table(KURA_HEADER, [kura_row('A', cod_fee='-330', option_text=''),
+                                                       kura_row('B', option_text='')]))],
+     (2, 'cod_fee', '-330', 'A')),
+])
+def test_a_negative_fee_leaves_its_order_out(channel, files, problem):
+    result = parse_files(channel, files())
+
+    assert list(by_id(result)) == ['B']
+    assert problems(result) == [problem]
+    assert result.problems[0].message == 'cannot be negative'
+
+
 def test_the_same_order_in_two_files_is_read_once():
     data = table(KURA_HEADER, [kura_row('K-1', option_text='')])
 

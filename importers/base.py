@@ -11,6 +11,8 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterator, Sequence
 
+from flask_babel import lazy_gettext as _l
+
 
 UTF8_BOM = b'\xef\xbb\xbf'
 # Python's cp932 codec decodes the single bytes 0x80, 0xA0 and 0xFD-0xFF, which no Windows text holds, to
@@ -23,9 +25,18 @@ class FileRefused(Exception):
     """The file cannot be read as its format at all; nothing of it is imported."""
 
     def __init__(self, filename: str, message: str):
+        message = str(message)  # a lazy text becomes the language of whoever is importing, once
         super().__init__(f'{filename}: {message}')
         self.filename = filename
         self.message = message
+
+
+def not_csv(filename: str, line: int, error: csv.Error) -> FileRefused:
+    return FileRefused(filename, _l('line %(line)d is not valid CSV: %(error)s', line=line, error=error))
+
+
+def missing_columns(filename: str, names: str) -> FileRefused:
+    return FileRefused(filename, _l('required column missing from the header: %(columns)s', columns=names))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,7 +109,7 @@ def decode(data: bytes, filename: str) -> str:
         try:
             return data[len(UTF8_BOM):].decode('utf-8')
         except UnicodeDecodeError as exc:
-            message = _encoding_message('UTF-8 (it starts with a BOM)', data, exc.start + len(UTF8_BOM))
+            message = _encoding_message(_l('UTF-8 (it starts with a BOM)'), data, exc.start + len(UTF8_BOM))
             raise FileRefused(filename, message) from None
     try:
         return data.decode('utf-8')
@@ -121,8 +132,9 @@ def decode(data: bytes, filename: str) -> str:
 def _encoding_message(encoding: str, data: bytes, offset: int) -> str:
     line = data.count(b'\n', 0, offset) + 1
     bad = data[offset:offset + 4].hex(' ')
-    return (f'cannot be decoded as UTF-8 or CP932 (Shift_JIS): read as {encoding}, the bytes {bad} '
-            f'at byte offset {offset} (line {line}) are not valid; save the file as UTF-8 or CP932')
+    return _l('cannot be decoded as UTF-8 or CP932 (Shift_JIS): read as %(encoding)s, the bytes %(bytes)s '
+              'at byte offset %(offset)d (line %(line)d) are not valid; save the file as UTF-8 or CP932',
+              encoding=encoding, bytes=bad, offset=offset, line=line)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -148,7 +160,7 @@ def read_rows(data: bytes, filename: str, *, required: tuple[str, ...] = (), del
     """
     text = decode(data, filename)
     if not text.strip():
-        raise FileRefused(filename, 'the file is empty')
+        raise FileRefused(filename, _l('the file is empty'))
     delimiter = delimiter or sniff_delimiter(text)
     if '\r' in text:
         # Windows line ends, inside quoted values too, become '\n' once here rather than value by value
@@ -158,18 +170,18 @@ def read_rows(data: bytes, filename: str, *, required: tuple[str, ...] = (), del
     try:
         header = [h.strip() for h in next(reader)]
     except csv.Error as exc:
-        raise FileRefused(filename, f'line 1 is not valid CSV: {exc}') from None
+        raise not_csv(filename, 1, exc) from None
     if len(header) < 2 and not required:
-        raise FileRefused(filename, 'the first line is not a CSV header (it has a single column)')
+        raise FileRefused(filename, _l('the first line is not a CSV header (it has a single column)'))
     missing = [name for name in required if name not in header]
     if missing:
-        raise FileRefused(filename, 'required column missing from the header: ' + ', '.join(missing))
+        raise missing_columns(filename, ', '.join(missing))
     duplicated = sorted({h for h in header if h and header.count(h) > 1})
     if duplicated:
-        raise FileRefused(filename, 'column named twice in the header: ' + ', '.join(duplicated))
+        raise FileRefused(filename, _l('column named twice in the header: %(columns)s', columns=', '.join(duplicated)))
     rows = list(_records(reader, header, filename, columns))
     if not rows:
-        raise FileRefused(filename, 'the file has a header but no data rows')
+        raise FileRefused(filename, _l('the file has a header but no data rows'))
     return header, rows
 
 
@@ -187,12 +199,13 @@ def _records(reader, header: list[str], filename: str, keep: Collection[str] | N
         except StopIteration:
             return
         except csv.Error as exc:
-            raise FileRefused(filename, f'line {next_line} is not valid CSV: {exc}') from None
+            raise not_csv(filename, next_line, exc) from None
         start, next_line = next_line, reader.line_num + 1
         if not (record and record[0].strip()) and not any(cell.strip() for cell in record):
             continue  # blank lines, often trailing ones, carry nothing
         if len(record) > len(header) and any(cell.strip() for cell in record[len(header):]):
-            raise FileRefused(filename, f'line {start} has {len(record)} fields but the header has {len(header)}')
+            raise FileRefused(filename, _l('line %(line)d has %(fields)d fields but the header has %(columns)d',
+                                             line=start, fields=len(record), columns=len(header)))
         if len(record) < len(header):
             record += [''] * (len(header) - len(record))  # a short row's missing cells are empty
         yield Row(start, record if project is None else project(record), columns)

@@ -30,8 +30,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
+from flask_babel import lazy_gettext as _l
+
 from app.fulfilment.tracking_numbers import check_digit, is_valid
-from importers.base import FileRefused, RowProblem, decode, normalize_digits, strip_formula_guard
+from importers.base import FileRefused, RowProblem, decode, normalize_digits, not_csv, strip_formula_guard
 
 
 #: whether the carrier's tracking numbers end in the mod-7 check digit (formats.md §7): Yamato, Sagawa
@@ -111,7 +113,7 @@ def _rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     """Every non-blank CSV record of the file with the file line it starts on; FileRefused when unreadable."""
     text = decode(data, filename)
     if not text.strip():
-        raise FileRefused(filename, 'the file is empty')
+        raise FileRefused(filename, _l('the file is empty'))
     if '\x00' in text:
         raise FileRefused(filename, 'the file is binary, not CSV (save it as CSV)')
     reader = csv.reader(io.StringIO(text, newline=''), strict=True)
@@ -123,7 +125,7 @@ def _rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
         except StopIteration:
             return rows
         except csv.Error as exc:
-            raise FileRefused(filename, f'line {next_line} is not valid CSV: {exc}') from None
+            raise not_csv(filename, next_line, exc) from None
         start, next_line = next_line, reader.line_num + 1
         if any(cell.strip() for cell in record):
             rows.append((start, record))
@@ -170,11 +172,11 @@ def _read(carrier: str, filename: str, rows: list[tuple[int, list[str]]], *, ord
           tracking_index: int, order_column: str, tracking_column: str) -> TrackingFile:
     """Records from a file whose order and tracking numbers are at fixed positions; the header is optional."""
     if not rows:
-        raise FileRefused(filename, 'the file is empty')
+        raise FileRefused(filename, _l('the file is empty'))
     if _is_header(rows[0][1], order_index, tracking_index):
         rows = rows[1:]
         if not rows:
-            raise FileRefused(filename, 'the file has a header but no data rows')
+            raise FileRefused(filename, _l('the file has a header but no data rows'))
     reader = _Reader(carrier, filename, order_column, tracking_column)
     for line, cells in rows:
         reader.add(line, _cell(cells, order_index), _cell(cells, tracking_index))
@@ -197,7 +199,7 @@ def _by_name(carrier: str, filename: str, rows: list[tuple[int, list[str]]], ord
              tracking_names: tuple[str, ...]) -> TrackingFile:
     """A file with a header row: the two columns found by name, anywhere in the row."""
     if not rows:
-        raise FileRefused(filename, 'the file is empty')
+        raise FileRefused(filename, _l('the file is empty'))
     (_, header), data_rows = rows[0], rows[1:]
     order_index, tracking_index = _find(header, order_names), _find(header, tracking_names)
     missing = [names[0] for names, index in ((order_names, order_index), (tracking_names, tracking_index))
@@ -206,11 +208,12 @@ def _by_name(carrier: str, filename: str, rows: list[tuple[int, list[str]]], ord
         raise FileRefused(filename, 'not the expected export: its first line has no column ' + ' or '.join(missing)
                           + ' (the header row is required)')
     if not data_rows:
-        raise FileRefused(filename, 'the file has a header but no data rows')
+        raise FileRefused(filename, _l('the file has a header but no data rows'))
     reader = _Reader(carrier, filename, header[order_index].strip(), header[tracking_index].strip())
     for line, cells in data_rows:
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
-            raise FileRefused(filename, f'line {line} has {len(cells)} fields but the header has {len(header)}')
+            raise FileRefused(filename, _l('line %(line)d has %(fields)d fields but the header has %(columns)d',
+                                             line=line, fields=len(cells), columns=len(header)))
         reader.add(line, _cell(cells, order_index), _cell(cells, tracking_index))
     return reader.file
 

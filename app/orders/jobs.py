@@ -5,6 +5,8 @@ import secrets
 import traceback
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
 
 from app.database import utcnow
 from app.extensions import db
@@ -75,12 +77,18 @@ def run_import_job(job_id: int) -> None:
         return  # already run (a retried or duplicated message): never import twice
     job.status, job.started_at = 'running', utcnow()
     db.session.commit()
+    actor = job.user
+    # the problems and a refusal are written in the language of the clerk who queued the import
+    with force_locale(actor.locale if actor else current_app.config['BABEL_DEFAULT_LOCALE']):
+        _run_import(job_id, job.params, actor)
+
+
+def _run_import(job_id: int, params: dict, actor) -> None:
     try:
-        actor = job.user
-        files = uploaded_files(job.params['upload'])
-        summary = import_order_files(job.params['channel'], files, actor=actor,
+        files = uploaded_files(params['upload'])
+        summary = import_order_files(params['channel'], files, actor=actor,
                                      progress=lambda done, total: huey.put(progress_key(job_id), (done, total)))
-        discard_upload(job.params['upload'])
+        discard_upload(params['upload'])
         job = db.session.get(Job, job_id)
         job.status, job.finished_at = 'done', utcnow()
         job.result = {**summary.as_dict(), 'batch_id': summary.batch_id, 'rejected_orders': summary.rejected}

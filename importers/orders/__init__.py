@@ -6,7 +6,9 @@ Each format is a module with ``parse(files) -> ParseResult``, registered by name
 import csv
 import io
 
-from importers.base import FileRefused, decode, sniff_delimiter
+from flask_babel import lazy_gettext as _l
+
+from importers.base import FileRefused, decode, not_csv, sniff_delimiter
 from importers.orders import amazon, kura, rakuten, shopify, yahoo
 from importers.orders._common import given
 from importers.orders.records import LineRecord, OrderRecord, ParseResult
@@ -39,7 +41,8 @@ def detect(files: list[tuple[str, bytes]]) -> str:
     formats = set(found.values())
     if len(formats) > 1:
         listed = ', '.join(f'{filename}: {name}' for filename, name in found.items())
-        raise FileRefused(files[0][0], f'the files are in different formats ({listed}); import them separately')
+        raise FileRefused(files[0][0], _l('the files are in different formats (%(formats)s); import them separately',
+                                          formats=listed))
     return formats.pop()
 
 
@@ -50,19 +53,19 @@ def _detect_one(filename: str, data: bytes) -> str:
             return name
     if yahoo.file_kind(list(header)):
         return 'yahoo'
-    raise FileRefused(filename, 'not a known order file: the header matches none of Rakuten (注文番号, 商品明細ID), '
-                                'Amazon (order-id, order-item-id), Yahoo (OrderId or 注文番号, with OrderTime or '
-                                'Quantity), Shopify (Name, Lineitem quantity) or Kura (order_id, sku)')
+    raise FileRefused(filename, _l('not a known order file: the header matches none of Rakuten (注文番号, 商品明細ID), '
+                                   'Amazon (order-id, order-item-id), Yahoo (OrderId or 注文番号, with OrderTime or '
+                                   'Quantity), Shopify (Name, Lineitem quantity) or Kura (order_id, sku)'))
 
 
 def _header(filename: str, data: bytes) -> list[str]:
     text = decode(data, filename)
     if not text.strip():
-        raise FileRefused(filename, 'the file is empty')
+        raise FileRefused(filename, _l('the file is empty'))
     try:
         header = next(csv.reader(io.StringIO(text, newline=''), delimiter=sniff_delimiter(text)))
     except csv.Error as exc:
-        raise FileRefused(filename, f'line 1 is not valid CSV: {exc}') from None
+        raise not_csv(filename, 1, exc) from None
     return [name.strip() for name in header]
 
 

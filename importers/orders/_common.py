@@ -7,6 +7,8 @@ import operator
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from flask_babel import lazy_gettext as _l
+
 from importers.base import FileRefused, Row, RowProblem, not_kept, read_rows
 from importers.orders import normalize
 from importers.orders.records import OrderRecord, ParseResult
@@ -15,7 +17,7 @@ from importers.orders.records import OrderRecord, ParseResult
 def given(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     """The files of an import, refused when there are none."""
     if not files:
-        raise FileRefused('(no file)', 'no file was given')
+        raise FileRefused('(no file)', _l('no file was given'))
     return files
 
 
@@ -85,9 +87,9 @@ class Cells:
         return sep.join(filter(None, map(self.text, names)))
 
     def problem(self, field: str, value: str, message: str) -> None:
-        self.problems.append(RowProblem(self.filename, self.line, field, value, message, self.key))
+        self.problems.append(RowProblem(self.filename, self.line, field, value, str(message), self.key))
 
-    def required(self, name: str, message: str = 'is empty') -> str:
+    def required(self, name: str, message: str = _l('is empty')) -> str:
         value = self.text(name)
         if not value:
             self.problem(self.column(name), '', message)
@@ -140,7 +142,7 @@ class Cells:
         """Every amount is read as yen: a row in another currency is a problem, not a wrong total."""
         value = self.text(name)
         if value and value.upper() != 'JPY':
-            self.problem(self.column(name), value, 'amounts are not in yen (JPY); Kura imports yen orders only')
+            self.problem(self.column(name), value, _l('amounts are not in yen (JPY); Kura imports yen orders only'))
 
 
 class Columns:
@@ -184,7 +186,7 @@ class Columns:
 
     def problem(self, index: int, field: str, value: str, message: str) -> None:
         self.problems.setdefault(index, []).append(
-            RowProblem(self.filename, self.lines[index], field, value, message, self.keys[index]))
+            RowProblem(self.filename, self.lines[index], field, value, str(message), self.keys[index]))
 
     def parsed(self, parse: Callable, values: list[str], field: str | Sequence[str], fallback=None) -> list:
         """parse() applied to each value; a ValueError is a problem in `field` (one name, or one per row)."""
@@ -284,9 +286,9 @@ _NO_TIME = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 def _required_yen(value: str) -> int:
     amount = normalize.yen(value)
     if amount is None:
-        raise ValueError('no price')
+        raise ValueError(_l('no price'))
     if amount < 0:
-        raise ValueError('a price cannot be negative')
+        raise ValueError(_l('a price cannot be negative'))
     return amount
 
 
@@ -295,7 +297,7 @@ def _fee(value: str) -> int:
     if amount is None:
         return 0
     if amount < 0:
-        raise ValueError('cannot be negative')
+        raise ValueError(_l('cannot be negative'))
     return amount
 
 
@@ -314,7 +316,7 @@ class Collector:
             if key:
                 orders.setdefault(key, []).append(row)
             else:
-                self.result.problems.append(RowProblem(filename, row.line, key_column, '', 'no order number'))
+                self.result.problems.append(RowProblem(filename, row.line, key_column, '', str(_l('no order number'))))
         return orders
 
     def add(self, filename: str, key: str, line: int, key_column: str, order: OrderRecord,
@@ -325,7 +327,8 @@ class Collector:
             seen_file, seen_line = self._seen[key]
             problems = [*problems, RowProblem(
                 filename, line, key_column, key,
-                f'the order is already in {seen_file}, line {seen_line}; this copy is left out', key)]
+                str(_l('the order is already in %(file)s, line %(line)d; this copy is left out', file=seen_file,
+                       line=seen_line)), key)]
         else:
             self._seen[key] = (filename, line)
         if problems:

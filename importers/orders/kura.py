@@ -43,6 +43,8 @@ tax_rate                      10 or 8 (percent), 0 for a tax-free item; empty me
 
 The order total is computed: unit_price x quantity over the lines, plus shipping_fee and cod_fee.
 """
+from flask_babel import lazy_gettext as _l
+
 from importers.orders._common import Cells, Collector, given, read
 from importers.orders.normalize import prefecture
 from importers.orders.records import PAYMENT_METHODS, LineRecord, OrderRecord, ParseResult, lines_total
@@ -79,12 +81,12 @@ def _order(cells: list[Cells]) -> OrderRecord:
         buyer_kana=first.text('buyer_kana'),
         buyer_email=first.text('buyer_email'),
         buyer_phone=first.phone('buyer_phone'),
-        ship_name=first.required('ship_name', 'no recipient name'),
+        ship_name=first.required('ship_name', _l('no recipient name')),
         ship_kana=first.text('ship_kana'),
         ship_postal_code=first.postal_code('ship_postal_code'),
-        ship_prefecture=prefecture(first.required('ship_prefecture', 'no prefecture')),
+        ship_prefecture=prefecture(first.required('ship_prefecture', _l('no prefecture'))),
         ship_city=first.text('ship_city'),
-        ship_address1=first.required('ship_address1', 'no address'),
+        ship_address1=first.required('ship_address1', _l('no address')),
         ship_address2=first.text('ship_address2'),
         ship_phone=first.phone('ship_phone'),
         payment_method=_payment(first),
@@ -104,7 +106,7 @@ def _line(c: Cells) -> LineRecord:
     return LineRecord(
         line=c.line,
         channel_line_id='',
-        item_code=c.required('sku', 'no SKU'),
+        item_code=c.required('sku', _l('no SKU')),
         jan=c.text('jan'),
         name=c.text('item_name'),
         option_text=c.text('option_text'),
@@ -119,5 +121,6 @@ def _payment(first: Cells) -> str:
     if not value:
         return 'other'
     if value.lower() not in PAYMENT_METHODS:
-        first.problem('payment_method', value, 'payment method must be one of ' + ', '.join(PAYMENT_METHODS))
+        first.problem('payment_method', value,
+                      _l('payment method must be one of %(methods)s', methods=', '.join(PAYMENT_METHODS)))
     return value.lower()

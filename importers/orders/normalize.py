@@ -12,6 +12,8 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+
 from importers.base import normalize_digits
 
 
@@ -47,13 +49,13 @@ def postal_code(value: str) -> str:
     """'060-0001', '0600001', '０６０－０００１', "'0600001", '〒060-0001' -> '0600001'."""
     digits = normalize_digits(value).lstrip("'").replace('〒', '').replace('-', '').replace(' ', '')
     if not digits:
-        raise ValueError('no postal code')
+        raise ValueError(_l('no postal code'))
     if digits.isascii() and digits.isdigit():
         if len(digits) == 7:
             return digits
         if len(digits) == 6:
-            raise ValueError('postal code has 6 digits, not 7: a spreadsheet may have dropped its leading zero')
-    raise ValueError('not a 7-digit postal code')
+            raise ValueError(_l('postal code has 6 digits, not 7: a spreadsheet may have dropped its leading zero'))
+    raise ValueError(_l('not a 7-digit postal code'))
 
 
 _NOT_DIGIT = re.compile(r'\D')
@@ -80,11 +82,11 @@ def yen(value: str) -> int | None:
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ValueError('not an amount of yen') from None
+        raise ValueError(_l('not an amount of yen')) from None
     if not amount.is_finite():
-        raise ValueError('not an amount of yen')
+        raise ValueError(_l('not an amount of yen'))
     if amount != amount.to_integral_value():
-        raise ValueError('not a whole number of yen')
+        raise ValueError(_l('not a whole number of yen'))
     return int(amount)
 
 
@@ -97,13 +99,13 @@ def quantity(value: str) -> int:
     """A positive whole number ('2', '２', '2.0' from a spreadsheet)."""
     text = normalize_digits(value).replace(',', '')
     if not text:
-        raise ValueError('no quantity')
+        raise ValueError(_l('no quantity'))
     match = _WHOLE_NUMBER.fullmatch(text)
     if not match:
-        raise ValueError('quantity is not a whole number')
+        raise ValueError(_l('quantity is not a whole number'))
     number = int(match.group(1))
     if number < 1:
-        raise ValueError('quantity must be at least 1')
+        raise ValueError(_l('quantity must be at least 1'))
     return number
 
 
@@ -116,13 +118,13 @@ def tax_rate(value: str) -> int:
     try:
         rate = Decimal(text)
     except InvalidOperation:
-        raise ValueError('not a tax rate') from None
+        raise ValueError(_l('not a tax rate')) from None
     if not rate.is_finite():
-        raise ValueError('not a tax rate')
+        raise ValueError(_l('not a tax rate'))
     if 0 < rate < 1:
         rate *= 100  # Rakuten writes the rate as a fraction
     if rate not in (10, 8, 0):
-        raise ValueError('tax rate must be 10 or 8 percent')
+        raise ValueError(_l('tax rate must be 10 or 8 percent'))
     return int(rate)
 
 
@@ -134,16 +136,16 @@ def parse_datetime(value: str) -> datetime.datetime:
     """
     text = normalize_digits(value)
     if not text:
-        raise ValueError('no date and time')
+        raise ValueError(_l('no date and time'))
     match = _DATETIME.fullmatch(text) or _COMPACT_DATETIME.fullmatch(text)
     if not match:
-        raise ValueError('not a date and time (expected e.g. 2025-10-07 09:50:26)')
+        raise ValueError(_l('not a date and time (expected e.g. 2025-10-07 09:50:26)'))
     parts = match.groupdict()
     try:
         moment = datetime.datetime(int(parts['y']), int(parts['m']), int(parts['d']), int(parts['H'] or 0),
                                    int(parts['M'] or 0), int(parts['S'] or 0), tzinfo=_zone(parts['tz']))
     except ValueError:
-        raise ValueError('not a valid date and time') from None
+        raise ValueError(_l('not a valid date and time')) from None
     return moment.astimezone(datetime.UTC)
 
 
@@ -183,13 +185,13 @@ def parse_date(value: str) -> datetime.date | None:
         return None
     match = _DATETIME.fullmatch(text) or _COMPACT_DATETIME.fullmatch(text)
     if not match:
-        raise ValueError('not a date (expected e.g. 2025-10-10)')
+        raise ValueError(_l('not a date (expected e.g. 2025-10-10)'))
     if match['H'] is not None:
         return parse_datetime(text).astimezone(JST).date()
     try:
         return datetime.date(int(match['y']), int(match['m']), int(match['d']))
     except ValueError:
-        raise ValueError('not a valid date') from None
+        raise ValueError(_l('not a valid date')) from None
 
 
 def _romaji_key(name: str) -> str:

@@ -10,6 +10,8 @@ import itertools
 import operator
 from collections.abc import Iterator, Sequence
 
+from flask_babel import lazy_gettext as _l
+
 from importers.base import Row
 from importers.orders._common import Collector, Columns, each, given, read
 from importers.orders.normalize import payment_method
@@ -122,6 +124,6 @@ def _check_one_ship_to(items: Columns, counts: list[int]) -> None:
         for row in range(start + 1, start + count):
             if ship_to[row] != ship_to[start]:
                 items.problem(row, '送付先ID', ship_to[row],
-                              'the order ships to more than one address (複数送付先); enter it by hand')
+                              _l('the order ships to more than one address (複数送付先); enter it by hand'))
                 break
         start += count

@@ -6,7 +6,9 @@ below lists every name it is known by; the first one the file has is read.  Whic
 is told by its header: the items file has a quantity column.
 """
 
-from importers.base import FileRefused, Row, RowProblem
+from flask_babel import lazy_gettext as _l
+
+from importers.base import FileRefused, Row, RowProblem, missing_columns
 from importers.orders._common import Cells, Collector, given, header_aliases, read
 from importers.orders.normalize import payment_method
 from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
@@ -87,21 +89,20 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
         header, rows = read(data, filename)
         kind = file_kind(header)
         if kind is None:
-            raise FileRefused(filename, 'not a Yahoo orders or items file: the header has no OrderId/注文番号 with '
-                                        'OrderTime/注文日時 (orders) or Quantity/個数 (items)')
+            raise FileRefused(filename, _l('not a Yahoo orders or items file: the header has no OrderId/注文番号 with '
+                                           'OrderTime/注文日時 (orders) or Quantity/個数 (items)'))
         aliases = ORDER_COLUMNS if kind == 'orders' else ITEM_COLUMNS
         columns = header_aliases(header, aliases)
         _require(filename, columns, aliases, ORDER_REQUIRED if kind == 'orders' else ITEM_REQUIRED)
         if kind == 'orders' and not ({'ship_name', 'ship_last_name'} & columns.keys()):
-            raise FileRefused(filename, 'required column missing from the header: '
-                                        'ShipName, ShipLastName or お届け先氏名')
+            raise missing_columns(filename, 'ShipName, ShipLastName or お届け先氏名')
         (order_files if kind == 'orders' else item_files).append((filename, rows, columns))
     if not order_files:
-        raise FileRefused(files[0][0], 'the Yahoo orders file is missing: upload the orders file and the items file '
-                                       'together')
+        raise FileRefused(files[0][0], _l('the Yahoo orders file is missing: upload the orders file and the items '
+                                          'file together'))
     if not item_files:
-        raise FileRefused(files[0][0], 'the Yahoo items file is missing: upload the orders file and the items file '
-                                       'together')
+        raise FileRefused(files[0][0], _l('the Yahoo items file is missing: upload the orders file and the items '
+                                          'file together'))
 
     collector = Collector()
     items: dict[str, list[tuple[str, Row, dict[str, str]]]] = {}
@@ -118,7 +119,7 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
     for key, orphans in items.items():
         for filename, row, columns in orphans:
             collector.result.problems.append(RowProblem(
-                filename, row.line, columns['order_id'], key, 'the item has no order in the orders file', key))
+                filename, row.line, columns['order_id'], key, str(_l('the item has no order in the orders file')), key))
     return collector.result
 
 
@@ -126,7 +127,7 @@ def _require(filename: str, columns: dict[str, str], aliases: dict[str, tuple[st
              required: tuple[str, ...]) -> None:
     missing = [' or '.join(aliases[field]) for field in required if field not in columns]
     if missing:
-        raise FileRefused(filename, 'required column missing from the header: ' + ', '.join(missing))
+        raise missing_columns(filename, ', '.join(missing))
 
 
 def _build(filename: str, group: list[Row], columns: dict[str, str], key: str,
@@ -135,9 +136,10 @@ def _build(filename: str, group: list[Row], columns: dict[str, str], key: str,
     o = Cells(filename, group[0], key, problems, columns)
     for extra in group[1:]:
         Cells(filename, extra, key, problems, columns).problem(
-            columns['order_id'], key, f'the order is on line {o.line} already; the orders file has one row per order')
+            columns['order_id'], key,
+            _l('the order is on line %(line)d already; the orders file has one row per order', line=o.line))
     if not items:
-        o.problem(columns['order_id'], key, 'the order has no items in the items file')
+        o.problem(columns['order_id'], key, _l('the order has no items in the items file'))
     return _order(o, [Cells(item_file, row, key, problems, item_columns) for item_file, row, item_columns in items])
 
 

@@ -267,6 +267,22 @@ def test_cli_import_orders_prints_one_json_object(runner, tmp_path, tea):
     assert (again['orders_created'], again['duplicates']) == (0, 1)
 
 
+def test_cli_reports_problems_and_refusals_in_the_command_language(app, runner, tmp_path, tea, monkeypatch):
+    monkeypatch.setitem(app.config, 'CLI_LOCALE', 'ja')  # what a command gets when nothing else is set
+    paths = write(tmp_path, rakuten(order_row('J-1', **{'個数': '二'}), order_row('J-2', **{'送付先郵便番号2': '001'})))
+    report = json.loads(runner.invoke(args=['import-orders', *paths, '--json']).output)
+    assert [(r['order'], r['field'], r['message']) for r in report['rejected']] == [
+        ('J-1', '個数', '数量が整数ではありません'),
+        ('J-2', '送付先郵便番号1/送付先郵便番号2',
+         '郵便番号が 7 桁ではなく 6 桁です。表計算ソフトが先頭の 0 を落とした可能性があります'),
+    ]
+    (tmp_path / 'broken.csv').write_bytes(b'\xff\xfe\x00garbage')
+    refused = runner.invoke(args=['import-orders', str(tmp_path / 'broken.csv'), '--json'])
+    assert refused.exit_code == 2
+    message = json.loads(refused.output)['refused']['message']
+    assert message.startswith('UTF-8 としても CP932（Shift_JIS）としても読めません')
+
+
 def test_cli_yahoo_needs_both_files_in_one_import(runner, tmp_path):
     files = sample_files()['yahoo']
     paths = write(tmp_path, files)

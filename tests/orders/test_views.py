@@ -70,6 +70,33 @@ def test_an_unreadable_upload_is_refused_with_the_reason(client, login):
     assert count(UploadedFile) == 0
 
 
+def test_a_clerk_working_in_japanese_reads_the_problems_and_a_refusal_in_japanese(client, login, tea):
+    login('clerk', locale='ja')
+    files = [('rakuten.csv', table(RAKUTEN_HEADER, [order_row('P-1'), order_row('P-2', **{'個数': 'abc'}),
+                                                    order_row('P-3', **{'送付先郵便番号2': '001'})]))]
+    page = upload(client, files).text
+    assert '数量が整数ではありません' in page
+    assert '郵便番号が 7 桁ではなく 6 桁です。表計算ソフトが先頭の 0 を落とした可能性があります' in page
+    refused = upload(client, [('bad.csv', b'\x82\xa0\xff\xfe\r\n')])
+    assert refused.status_code == 422
+    assert 'bad.csv: UTF-8 としても CP932（Shift_JIS）としても読めません' in refused.text
+
+
+def test_a_background_import_writes_its_problems_in_the_language_of_the_clerk_who_queued_it(make_user):
+    clerk = make_user('clerk', locale='ja')
+    token = store_upload([('r.csv', table(RAKUTEN_HEADER, [order_row('O-1'), order_row('O-2', **{'個数': '0'})]))],
+                         actor=clerk)
+    job = queue_import(token, 'rakuten', actor=clerk)
+    broken = queue_import(store_upload([('b.csv', b'\xff\xfe\x00\x00')], actor=clerk), 'rakuten', actor=clerk)
+    db.session.commit()
+    run_import_job(job.id)
+    run_import_job(broken.id)
+    db.session.expire_all()
+    batch = db.session.get(ImportBatch, db.session.get(Job, job.id).result['batch_id'])
+    assert [(p['order'], p['message']) for p in batch.problems] == [('O-2', '数量は 1 以上にしてください')]
+    assert 'UTF-8 としても CP932（Shift_JIS）としても読めません' in db.session.get(Job, broken.id).error
+
+
 def test_yahoo_files_are_uploaded_together(client, login):
     login('clerk')
     files = sample_files()['yahoo']

@@ -168,8 +168,8 @@ class OrderLine(db.Model):
     __tablename__ = 'order_lines'
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    order_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('orders.id', ondelete='CASCADE'), nullable=False,
-                                                index=True)
+    #: no index of its own: the unique (order_id, line_no) index serves every lookup by order
+    order_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('orders.id', ondelete='CASCADE'), nullable=False)
     line_no: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False)
     #: the mall's id of this line (商品明細ID, order-item-id, LineId), when it has one
     channel_line_id: so.Mapped[str] = so.mapped_column(sa.String(64), nullable=False, default='')

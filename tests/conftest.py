@@ -213,3 +213,34 @@ def consumer(app):
     worker.stop(graceful=True)
     for sig, handler in handlers.items():
         signal.signal(sig, handler)
+
+
+CHROMIUM = '/usr/bin/chromium'
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+                 '--disable-component-update', '--disable-sync']
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on loopback, in a thread of this process (the browser tests' server)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server('127.0.0.1', 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f'http://127.0.0.1:{server.server_port}'
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def browser():
+    """Chromium from the system packages (make system-packages), driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

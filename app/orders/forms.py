@@ -17,7 +17,8 @@ CHANNEL_CHOICES = [('auto', _l('Recognise from the header')), ('rakuten', _l('Ra
 
 class OrderUploadForm(FlaskForm):
     files = MultipleFileField(_l('Order files'), validators=[FileRequired()],
-                              description=_l('One or more files; Yahoo! needs its orders file and its items file.'))
+                              description=_l('Drop the files here, or click to choose them; one or more. Yahoo! '
+                                             'needs its orders file and its items file.'))
     channel = SelectField(_l('Format'), choices=CHANNEL_CHOICES, default='auto')
 
 

@@ -1,38 +1,9 @@
 """The packing station in a real browser (Chromium from the system packages, driven by Playwright)."""
-import threading
-
-import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from tests.conftest import PASSWORD
 from tests.fulfilment.conftest import by_external
-
-
-CHROMIUM = '/usr/bin/chromium'
-CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-                 '--disable-component-update', '--disable-sync']
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server('127.0.0.1', 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f'http://127.0.0.1:{server.server_port}'
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_a_packer_scans_an_order_is_stopped_by_a_wrong_item_and_gets_the_label(live_server, browser, floor):

@@ -244,3 +244,17 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def signed_in_page(live_server, browser):
+    """A new browser page logged in as the user with this e-mail (commit first: the server is another thread)."""
+    def sign_in(email: str):
+        page = browser.new_page()
+        page.goto(f'{live_server}/login')
+        page.fill('#email', email)
+        page.fill('#password', PASSWORD)
+        page.click('button[type=submit]')
+        page.wait_for_url(lambda url: not url.endswith('/login'))
+        return page
+    return sign_in

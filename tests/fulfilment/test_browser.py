@@ -2,22 +2,17 @@
 import sqlalchemy as sa
 
 from app.extensions import db
-from tests.conftest import PASSWORD
 from tests.fulfilment.conftest import by_external
 
 
-def test_a_packer_scans_an_order_is_stopped_by_a_wrong_item_and_gets_the_label(live_server, browser, floor):
+def test_a_packer_scans_an_order_is_stopped_by_a_wrong_item_and_gets_the_label(live_server, signed_in_page, floor):
     from app.fulfilment import services
 
     services.create_pick_batch(actor=None)
     db.session.commit()
     number, email = by_external('F-1').number, floor['packer'].email
     db.session.commit()  # no transaction of ours may hold SQLite's write lock while the browser works
-    page = browser.new_page()
-    page.goto(f'{live_server}/login')
-    page.fill('#email', email)
-    page.fill('#password', PASSWORD)
-    page.click('button[type=submit]')
+    page = signed_in_page(email)
     page.goto(f'{live_server}/pack/')
     page.fill('#station', '梱包1')
     page.keyboard.press('Enter')

@@ -4,7 +4,7 @@ import re
 
 from app.extensions import db
 from app.orders.models import Order
-from tests.conftest import PASSWORD, count
+from tests.conftest import count
 from tests.importers.test_order_formats import RAKUTEN_HEADER, table
 from tests.orders.test_views import order_row
 
@@ -31,18 +31,14 @@ def chosen(page) -> list[str]:
     return page.evaluate("Array.from(document.querySelector('#files').files, (file) => file.name)")
 
 
-def test_a_clerk_drops_mall_files_on_the_upload_screen_previews_them_and_imports(live_server, browser, make_user,
-                                                                                 make_product):
+def test_a_clerk_drops_mall_files_on_the_upload_screen_previews_them_and_imports(live_server, signed_in_page,
+                                                                                 make_user, make_product):
     make_product('00123', jan='4569951116179')
     email = make_user('clerk', locale='ja').email
     db.session.commit()  # no transaction of ours may hold SQLite's write lock while the browser works
     monday = table(RAKUTEN_HEADER, [order_row('B-1'), order_row('B-2', **{'個数': 'abc'})])
     tuesday = table(RAKUTEN_HEADER, [order_row('B-3')])
-    page = browser.new_page()
-    page.goto(f'{live_server}/login')
-    page.fill('#email', email)
-    page.fill('#password', PASSWORD)
-    page.click('button[type=submit]')
+    page = signed_in_page(email)
     page.goto(f'{live_server}/orders/imports/new')
 
     # let go beside the field (on the page's heading): the browser must not leave the page to show the file

@@ -5,10 +5,13 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.inventory.models import StockLevel
+from app.orders.importing import import_order_files
 from app.orders.models import Allocation, Order
 from app.storefront import services
 from app.storefront.services import Checkout, OutOfStock, ShopSettings, place_order, totals
 from tests.conftest import count
+from tests.importers.test_order_formats import KURA_HEADER, kura_row, table
 
 
 @pytest.fixture
@@ -186,6 +189,61 @@ def test_simultaneous_checkouts_sell_exactly_the_units_on_hand(app, shop):
     assert results.count('sold') == 3
     assert results.count('sold out') == 5
     assert db.session.scalar(sa.select(sa.func.sum(Allocation.quantity))) == 3
+
+
+def test_mall_imports_and_checkouts_at_once_promise_exactly_the_units_on_hand(app, shop):
+    """Two mall files imported while four customers check out the same 3 cups: never more than 3 promised."""
+    _, cup, _ = shop
+    cup_id = cup.id
+    db.session.commit()  # and no more reads here: on SQLite this session would take the write lock
+    sold, errors, barrier = [], [], threading.Barrier(6)
+
+    def importer(n):
+        rows = [kura_row(f'MALL-{n}-{k}', sku='W-1', jan='', quantity='1', option_text='', comment='', gift_wrap='',
+                         noshi='', delivery_date='') for k in range(3)]
+        with app.app_context():
+            try:
+                barrier.wait()
+                import_order_files('kura', [(f'mall-{n}.csv', table(KURA_HEADER, rows, encoding='utf-8'))])
+                db.session.commit()
+            except Exception as exc:  # any error fails the test
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    def customer(n):
+        with app.app_context():
+            checkout = Checkout(**{**{k: v for k, v in ADDRESS.items() if k not in ('delivery_date',)},
+                                   'delivery_date': None, 'phone': '0312345678', 'postal_code': '1000001',
+                                   'email': f'c{n}@example.jp'})
+            try:
+                barrier.wait()
+                place_order(checkout, [(cup_id, 1)])
+                db.session.commit()
+                sold.append(n)
+            except OutOfStock:
+                db.session.rollback()
+            except Exception as exc:
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=importer, args=(n,)) for n in range(2)]
+    threads += [threading.Thread(target=customer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    db.session.expire_all()
+    imported = db.session.scalars(sa.select(Order).where(Order.channel == 'kura')).all()
+    assert len(imported) == 6  # every imported order is there, with or without a cup for it
+    assert {o.status for o in imported} <= {'allocated', 'backordered'}
+    allocated_imports = sum(1 for o in imported if o.status == 'allocated')
+    level = db.session.scalar(sa.select(StockLevel).where(StockLevel.product_id == cup_id))
+    promised = db.session.scalar(sa.select(sa.func.sum(Allocation.quantity)).where(Allocation.product_id == cup_id))
+    assert level.on_hand == 3
+    assert level.allocated == promised == allocated_imports + len(sold) == 3
 
 
 def test_the_order_status_page_needs_the_right_email(client, shop):

@@ -196,6 +196,17 @@ def count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
+def run_together(*calls) -> None:
+    """Each call, a function and its arguments, in a thread of its own, all started before any is waited for."""
+    import threading
+
+    threads = [threading.Thread(target=function, args=args) for function, *args in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 @pytest.fixture
 def consumer(app):
     """A real huey consumer on the real queue, in this process (one thread worker), for the test's duration."""

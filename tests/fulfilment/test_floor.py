@@ -11,6 +11,7 @@ from app.fulfilment.models import PackingSession, ScanEvent, Shipment
 from app.inventory.models import StockLevel, StockMovement
 from app.orders.models import Allocation
 from app.settings.services import save_settings
+from tests.conftest import run_together
 from tests.fulfilment.conftest import by_external
 
 
@@ -171,11 +172,7 @@ def test_two_stations_racing_for_one_order_get_one_session(app, picking):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=station, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(*((station, n) for n in range(4)))
     assert results.count(True) == 1
     assert db.session.scalar(sa.select(sa.func.count(PackingSession.id))) == 1
 

@@ -9,7 +9,7 @@ from app.errors import UserError
 from app.extensions import db
 from app.inventory.models import Location, StockLevel, StockMovement, walking_order_key
 from app.inventory.services import adjust, change_stock, clean_location_code, get_or_create_location, receive
-from tests.conftest import count
+from tests.conftest import count, run_together
 
 
 def ledger_sum(product, location) -> int:
@@ -130,11 +130,7 @@ def test_concurrent_takes_never_take_more_than_is_on_hand(app, make_product, mak
                     results.append('refused' if 'only 0 on hand' in str(exc) else str(exc))
             db.session.remove()
 
-    threads = [threading.Thread(target=take_two_times) for _ in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(*((take_two_times,) for _ in range(workers)))
     assert results.count('ok') == 5
     assert results.count('refused') == 2 * workers - 5
     db.session.expire_all()

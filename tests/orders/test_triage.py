@@ -18,6 +18,7 @@ from app.orders.importing import import_order_files
 from app.orders.models import Allocation, Order, OrderHold
 from app.orders.services import TRANSITIONS, transition
 from app.settings.services import OrderRules, save_order_rules
+from tests.conftest import run_together
 from tests.importers.test_order_formats import KURA_HEADER, kura_row, table
 
 
@@ -371,11 +372,7 @@ def test_concurrent_allocations_and_cancellations_never_promise_more_than_is_on_
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(*((worker, n) for n in range(6)))
     assert errors == []
     db.session.expire_all()
     level = db.session.scalar(sa.select(StockLevel))

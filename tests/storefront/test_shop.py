@@ -10,7 +10,7 @@ from app.orders.importing import import_order_files
 from app.orders.models import Allocation, Order
 from app.storefront import services
 from app.storefront.services import Checkout, OutOfStock, ShopSettings, place_order, totals
-from tests.conftest import count
+from tests.conftest import count, run_together
 from tests.importers.test_order_formats import KURA_HEADER, kura_row, table
 
 
@@ -181,11 +181,7 @@ def test_simultaneous_checkouts_sell_exactly_the_units_on_hand(app, shop):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=customer, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(*((customer, n) for n in range(8)))
     assert results.count('sold') == 3
     assert results.count('sold out') == 5
     assert db.session.scalar(sa.select(sa.func.sum(Allocation.quantity))) == 3
@@ -228,12 +224,7 @@ def test_mall_imports_and_checkouts_at_once_promise_exactly_the_units_on_hand(ap
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=importer, args=(n,)) for n in range(2)]
-    threads += [threading.Thread(target=customer, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(*((importer, n) for n in range(2)), *((customer, n) for n in range(4)))
     assert errors == []
     db.session.expire_all()
     imported = db.session.scalars(sa.select(Order).where(Order.channel == 'kura')).all()

@@ -25,8 +25,8 @@ ship_address2                 building and room: ○○ビル 101号室
 ship_phone                    recipient's phone, as buyer_phone
 payment_method                card, cod, bank_transfer, convenience_store, paypay or other;
                               empty means other
-shipping_fee                  yen, tax included; empty means 0
-cod_fee                       cash-on-delivery fee in yen; empty means 0
+shipping_fee                  yen, tax included, 0 or more; empty means 0
+cod_fee                       cash-on-delivery fee in yen, 0 or more; empty means 0
 delivery_date                 requested delivery date: 2025-10-10; empty means none
 delivery_time_slot            requested time slot as free text: 14-16, 午前中
 gift_wrap                     free text
@@ -37,7 +37,7 @@ jan                           JAN/EAN-13 barcode
 item_name                     the line's product name
 option_text                   options chosen, free text (may span lines)
 quantity            yes       whole number, 1 or more
-unit_price          yes       yen per unit, tax included: 1080 or 1,080
+unit_price          yes       yen per unit, tax included, 0 or more: 1080 or 1,080
 tax_rate                      10 or 8 (percent), 0 for a tax-free item; empty means 10
 ==================  ========  ==============================================================
 

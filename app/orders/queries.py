@@ -20,6 +20,10 @@ BATCH_SORTS = {'started': ImportBatch.started_at, 'channel': ImportBatch.channel
                'orders': ImportBatch.orders_created}
 
 
+#: the hold filter for orders on any hold, whatever its reason
+ANY_HOLD = 'any'
+
+
 @dataclasses.dataclass(frozen=True)
 class OrderFilters:
     """What the order list is narrowed to; every field is optional."""
@@ -33,6 +37,8 @@ class OrderFilters:
     ordered_to: dt.date | None = None
     delivery_from: dt.date | None = None
     delivery_to: dt.date | None = None
+    #: the import the orders came in with (the import page links here)
+    batch: int | None = None
 
     @classmethod
     def from_args(cls, args) -> 'OrderFilters':
@@ -45,7 +51,8 @@ class OrderFilters:
         return cls(q=args.get('q', '').strip(), status=args.get('status', ''), hold=args.get('hold', ''),
                    channel=args.get('channel', ''), payment=args.get('payment', ''),
                    ordered_from=day('ordered_from'), ordered_to=day('ordered_to'),
-                   delivery_from=day('delivery_from'), delivery_to=day('delivery_to'))
+                   delivery_from=day('delivery_from'), delivery_to=day('delivery_to'),
+                   batch=int(args['batch']) if args.get('batch', '').isdigit() else None)
 
 
 def _jst_midnight(day: dt.date) -> dt.datetime:
@@ -81,8 +88,12 @@ def order_search(filters: OrderFilters) -> sa.Select:
     if filters.payment:
         query = query.where(Order.payment_status == filters.payment)
     if filters.hold:
-        query = query.where(Order.id.in_(sa.select(OrderHold.order_id).where(
-            OrderHold.reason == filters.hold, OrderHold.released_at.is_(None))))
+        held = sa.select(OrderHold.order_id).where(OrderHold.released_at.is_(None))
+        if filters.hold != ANY_HOLD:
+            held = held.where(OrderHold.reason == filters.hold)
+        query = query.where(Order.id.in_(held))
+    if filters.batch:
+        query = query.where(Order.import_batch_id == filters.batch)
     if filters.ordered_from:
         query = query.where(Order.ordered_at >= _jst_midnight(filters.ordered_from))
     if filters.ordered_to:
@@ -95,10 +106,14 @@ def order_search(filters: OrderFilters) -> sa.Select:
 
 
 def hold_queue_counts() -> dict[str, int]:
-    """How many orders wait in each hold queue."""
-    return dict(db.session.execute(
-        sa.select(OrderHold.reason, sa.func.count(sa.distinct(OrderHold.order_id)))
-        .where(OrderHold.released_at.is_(None)).group_by(OrderHold.reason)).tuples().all())
+    """How many orders wait in each hold queue, and on any hold (ANY_HOLD)."""
+    open_holds = sa.select(OrderHold.reason, OrderHold.order_id).where(OrderHold.released_at.is_(None))
+    counts = dict(db.session.execute(
+        open_holds.with_only_columns(OrderHold.reason, sa.func.count(sa.distinct(OrderHold.order_id)))
+        .group_by(OrderHold.reason)).tuples().all())
+    counts[ANY_HOLD] = db.session.scalar(
+        open_holds.with_only_columns(sa.func.count(sa.distinct(OrderHold.order_id))))
+    return counts
 
 
 def outstanding_by_line(order: Order) -> dict[int, int]:

@@ -54,7 +54,8 @@ def orders():
 def _list_context(page, state, filters) -> dict:
     return {'page': page, 'state': state, 'filters': filters, 'holds': _open_holds([o.id for o in page.items]),
             'combinable': queries.combinable(page.items),
-            'queues': queries.hold_queue_counts(), 'channels': CHANNELS, 'hold_reasons': HOLD_REASONS,
+            'queues': queries.hold_queue_counts(), 'any_hold': queries.ANY_HOLD, 'channels': CHANNELS,
+            'hold_reasons': HOLD_REASONS,
             'statuses': STATUSES, 'payment_statuses': PAYMENT_STATUSES}
 
 
@@ -419,7 +420,7 @@ def import_batch(batch_id):
     batch = db.get_or_404(ImportBatch, batch_id)
     held = db.session.scalar(sa.select(sa.func.count(sa.distinct(OrderHold.order_id))).join(Order).where(
         Order.import_batch_id == batch.id, OrderHold.released_at.is_(None)))
-    return render_template('orders/import_detail.html', batch=batch, held=held)
+    return render_template('orders/import_detail.html', batch=batch, held=held, any_hold=queries.ANY_HOLD)
 
 
 @bp.route('/imports/<int:batch_id>/problems.csv')

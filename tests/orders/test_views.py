@@ -122,6 +122,28 @@ def test_import_history_and_the_problems_download(client, login, tea):
     assert row.startswith('r.csv,4,H-2,個数,二,')
 
 
+def test_the_import_page_leads_to_its_own_orders_and_to_those_of_them_still_on_hold(client, login, tea):
+    login('clerk')
+    import_order_files('rakuten', [('monday.csv', table(RAKUTEN_HEADER, [order_row('M-1', **{'SKU管理番号': 'zz'})]))])
+    import_order_files('rakuten', [('tuesday.csv', table(RAKUTEN_HEADER, [
+        order_row('T-1'), order_row('T-2', **{'SKU管理番号': 'zz'}), order_row('T-3', **{'コメント': '置き配希望'})]))])
+    db.session.commit()
+    tuesday = db.session.scalar(sa.select(ImportBatch).where(ImportBatch.filenames == 'tuesday.csv'))
+    detail = client.get(f'/orders/imports/{tuesday.id}').text
+    created = re.search(r'<a class="card" href="([^"]+)"><strong>3</strong>', detail).group(1)
+    still_held = re.search(r'<a class="card" href="([^"]+)"><strong>2</strong>', detail).group(1).replace('&amp;', '&')
+
+    listed = client.get(created).text
+    assert all(number in listed for number in ('T-1', 'T-2', 'T-3')) and 'M-1' not in listed
+    assert f'Import {tuesday.id} ✕' in listed       # shown as a filter the clerk can take off
+    held = client.get(still_held).text
+    assert 'T-2' in held and 'T-3' in held and 'T-1' not in held and 'M-1' not in held
+    everywhere = client.get('/orders/?hold=any', headers={'HX-Request': 'true'}).text
+    assert re.search(r'On any hold <span class="count">3</span>', everywhere)
+    assert 'M-1' in everywhere and 'T-1' not in everywhere
+    assert 'value="release"' not in everywhere       # releasing needs one reason, not "any"
+
+
 def test_mapping_an_unknown_code_on_the_screen_releases_its_orders(client, login, tea, make_product):
     login('clerk')
     make_product('T-9', jan='')

@@ -407,7 +407,7 @@ def imports():
     state = table_state(IMPORT_SORTS, 'started', default_desc=True)
     query = sa.select(ImportBatch)
     if state.q:
-        query = query.where(ImportBatch.filenames.ilike(f'%{state.q}%'))
+        query = query.where(ImportBatch.filenames.icontains(state.q, autoescape=True))
     page = paginate(query, state, IMPORT_SORTS, ImportBatch.id.desc())
     running = db.session.scalars(sa.select(Job).where(Job.kind == 'order_import',
                                                       Job.status.in_(('queued', 'running')))).all()

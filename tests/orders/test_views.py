@@ -114,6 +114,8 @@ def test_import_history_and_the_problems_download(client, login, tea):
     listing = client.get('/orders/imports', headers={'HX-Request': 'true'}).text
     assert listing.lstrip().startswith('<div id="imports-table">')
     assert 'r.csv' in listing
+    assert 'r.csv' in client.get('/orders/imports?q=R.CSV').text
+    assert 'r.csv' not in client.get('/orders/imports?q=r_csv').text  # _ is a character, not a wildcard
     detail = client.get(f'/orders/imports/{batch.id}').text
     assert batch.sha256 in detail
     csv_text = client.get(f'/orders/imports/{batch.id}/problems.csv').data.decode('utf-8-sig')

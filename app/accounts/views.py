@@ -77,8 +77,8 @@ def users():
     state = table_state(USER_SORTS, 'email')
     query = sa.select(User)
     if state.q:
-        like = f'%{state.q}%'
-        query = query.where(sa.or_(User.email.ilike(like), User.name.ilike(like)))
+        query = query.where(sa.or_(User.email.icontains(state.q, autoescape=True),
+                                   User.name.icontains(state.q, autoescape=True)))
     page = paginate(query, state, USER_SORTS, User.id)
     return render_htmx('accounts/users.html', 'accounts/_users_table.html', page=page, state=state)
 

@@ -12,8 +12,9 @@ def product_search(q: str = '', *, active: str = '') -> sa.Select:
     """Products whose SKU, JAN or name contain `q`; `active` is '', '1' or '0'."""
     query = sa.select(Product)
     if q:
-        like = f'%{q}%'
-        query = query.where(sa.or_(Product.sku.ilike(like), Product.name.ilike(like), Product.jan.like(like)))
+        query = query.where(sa.or_(Product.sku.icontains(q, autoescape=True),
+                                   Product.name.icontains(q, autoescape=True),
+                                   Product.jan.contains(q, autoescape=True)))
     if active in ('1', '0'):
         query = query.where(Product.active == (active == '1'))
     return query

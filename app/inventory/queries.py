@@ -24,9 +24,10 @@ def stock_levels(q: str = '', *, product_id: int | None = None, location_id: int
     if location_id is not None:
         query = query.where(StockLevel.location_id == location_id)
     if q:
-        like = f'%{q}%'
-        query = query.where(sa.or_(Product.sku.ilike(like), Product.name.ilike(like), Product.jan.like(like),
-                                   Location.code.ilike(like)))
+        query = query.where(sa.or_(Product.sku.icontains(q, autoescape=True),
+                                   Product.name.icontains(q, autoescape=True),
+                                   Product.jan.contains(q, autoescape=True),
+                                   Location.code.icontains(q, autoescape=True)))
     return query
 
 
@@ -47,7 +48,7 @@ def locations(q: str = '') -> sa.Select:
              .outerjoin(StockLevel, StockLevel.location_id == Location.id)
              .group_by(Location.id))
     if q:
-        query = query.where(Location.code.ilike(f'%{q}%'))
+        query = query.where(Location.code.icontains(q, autoescape=True))
     return query
 
 

@@ -10,9 +10,12 @@ def test_product_list_searches_by_sku_name_and_jan(client, login, make_product):
     login('clerk')
     make_product('00123', name='宇治抹茶 30g', jan='4569951116179')
     make_product('W-1', name='有田焼 湯呑み')
+    make_product('W_2', name='備前焼 徳利')
     for q in ('0012', '抹茶', '45699511'):
         page = client.get(f'/catalog/?q={q}').text
         assert '宇治抹茶 30g' in page and '有田焼' not in page, q
+    underscore = client.get('/catalog/?q=w_').text   # _ is the character in W_2, not any character as in W-1
+    assert '備前焼' in underscore and '有田焼' not in underscore
 
 
 def test_product_list_answers_htmx_with_the_table_only(client, login, make_product):

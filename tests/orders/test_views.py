@@ -118,6 +118,9 @@ def test_import_history_and_the_problems_download(client, login, tea):
     assert 'r.csv' not in client.get('/orders/imports?q=r_csv').text  # _ is a character, not a wildcard
     detail = client.get(f'/orders/imports/{batch.id}').text
     assert batch.sha256 in detail
+    batch.lines_created = 52340  # as a big morning file would have
+    db.session.commit()
+    assert '<strong>52,340</strong>' in client.get(f'/orders/imports/{batch.id}').text
     csv_text = client.get(f'/orders/imports/{batch.id}/problems.csv').data.decode('utf-8-sig')
     header, row = csv_text.splitlines()[:2]
     assert header == 'file,line,order,field,value,message'

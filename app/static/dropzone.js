@@ -1,8 +1,12 @@
 // Upload fields marked .dropzone take files dropped anywhere on their field (label, help text, the
 // input itself). A file dropped anywhere else is refused, instead of the browser leaving the page to
-// show it and losing what the form held.
+// show it and losing what the form held. Dragged text is left to the browser (into a field, as always).
 (function () {
   'use strict';
+
+  function carriesFiles(event) {
+    return Array.prototype.indexOf.call(event.dataTransfer.types, 'Files') !== -1;
+  }
 
   function zoneOf(target) {
     var field = target && target.closest ? target.closest('.field') : null;
@@ -16,6 +20,7 @@
   }
 
   document.addEventListener('dragover', function (event) {
+    if (!carriesFiles(event)) return;
     var zone = zoneOf(event.target);
     event.preventDefault();
     event.dataTransfer.dropEffect = zone ? 'copy' : 'none';
@@ -27,6 +32,7 @@
   });
 
   document.addEventListener('drop', function (event) {
+    if (!carriesFiles(event)) return;
     var zone = zoneOf(event.target);
     event.preventDefault();
     highlight(null);

@@ -47,6 +47,14 @@ def test_a_clerk_drops_mall_files_on_the_upload_screen_previews_them_and_imports
     # on the field's label: both files go into the upload field
     assert drop(page, 'label[for=files]', [('monday.csv', monday), ('tuesday.csv', tuesday)]) is True
     assert chosen(page) == ['monday.csv', 'tuesday.csv']
+    # dragged text is not a file: the browser keeps handling it (dropping it into a text field)
+    assert page.evaluate('''() => {
+        const dragged = new DataTransfer();
+        dragged.setData('text/plain', '置き配希望');
+        const drop = new DragEvent('drop', {dataTransfer: dragged, bubbles: true, cancelable: true});
+        document.querySelector('h1').dispatchEvent(drop);
+        return drop.defaultPrevented;
+    }''') is False
 
     page.click('form button.primary')                   # プレビュー
     page.wait_for_selector('text=判定した形式')

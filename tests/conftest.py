@@ -10,6 +10,7 @@ import itertools
 import os
 import shutil
 import tempfile
+import threading
 
 
 # the background-job queue (huey, SQLite storage) is made at import time from this folder
@@ -198,8 +199,6 @@ def count(model) -> int:
 
 def run_together(*calls) -> None:
     """Each call, a function and its arguments, in a thread of its own, all started before any is waited for."""
-    import threading
-
     threads = [threading.Thread(target=function, args=args) for function, *args in calls]
     for thread in threads:
         thread.start()
@@ -234,8 +233,6 @@ CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-
 @pytest.fixture
 def live_server(app):
     """The app served over HTTP on loopback, in a thread of this process (the browser tests' server)."""
-    import threading
-
     from werkzeug.serving import make_server
 
     server = make_server('127.0.0.1', 0, app, threaded=True)

@@ -106,13 +106,11 @@ def order_search(filters: OrderFilters) -> sa.Select:
 
 
 def hold_queue_counts() -> dict[str, int]:
-    """How many orders wait in each hold queue, and on any hold (ANY_HOLD)."""
-    open_holds = sa.select(OrderHold.reason, OrderHold.order_id).where(OrderHold.released_at.is_(None))
+    """How many orders wait in each hold queue, and on any hold (ANY_HOLD; an order with two holds once)."""
+    is_open, orders = OrderHold.released_at.is_(None), sa.func.count(sa.distinct(OrderHold.order_id))
     counts = dict(db.session.execute(
-        open_holds.with_only_columns(OrderHold.reason, sa.func.count(sa.distinct(OrderHold.order_id)))
-        .group_by(OrderHold.reason)).tuples().all())
-    counts[ANY_HOLD] = db.session.scalar(
-        open_holds.with_only_columns(sa.func.count(sa.distinct(OrderHold.order_id))))
+        sa.select(OrderHold.reason, orders).where(is_open).group_by(OrderHold.reason)).tuples().all())
+    counts[ANY_HOLD] = db.session.scalar(sa.select(orders).where(is_open))
     return counts
 
 

@@ -418,8 +418,9 @@ def imports():
 @roles_required(*OFFICE)
 def import_batch(batch_id):
     batch = db.get_or_404(ImportBatch, batch_id)
-    held = db.session.scalar(sa.select(sa.func.count(sa.distinct(OrderHold.order_id))).join(Order).where(
-        Order.import_batch_id == batch.id, OrderHold.released_at.is_(None)))
+    # the count of the very list the card links to
+    held_orders = queries.order_search(queries.OrderFilters(batch=batch.id, hold=queries.ANY_HOLD))
+    held = db.session.scalar(sa.select(sa.func.count()).select_from(held_orders.subquery()))
     return render_template('orders/import_detail.html', batch=batch, held=held, any_hold=queries.ANY_HOLD)
 
 

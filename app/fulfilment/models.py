@@ -43,6 +43,10 @@ class PackingSession(db.Model):
     status: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False, default='open')
     #: the error the packer must acknowledge before the next scan is accepted
     blocked_message: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='', server_default='')
+    #: pack: units are scanned into the box; label: a packed box brought back to check its label (送り状検品)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10), nullable=False, default='pack', server_default='pack')
+    #: when the packer confirmed the customer's requests (gift wrapping, のし, comment, delivery date) on screen
+    requests_confirmed_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
 
     order = so.relationship('Order')
     user = so.relationship('User')
@@ -53,6 +57,12 @@ class PackingSession(db.Model):
         sa.Index('uq_packing_sessions_open_order', 'order_id', unique=True,
                  sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'")),
     )
+
+
+#: scan results that stop the station until the packer presses Esc (or a supervisor overrides)
+HARD_STOPS = ('wrong_item', 'other_order', 'too_many', 'unknown_code', 'label_mismatch')
+#: every refused scan: the hard stops, a code refused without a stop, and a scan made while stopped
+MIS_SCANS = (*HARD_STOPS, 'not_packable', 'label_no_box', 'blocked')
 
 
 class ScanEvent(db.Model):
@@ -70,7 +80,7 @@ class ScanEvent(db.Model):
     order_line_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('order_lines.id'), nullable=True)
     code: so.Mapped[str] = so.mapped_column(sa.String(100), nullable=False)
     #: ok, order, wrong_item, other_order, too_many, unknown_code, not_packable, acknowledged, override,
-    #: label_ok, label_mismatch, blocked
+    #: label_ok, label_mismatch, label_no_box, requests_read, blocked
     result: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False)
     message: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='')
 
@@ -80,8 +90,8 @@ class ScanEvent(db.Model):
 
     @property
     def is_error(self) -> bool:
-        return self.result in ('wrong_item', 'other_order', 'too_many', 'unknown_code', 'not_packable',
-                               'label_mismatch', 'blocked')
+        return self.result in MIS_SCANS
+
 
 
 class Shipment(db.Model):

@@ -191,6 +191,10 @@ def pick_list_data(batch: PickBatch):
 
 
 # ---------------------------------------------------------------------------------------------- packing
+#
+# A station works on one parcel at a time: the packing session it opened last, while that is open, stopped,
+# or packed and waiting for its label on the box.  Every code scanned there goes through station_scan(),
+# which decides what the code means from that state alone; the screen decides nothing.
 
 
 @dataclasses.dataclass
@@ -214,6 +218,67 @@ def _record(station, actor, code, result, message='', session=None, order_id=Non
     return event
 
 
+def label_number(code: str) -> str | None:
+    """The tracking number a scanned label carries (NW-7 start and stop letters, hyphens dropped), or None."""
+    digits = code.strip().strip('ABCDabcd').replace('-', '')
+    return digits if len(digits) == 12 and digits.isascii() and digits.isdigit() else None
+
+
+def order_number_in(code: str) -> int | None:
+    """The order id an order barcode carries (K and digits, as printed on the slip and the pick list), or None."""
+    code = code.strip()
+    return Order.id_from_number(code) if code[:1] in ('K', 'k') else None
+
+
+def shipment_of(session: PackingSession) -> Shipment | None:
+    return db.session.scalar(sa.select(Shipment).where(Shipment.order_id == session.order_id))
+
+
+def _latest_session(station: str) -> PackingSession | None:
+    return db.session.scalar(sa.select(PackingSession).where(
+        PackingSession.station == station, PackingSession.status.in_(('open', 'packed')))
+        .options(so.joinedload(PackingSession.order)).order_by(PackingSession.id.desc()).limit(1))
+
+
+@dataclasses.dataclass
+class StationState:
+    """What a station has in hand: the parcel it works on (if any) and the box last packed there."""
+
+    #: the parcel the station is held by: open, stopped, or packed and waiting for its own label
+    current: PackingSession | None
+    #: the session last packed here and its shipment, shown with its label and slip until the next parcel
+    last: PackingSession | None = None
+    shipment: Shipment | None = None
+
+    @property
+    def box_waits_for_label(self) -> bool:
+        """The box just packed here (or brought back) is in hand and its label is not checked yet."""
+        return self.shipment is not None and self.shipment.label_verified_at is None
+
+
+def station_state(station: str, settings: ShippingSettings | None = None) -> StationState:
+    latest = _latest_session(station)
+    if latest is None:
+        return StationState(None)
+    if latest.status == 'open':
+        return StationState(latest)
+    shipment = shipment_of(latest)
+    state = StationState(None, latest, shipment)
+    if shipment is not None and shipment.shipped_at is not None:
+        return StationState(None)
+    settings = settings or shipping_settings()
+    # with the label check on, the box holds the station until its own label is scanned on it
+    if latest.blocked_message or (state.box_waits_for_label and (settings.require_label_scan
+                                                                 or latest.kind == 'label')):
+        state.current = latest
+    return state
+
+
+def station_parcel(station: str) -> PackingSession | None:
+    """The parcel the station is held by, for the packer's deliberate acts (Esc, override, reset)."""
+    return station_state(station).current
+
+
 def packing_lines(session: PackingSession) -> list[dict]:
     """Each line of the parcel with how many units are expected and how many were scanned."""
     # one query for the parcel's lines and their products: this runs on every scan at every station
@@ -221,6 +286,9 @@ def packing_lines(session: PackingSession) -> list[dict]:
         sa.select(OrderLine).join(Order, Order.id == OrderLine.order_id)
         .where(sa.or_(Order.id == session.order_id, Order.combined_into_id == session.order_id))
         .options(so.joinedload(OrderLine.product)).order_by(OrderLine.order_id, OrderLine.line_no)).all()
+    if session.kind == 'label':   # a packed box brought back: its units were counted by the packing before
+        return [{'line': line, 'expected': line.quantity, 'scanned': line.quantity, 'product': line.product}
+                for line in lines]
     scanned = dict(db.session.execute(
         sa.select(ScanEvent.order_line_id, sa.func.count(ScanEvent.id))
         .where(ScanEvent.session_id == session.id, ScanEvent.result.in_(('ok', 'override')))
@@ -229,13 +297,111 @@ def packing_lines(session: PackingSession) -> list[dict]:
              'product': line.product} for line in lines]
 
 
+def parcel_items(lines: list[dict]) -> list[dict]:
+    """The parcel as the packer sees it: each product once, with the units of every order combined in it."""
+    items = {}
+    for entry in lines:
+        line = entry['line']
+        key = line.product_id or f'code:{line.item_code}'
+        item = items.setdefault(key, {'name': line.name, 'product': entry['product'], 'code': line.item_code,
+                                      'expected': 0, 'scanned': 0, 'line_ids': set()})
+        item['expected'] += entry['expected']
+        item['scanned'] += entry['scanned']
+        item['line_ids'].add(line.id)
+    return list(items.values())
+
+
+REQUEST_KINDS = {'gift_wrap': _l('Gift wrapping'), 'noshi': _l('Noshi (のし)'),
+                 'customer_comment': _l("Customer's comment"), 'delivery': _l('Requested delivery')}
+
+
+def customer_requests(orders: list[Order]) -> list[dict]:
+    """What the customers of a parcel asked for, each with its order: the packer must read it before the box closes."""
+    requests = []
+    for order in orders:
+        for kind in ('gift_wrap', 'noshi', 'customer_comment'):
+            text = (getattr(order, kind) or '').strip()
+            if text:
+                requests.append({'order': order.number, 'kind': kind, 'label': REQUEST_KINDS[kind], 'text': text})
+        if order.delivery_date or order.delivery_time_slot:
+            when = ' '.join(filter(None, (order.delivery_date and f'{order.delivery_date:%Y-%m-%d}',
+                                          order.delivery_time_slot)))
+            requests.append({'order': order.number, 'kind': 'delivery', 'label': REQUEST_KINDS['delivery'],
+                             'text': when})
+    return requests
+
+
+def _shipped_message(order: Order, shipment: Shipment | None) -> str:
+    if shipment is None or shipment.shipped_at is None:
+        return str(_l('Order %(number)s was already shipped.', number=order.number))
+    return str(_l('Order %(number)s was already shipped on %(when)s by %(user)s (%(tracking)s).',
+                  number=order.number, when=f'{shipment.shipped_at.astimezone(JST):%Y-%m-%d %H:%M}',
+                  user=shipment.shipped_by.name if shipment.shipped_by else '—',
+                  tracking=shipment.tracking_number or '—'))
+
+
+def station_scan(code: str, *, station: str, actor, settings: ShippingSettings | None = None) -> ScanOutcome:
+    """One code scanned at a station, whatever it is: an order barcode, a unit, or a label.
+
+    While the station is stopped, every scan is refused and recorded.  With an order open, a unit is counted
+    or stops the station; its own order barcode confirms the customer's requests; anything else stops it.
+    With a packed box in hand and its label unchecked, only that box's label is accepted.
+    """
+    code = (code or '').strip()
+    settings = settings or shipping_settings()
+    state = station_state(station, settings)
+    current = state.current
+    if current is not None and current.blocked_message:
+        message = _l('Stopped: press Esc once you have read the error. %(error)s', error=current.blocked_message)
+        _record(station, actor, code, 'blocked', message, current)
+        return ScanOutcome(False, str(message), 'blocked', current)
+    label = label_number(code)
+    if current is not None and current.status == 'open':
+        return _scan_while_packing(current, code, label, actor)
+    if state.box_waits_for_label and (current is not None or label):
+        return _scan_label(state.last, state.shipment, code, label, actor)
+    if label:
+        shipment = db.session.scalar(sa.select(Shipment).where(Shipment.tracking_number == label))
+        if shipment is not None:
+            if shipment.shipped_at is not None:
+                message = _shipped_message(shipment.order, shipment)
+            else:
+                message = _l('A label is checked on its own box: scan the order barcode of %(number)s on the box '
+                             'or its packing slip first, then the label.', number=shipment.order.number)
+            _record(station, actor, code, 'label_no_box', message, order_id=shipment.order_id)
+            return ScanOutcome(False, str(message), 'label_no_box')
+    return open_packing(code, station=station, actor=actor)
+
+
+def _scan_while_packing(session: PackingSession, code: str, label: str | None, actor) -> ScanOutcome:
+    order_id = order_number_in(code)
+    if order_id == session.order_id:
+        return confirm_requests(session, actor=actor, code=code)
+    if order_id is not None:
+        lines = packing_lines(session)
+        return _stop(session, actor, code, lines, 'other_order', _l(
+            'ANOTHER ORDER: %(code)s was scanned while %(number)s is being packed. Finish %(number)s, or reset it, '
+            'before opening another order.', code=code, number=session.order.number))
+    if label:
+        other = db.session.scalar(sa.select(Shipment).where(Shipment.tracking_number == label))
+        if other is not None:
+            return _stop(session, actor, code, packing_lines(session), 'label_mismatch', _l(
+                'WRONG LABEL: %(code)s is the label of %(other)s; %(number)s is still being packed.',
+                code=code, other=other.order.number, number=session.order.number))
+    return scan(session, code, actor=actor)
+
+
 def open_packing(code: str, *, station: str, actor) -> ScanOutcome:
-    """Scan (or type) an order number: its lines appear; an order being packed elsewhere is refused."""
+    """Scan (or type) an order number: its lines appear; an order being packed elsewhere is refused.
+
+    A packed parcel whose label was not checked yet opens for its label check: the box is in hand.
+    """
     code = (code or '').strip()
     order_id = Order.id_from_number(code)
     order = db.session.get(Order, order_id) if order_id else None
     if order is None:
-        message = _l('No order has the number "%(code)s".', code=code)
+        message = (_l('No order has the number "%(code)s".', code=code) if order_id else
+                   _l('Unknown code "%(code)s": scan an order barcode first.', code=code))
         _record(station, actor, code, 'unknown_code', message)
         return ScanOutcome(False, str(message), 'unknown_code')
     if order.combined_into_id:
@@ -245,6 +411,8 @@ def open_packing(code: str, *, station: str, actor) -> ScanOutcome:
         _record(station, actor, code, 'not_packable', message, order_id=order.id)
         return ScanOutcome(False, str(message), 'not_packable')
     lock_order(order)
+    if order.status in ('packed', 'shipped'):
+        return _open_label_check(order, code, station=station, actor=actor)
     if order.status != 'picking' or _held([o.id for o in parcel_orders(order)]):
         from app.orders.vocabulary import STATUS_LABELS
 
@@ -269,16 +437,33 @@ def open_packing(code: str, *, station: str, actor) -> ScanOutcome:
     return ScanOutcome(True, str(_l('Packing %(number)s', number=order.number)), 'order', session)
 
 
+def _open_label_check(order: Order, code: str, *, station: str, actor) -> ScanOutcome:
+    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == order.id))
+    if order.status == 'shipped' or (shipment is not None and shipment.shipped_at is not None):
+        message = _shipped_message(order, shipment)
+    elif shipment is None or shipment.label_verified_at is not None:
+        message = _l('Order %(number)s is packed and its label was checked: it waits at the dock.',
+                     number=order.number)
+    else:
+        session = PackingSession(order=order, station=station, user=actor, kind='label', status='packed',
+                                 finished_at=utcnow())
+        db.session.add(session)
+        db.session.flush()
+        message = _l('Label check of %(number)s: scan the label on this box.', number=order.number)
+        _record(station, actor, code, 'order', message, session)
+        return ScanOutcome(True, str(message), 'order', session, shipment)
+    _record(station, actor, code, 'not_packable', message, order_id=order.id)
+    return ScanOutcome(False, str(message), 'not_packable')
+
+
 def scan(session: PackingSession, code: str, *, actor) -> ScanOutcome:
-    """One scanned unit (JAN or SKU), or the label's tracking barcode once the parcel is packed."""
+    """One scanned unit (JAN or SKU) of the open parcel."""
     code = (code or '').strip()
     station = session.station
-    if session.status == 'packed':
-        return _scan_label(session, code, actor)
     if session.status != 'open':
         raise UserError(_l('This packing was reset; scan the order again.'))
     if session.blocked_message:
-        message = _l('Acknowledge the error first: %(error)s', error=session.blocked_message)
+        message = _l('Stopped: press Esc once you have read the error. %(error)s', error=session.blocked_message)
         _record(station, actor, code, 'blocked', message, session)
         return ScanOutcome(False, str(message), 'blocked', session)
     product = find_product_by_code(code)
@@ -307,14 +492,38 @@ def scan(session: PackingSession, code: str, *, actor) -> ScanOutcome:
             number=session.order.number, n=sum(e['expected'] for e in mine), name=product.name))
     _record(station, actor, code, 'ok', '', session, line_id=open_line['line'].id)
     open_line['scanned'] += 1
-    remaining = sum(e['expected'] - e['scanned'] for e in lines)
-    outcome = ScanOutcome(True, str(_l('%(name)s %(n)d / %(of)d', name=product.name, n=open_line['scanned'],
-                                       of=open_line['expected'])), 'ok', session, line_id=open_line['line'].id,
-                          lines=lines)
-    if remaining == 0:
-        outcome.shipment = _pack(session, actor)
-        outcome.message = str(_l('Order %(number)s is packed.', number=session.order.number))
+    counted = sum(e['scanned'] for e in mine)
+    outcome = ScanOutcome(True, str(_l('%(name)s %(n)d / %(of)d', name=product.name, n=counted,
+                                       of=sum(e['expected'] for e in mine))), 'ok', session,
+                          line_id=open_line['line'].id, lines=lines)
+    return _finish_if_complete(session, lines, outcome, actor)
+
+
+def _finish_if_complete(session: PackingSession, lines: list[dict], outcome: ScanOutcome, actor) -> ScanOutcome:
+    """Every unit is in: the parcel is packed, unless the customer's requests are still to be read."""
+    if any(e['scanned'] < e['expected'] for e in lines):
+        return outcome
+    if session.requests_confirmed_at is None and customer_requests(parcel_orders(session.order)):
+        outcome.message = str(_l('Every unit of %(number)s is in. Read the customer\'s requests, then scan the '
+                                 'order barcode %(number)s (or press F2) to close the box.',
+                                 number=session.order.number))
+        return outcome
+    outcome.shipment = _pack(session, actor)
+    outcome.message = str(_l('Order %(number)s is packed.', number=session.order.number))
     return outcome
+
+
+def confirm_requests(session: PackingSession, *, actor, code: str = 'F2') -> ScanOutcome:
+    """The packer has read the customer's requests (gift wrapping, のし, comment, date) shown on the station."""
+    if session.status != 'open':
+        raise UserError(_l('This packing is not open.'))
+    if session.requests_confirmed_at is None:
+        session.requests_confirmed_at = utcnow()
+    message = _l("Customer's requests read for %(number)s.", number=session.order.number)
+    _record(session.station, actor, code, 'requests_read', message, session)
+    lines = packing_lines(session)
+    return _finish_if_complete(session, lines, ScanOutcome(True, str(message), 'requests_read', session,
+                                                           lines=lines), actor)
 
 
 def _stop(session, actor, code, lines, result, message) -> ScanOutcome:
@@ -324,9 +533,9 @@ def _stop(session, actor, code, lines, result, message) -> ScanOutcome:
 
 
 def acknowledge(session: PackingSession, *, actor) -> None:
-    """The packer has seen the error and put the wrong unit aside: scanning may go on."""
+    """The packer pressed Esc: they have read the error and put the wrong unit or label aside."""
     if session.blocked_message:
-        _record(session.station, actor, 'ACK', 'acknowledged', session.blocked_message, session)
+        _record(session.station, actor, 'ESC', 'acknowledged', session.blocked_message, session)
         session.blocked_message = ''
         db.session.flush()
 
@@ -346,11 +555,10 @@ def override(session: PackingSession, line_id: int, *, supervisor, reason: str, 
     _record(session.station, supervisor, f'OVERRIDE by {supervisor.email}', 'override', reason.strip(), session,
             line_id=line_id)
     record_audit(supervisor, 'packing.override', session.order, note=f'{entry["line"].name}: {reason.strip()}')
+    lines = packing_lines(session)
     outcome = ScanOutcome(True, str(_l('Counted by override: %(name)s', name=entry['line'].name)), 'override',
-                          session, line_id=line_id)
-    if sum(e['expected'] - e['scanned'] for e in packing_lines(session)) == 0:
-        outcome.shipment = _pack(session, actor)
-    return outcome
+                          session, line_id=line_id, lines=lines)
+    return _finish_if_complete(session, lines, outcome, actor)
 
 
 def reset(session: PackingSession, *, actor) -> None:
@@ -432,38 +640,32 @@ def _pack(session: PackingSession, actor) -> Shipment:
     return shipment
 
 
-def parcel_for_label(code: str) -> Shipment | None:
-    """The packed parcel whose label carries this code, if it waits for its label check."""
-    digits = code.strip().strip('ABCDabcd').replace('-', '')
-    if len(digits) != 12 or not digits.isdigit():
-        return None
-    return db.session.scalar(sa.select(Shipment).where(Shipment.tracking_number == digits,
-                                                       Shipment.label_verified_at.is_(None),
-                                                       Shipment.shipped_at.is_(None)))
-
-
-def verify_label(shipment: Shipment, code: str, *, station: str, actor) -> ScanOutcome:
-    """送り状検品 at any time after packing: the label scanned on the box is this parcel's."""
-    shipment.label_verified_at = utcnow()
-    _record(station, actor, code, 'label_ok', '', order_id=shipment.order_id)
-    db.session.flush()
-    return ScanOutcome(True, str(_l('Label checked: %(number)s is ready to ship.', number=shipment.order.number)),
-                       'label_ok', None, shipment)
-
-
-def _scan_label(session: PackingSession, code: str, actor) -> ScanOutcome:
-    """送り状検品: the label on the box must carry this parcel's tracking number."""
-    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == session.order_id))
-    scanned = code.strip().strip('ABCDabcd').replace('-', '')
-    if shipment is None or not shipment.tracking_number or scanned != shipment.tracking_number:
-        message = _l('WRONG LABEL: %(code)s is not the label of order %(number)s (%(tracking)s).', code=code,
-                     number=session.order.number, tracking=shipment.tracking_number if shipment else '—')
-        _record(session.station, actor, code, 'label_mismatch', message, session)
-        return ScanOutcome(False, str(message), 'label_mismatch', session, shipment)
-    shipment.label_verified_at = utcnow()
-    _record(session.station, actor, code, 'label_ok', '', session)
-    return ScanOutcome(True, str(_l('Label checked: %(number)s is ready to ship.', number=session.order.number)),
-                       'label_ok', session, shipment)
+def _scan_label(session: PackingSession, shipment: Shipment, code: str, label: str | None, actor) -> ScanOutcome:
+    """送り状検品 with the box in hand: the label on it must carry this parcel's tracking number."""
+    number = session.order.number
+    if label is not None and label == shipment.tracking_number:
+        shipment.label_verified_at = utcnow()
+        _record(session.station, actor, code, 'label_ok', '', session)
+        db.session.flush()
+        return ScanOutcome(True, str(_l('Label checked: %(number)s is ready to ship.', number=number)),
+                           'label_ok', session, shipment)
+    other = (db.session.scalar(sa.select(Shipment).where(Shipment.tracking_number == label)) if label else None)
+    order_id = order_number_in(code)
+    if other is not None:
+        message = _l('WRONG LABEL: %(code)s is the label of %(other)s, but this box is %(number)s '
+                     '(label %(tracking)s). Put the wrong label aside.', code=code, other=other.order.number,
+                     number=number, tracking=shipment.tracking_number or '—')
+    elif order_id is not None:
+        other_order = db.session.get(Order, order_id)
+        message = _l('NOT A LABEL: %(code)s is the order barcode of %(other)s. This box is %(number)s: scan the '
+                     'tracking barcode of its shipping label (%(tracking)s).', code=code,
+                     other=other_order.number if other_order else code, number=number,
+                     tracking=shipment.tracking_number or '—')
+    else:
+        message = _l('WRONG LABEL: %(code)s is not the label of %(number)s (%(tracking)s). Scan the tracking '
+                     'barcode of the label on this box.', code=code, number=number,
+                     tracking=shipment.tracking_number or '—')
+    return _stop(session, actor, code, None, 'label_mismatch', message)
 
 
 # ---------------------------------------------------------------------------------------------- shipping
@@ -472,6 +674,8 @@ def _scan_label(session: PackingSession, code: str, actor) -> ScanOutcome:
 def ready_to_ship(shipment: Shipment, settings: ShippingSettings | None = None) -> str | None:
     """Why the parcel may not leave yet, or None."""
     settings = settings or shipping_settings()
+    if shipment.shipped_at is not None or shipment.order.status == 'shipped':
+        return _shipped_message(shipment.order, shipment)
     if shipment.order.status != 'packed':
         return str(_l('Order %(number)s is not packed.', number=shipment.order.number))
     if not shipment.tracking_number:
@@ -504,6 +708,37 @@ def ship(shipment: Shipment, *, actor) -> None:
 
     queue_shipping_confirmation(shipment)
     db.session.flush()
+
+
+def dock_scan(code: str, *, actor) -> Shipment:
+    """A parcel scanned at the dock by its label or the order number on its slip: it ships, or says why not."""
+    code = (code or '').strip()
+    label = label_number(code)
+    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.tracking_number == label)) if label else None
+    if shipment is None:
+        order_id = None if label else Order.id_from_number(code)
+        order = db.session.get(Order, order_id) if order_id else None
+        if order is not None and order.combined_into_id:
+            order = db.session.get(Order, order.combined_into_id)
+        shipment = order and db.session.scalar(sa.select(Shipment).where(Shipment.order_id == order.id))
+        if shipment is None:
+            if order is None:
+                raise UserError(_l('No packed parcel has the label or order number "%(code)s".', code=code))
+            from app.orders.vocabulary import STATUS_LABELS
+
+            raise UserError(_l('Order %(number)s is not packed: it is %(status)s.', number=order.number,
+                               status=STATUS_LABELS[order.status]))
+    ship(shipment, actor=actor)
+    return shipment
+
+
+def batch_parcels_to_ship(batch: PickBatch) -> tuple[list[Shipment], list[Shipment]]:
+    """The batch's packed parcels still here: those ready to leave, and those that may not yet."""
+    settings = shipping_settings()
+    shipments = db.session.scalars(sa.select(Shipment).join(Order).where(
+        Order.pick_batch_id == batch.id, Shipment.shipped_at.is_(None)).order_by(Shipment.id)).all()
+    ready = [s for s in shipments if ready_to_ship(s, settings) is None]
+    return ready, [s for s in shipments if s not in ready]
 
 
 def ship_batch(batch: PickBatch, *, actor) -> tuple[int, list[str]]:

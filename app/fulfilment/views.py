@@ -2,7 +2,6 @@
 import io
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import abort, flash, jsonify, make_response, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +12,7 @@ from app.errors import UserError
 from app.extensions import db
 from app.fulfilment import bp, carrier_files, documents, services
 from app.fulfilment.forms import OverrideForm, PickBatchForm, StationForm
-from app.fulfilment.models import CARRIERS, PackingSession, PickBatch, ScanEvent, Shipment
+from app.fulfilment.models import CARRIERS, PickBatch, ScanEvent, Shipment
 from app.orders.models import Order
 from app.web.access import FLOOR, MANAGEMENT, roles_required
 from app.web.htmx import render_htmx
@@ -55,7 +54,9 @@ def pick_batch(batch_id):
     orders = services.batch_orders(batch)
     shipments = {s.order_id: s for s in db.session.scalars(sa.select(Shipment).where(
         Shipment.order_id.in_([o.id for o in orders])))}
-    return render_template('fulfilment/pick_batch.html', batch=batch, orders=orders, shipments=shipments)
+    ready, waiting = services.batch_parcels_to_ship(batch)
+    return render_template('fulfilment/pick_batch.html', batch=batch, orders=orders, shipments=shipments,
+                           ready=ready, waiting=waiting)
 
 
 @bp.route('/pick/<int:batch_id>/picklist.pdf')
@@ -70,6 +71,12 @@ def pick_list_pdf(batch_id):
 def ship_batch(batch_id):
     """Ship every packed, verified parcel of the batch at once."""
     batch = db.get_or_404(PickBatch, batch_id)
+    ready, _waiting = services.batch_parcels_to_ship(batch)
+    if request.form.get('count') != str(len(ready)):
+        # the packer confirmed another number than is ready now: a parcel was packed or shipped meanwhile
+        flash(_('The batch changed while you confirmed: %(n)d parcels are ready now. Check them and ship again.',
+                n=len(ready)), 'error')
+        return redirect(url_for('fulfilment.pick_batch', batch_id=batch.id))
     shipped, refused = services.ship_batch(batch, actor=current_user)
     db.session.commit()
     flash(_('%(n)d parcels shipped.', n=shipped), 'success')
@@ -124,33 +131,26 @@ def _station() -> str | None:
     return session.get('station')
 
 
-def _current(station: str) -> PackingSession | None:
-    """The parcel this station is working on: open, or packed and waiting for its label scan."""
-    return db.session.scalar(sa.select(PackingSession).where(
-        PackingSession.station == station, PackingSession.status.in_(('open', 'packed')))
-        .options(so.joinedload(PackingSession.order)).order_by(PackingSession.id.desc()).limit(1))
-
-
 def _station_view(outcome=None, status=200, settings=None):
+    """The station as it stands: the parcel in hand, its items and the customer's requests, or the box last packed."""
     station = _station()
-    require_label_scan = (settings or services.shipping_settings()).require_label_scan
-    packing = outcome.session if outcome and outcome.session else _current(station)
-    shipment = None  # a parcel has one once it is packed
-    if packing is not None and packing.status == 'packed':
-        shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == packing.order_id))
-        finished = shipment and (shipment.label_verified_at or not require_label_scan)
-        if finished and not (outcome and outcome.session is packing):
-            packing = shipment = None  # done: the station is free for the next order
+    settings = settings or services.shipping_settings()
+    state = services.station_state(station, settings)
+    # the parcel in hand, or else the box packed last here, still shown with its label and slip after a reload
+    packing = state.current or state.last
+    shipment = state.shipment if packing is not None and packing is state.last else None
     if packing is None:
         lines = []
     elif outcome is not None and outcome.session is packing and outcome.lines is not None:
         lines = outcome.lines
     else:
         lines = services.packing_lines(packing)
+    requests = services.customer_requests(services.parcel_orders(packing.order)) if packing is not None else []
     response = make_response(render_htmx(
         'fulfilment/pack.html', 'fulfilment/_station.html', status=status, station=station, packing=packing,
-        lines=lines, outcome=outcome, shipment=shipment, override_form=OverrideForm(formdata=None),
-        require_label_scan=require_label_scan))
+        items=services.parcel_items(lines), lines=lines, outcome=outcome, shipment=shipment,
+        holds_station=packing is not None and packing is state.current, requests=requests,
+        override_form=OverrideForm(formdata=None), require_label_scan=settings.require_label_scan))
     if outcome is not None:
         response.headers['HX-Trigger'] = 'scanOk' if outcome.ok else 'scanError'
     return response
@@ -172,28 +172,19 @@ def pack():
 @bp.route('/pack/scan', methods=['POST'])
 @roles_required(*FLOOR)
 def pack_scan():
-    """One scan: an order number opens the order; anything else is a unit (or the label) of the open one."""
+    """One scan: what it means is the service's to decide from the station's state."""
     station = _station()
     if not station:
         abort(400)
     code = request.form.get('code', '').strip()
     if not code:
         return _station_view()
-    current = _current(station)
-    looks_like_order = Order.id_from_number(code) is not None and code.upper().startswith('K')
-    label = services.parcel_for_label(code) if not (current and current.blocked_message) else None
+    settings = services.shipping_settings()  # read in this transaction: no second one just for it
     try:
-        if label is not None and (current is None or current.status == 'packed' or current.order_id != label.order_id):
-            # a label of an earlier parcel, checked on its box later: it needs no open packing
-            outcome = services.verify_label(label, code, station=station, actor=current_user)
-        elif current is None or (looks_like_order and not current.blocked_message):
-            outcome = services.open_packing(code, station=station, actor=current_user)
-        else:
-            outcome = services.scan(current, code, actor=current_user)
+        outcome = services.station_scan(code, station=station, actor=current_user, settings=settings)
     except UserError as exc:
         db.session.rollback()
-        outcome = services.ScanOutcome(False, str(exc), 'blocked', current)
-    settings = services.shipping_settings()  # read in this transaction: no second one just for it
+        outcome = services.ScanOutcome(False, str(exc), 'not_packable')
     commit_keeping_loaded(db.session())
     return _station_view(outcome, 200 if outcome.ok else 422, settings)
 
@@ -201,21 +192,34 @@ def pack_scan():
 @bp.route('/pack/ack', methods=['POST'])
 @roles_required(*FLOOR)
 def pack_ack():
-    current = _current(_station() or '')
+    """Esc at the station: the packer has read the stop.  No form on the page posts here: only station.js on Esc."""
+    current = services.station_parcel(_station() or '')
     if current is not None:
         services.acknowledge(current, actor=current_user)
         db.session.commit()
     return _station_view()
 
 
+@bp.route('/pack/requests', methods=['POST'])
+@roles_required(*FLOOR)
+def pack_requests():
+    """F2 at the station: the packer has read the customer's requests (the order barcode does the same)."""
+    current = services.station_parcel(_station() or '')
+    if current is None or current.status != 'open' or current.blocked_message:
+        return _station_view()
+    outcome = services.confirm_requests(current, actor=current_user)
+    db.session.commit()
+    return _station_view(outcome)
+
+
 @bp.route('/pack/override', methods=['POST'])
 @roles_required(*FLOOR)
 def pack_override():
     """A manager counts a unit that cannot be scanned; their password is asked for here, at the station."""
-    current = _current(_station() or '')
+    current = services.station_parcel(_station() or '')
     form = OverrideForm()
     if current is None or not form.validate_on_submit():
-        return _station_view(services.ScanOutcome(False, _('Fill in every field of the override.'), 'blocked',
+        return _station_view(services.ScanOutcome(False, _('Fill in every field of the override.'), 'not_packable',
                                                   current), 422)
     supervisor = authenticate(form.email.data, form.password.data)
     try:
@@ -225,7 +229,7 @@ def pack_override():
                                     actor=current_user)
     except UserError as exc:
         db.session.rollback()
-        return _station_view(services.ScanOutcome(False, str(exc), 'blocked', current), 422)
+        return _station_view(services.ScanOutcome(False, str(exc), 'not_packable', current), 422)
     db.session.commit()
     return _station_view(outcome)
 
@@ -233,7 +237,7 @@ def pack_override():
 @bp.route('/pack/reset', methods=['POST'])
 @roles_required(*FLOOR)
 def pack_reset():
-    current = _current(_station() or '')
+    current = services.station_parcel(_station() or '')
     if current is not None and current.status == 'open':
         services.reset(current, actor=current_user)
         db.session.commit()
@@ -285,14 +289,8 @@ def dock():
     """Mark parcels shipped by scanning their label (or order number) as they leave."""
     outcome = None
     if request.method == 'POST':
-        code = request.form.get('code', '').strip().strip('ABCDabcd').replace('-', '')
-        shipment = db.session.scalar(sa.select(Shipment).where(Shipment.tracking_number == code))
-        if shipment is None and Order.id_from_number(code):
-            shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == Order.id_from_number(code)))
         try:
-            if shipment is None:
-                raise UserError(_('No packed parcel has the label or order number "%(code)s".', code=code))
-            services.ship(shipment, actor=current_user)
+            shipment = services.dock_scan(request.form.get('code', ''), actor=current_user)
         except UserError as exc:
             db.session.rollback()
             outcome = services.ScanOutcome(False, str(exc), 'not_packable')

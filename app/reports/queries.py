@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.fulfilment.models import ScanEvent, Shipment
+from app.fulfilment.models import MIS_SCANS, ScanEvent, Shipment
 from app.orders.models import Order, OrderHold
 
 
@@ -34,6 +34,6 @@ def the_day(day: dt.date) -> dict:
         Shipment.packed_at >= start, Shipment.packed_at < end))
     misscans = db.session.scalar(sa.select(sa.func.count(ScanEvent.id)).where(
         ScanEvent.at >= start, ScanEvent.at < end,
-        ScanEvent.result.in_(('wrong_item', 'other_order', 'too_many', 'unknown_code', 'label_mismatch'))))
+        ScanEvent.result.in_(MIS_SCANS)))
     return {'orders_in': orders_in, 'statuses': statuses, 'holds': holds, 'held_orders': held_orders,
             'shipped': shipped, 'packed': packed, 'misscans': misscans}

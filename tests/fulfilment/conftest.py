@@ -8,6 +8,15 @@ from app.orders.models import Order
 from tests.orders.test_triage import kura_orders
 
 
+#: what the Kura test file's default row asks for, taken out: these orders ask nothing of the packer
+NO_REQUESTS = {'gift_wrap': '', 'noshi': '', 'comment': '', 'delivery_date': '', 'delivery_time_slot': ''}
+
+
+def plain_orders(*orders, channel='kura'):
+    """Orders imported as kura_orders() does, without gift wrapping, のし, comment or delivery date."""
+    return kura_orders(*({**NO_REQUESTS, **order} for order in orders), channel=channel)
+
+
 @pytest.fixture
 def floor(make_product, stock, make_user):
     """Three products with JANs, stock, a packer, a manager, a tracking range, and three allocated orders."""
@@ -19,7 +28,7 @@ def floor(make_product, stock, make_user):
     stock(pot, 5, 'B-02-01-1')
     services.add_tracking_range('yamato', '44441375870', '44441375999', warn_below=10, actor=None)
     db.session.commit()
-    kura_orders({'order_id': 'F-1', 'ordered_at': '2025-10-01T10:00:00', 'lines': [('T-1', 2), ('W-1', 1)]},
+    plain_orders({'order_id': 'F-1', 'ordered_at': '2025-10-01T10:00:00', 'lines': [('T-1', 2), ('W-1', 1)]},
                 {'order_id': 'F-2', 'ordered_at': '2025-10-02T10:00:00', 'lines': [('W-2', 1)],
                  'ship_name': '佐藤 次郎', 'ship_address1': '別の住所 1-1'},
                 {'order_id': 'F-3', 'ordered_at': '2025-10-03T10:00:00', 'lines': [('T-1', 1)],

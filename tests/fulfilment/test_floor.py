@@ -201,19 +201,54 @@ def test_only_packed_and_verified_parcels_ship_and_stock_leaves_through_the_ledg
         Allocation.order_id == by_external('F-1').id)) == 0
 
 
-def test_with_label_checking_on_a_parcel_ships_only_after_its_label_is_scanned(picking):
+def at(station, *codes, actor=None):
+    """Codes scanned one after another at a station, each its own request (committed); the last outcome."""
+    for code in codes:
+        outcome = services.station_scan(code, station=station, actor=actor)
+        db.session.commit()
+    return outcome
+
+
+def label_of(external_id) -> str:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Shipment.tracking_number).where(Shipment.order_id == by_external(external_id).id))
+
+
+def verified(external_id) -> bool:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Shipment.label_verified_at).where(
+        Shipment.order_id == by_external(external_id).id)) is not None
+
+
+def test_with_label_checking_on_the_station_waits_for_the_label_of_the_box_it_just_packed(picking):
     save_settings('shipping', services.ShippingSettings(require_label_scan=True), actor=None)
     packer = picking['packer']
-    session = open_order('F-3', actor=packer).session
-    shipment = services.scan(session, '4569951116179', actor=packer).shipment
+    f1, f3 = by_external('F-1').number, by_external('F-3').number
+    at('梱包2', f1, '4569951116179', '4569951116179', '4901234567894', actor=packer)   # F-1 packed elsewhere
+    packed = at('梱包1', f3, '4569951116179', actor=packer)
+    assert packed.shipment is not None
     with pytest.raises(UserError, match='label of order .* was not scanned'):
-        services.ship(shipment, actor=packer)
-    wrong = services.scan(session, 'A444413758710A', actor=packer)
-    assert (wrong.ok, wrong.result) == (False, 'label_mismatch')
-    right = services.scan(session, f'A{shipment.tracking_number}A', actor=packer)
-    assert right.ok
-    services.ship(shipment, actor=packer)
+        services.ship(packed.shipment, actor=packer)
+    swapped = at('梱包1', f'A{label_of("F-1")}A', actor=packer)       # F-1's label on F-3's box
+    assert (swapped.ok, swapped.result) == (False, 'label_mismatch')
+    assert f1 in swapped.message and f3 in swapped.message
+    assert not verified('F-1') and not verified('F-3')
+    during = at('梱包1', f'A{label_of("F-3")}A', actor=packer)        # even the right label, during the stop
+    assert (during.ok, during.result) == (False, 'blocked')
+    assert not verified('F-3')
+    services.acknowledge(services.station_parcel('梱包1'), actor=packer)
+    db.session.commit()
+    order_barcode = at('梱包1', by_external('F-2').number, actor=packer)  # the next order waits for the label
+    assert (order_barcode.ok, order_barcode.result) == (False, 'label_mismatch')
+    assert by_external('F-2').number in order_barcode.message and f3 in order_barcode.message
+    services.acknowledge(services.station_parcel('梱包1'), actor=packer)
+    db.session.commit()
+    right = at('梱包1', f'A{label_of("F-3")}A', actor=packer)
+    assert (right.ok, right.result) == (True, 'label_ok')
+    assert services.station_parcel('梱包1') is None                      # the station is free again
+    services.ship(db.session.get(Shipment, packed.shipment.id), actor=packer)
     assert by_external('F-3').status == 'shipped'
+    assert not verified('F-1')
 
 
 def test_a_running_low_range_warns(floor):
@@ -226,9 +261,9 @@ def test_a_running_low_range_warns(floor):
 
 def test_cancelling_an_order_of_a_combined_parcel_lets_the_others_go_on_their_own(floor, stock):
     from app.orders.services import cancel, combine
-    from tests.orders.test_triage import kura_orders
+    from tests.fulfilment.conftest import plain_orders
 
-    kura_orders({'order_id': 'C-1', 'ordered_at': '2025-10-05T10:00:00', 'lines': [('T-1', 1)],
+    plain_orders({'order_id': 'C-1', 'ordered_at': '2025-10-05T10:00:00', 'lines': [('T-1', 1)],
                  'ship_name': '同梱 花子', 'ship_address1': '同じ住所 1'},
                 {'order_id': 'C-2', 'ordered_at': '2025-10-06T10:00:00', 'lines': [('W-1', 1)],
                  'ship_name': '同梱 花子', 'ship_address1': '同じ住所 1'})
@@ -242,24 +277,94 @@ def test_cancelling_an_order_of_a_combined_parcel_lets_the_others_go_on_their_ow
     assert services.scan(session, '4901234567894', actor=None).shipment is not None
 
 
-def test_a_label_is_checked_later_even_after_the_next_order_was_opened(picking):
-    save_settings('shipping', services.ShippingSettings(require_label_scan=True), actor=None)
+def test_a_label_is_checked_later_only_with_its_box_in_hand(picking):
     packer = picking['packer']
-    first = services.scan(open_order('F-3', actor=packer).session, '4569951116179', actor=packer).shipment
-    open_order('F-2', actor=packer)
-    label = services.parcel_for_label(f'A{first.tracking_number}A')
-    assert label is not None
-    services.verify_label(label, first.tracking_number, station='梱包1', actor=packer)
-    services.ship(first, actor=packer)
-    assert by_external('F-3').status == 'shipped'
+    f3 = by_external('F-3').number
+    at('梱包1', f3, '4569951116179', actor=packer)
+    at('梱包1', by_external('F-2').number, actor=packer)      # label check off: the station moves on
+    alone = at('梱包2', f'A{label_of("F-3")}A', actor=packer)
+    assert (alone.ok, alone.result) == (False, 'label_no_box')
+    assert 'scan the order barcode' in alone.message
+    assert not verified('F-3')
+    box = at('梱包2', f3, actor=packer)                        # the order barcode on the box, then its label
+    assert (box.ok, box.session.kind) == (True, 'label')
+    wrong = at('梱包2', '4569951116179', actor=packer)
+    assert (wrong.ok, wrong.result) == (False, 'label_mismatch')
+    services.acknowledge(services.station_parcel('梱包2'), actor=packer)
+    db.session.commit()
+    assert at('梱包2', label_of('F-3'), actor=packer).result == 'label_ok'
+    assert verified('F-3')
+    again = at('梱包2', f3, actor=packer)
+    assert (again.ok, again.result) == (False, 'not_packable')
+    assert 'its label was checked' in again.message
+
+
+def test_the_order_barcode_of_another_order_while_packing_stops_the_station(picking):
+    packer = picking['packer']
+    at('梱包1', by_external('F-1').number, '4569951116179', actor=packer)
+    other = at('梱包1', by_external('F-3').number, actor=packer)
+    assert (other.ok, other.result) == (False, 'other_order')
+    assert services.station_parcel('梱包1').order_id == by_external('F-1').id
+    assert [e['scanned'] for e in services.packing_lines(services.station_parcel('梱包1'))] == [1, 0]
+
+
+def test_the_customer_s_requests_must_be_read_before_the_box_closes(floor):
+    from app.orders.services import combine, release_holds
+    from tests.orders.test_triage import kura_orders
+
+    # the Kura test row asks for gift wrapping, のし, a comment and a delivery date and slot
+    kura_orders({'order_id': 'G-1', 'ordered_at': '2025-10-05T10:00:00', 'lines': [('T-1', 1)],
+                 'payment_method': 'card', 'ship_name': '贈答 花子', 'ship_address1': '同じ住所 1',
+                 'comment': '赤いリボンで'},
+                {'order_id': 'G-2', 'ordered_at': '2025-10-06T10:00:00', 'lines': [('T-1', 1), ('W-1', 1)],
+                 'payment_method': 'card', 'ship_name': '贈答 花子', 'ship_address1': '同じ住所 1',
+                 'gift_wrap': '', 'noshi': '', 'delivery_date': '', 'delivery_time_slot': '',
+                 'comment': '領収書不要'})
+    for external_id in ('G-1', 'G-2'):   # a clerk read the comments at triage; the packer must still see them
+        release_holds(by_external(external_id), 'customer_comment', actor=None)
+    combine([by_external('G-1'), by_external('G-2')], actor=None)
+    services.create_pick_batch(actor=None)
+    db.session.commit()
+    g1 = by_external('G-1').number
+    opened = at('S1', g1)
+    requests = services.customer_requests(services.parcel_orders(opened.session.order))
+    assert [(r['order'], r['kind'], r['text']) for r in requests] == [
+        (g1, 'gift_wrap', 'ギフト包装'), (g1, 'noshi', '御祝'), (g1, 'customer_comment', '赤いリボンで'),
+        (g1, 'delivery', '2025-10-10 14-16'), (by_external('G-2').number, 'customer_comment', '領収書不要')]
+    items = services.parcel_items(services.packing_lines(opened.session))
+    assert [(i['product'].sku, i['expected']) for i in items] == [('T-1', 2), ('W-1', 1)]   # each SKU once
+    last = at('S1', '4569951116179', '4569951116179', '4901234567894')
+    assert last.ok and last.shipment is None
+    assert 'Read the customer\'s requests' in last.message
+    assert by_external('G-1').status == 'picking'
+    done = at('S1', g1)                                        # the order barcode: read, and the box closes
+    assert done.shipment is not None
+    assert {by_external('G-1').status, by_external('G-2').status} == {'packed'}
+    assert db.session.scalars(sa.select(ScanEvent.result).order_by(ScanEvent.id)).all()[-2:] == [
+        'ok', 'requests_read']
+
+
+def test_the_dock_says_when_and_by_whom_a_parcel_was_shipped_and_refuses_an_unchecked_label(picking):
+    packer = picking['packer']
+    at('梱包1', by_external('F-3').number, '4569951116179', actor=packer)
+    services.dock_scan(f'A{label_of("F-3")}A', actor=packer)
+    db.session.commit()
+    with pytest.raises(UserError, match=f'{by_external("F-3").number} was already shipped on .* by {packer.name}'):
+        services.dock_scan(label_of('F-3'), actor=packer)
+    with pytest.raises(UserError, match='is not packed: it is'):
+        services.dock_scan(by_external('F-2').number, actor=packer)
+    save_settings('shipping', services.ShippingSettings(require_label_scan=True), actor=None)
+    at('梱包1', by_external('F-2').number, '4912345000019', actor=packer)
+    with pytest.raises(UserError, match='was not scanned on the box'):
+        services.dock_scan(by_external('F-2').number, actor=packer)
 
 
 def test_an_unpaid_shop_order_keeps_its_stock_but_is_not_picked(floor, make_user):
     from app.settings.services import OrderRules, save_order_rules
-    from tests.orders.test_triage import kura_orders
+    from tests.fulfilment.conftest import plain_orders
 
     save_order_rules(OrderRules(hold_payment_pending=False), actor=None)
-    kura_orders({'order_id': 'U-1', 'lines': [('T-1', 1)], 'payment_method': 'bank_transfer',
+    plain_orders({'order_id': 'U-1', 'lines': [('T-1', 1)], 'payment_method': 'bank_transfer',
                  'ship_name': '未入金 太郎', 'ship_address1': '別 9'})
     order = by_external('U-1')
     order.status = 'allocated'   # as a shop checkout leaves it: reserved while the money is awaited
@@ -271,9 +376,9 @@ def test_an_unpaid_shop_order_keeps_its_stock_but_is_not_picked(floor, make_user
 def test_a_combined_parcel_prints_one_label_and_slip_with_every_order_s_items(floor, stock):
     from app.fulfilment import documents
     from app.orders.services import combine
-    from tests.orders.test_triage import kura_orders
+    from tests.fulfilment.conftest import plain_orders
 
-    kura_orders({'order_id': 'C-1', 'ordered_at': '2025-10-05T10:00:00', 'lines': [('T-1', 1)],
+    plain_orders({'order_id': 'C-1', 'ordered_at': '2025-10-05T10:00:00', 'lines': [('T-1', 1)],
                  'payment_method': 'cod', 'ship_name': '同梱 花子', 'ship_address1': '同じ住所 1'},
                 {'order_id': 'C-2', 'ordered_at': '2025-10-06T10:00:00', 'lines': [('W-1', 2)],
                  'payment_method': 'cod', 'ship_name': '同梱 花子', 'ship_address1': '同じ住所 1'})

@@ -256,9 +256,13 @@ def browser():
 
 @pytest.fixture
 def signed_in_page(live_server, browser):
-    """A new browser page logged in as the user with this e-mail (commit first: the server is another thread)."""
+    """A new browser page logged in as the user with this e-mail (commit first: the server is another thread).
+
+    Each page has a context of its own (its own cookies: another login); ``page.context.new_page()``
+    opens a second tab of the same login.
+    """
     def sign_in(email: str):
-        page = browser.new_page()
+        page = browser.new_context().new_page()
         page.goto(f'{live_server}/login')
         page.fill('#email', email)
         page.fill('#password', PASSWORD)

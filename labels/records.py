@@ -84,6 +84,15 @@ class PackingSlip:
     note: str = ''
     #: 適格請求書発行事業者登録番号 ('T' + 13 digits), printed under the shop when given
     registration_number: str = ''
+    #: the parcel's delivery wish, as on its shipping label
+    delivery_date: date | None = None
+    time_slot: str = ''
+    #: one per order in the parcel, the carrying order first (see labels/customer_requests.py)
+    requests: tuple[CustomerRequest, ...] = ()
+    #: False for the price-free slip (金額なし納品書): no unit prices, amounts, fees, tax or total
+    show_prices: bool = True
+    #: who sends this present, printed in the greeting of a price-free slip ('髙橋 太郎'); '' for none
+    gift_from: str = ''
 
 
 @dataclass(frozen=True)

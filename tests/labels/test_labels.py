@@ -38,7 +38,7 @@ from labels.base import _char_widths, clip, wrap
 from labels.customer_requests import request_entries
 from labels.picking import plan_pages
 from labels.shipping import item_summary
-from labels.slips import RateTotal, paginate, tax_by_rate
+from labels.slips import MAX_REQUEST_LINES, RateTotal, paginate, tax_by_rate
 
 
 JST = datetime.timezone(datetime.timedelta(hours=9))
@@ -321,6 +321,53 @@ def test_discount_line_lowers_its_rates_total():
     assert 'COUPON クーポン値引き 1 -¥300 -¥300' in page_text(packing_slips([slip]))
 
 
+def test_slip_prints_the_customers_wishes_under_the_table():
+    slip = make_slip(requests=(WISHES,), delivery_date=WISHES.delivery_date, time_slot=WISHES.time_slot,
+                     note='備考です')
+    text = page_text(packing_slips([slip]))
+    assert in_sequence(['ご指定・ご要望', *WISH_LINES, '備考', '備考です'], text)
+    assert text.index('合計 (税込) ¥8,010') < text.index('ご指定・ご要望')
+
+
+def test_slip_without_prices_has_no_amounts_anywhere():
+    slip = make_slip(show_prices=False, requests=(WISHES,), delivery_date=WISHES.delivery_date,
+                     time_slot=WISHES.time_slot)
+    text = page_text(packing_slips([slip]))
+    assert '納品書 (金額なし)' in text.splitlines()
+    assert 'SKU 商品名 数量' in text
+    assert 'TEA-001 煎茶 100g 2' in text.splitlines()  # no price, no amount, no ※ after the quantity
+    for gone in ('¥', '円', '単価', '小計', '送料', '代引手数料', '合計', '消費税', '※'):
+        assert gone not in text
+    assert in_sequence(WISH_LINES, text)
+    # the buyer's own: addressed to the buyer, as the slip with prices
+    assert '髙橋 太郎 様' in text.splitlines()
+    assert 'このたびはお買い上げいただき、誠にありがとうございます。下記のとおり納品いたします。' in text
+
+
+def test_slip_without_prices_for_a_present_is_addressed_to_the_recipient():
+    text = page_text(packing_slips([make_slip(show_prices=False, gift_from='髙橋 太郎')]))
+    assert text.splitlines()[1] == '髙橋 花子 様'  # under the title: the recipient
+    assert '髙橋 太郎 様よりのお届け物です。下記の品をお届けいたします。' in text
+    assert 'お買い上げ' not in text
+
+
+def test_long_slip_without_prices_says_so_on_every_page():
+    lines = tuple(SlipLine(f'SKU-{i:03}', f'商品{i}', 1, 100, 10) for i in range(60))
+    pdf = packing_slips([make_slip(lines, show_prices=False)])
+    assert pages(pdf) == 2
+    assert '納品書 (金額なし) (続き)' in page_text(pdf, 1)
+    assert all('¥' not in page_text(pdf, i) for i in range(2))
+
+
+def test_slip_cuts_a_very_long_comment():
+    comment = '\n'.join(f'連絡事項{i}' for i in range(40))
+    text = page_text(packing_slips([make_slip(requests=(CustomerRequest('K1', comment=comment),))]))
+    assert '【コメント】連絡事項0' in text
+    assert f'連絡事項{MAX_REQUEST_LINES - 1}…' in text
+    assert f'連絡事項{MAX_REQUEST_LINES}' not in text
+    assert '合計 (税込) ¥8,010' in text  # the summary still on the page
+
+
 # -- pick list ------------------------------------------------------------------------------------------
 
 def test_pick_list_pages_carry_the_batch_barcode_and_page_numbers():
@@ -470,6 +517,8 @@ DOCUMENTS = {
     'shipping a4-2up': lambda: shipping_labels([make_label(n) for n in range(3)], layout='a4-2up'),
     'packing slip a4': lambda: packing_slips([make_slip(), make_slip(note='備考です')]),
     'packing slip a5': lambda: packing_slips([make_slip()], size='a5'),
+    'packing slip without prices': lambda: packing_slips([make_slip(show_prices=False, gift_from='髙橋 太郎',
+                                                                    requests=(WISHES,))]),
     'pick list': lambda: pick_list(make_pick()),
     'pick list with wishes': lambda: pick_list(dataclasses.replace(make_pick(orders=2), orders=tuple(
         dataclasses.replace(order, requests=(WISHES,)) for order in make_pick(orders=2).orders))),

@@ -8,6 +8,7 @@ from labels.jan import jan_sheet
 from labels.picking import pick_list
 from labels.records import (
     Address,
+    CustomerRequest,
     JanLabel,
     LabelLine,
     PackingSlip,
@@ -21,5 +22,5 @@ from labels.shipping import shipping_labels
 from labels.slips import packing_slips
 
 
-__all__ = ['Address', 'FontNotFound', 'JanLabel', 'LabelLine', 'PackingSlip', 'PickItem', 'PickList', 'PickOrder',
-           'ShippingLabel', 'SlipLine', 'jan_sheet', 'packing_slips', 'pick_list', 'shipping_labels']
+__all__ = ['Address', 'CustomerRequest', 'FontNotFound', 'JanLabel', 'LabelLine', 'PackingSlip', 'PickItem', 'PickList',
+           'PickOrder', 'ShippingLabel', 'SlipLine', 'jan_sheet', 'packing_slips', 'pick_list', 'shipping_labels']

@@ -112,6 +112,11 @@ def _char_widths(font_name: str):
     return width
 
 
+def font_widths():
+    """The width function of the documents' font, for laying pages out before a canvas exists."""
+    return _char_widths(japanese_font())
+
+
 def clip(text: str, size: float, max_width: float, widths) -> str:
     if widths(text) * size <= max_width:
         return text

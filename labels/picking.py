@@ -3,9 +3,11 @@
 Every page has the header: the batch code as text and as Code128, when the list was made, and
 "page/pages".  The total-picking table lists each SKU once with its total quantity, in the order
 given (the walking order; this module never re-sorts).  The sorting pages give each order a block:
-its number as text and Code128 for the packer's scanner, the ship-to name, and its items with
-location and quantity.  A block is never split unless it is taller than a page; then it continues
-on the next page under a repeated header (with the barcode).
+its number as text and Code128 for the packer's scanner, the ship-to name, what the customer asked
+for (delivery wish, gift wrapping, のし, comments: labels/customer_requests.py) on shaded rows with a
+black bar so that no packer reads past them, and its items with location and quantity.  A comment is
+printed whole, however long.  A block is never split unless it is taller than a page; then it
+continues on the next page under a repeated header (with the barcode).
 
 The pages are laid out first (:func:`plan_pages`, plain data) and drawn after, so "page/pages" is
 known while drawing.
@@ -16,7 +18,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
 from labels import barcodes
-from labels.base import LabelSheet, in_japan
+from labels.base import LabelSheet, font_widths, in_japan
+from labels.customer_requests import request_entries, wrapped_lines
 from labels.records import PickItem, PickList, PickOrder
 
 
@@ -30,6 +33,11 @@ TABLE_HEAD = 6 * mm
 TOTAL_ROW = 6.2 * mm
 ORDER_HEAD = 15 * mm
 ORDER_ROW = 5.6 * mm
+NOTE_ROW = 5 * mm
+NOTE_SIZE = 9
+#: where a note's text starts (after the bar), and the width it is wrapped to (a closing mark may hang past it)
+NOTE_INDENT = 4 * mm + 2.6 * mm
+NOTE_WIDTH = PAGE_WIDTH - 2 * MARGIN - NOTE_INDENT - 4 * mm
 ORDER_GAP = 3 * mm
 SUMMARY = 8 * mm
 
@@ -38,12 +46,19 @@ SUMMARY = 8 * mm
 class Placed:
     """One thing on a page: `kind` says what, `y` is its top edge."""
 
-    kind: str  # summary, totals-title, totals-head, total, sorting-title, order-head, order-item
+    kind: str  # summary, totals-title, totals-head, total, sorting-title, order-head, order-note, order-item
     y: float
     item: PickItem | None = None
     order: PickOrder | None = None
     continued: bool = False
     index: int = 0
+    text: str = ''  # an order-note's line
+
+
+def note_lines(order: PickOrder) -> list[str]:
+    """The printed lines of what the customer asked for with this parcel, wrapped to the block's width."""
+    return wrapped_lines(request_entries(order.delivery_date, order.time_slot, order.requests), NOTE_SIZE,
+                         NOTE_WIDTH, font_widths())
 
 
 def plan_pages(pick: PickList) -> list[list[Placed]]:
@@ -75,15 +90,19 @@ def plan_pages(pick: PickList) -> list[list[Placed]]:
         place('sorting-title', SECTION_TITLE)
     full_page = CONTENT_TOP - CONTENT_BOTTOM
     for index, order in enumerate(pick.orders, start=1):
-        height = ORDER_HEAD + len(order.items) * ORDER_ROW
-        if y - height < CONTENT_BOTTOM and (height <= full_page or y - ORDER_HEAD - ORDER_ROW < CONTENT_BOTTOM):
+        # the wishes come first, right under the order's number: read before anything goes in the box
+        rows = ([('order-note', NOTE_ROW, {'text': line}) for line in note_lines(order)]
+                + [('order-item', ORDER_ROW, {'item': item}) for item in order.items])
+        height = ORDER_HEAD + sum(row_height for _, row_height, _ in rows)
+        first_row = rows[0][1] if rows else ORDER_ROW
+        if y - height < CONTENT_BOTTOM and (height <= full_page or y - ORDER_HEAD - first_row < CONTENT_BOTTOM):
             new_page()  # keep the block whole; or, one taller than a page, start it at the top of one
         place('order-head', ORDER_HEAD, order=order, index=index)
-        for item in order.items:
-            if y - ORDER_ROW < CONTENT_BOTTOM:
+        for kind, row_height, values in rows:
+            if y - row_height < CONTENT_BOTTOM:
                 new_page()
                 place('order-head', ORDER_HEAD, order=order, index=index, continued=True)
-            place('order-item', ORDER_ROW, item=item, order=order)
+            place(kind, row_height, order=order, **values)
         y -= ORDER_GAP
     return pages
 
@@ -109,7 +128,7 @@ class PickListSheet(LabelSheet):
             'summary': self._draw_summary, 'totals-title': self._draw_totals_title,
             'totals-head': self._draw_totals_head, 'total': self._draw_total,
             'sorting-title': self._draw_sorting_title, 'order-head': self._draw_order_head,
-            'order-item': self._draw_order_item,
+            'order-note': self._draw_order_note, 'order-item': self._draw_order_item,
         }
         for number, page in enumerate(pages, start=1):
             self._draw_header(canvas, number, len(pages))
@@ -181,6 +200,15 @@ class PickListSheet(LabelSheet):
         pieces = sum(item.quantity for item in order.items)
         self.text(canvas, left, y - 11.8 * mm, f'{order.ship_name} 様    {len(order.items)}品目 / {pieces}点', 9,
                   max_width=text_width)
+
+    def _draw_order_note(self, canvas, placed: Placed) -> None:
+        y, left = placed.y, self.order_cols[0]
+        canvas.setFillGray(0.88)
+        canvas.rect(left, y - NOTE_ROW, self.right - left, NOTE_ROW, stroke=0, fill=1)
+        canvas.setFillGray(0)
+        canvas.rect(left, y - NOTE_ROW, 1.4 * mm, NOTE_ROW, stroke=0, fill=1)
+        # already wrapped to NOTE_WIDTH, which leaves room for a closing mark hung past it: never clipped
+        self.text(canvas, self.left + NOTE_INDENT, y - NOTE_ROW + 1.6 * mm, placed.text, NOTE_SIZE)
 
     def _draw_order_item(self, canvas, placed: Placed) -> None:
         item, y, c = placed.item, placed.y, self.order_cols

@@ -45,6 +45,22 @@ class ShippingLabel:
 
 
 @dataclass(frozen=True)
+class CustomerRequest:
+    """What the customer asked for with one order, printed for the packer (pick list) and in the parcel (slip).
+
+    Texts are as the customer or the mall wrote them, '' when nothing was asked.  A parcel of several
+    orders (同梱) carries one per order: each order's wishes must reach the floor, not only the first's.
+    """
+
+    order_number: str
+    gift_wrap: str = ''
+    noshi: str = ''  # のし: its 表書き and the name on it, as one text ('御出産祝 山田')
+    comment: str = ''  # the customer's comment; may have several lines
+    delivery_date: date | None = None
+    time_slot: str = ''  # as the order has it: '14-16時', '午前中'
+
+
+@dataclass(frozen=True)
 class SlipLine:
     sku: str
     name: str
@@ -68,6 +84,15 @@ class PackingSlip:
     note: str = ''
     #: 適格請求書発行事業者登録番号 ('T' + 13 digits), printed under the shop when given
     registration_number: str = ''
+    #: the parcel's delivery wish, as on its shipping label
+    delivery_date: date | None = None
+    time_slot: str = ''
+    #: one per order in the parcel, the carrying order first (see labels/customer_requests.py)
+    requests: tuple[CustomerRequest, ...] = ()
+    #: False for the price-free slip (金額なし納品書): no unit prices, amounts, fees, tax or total
+    show_prices: bool = True
+    #: who sends this present, printed in the greeting of a price-free slip ('髙橋 太郎'); '' for none
+    gift_from: str = ''
 
 
 @dataclass(frozen=True)
@@ -84,6 +109,11 @@ class PickOrder:
     order_number: str
     ship_name: str
     items: tuple[PickItem, ...]
+    #: the parcel's delivery wish, as on its shipping label
+    delivery_date: date | None = None
+    time_slot: str = ''
+    #: one per order in the parcel, the carrying order first (see labels/customer_requests.py)
+    requests: tuple[CustomerRequest, ...] = ()
 
 
 @dataclass(frozen=True)

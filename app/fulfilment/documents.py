@@ -1,5 +1,9 @@
-"""From orders and shipments to the plain records labels/ draws: pick lists, shipping labels, packing slips."""
+"""From orders and shipments to the plain records labels/ draws: pick lists, shipping labels, packing slips.
+
+Also the rule of which packing slip a parcel gets, with prices or without (:func:`slip_without_prices`).
+"""
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -13,6 +17,8 @@ from app.orders.models import Order, OrderLine
 
 JST = ZoneInfo('Asia/Tokyo')
 CHUNK = 1000
+#: the packing slip's ``prices``: chosen by :func:`slip_without_prices`, or forced either way
+PRICE_MODES = ('auto', 'with', 'without')
 
 
 def _sender(s: services.ShippingSettings | None = None):
@@ -57,6 +63,49 @@ def _sku(line: OrderLine) -> str:
     return line.product.sku if line.product else line.item_code
 
 
+def _merged(lines: Iterable[OrderLine], key) -> list[tuple[OrderLine, int]]:
+    """The parcel's lines with the same `key` made one: (the first such line, the summed quantity), in order.
+
+    A parcel of combined orders (同梱) then shows a SKU that two of its orders bought once, with the
+    quantity the box holds, as the packer counts it.
+    """
+    merged: dict = {}
+    for line in lines:
+        first, quantity = merged.get(key(line), (line, 0))
+        merged[key(line)] = (first, quantity + line.quantity)
+    return list(merged.values())
+
+
+def _name_key(name: str | None) -> str:
+    """A name as compared: every space removed, full-width (U+3000) ones included ('山田　花子' is '山田 花子')."""
+    return ''.join((name or '').split())
+
+
+def is_gift(order: Order) -> bool:
+    """The customer asked for gift wrapping or のし."""
+    return bool(order.gift_wrap.strip() or order.noshi.strip())
+
+
+def goes_to_someone_else(order: Order) -> bool:
+    """The parcel's recipient is not the buyer (an order without a buyer name is the buyer's own)."""
+    buyer = _name_key(order.buyer_name)
+    return bool(buyer) and buyer != _name_key(order.ship_name)
+
+
+def slip_without_prices(order: Order, parcel_orders: Sequence[Order]) -> bool:
+    """Whether the parcel's packing slip is the price-free one (金額なし納品書) when nobody chose.
+
+    It is when the parcel is a present: any of its orders asks for gift wrapping or のし, or it goes
+    to someone other than the buyer (ship-to and buyer name compared without any spaces; an empty
+    buyer name counts as the same person).  Whoever receives a present must not read what it cost.
+    The one rule for every place that prints or announces the slip (the PDF, the packing station).
+
+    :param order: the order that carries the parcel (its ship-to and buyer are the parcel's)
+    :param parcel_orders: every order in the parcel, as ``services.parcel_orders(order)`` gives them
+    """
+    return goes_to_someone_else(order) or any(is_gift(o) for o in (order, *parcel_orders))
+
+
 def shipping_labels_data(shipments: list[Shipment], sender=None) -> list:
     """The label records of shipments, in their order."""
     from labels.records import LabelLine, ShippingLabel
@@ -74,7 +123,8 @@ def shipping_labels_data(shipments: list[Shipment], sender=None) -> list:
             order_number=order.number, tracking_number=shipment.tracking_number or '', carrier=shipment.carrier,
             carrier_name=services.CARRIER_NAMES.get(shipment.carrier, shipment.carrier), service=shipment.service,
             ship_to=_ship_to(order), sender=sender,
-            items=tuple(LabelLine(sku=_sku(line), name=line.name, quantity=line.quantity) for line in lines),
+            items=tuple(LabelLine(sku=_sku(line), name=line.name, quantity=quantity)
+                        for line, quantity in _merged(lines, _sku)),
             delivery_date=order.delivery_date, time_slot=order.delivery_time_slot,
             cod_amount=sum(o.total for o in parcel if o.payment_method == 'cod'),
             ship_date=(shipment.shipped_at or shipment.packed_at).astimezone(JST).date()))
@@ -87,30 +137,44 @@ def shipping_labels_pdf(shipments: list[Shipment], *, layout: str = '4x6') -> by
     return shipping_labels(shipping_labels_data(shipments), layout=layout)
 
 
-def packing_slips_data(orders: list[Order]) -> list:
-    """The packing slip records of orders (each the parcel of its order), in their order."""
+def packing_slips_data(orders: list[Order], *, prices: str = 'auto') -> list:
+    """The packing slip records of orders (each the parcel of its order), in their order.
+
+    :param prices: ``'auto'`` (without prices for a present: :func:`slip_without_prices`), ``'with'`` or
+        ``'without'``
+    :raise ValueError: for another `prices`
+    """
     from app.storefront.services import shop_settings
     from labels.records import PackingSlip, SlipLine
 
+    if prices not in PRICE_MODES:
+        raise ValueError(f'prices must be one of {", ".join(PRICE_MODES)}, not {prices!r}')
     shop_name, sender = shop_settings().shop_name, _sender()
     parcels = _parcels(orders)
     records = []
     for order in orders:
         parcel, lines = parcels[order.id]
+        show_prices = prices == 'with' or (prices == 'auto' and not slip_without_prices(order, parcel))
+        # one line per SKU; on a priced slip per SKU and price, so that every line's amount is its
+        # quantity times the price it was sold at (a price may have changed between combined orders)
+        key = (lambda line: (_sku(line), line.unit_price, line.tax_rate)) if show_prices else _sku
         records.append(PackingSlip(
             order_number=order.number, ordered_at=order.ordered_at.astimezone(JST), shop_name=shop_name,
             shop_address=sender, ship_to=_ship_to(order), buyer_name=order.buyer_name or order.ship_name,
-            lines=tuple(SlipLine(sku=_sku(line), name=line.name, quantity=line.quantity, unit_price=line.unit_price,
-                                 tax_rate=line.tax_rate) for line in lines),
+            lines=tuple(SlipLine(sku=_sku(line), name=line.name, quantity=quantity, unit_price=line.unit_price,
+                                 tax_rate=line.tax_rate) for line, quantity in _merged(lines, key)),
             shipping_fee=sum(o.shipping_fee for o in parcel), cod_fee=sum(o.cod_fee for o in parcel),
-            total=sum(o.total for o in parcel)))
+            total=sum(o.total for o in parcel), delivery_date=order.delivery_date,
+            time_slot=order.delivery_time_slot, requests=tuple(services.customer_request(o) for o in parcel),
+            show_prices=show_prices,
+            gift_from=order.buyer_name if not show_prices and goes_to_someone_else(order) else ''))
     return records
 
 
-def packing_slips_pdf(orders: list[Order], *, size: str = 'a4') -> bytes:
+def packing_slips_pdf(orders: list[Order], *, size: str = 'a4', prices: str = 'auto') -> bytes:
     from labels import packing_slips
 
-    return packing_slips(packing_slips_data(orders), size=size)
+    return packing_slips(packing_slips_data(orders, prices=prices), size=size)
 
 
 def pick_list_pdf(batch: PickBatch) -> bytes:

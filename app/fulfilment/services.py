@@ -160,8 +160,22 @@ def batch_orders(batch: PickBatch) -> list[Order]:
     return db.session.scalars(sa.select(Order).where(Order.pick_batch_id == batch.id).order_by(Order.id)).all()
 
 
+def customer_request(order: Order):
+    """What the customer asked for with `order` (labels.records.CustomerRequest), for the pick list and the slip."""
+    from labels.records import CustomerRequest
+
+    return CustomerRequest(order_number=order.number, gift_wrap=order.gift_wrap, noshi=order.noshi,
+                           comment=order.customer_comment, delivery_date=order.delivery_date,
+                           time_slot=order.delivery_time_slot)
+
+
 def pick_list_data(batch: PickBatch):
-    """The batch as the pick list shows it: totals in walking order, then each parcel's items."""
+    """The batch as the pick list shows it: totals in walking order, then each parcel's items and wishes.
+
+    A parcel's block carries what each of its orders asked for (the carrying order first, then the
+    orders combined into it): the packer works from this sheet, and a comment or a のし that only
+    the combined order had must not be lost with it.
+    """
     from labels.records import PickItem, PickList, PickOrder
 
     rows = db.session.execute(
@@ -173,21 +187,30 @@ def pick_list_data(batch: PickBatch):
         .group_by(Allocation.order_id, Order.combined_into_id, Location.code, Location.sort_key, Product.sku,
                   Product.name, Product.jan)).all()
     totals = defaultdict(int)
+    # a parcel's units are counted per location and SKU whichever of its orders they are for: a SKU in
+    # two combined orders is one row with the sum
     per_parcel = defaultdict(lambda: defaultdict(int))
     names = {}
     for order_id, carrier_id, code, sort_key, sku, name, jan, quantity in rows:
         totals[(sort_key, code, sku)] += quantity
         per_parcel[carrier_id or order_id][(sort_key, code, sku)] += quantity
         names[sku] = (name, jan or '')
-    parcels = {o.id: o for o in batch_orders(batch) if o.combined_into_id is None}
+    members = batch_orders(batch)  # the whole parcels, orders combined in included, by id
+    carried = defaultdict(list)
+    for order in members:
+        if order.combined_into_id is not None:
+            carried[order.combined_into_id].append(order)
+    parcels = [o for o in members if o.combined_into_id is None]
 
     def items(counts):
         return tuple(PickItem(location=code, sku=sku, name=names[sku][0], jan=names[sku][1], quantity=q)
                      for (_, code, sku), q in sorted(counts.items()))
 
     return PickList(batch_code=batch.code, created_at=batch.created_at.astimezone(JST), totals=items(totals),
-                    orders=tuple(PickOrder(order_number=o.number, ship_name=o.ship_name,
-                                           items=items(per_parcel[o.id])) for o in parcels.values()))
+                    orders=tuple(PickOrder(order_number=o.number, ship_name=o.ship_name, items=items(per_parcel[o.id]),
+                                           delivery_date=o.delivery_date, time_slot=o.delivery_time_slot,
+                                           requests=tuple(customer_request(p) for p in (o, *carried[o.id])))
+                                 for o in parcels))
 
 
 # ---------------------------------------------------------------------------------------------- packing

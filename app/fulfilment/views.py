@@ -273,11 +273,13 @@ def shipping_label(shipment_id):
 @bp.route('/orders/<int:order_id>/slip.pdf')
 @roles_required(*FLOOR)
 def packing_slip(order_id):
+    """The parcel's 納品書; ``?prices=auto`` leaves the prices off a present, ``with``/``without`` decide."""
     order = db.get_or_404(Order, order_id)
     size = request.args.get('size', 'a4')
-    if size not in ('a4', 'a5'):
+    prices = request.args.get('prices', 'auto')
+    if size not in ('a4', 'a5') or prices not in documents.PRICE_MODES:
         abort(400)
-    return _pdf(documents.packing_slips_pdf([order], size=size), f'slip-{order.number}.pdf')
+    return _pdf(documents.packing_slips_pdf([order], size=size, prices=prices), f'slip-{order.number}.pdf')
 
 
 # ---------------------------------------------------------------------------------------------- the dock

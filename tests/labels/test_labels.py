@@ -17,6 +17,7 @@ import zxingcpp
 from app.fulfilment.tracking_numbers import formatted, with_check_digit
 from labels import (
     Address,
+    CustomerRequest,
     FontNotFound,
     JanLabel,
     LabelLine,
@@ -34,9 +35,10 @@ from labels import (
 )
 from labels.barcodes import is_valid_jan, jan_check_digit
 from labels.base import _char_widths, clip, wrap
+from labels.customer_requests import request_entries
 from labels.picking import plan_pages
 from labels.shipping import item_summary
-from labels.slips import RateTotal, paginate, tax_by_rate
+from labels.slips import MAX_REQUEST_LINES, RateTotal, paginate, tax_by_rate
 
 
 JST = datetime.timezone(datetime.timedelta(hours=9))
@@ -117,6 +119,20 @@ def make_slip(lines: tuple[SlipLine, ...] | None = None, **changes) -> PackingSl
               'shop_name': '蔵ストア', 'shop_address': SENDER, 'ship_to': SHIP_TO, 'buyer_name': '髙橋 太郎',
               'lines': lines, 'total': total, 'note': '', **fees}
     return PackingSlip(**{**values, **changes})
+
+
+#: what a customer asked for with one order: every kind of wish, a comment of two lines
+WISHES = CustomerRequest('K00000001', gift_wrap='ギフト包装', noshi='御出産祝 山田太郎',
+                         comment='チャイムは鳴らさないでください。\n不在時は宅配ボックスへ。',
+                         delivery_date=datetime.date(2026, 1, 17), time_slot='14-16時')
+WISH_LINES = ['【お届け指定】2026年1月17日(土) 時間帯 14-16時', '【ギフト包装】ギフト包装', '【のし】御出産祝 山田太郎',
+              '【コメント】チャイムは鳴らさないでください。', '不在時は宅配ボックスへ。']
+
+
+def in_sequence(expected: list[str], text: str) -> bool:
+    """The `expected` lines are consecutive lines of `text`."""
+    lines = text.splitlines()
+    return any(lines[i:i + len(expected)] == expected for i in range(len(lines)))
 
 
 def make_pick(orders: int = 12, skus: int = 40) -> PickList:
@@ -305,6 +321,53 @@ def test_discount_line_lowers_its_rates_total():
     assert 'COUPON クーポン値引き 1 -¥300 -¥300' in page_text(packing_slips([slip]))
 
 
+def test_slip_prints_the_customers_wishes_under_the_table():
+    slip = make_slip(requests=(WISHES,), delivery_date=WISHES.delivery_date, time_slot=WISHES.time_slot,
+                     note='備考です')
+    text = page_text(packing_slips([slip]))
+    assert in_sequence(['ご指定・ご要望', *WISH_LINES, '備考', '備考です'], text)
+    assert text.index('合計 (税込) ¥8,010') < text.index('ご指定・ご要望')
+
+
+def test_slip_without_prices_has_no_amounts_anywhere():
+    slip = make_slip(show_prices=False, requests=(WISHES,), delivery_date=WISHES.delivery_date,
+                     time_slot=WISHES.time_slot)
+    text = page_text(packing_slips([slip]))
+    assert '納品書 (金額なし)' in text.splitlines()
+    assert 'SKU 商品名 数量' in text
+    assert 'TEA-001 煎茶 100g 2' in text.splitlines()  # no price, no amount, no ※ after the quantity
+    for gone in ('¥', '円', '単価', '小計', '送料', '代引手数料', '合計', '消費税', '※'):
+        assert gone not in text
+    assert in_sequence(WISH_LINES, text)
+    # the buyer's own: addressed to the buyer, as the slip with prices
+    assert '髙橋 太郎 様' in text.splitlines()
+    assert 'このたびはお買い上げいただき、誠にありがとうございます。下記のとおり納品いたします。' in text
+
+
+def test_slip_without_prices_for_a_present_is_addressed_to_the_recipient():
+    text = page_text(packing_slips([make_slip(show_prices=False, gift_from='髙橋 太郎')]))
+    assert text.splitlines()[1] == '髙橋 花子 様'  # under the title: the recipient
+    assert '髙橋 太郎 様よりのお届け物です。下記の品をお届けいたします。' in text
+    assert 'お買い上げ' not in text
+
+
+def test_long_slip_without_prices_says_so_on_every_page():
+    lines = tuple(SlipLine(f'SKU-{i:03}', f'商品{i}', 1, 100, 10) for i in range(60))
+    pdf = packing_slips([make_slip(lines, show_prices=False)])
+    assert pages(pdf) == 2
+    assert '納品書 (金額なし) (続き)' in page_text(pdf, 1)
+    assert all('¥' not in page_text(pdf, i) for i in range(2))
+
+
+def test_slip_cuts_a_very_long_comment():
+    comment = '\n'.join(f'連絡事項{i}' for i in range(40))
+    text = page_text(packing_slips([make_slip(requests=(CustomerRequest('K1', comment=comment),))]))
+    assert '【コメント】連絡事項0' in text
+    assert f'連絡事項{MAX_REQUEST_LINES - 1}…' in text
+    assert f'連絡事項{MAX_REQUEST_LINES}' not in text
+    assert '合計 (税込) ¥8,010' in text  # the summary still on the page
+
+
 # -- pick list ------------------------------------------------------------------------------------------
 
 def test_pick_list_pages_carry_the_batch_barcode_and_page_numbers():
@@ -359,6 +422,49 @@ def test_order_taller_than_a_page_continues_under_a_repeated_header():
     assert ('Code128', 'K00000001') in scan(pdf, 3, formats=(CODE128,))
 
 
+def test_sorting_block_shows_the_wishes_between_the_order_and_its_items():
+    pick = make_pick(orders=3)
+    wished = dataclasses.replace(pick.orders[1], delivery_date=WISHES.delivery_date, time_slot=WISHES.time_slot,
+                                 requests=(dataclasses.replace(WISHES, order_number=pick.orders[1].order_number),))
+    pick = dataclasses.replace(pick, orders=(pick.orders[0], wished, pick.orders[2]))
+    text = page_text(pick_list(pick), 1)
+    first_item = wished.items[0]
+    assert in_sequence([f'{wished.ship_name} 様 3品目 / {sum(i.quantity for i in wished.items)}点', *WISH_LINES,
+                        f'{first_item.location} {first_item.sku} {first_item.name} ×{first_item.quantity}'], text)
+    assert text.count('【') == 4  # the other orders asked for nothing
+
+
+def test_wishes_of_a_combined_parcel_carry_each_orders_number():
+    carried = CustomerRequest('K00000009', gift_wrap='包装紙', comment='午前中は不在です。',
+                              delivery_date=datetime.date(2026, 1, 18))
+    same_day = CustomerRequest('K00000010', comment='よろしく', delivery_date=WISHES.delivery_date,
+                               time_slot=WISHES.time_slot)
+    assert request_entries(WISHES.delivery_date, WISHES.time_slot, (WISHES, carried, same_day)) == [
+        '【お届け指定】2026年1月17日(土) 時間帯 14-16時',
+        '【K00000001 ギフト包装】ギフト包装', '【K00000001 のし】御出産祝 山田太郎',
+        '【K00000001 コメント】チャイムは鳴らさないでください。\n不在時は宅配ボックスへ。',
+        '【K00000009 お届け指定】2026年1月18日(日)',  # another wish than the parcel's: said apart
+        '【K00000009 ギフト包装】包装紙', '【K00000009 コメント】午前中は不在です。',
+        '【K00000010 コメント】よろしく',
+    ]
+    assert request_entries(None, '', (CustomerRequest('K1', comment='  '), CustomerRequest('K2'))) == []
+    assert request_entries(None, '午前中', ()) == ['【お届け指定】時間帯 午前中']
+
+
+def test_a_long_comment_is_printed_whole_and_its_block_continues():
+    comment = '\n'.join(f'連絡事項{i}' for i in range(70))
+    order = PickOrder('K00000001', '髙橋', (PickItem('A-01', 'SKU-1', '煎茶', jan(1), 1),),
+                      requests=(CustomerRequest('K00000001', comment=comment),))
+    pick = PickList('B1', datetime.datetime(2026, 1, 15, 9, 30), order.items, (order,))
+    pdf = pick_list(pick)
+    lines = [line for i in range(pages(pdf)) for line in page_text(pdf, i).splitlines()]
+    assert lines.count('【コメント】連絡事項0') == 1
+    assert all(lines.count(f'連絡事項{i}') == 1 for i in range(1, 70))
+    assert not any('…' in line for line in lines)
+    assert '1. K00000001 (続き)' in lines
+    assert 'A-01 SKU-1 煎茶 ×1' in lines
+
+
 def test_pick_list_of_1000_orders_builds():
     pick = make_pick(orders=1000, skus=400)
     pdf = pick_list(pick)
@@ -411,7 +517,11 @@ DOCUMENTS = {
     'shipping a4-2up': lambda: shipping_labels([make_label(n) for n in range(3)], layout='a4-2up'),
     'packing slip a4': lambda: packing_slips([make_slip(), make_slip(note='備考です')]),
     'packing slip a5': lambda: packing_slips([make_slip()], size='a5'),
+    'packing slip without prices': lambda: packing_slips([make_slip(show_prices=False, gift_from='髙橋 太郎',
+                                                                    requests=(WISHES,))]),
     'pick list': lambda: pick_list(make_pick()),
+    'pick list with wishes': lambda: pick_list(dataclasses.replace(make_pick(orders=2), orders=tuple(
+        dataclasses.replace(order, requests=(WISHES,)) for order in make_pick(orders=2).orders))),
     'jan sheet': lambda: jan_sheet([JanLabel(jan(n), f'SKU-{n}', ITEM_NAMES[n], 500) for n in range(3)], copies=2),
 }
 

@@ -80,12 +80,6 @@ def tracking_list_label(name: str) -> str:
             'already_set': _('order has another number')}.get(name, name)
 
 
-def carrier_label(code: str) -> str:
-    from app.fulfilment.services import CARRIER_NAMES
-
-    return CARRIER_NAMES.get(code, code)
-
-
 def register(app):
     from app.orders import vocabulary as v
 
@@ -97,8 +91,8 @@ def register(app):
                                 payment_label=v.label_function(v.PAYMENT_LABELS),
                                 payment_status_label=v.label_function(v.PAYMENT_STATUS_LABELS),
                                 hold_label=v.label_function(v.HOLD_LABELS), describe_event=v.describe_event,
-                                shop_name=shop_name, stock_label=stock_label,
+                                event_note=v.event_note, shop_name=shop_name, stock_label=stock_label,
                                 tracking_list_label=tracking_list_label,
-                                carrier_label=carrier_label)
+                                carrier_label=v.label_function(v.CARRIER_LABELS))
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

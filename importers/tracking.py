@@ -22,6 +22,9 @@ A file that cannot be read as its format is refused whole (FileRefused: the file
 without an order number, or whose tracking number is not 12 digits once hyphens and spaces are
 removed, is a RowProblem (file line, column, value) and not a record.  Blank lines are skipped.
 Every other row is a TrackingRecord, whatever its check digit: reconcile() sorts them.
+
+Why a row is refused and each reconciled row's note are text in the language of whoever imports the
+file, made once when the file is read (as importers.base.FileRefused does).
 """
 import csv
 import dataclasses
@@ -78,13 +81,14 @@ def _tracking(value: str) -> tuple[str, str]:
     text = strip_formula_guard(normalize_digits(value or '').lstrip("'"))
     digits = text.replace('-', '').replace(' ', '')
     if not digits:
-        return '', 'no tracking number (the label may not have been issued)'
+        return '', str(_l('no tracking number (the label may not have been issued)'))
     if _SCIENTIFIC.match(digits):
-        return '', 'a spreadsheet turned the number into scientific notation and lost digits; re-export it as text'
+        return '', str(_l('a spreadsheet turned the number into scientific notation and lost digits; '
+                          're-export it as text'))
     if not (digits.isascii() and digits.isdigit()):
-        return '', 'a tracking number has digits only'
+        return '', str(_l('a tracking number has digits only'))
     if len(digits) != 12:
-        return '', f'a tracking number has 12 digits, not {len(digits)}'
+        return '', str(_l('a tracking number has 12 digits, not %(n)d', n=len(digits)))
     return digits, ''
 
 
@@ -100,7 +104,8 @@ class _Reader:
         filename = self.file.filename
         if not order_number:
             self.file.problems.append(RowProblem(filename, line, self.order_column, order_value.strip(),
-                                                 'no order number: the label was not made from a Kura export',
+                                                 str(_l('no order number: the label was not made from a Kura '
+                                                        'export')),
                                                  key=tracking or tracking_value.strip()))
         elif why:
             self.file.problems.append(RowProblem(filename, line, self.tracking_column, tracking_value.strip(), why,
@@ -115,7 +120,7 @@ def _rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     if not text.strip():
         raise FileRefused(filename, _l('the file is empty'))
     if '\x00' in text:
-        raise FileRefused(filename, 'the file is binary, not CSV (save it as CSV)')
+        raise FileRefused(filename, _l('the file is binary, not CSV (save it as CSV)'))
     reader = csv.reader(io.StringIO(text, newline=''), strict=True)
     rows = []
     next_line = 1
@@ -205,8 +210,12 @@ def _by_name(carrier: str, filename: str, rows: list[tuple[int, list[str]]], ord
     missing = [names[0] for names, index in ((order_names, order_index), (tracking_names, tracking_index))
                if index is None]
     if missing:
-        raise FileRefused(filename, 'not the expected export: its first line has no column ' + ' or '.join(missing)
-                          + ' (the header row is required)')
+        if len(missing) == 2:
+            raise FileRefused(filename, _l('not the expected export: its first line has no column %(first)s or '
+                                           '%(second)s (the header row is required)', first=missing[0],
+                                           second=missing[1]))
+        raise FileRefused(filename, _l('not the expected export: its first line has no column %(column)s '
+                                       '(the header row is required)', column=missing[0]))
     if not data_rows:
         raise FileRefused(filename, _l('the file has a header but no data rows'))
     reader = _Reader(carrier, filename, header[order_index].strip(), header[tracking_index].strip())
@@ -325,23 +334,25 @@ def reconcile(records: Iterable[TrackingRecord], known_orders: Mapping[str, str 
         if check_digit and not is_valid(number):
             name = 'bad_check_digit'
             expected = _expected_digit(number)
-            note = f'the last digit should be {expected}' if expected else 'not 12 digits'
+            note = (_l('the last digit should be %(digit)s', digit=expected) if expected
+                    else _l('not 12 digits'))
         elif number in first_line:
-            name, note = 'duplicate', f'the same number is on line {first_line[number]}'
+            name, note = 'duplicate', _l('the same number is on line %(line)d', line=first_line[number])
         elif order not in known_orders:
-            name, note = 'unknown_order', 'no such order'
+            name, note = 'unknown_order', _l('no such order')
         elif current[order] == number:
-            name, note = 'unchanged', 'the order already has this number'
+            name, note = 'unchanged', _l('the order already has this number')
         elif number in existing:
-            name, note = 'duplicate', 'already the tracking number of another order'
+            name, note = 'duplicate', _l('already the tracking number of another order')
         elif order in given:
             name = 'already_set'
-            note = f'line {given[order].line} already gives this order {given[order].tracking_number}'
+            note = _l('line %(line)d already gives this order %(number)s', line=given[order].line,
+                      number=given[order].tracking_number)
         elif current[order]:
-            name, note = 'already_set', f'the order already has {current[order]}'
+            name, note = 'already_set', _l('the order already has %(number)s', number=current[order])
         else:
             name = 'matched'
-        row = ReconciledRow(record.line, order, number, note)
+        row = ReconciledRow(record.line, order, number, str(note))
         getattr(result, name).append(row)
         if name == 'matched':
             given[order] = row

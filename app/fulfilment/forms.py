@@ -6,11 +6,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.fulfilment.models import CARRIERS
 from app.orders.models import CHANNELS
-from app.orders.vocabulary import CHANNEL_LABELS
+from app.orders.vocabulary import CARRIER_LABELS, CHANNEL_LABELS
 
 
-CARRIER_CHOICES = [('yamato', 'ヤマト運輸'), ('sagawa', '佐川急便'), ('japanpost', '日本郵便 ゆうパック'),
-                   ('clickpost', 'クリックポスト')]
+CARRIER_CHOICES = [(c, CARRIER_LABELS[c]) for c in CARRIERS]
 
 
 class PickBatchForm(FlaskForm):
@@ -36,7 +35,7 @@ class OverrideForm(FlaskForm):
 
 
 class TrackingRangeForm(FlaskForm):
-    carrier = SelectField(_l('Carrier'), choices=[c for c in CARRIER_CHOICES if c[0] in CARRIERS])
+    carrier = SelectField(_l('Carrier'), choices=CARRIER_CHOICES)
     first = StringField(_l('First number (11 digits, without the check digit)'),
                         validators=[DataRequired(), Length(min=11, max=12)])
     last = StringField(_l('Last number (11 digits, without the check digit)'),

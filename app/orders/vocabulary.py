@@ -25,14 +25,73 @@ SCAN_RESULTS = {'ok': _l('ok'), 'order': _l('order opened'), 'wrong_item': _l('w
                 'label_mismatch': _l('wrong label'), 'blocked': _l('refused: error not acknowledged')}
 
 
+#: the carriers as screens name them (app.fulfilment.services.CARRIER_NAMES is what labels and e-mails print)
+CARRIER_LABELS = {'yamato': _l('Yamato Transport'), 'sagawa': _l('Sagawa Express'),
+                  'japanpost': _l('Japan Post (Yu-Pack)'), 'clickpost': _l('Click Post')}
+
+#: every audit action an order's timeline can show (record_audit on an order, plus the scans
+#: queries.timeline adds), as a short label; describe_event adds the details the event carries
+EVENT_LABELS = {
+    'order.status': _l('Status changed'),
+    'order.hold_added': _l('Put on hold'),
+    'order.hold_released': _l('Hold released'),
+    'order.payment': _l('Payment recorded'),
+    'order.ship_to': _l('Ship-to changed'),
+    'order.buyer': _l('Buyer changed'),
+    'order.priority': _l('Priority changed'),
+    'order.carrier': _l('Carrier changed'),
+    'order.note': _l('Note'),
+    'order.combined': _l('Combined into one parcel'),
+    'order.uncombined': _l('Taken out of a combined parcel'),
+    'order.split': _l('Split'),
+    'order.email': _l('E-mail queued'),
+    'order.scan': _l('Scan at the packing station'),
+    'packing.override': _l('Unit counted by supervisor override'),
+    'shipment.label_reprinted': _l('Shipping label reprinted'),
+    'shipment.tracking_imported': _l("Tracking number read from the carrier's file"),
+}
+#: notes that code (not a person) writes on an event, stored as a key and shown in the reader's language
+NOTE_LABELS = {'allocation': _l('by the allocation run')}
+
+
 def label_function(labels: dict):
     def label(code: str) -> str:
         return str(labels.get(code, code))
     return label
 
 
+def event_label(action: str) -> str:
+    """An audit action as people call it; an action without a label still reads as words, not as a key."""
+    if action in EVENT_LABELS:
+        return str(EVENT_LABELS[action])
+    return str(_l('Other change: %(what)s', what=action.replace('.', ' ').replace('_', ' ')))
+
+
+def event_note(event) -> str:
+    """The note of a timeline entry: a person's text as written, a note code wrote in the reader's language."""
+    note = event.note or ''
+    return str(NOTE_LABELS[note]) if note in NOTE_LABELS else note
+
+
+def _carrier(code) -> str:
+    return str(CARRIER_LABELS.get(code, code)) if code else str(_l("the shop's default carrier"))
+
+
+def _scan(after: dict) -> str:
+    """A scan at a station; the station's own entries (an acknowledged error, a reset, an override) in words."""
+    station, code, result = after.get('station'), after.get('code') or '', after.get('result')
+    if result == 'acknowledged' and code == 'ACK':
+        return str(_l('Error acknowledged at %(station)s', station=station))
+    if result == 'acknowledged' and code == 'RESET':
+        return str(_l('Packing started again at %(station)s', station=station))
+    if result == 'override':
+        return str(_l('Unit counted by supervisor override at %(station)s', station=station))
+    return str(_l('Scan at %(station)s: %(code)s (%(result)s)', station=station, code=code,
+                  result=SCAN_RESULTS.get(result, result)))
+
+
 def describe_event(event) -> str:
-    """One line of an order's timeline, in the reader's language."""
+    """One line of an order's timeline, in the reader's language: the action's label with what changed."""
     before, after = event.before or {}, event.after or {}
     if event.action == 'order.status':
         return str(_l('Status: %(old)s → %(new)s', old=STATUS_LABELS.get(before.get('status'), before.get('status')),
@@ -54,11 +113,11 @@ def describe_event(event) -> str:
         return str(_l('Buyer changed: %(changes)s', changes=changes))
     if event.action == 'order.priority':
         return str(_l('Priority: %(old)s → %(new)s', old=before.get('priority'), new=after.get('priority')))
+    if event.action == 'order.carrier':
+        return str(_l('Carrier: %(old)s → %(new)s', old=_carrier(before.get('carrier')),
+                      new=_carrier(after.get('carrier'))))
     if event.action == 'order.scan':
-        return str(_l('Scan at %(station)s: %(code)s (%(result)s)', station=after.get('station'),
-                      code=after.get('code'), result=SCAN_RESULTS.get(after.get('result'), after.get('result'))))
-    if event.action == 'order.note':
-        return str(_l('Note'))
+        return _scan(after)
     if event.action == 'order.combined':
         if 'into' in after:
             return str(_l('Combined into the parcel of %(number)s', number=after['into']))
@@ -75,4 +134,4 @@ def describe_event(event) -> str:
             return str(_l('Split: %(units)s units moved to %(number)s', units=after.get('units'),
                           number=after['part']))
         return str(_l('Split from %(number)s', number=before.get('from', '')))
-    return event.action
+    return event_label(event.action)

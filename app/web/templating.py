@@ -80,10 +80,27 @@ def tracking_list_label(name: str) -> str:
             'already_set': _('order has another number')}.get(name, name)
 
 
-def carrier_label(code: str) -> str:
-    from app.fulfilment.services import CARRIER_NAMES
 
-    return CARRIER_NAMES.get(code, code)
+
+def batch_filters(filters: dict | None) -> str:
+    """What a pick batch was made of, in words: 'Carrier: Yamato Transport · Single-item orders only'."""
+    from flask_babel import gettext as _
+
+    from app.orders import vocabulary as v
+
+    parts = []
+    for key, value in (filters or {}).items():
+        if key == 'carrier':
+            parts.append(_('%(label)s: %(value)s', label=_('Carrier'), value=v.CARRIER_LABELS.get(value, value)))
+        elif key == 'channel':
+            parts.append(_('%(label)s: %(value)s', label=_('Channel'), value=v.CHANNEL_LABELS.get(value, value)))
+        elif key == 'delivery_date':
+            parts.append(_('%(label)s: %(value)s', label=_('Requested delivery date'), value=value))
+        elif key == 'single_item':
+            parts.append(_('Single-item orders only') if value else _('Multi-item orders only'))
+        else:
+            parts.append(f'{key}: {value}')
+    return ' · '.join(parts) or _('All')
 
 
 def register(app):
@@ -97,8 +114,8 @@ def register(app):
                                 payment_label=v.label_function(v.PAYMENT_LABELS),
                                 payment_status_label=v.label_function(v.PAYMENT_STATUS_LABELS),
                                 hold_label=v.label_function(v.HOLD_LABELS), describe_event=v.describe_event,
-                                shop_name=shop_name, stock_label=stock_label,
-                                tracking_list_label=tracking_list_label,
-                                carrier_label=carrier_label)
+                                event_note=v.event_note, shop_name=shop_name, stock_label=stock_label,
+                                tracking_list_label=tracking_list_label, batch_filters=batch_filters,
+                                carrier_label=v.label_function(v.CARRIER_LABELS))
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -19,6 +19,8 @@ import io
 import zipfile
 from collections.abc import Sequence
 
+from flask_babel import lazy_gettext as _l
+
 from exporters.carriers.records import CarrierExport, CarrierShipment
 from exporters.carriers.text import Fields, postal, write_rows
 
@@ -40,8 +42,8 @@ def export_clickpost(shipments: Sequence[CarrierShipment]) -> CarrierExport:
     for shipment in shipments:
         fields = Fields(shipment.order_number, warnings)
         if shipment.is_cod:
-            fields.warn(f'cash on delivery ({shipment.cod_amount} yen) is not possible with Click Post: '
-                        'left out of the file; ship it with another carrier')
+            fields.warn(_l('cash on delivery (%(amount)s yen) is not possible with Click Post: '
+                           'left out of the file; ship it with another carrier', amount=shipment.cod_amount))
             left_out.append(shipment.order_number)
             continue
         rows.append(_row(shipment, fields))
@@ -51,8 +53,9 @@ def export_clickpost(shipments: Sequence[CarrierShipment]) -> CarrierExport:
     if len(chunks) == 1:
         return CarrierExport(write_rows(chunks[0], HEADER), f'{stem}.csv', 'text/csv', warnings, left_out)
     names = [f'{stem}-{number:02d}.csv' for number in range(1, len(chunks) + 1)]
-    warnings.append(f'Click Post takes at most {ROWS_PER_FILE} rows per upload: the {len(rows)} rows are split '
-                    f'into {len(chunks)} CSV files in {stem}.zip ({", ".join(names)}); upload each one')
+    warnings.append(str(_l('Click Post takes at most %(most)d rows per upload: the %(rows)d rows are split into '
+                           '%(files)d CSV files in %(zip)s (%(names)s); upload each one', most=ROWS_PER_FILE,
+                           rows=len(rows), files=len(chunks), zip=f'{stem}.zip', names=', '.join(names))))
     buffer = io.BytesIO()
     stamp = (day.year, day.month, day.day, 0, 0, 0)
     with zipfile.ZipFile(buffer, 'w', zipfile.ZIP_DEFLATED) as archive:
@@ -65,10 +68,11 @@ def export_clickpost(shipments: Sequence[CarrierShipment]) -> CarrierExport:
 def _row(s: CarrierShipment, fields: Fields) -> list[str]:
     if s.delivery_date or s.time_slot:
         wish = ' '.join(filter(None, [s.delivery_date.isoformat() if s.delivery_date else '', s.time_slot]))
-        fields.warn(f'Click Post has no delivery date or time slot: the requested {wish} is not passed on')
+        fields.warn(_l('Click Post has no delivery date or time slot: the requested %(wish)s is not passed on',
+                       wish=wish))
     if s.pieces > 1:
-        fields.warn(f'Click Post labels one parcel: the order has {s.pieces} pieces and one label is written; '
-                    'make the others by hand')
+        fields.warn(_l('Click Post labels one parcel: the order has %(pieces)d pieces and one label is written; '
+                       'make the others by hand', pieces=s.pieces))
     address = fields.lines('お届け先住所', [f'{s.ship_to_prefecture}{s.ship_to_city}', s.ship_to_address1,
                                        s.ship_to_address2], (LINE,) * 4)
     return [

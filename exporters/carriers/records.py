@@ -2,6 +2,8 @@
 import dataclasses
 import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from exporters.base import ExportResult
 
 
@@ -10,6 +12,13 @@ TIME_SLOTS = ('', '午前中', '14-16', '16-18', '18-20', '19-21')
 #: CarrierShipment.service: '' = the carrier's standard parcel (宅急便, 飛脚宅配便, ゆうパック, クリックポスト);
 #: 'compact' = Yamato 宅急便コンパクト (送り状種別 8, or 9 コンパクトコレクト with COD)
 SERVICES = ('', 'compact')
+#: the values a clerk can correct (on the order, or in the shipping settings), as a refusal names them
+FIELD_NAMES = {
+    'ship_to_postal': _l('the ship-to postal code'),
+    'sender_postal': _l('the sender postal code (shipping settings)'),
+    'ship_to_phone': _l('the ship-to phone number'),
+    'sender_phone': _l('the sender phone number (shipping settings)'),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,7 +28,8 @@ class CarrierShipment:
     Text is as the order has it (full-width or not, any length): each export cuts it to its carrier's
     widths and reports every cut.  Postal codes are 7 ASCII digits and phones ASCII digits only, as
     importers.orders.normalize makes them; a value that is not raises ValueError here, before any file
-    is written.
+    is written.  The postal code and phone refusals are read by clerks (the carrier-file screen lists
+    them), so they are in the current language; the others can only be Kura's own mistakes.
     """
 
     #: Kura's order number (K00000123): written as お客様管理番号 so the carrier's issued data brings it back
@@ -64,11 +74,13 @@ class CarrierShipment:
         for field in ('ship_to_postal', 'sender_postal'):
             value = getattr(self, field)
             if not (len(value) == 7 and value.isascii() and value.isdigit()):
-                raise ValueError(f'{self.order_number}: {field} must be 7 digits, not {value!r}')
+                raise ValueError(str(_l('%(order)s: %(field)s "%(value)s" must be 7 digits',
+                                        order=self.order_number, field=FIELD_NAMES[field], value=value)))
         for field in ('ship_to_phone', 'sender_phone'):
             value = getattr(self, field)
             if not (10 <= len(value) <= 12 and value.isascii() and value.isdigit()):
-                raise ValueError(f'{self.order_number}: {field} must be 10 to 12 digits, not {value!r}')
+                raise ValueError(str(_l('%(order)s: %(field)s "%(value)s" must be 10 to 12 digits',
+                                        order=self.order_number, field=FIELD_NAMES[field], value=value)))
         if self.time_slot not in TIME_SLOTS:
             raise ValueError(f'{self.order_number}: time_slot must be one of {TIME_SLOTS}, not {self.time_slot!r}')
         if self.service not in SERVICES:

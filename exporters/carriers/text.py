@@ -14,12 +14,18 @@ space, and leading and trailing spaces go.
 
 Unlike exporters.base.write_csv, cells get no formula-defusing apostrophe: carrier software reads the
 file, not a spreadsheet, and an apostrophe would be printed on the label or break a numeric field.
+
+Warnings are plain text in the language of whoever makes the file (flask_babel's lazy texts, made text
+once, as importers.base.FileRefused does); outside a Flask application they are the English source.
+The field names they quote are the carrier's own column names, which stay as the file has them.
 """
 import csv
 import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+
+from flask_babel import lazy_gettext as _l
 
 
 ENCODING = 'cp932'
@@ -102,8 +108,9 @@ class Fields:
         self.warnings = warnings
         self.jis_x0208_only = jis_x0208_only
 
-    def warn(self, message: str) -> None:
-        self.warnings.append(f'{self.order_number}: {message}')
+    def warn(self, message) -> None:
+        """Add a warning about this shipment; `message` (a lazy text) is made text now, in the current language."""
+        self.warnings.append(str(_l('%(order)s: %(message)s', order=self.order_number, message=message)))
 
     def clean(self, field: str, value: str) -> str:
         """The value with every character the target can hold; each substitution is a warning."""
@@ -123,14 +130,18 @@ class Fields:
                 continue
             replacement = _substitute(base, self.jis_x0208_only)
             out.append(replacement)
-            shown = char
+            values = {'field': field, 'char': char, 'code': f'{ord(base):04X}', 'replacement': replacement}
             if unicodedata.category(base) == 'Cc':
-                shown, why = repr(char)[1:-1], 'is a control character, which no label prints'
+                values['char'] = repr(char)[1:-1]  # shown escaped: the character itself would not be seen
+                message = _l('%(field)s: "%(char)s" (U+%(code)s) is a control character, which no label prints; '
+                             'written as "%(replacement)s"', **values)
             elif self.jis_x0208_only and _fits(base, False):
-                why = 'is outside JIS X 0208 (levels 1-2), which B2 Cloud requires'
+                message = _l('%(field)s: "%(char)s" (U+%(code)s) is outside JIS X 0208 (levels 1-2), which B2 Cloud '
+                             'requires; written as "%(replacement)s"', **values)
             else:
-                why = 'cannot be written in CP932'
-            self.warn(f'{field}: "{shown}" (U+{ord(base):04X}) {why}; written as "{replacement}"')
+                message = _l('%(field)s: "%(char)s" (U+%(code)s) cannot be written in CP932; '
+                             'written as "%(replacement)s"', **values)
+            self.warn(message)
         return ''.join(out)
 
     def text(self, field: str, value: str, max_bytes: int) -> str:
@@ -152,16 +163,19 @@ class Fields:
             lines, rest = _wrap(' '.join(cleaned), widths)
             if rest:
                 whole = ' '.join(cleaned)
-                self.warn(f'{field} is longer than {_describe(widths)} and was cut: "{rest}" left out '
-                          f'(whole value: "{whole}")')
+                self.warn(_l('%(field)s is longer than %(limit)s and was cut: "%(rest)s" left out '
+                             '(whole value: "%(whole)s")', field=field, limit=_describe(widths), rest=rest,
+                             whole=whole))
         return lines + [''] * (len(widths) - len(lines))
 
 
 def _describe(widths: Sequence[int]) -> str:
+    """The room a value had, as a warning says it: '64 bytes + 32 bytes', '3 lines of 32 bytes (16 ...)'."""
     if len(set(widths)) == 1:
-        one = f'{widths[0]} bytes ({widths[0] // 2} full-width characters)'
-        return one if len(widths) == 1 else f'{len(widths)} lines of {one}'
-    return ' + '.join(f'{w} bytes' for w in widths)
+        one = _l('%(bytes)d bytes (%(characters)d full-width characters)', bytes=widths[0],
+                 characters=widths[0] // 2)
+        return str(one if len(widths) == 1 else _l('%(lines)d lines of %(line)s', lines=len(widths), line=one))
+    return ' + '.join(str(_l('%(bytes)d bytes', bytes=w)) for w in widths)
 
 
 def _own_lines(parts: list[str], widths: Sequence[int]) -> list[str] | None:

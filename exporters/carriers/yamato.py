@@ -35,6 +35,8 @@ exporters.carriers.text.VARIANTS), else its NFKC form (①→1, ㈱→(株)), el
 """
 from collections.abc import Sequence
 
+from flask_babel import lazy_gettext as _l
+
 from exporters.carriers.records import CarrierExport, CarrierShipment
 from exporters.carriers.text import Fields, phone, postal, write_rows
 
@@ -72,11 +74,11 @@ def export_yamato(shipments: Sequence[CarrierShipment]) -> CarrierExport:
 
 def _row(s: CarrierShipment, fields: Fields) -> list[str]:
     if not (10 <= len(s.customer_code) <= 12 and s.customer_code.isascii() and s.customer_code.isdigit()):
-        fields.warn(f'ご請求先顧客コード "{s.customer_code}" is not 10-12 digits: B2 Cloud will refuse the row; '
-                    "set the shop's Yamato customer code")
+        fields.warn(_l('%(field)s "%(value)s" is not 10-12 digits: B2 Cloud will refuse the row; '
+                       "set the shop's Yamato customer code", field='ご請求先顧客コード', value=s.customer_code))
     if not (len(s.freight_code) == 2 and s.freight_code.isascii() and s.freight_code.isdigit()):
-        fields.warn(f'運賃管理番号 "{s.freight_code}" is not 2 digits: B2 Cloud will refuse the row; '
-                    "set the shop's Yamato freight code (e.g. 01)")
+        fields.warn(_l('%(field)s "%(value)s" is not 2 digits: B2 Cloud will refuse the row; '
+                       "set the shop's Yamato freight code (e.g. 01)", field='運賃管理番号', value=s.freight_code))
     address, building = fields.lines('お届け先住所', _address(s.ship_to_prefecture, s.ship_to_city,
                                                             s.ship_to_address1, s.ship_to_address2), ADDRESS_WIDTHS)
     sender_address, sender_building = fields.lines('ご依頼主住所', _address(

@@ -558,7 +558,7 @@ def _stop(session, actor, code, lines, result, message) -> ScanOutcome:
 def acknowledge(session: PackingSession, *, actor) -> None:
     """The packer pressed Esc: they have read the error and put the wrong unit or label aside."""
     if session.blocked_message:
-        _record(session.station, actor, 'ESC', 'acknowledged', session.blocked_message, session)
+        _record(session.station, actor, 'ACK', 'acknowledged', session.blocked_message, session)
         session.blocked_message = ''
         db.session.flush()
 

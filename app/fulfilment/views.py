@@ -145,11 +145,14 @@ def _station_view(outcome=None, status=200, settings=None):
         lines = outcome.lines
     else:
         lines = services.packing_lines(packing)
-    requests = services.customer_requests(services.parcel_orders(packing.order)) if packing is not None else []
+    parcel = services.parcel_orders(packing.order) if packing is not None else []
+    requests = services.customer_requests(parcel)
+    # the slip that prints by itself: the packer must put the price-free one in a present's box
+    price_free = shipment is not None and documents.slip_without_prices(packing.order, parcel)
     response = make_response(render_htmx(
         'fulfilment/pack.html', 'fulfilment/_station.html', status=status, station=station, packing=packing,
         items=services.parcel_items(lines), lines=lines, outcome=outcome, shipment=shipment,
-        holds_station=packing is not None and packing is state.current, requests=requests,
+        holds_station=packing is not None and packing is state.current, requests=requests, price_free=price_free,
         override_form=OverrideForm(formdata=None), require_label_scan=settings.require_label_scan))
     if outcome is not None:
         response.headers['HX-Trigger'] = 'scanOk' if outcome.ok else 'scanError'

@@ -144,7 +144,8 @@ def test_no_scanner_attack_gets_past_the_packing_station_or_the_dock(live_server
     at_station('Tab-terminated scan during a stop', TEA, 'F-1', scan=lambda code: robot.scan(code, 'Tab'))
     fresh()
     blocked_scans = db.session.scalar(sa.select(sa.func.count(ScanEvent.id)).where(ScanEvent.result == 'blocked'))
-    table.row('scans during the stop are recorded', '5 refused scans recorded', f'{blocked_scans} refused scans recorded')
+    table.row('scans during the stop are recorded', '5 refused scans recorded',
+              f'{blocked_scans} refused scans recorded')
     table.row('focus during the stop', 'scan field', 'scan field' if page.evaluate(
         "document.activeElement.id") == 'code' else page.evaluate('document.activeElement.outerHTML.slice(0, 60)'))
     escape()

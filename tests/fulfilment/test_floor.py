@@ -211,7 +211,8 @@ def at(station, *codes, actor=None):
 
 def label_of(external_id) -> str:
     db.session.expire_all()
-    return db.session.scalar(sa.select(Shipment.tracking_number).where(Shipment.order_id == by_external(external_id).id))
+    order_id = by_external(external_id).id
+    return db.session.scalar(sa.select(Shipment.tracking_number).where(Shipment.order_id == order_id))
 
 
 def verified(external_id) -> bool:

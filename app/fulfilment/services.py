@@ -354,6 +354,15 @@ def customer_requests(orders: list[Order]) -> list[dict]:
     return requests
 
 
+def must_be_read(requests: list[dict]) -> bool:
+    """Whether the packer must confirm the requests before the box closes: a delivery wish alone is the label's.
+
+    Gift wrapping, のし and a comment change what goes into the box; a delivery date and slot only go on the
+    label, and a confirmation on every other parcel would teach packers to confirm without reading.
+    """
+    return any(r['kind'] != 'delivery' for r in requests)
+
+
 def _shipped_message(order: Order, shipment: Shipment | None) -> str:
     if shipment is None or shipment.shipped_at is None:
         return str(_l('Order %(number)s was already shipped.', number=order.number))
@@ -526,7 +535,7 @@ def _finish_if_complete(session: PackingSession, lines: list[dict], outcome: Sca
     """Every unit is in: the parcel is packed, unless the customer's requests are still to be read."""
     if any(e['scanned'] < e['expected'] for e in lines):
         return outcome
-    if session.requests_confirmed_at is None and customer_requests(parcel_orders(session.order)):
+    if session.requests_confirmed_at is None and must_be_read(customer_requests(parcel_orders(session.order))):
         outcome.message = str(_l('Every unit of %(number)s is in. Read the customer\'s requests, then scan the '
                                  'order barcode %(number)s (or press F2) to close the box.',
                                  number=session.order.number))

@@ -152,7 +152,8 @@ def _station_view(outcome=None, status=200, settings=None):
     response = make_response(render_htmx(
         'fulfilment/pack.html', 'fulfilment/_station.html', status=status, station=station, packing=packing,
         items=services.parcel_items(lines), lines=lines, outcome=outcome, shipment=shipment,
-        holds_station=packing is not None and packing is state.current, requests=requests, price_free=price_free,
+        holds_station=packing is not None and packing is state.current, requests=requests,
+        requests_to_read=services.must_be_read(requests), price_free=price_free,
         override_form=OverrideForm(formdata=None), require_label_scan=settings.require_label_scan))
     if outcome is not None:
         response.headers['HX-Trigger'] = 'scanOk' if outcome.ok else 'scanError'

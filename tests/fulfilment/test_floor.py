@@ -404,3 +404,17 @@ def test_a_combined_parcel_prints_one_label_and_slip_with_every_order_s_items(fl
     slip, = documents.packing_slips_data([by_external('C-1')])
     assert [line.sku for line in slip.lines] == ['T-1', 'W-1']
     assert slip.total == by_external('C-1').total + by_external('C-2').total
+
+
+def test_a_delivery_wish_alone_is_shown_but_does_not_hold_the_box(floor):
+    from tests.fulfilment.conftest import plain_orders
+
+    plain_orders({'order_id': 'D-1', 'lines': [('W-2', 1)], 'ship_name': '日付 指定', 'ship_address1': '別 7',
+                  'delivery_date': '2025-10-12', 'delivery_time_slot': '18-20'})
+    services.create_pick_batch(actor=None)
+    db.session.commit()
+    opened = at('S1', by_external('D-1').number)
+    requests = services.customer_requests(services.parcel_orders(opened.session.order))
+    assert [(r['kind'], r['text']) for r in requests] == [('delivery', '2025-10-12 18-20')]
+    assert not services.must_be_read(requests)
+    assert at('S1', '4912345000019').shipment is not None

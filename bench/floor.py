@@ -19,9 +19,9 @@ through ``open_packing()`` and ``scan()`` (1,000 shipments with tracking numbers
 - scans: ``gunicorn -w 4 -k sync`` serving the application (CSRF off) on a fresh copy of the first template;
   20 clients, each logged in as its own packer at its own station (``POST /pack/`` with the station), scan
   their own orders as a station does (``POST /pack/scan`` with the order number, then each unit's JAN,
-  ``HX-Request: true``), 50 scans each, all at the same time.  Twice: at a packer's pace (a random 0.5 to 1.5 s
-  between a station's answer and its next scan: a scan a second at every station, a fast packer; each station
-  starts at a random moment of the first 1.5 s) and flat out (no pause, all starting together: the server
+  ``HX-Request: true``), whole orders until at least 50 scans each, all at the same time.  Twice: at a
+  packer's pace (a random 0.5 to 1.5 s between a station's answer and its next scan: a scan a second at every
+  station, a fast packer; each station starts at a random moment of the first 1.5 s) and flat out (no pause, all starting together: the server
   saturated).  Before them, after a warm-up (every station scans 10 codes),
   one station alone scans 50 codes without a pause: the cost of a scan without contention.  Every answer must
   be a 200 with ``HX-Trigger: scanOk``;
@@ -489,8 +489,9 @@ def measure_documents(meta: dict, fresh, runs: int) -> list[dict]:
 
 def station_plans(url: str, size: dict) -> dict[str, list[list[str]]]:
     """Per way of scanning (a warm-up, one station alone, paced, flat out), per station, its codes: order numbers and
-    units' JANs, `size['scans']` of them (a fifth for the warm-up).  The orders are dealt out to the stations in
-    turn; no order is in two plans.
+    units' JANs, whole orders until there are at least `size['scans']` of them (a fifth for the warm-up).  The
+    orders are dealt out to the stations in turn; no order is in two plans.  A plan ends with a whole order: the
+    station refuses another order's barcode while one is half packed, as a packer's would.
     """
     with contextlib.closing(connect(url)) as conn:
         rows = conn.execute('SELECT o.id, l.quantity, p.jan FROM orders o JOIN order_lines l ON l.order_id = o.id '
@@ -509,7 +510,6 @@ def station_plans(url: str, size: dict) -> dict[str, list[list[str]]]:
             while len(plan[station]) < scans:
                 order_id, jans = queue.pop(0)
                 plan[station] += [f'K{order_id:08d}', *jans]
-            del plan[station][scans:]
         plans[name] = plan
     return plans
 
@@ -805,7 +805,8 @@ In-process, each run in a fresh session, after a warm-up run:
 `gunicorn -w {SCAN_WORKERS} -k sync` ({SCAN_WORKERS} workers, {cpus} CPUs: one waiting on the database lets another run)
 serves the application with CSRF off, on a fresh copy of the picking database per run. {size['stations']} clients,
 each logged in as its own packer at its own station, scan their own orders as a station does: the order number,
-then each unit's JAN, as `POST /pack/scan` with `HX-Request`, {size['scans']} scans each.
+then each unit's JAN, as `POST /pack/scan` with `HX-Request`, whole orders until at least {size['scans']} scans each
+(a station refuses another order's barcode while one is half packed).
 
 - *At a packer's pace*: a random {PACE[0]:g} to {PACE[1]:g} s after each answer, each station starting at a random
   moment of the first {PACE[1]:g} s: a scan a second at every station (a fast packer), {stations} a second in all.

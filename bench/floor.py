@@ -21,12 +21,12 @@ through ``open_packing()`` and ``scan()`` (1,000 shipments with tracking numbers
   their own orders as a station does (``POST /pack/scan`` with the order number, then each unit's JAN,
   ``HX-Request: true``), whole orders until at least 50 scans each, all at the same time.  Twice: at a
   packer's pace (a random 0.5 to 1.5 s between a station's answer and its next scan: a scan a second at every
-  station, a fast packer; each station starts at a random moment of the first 1.5 s) and flat out (no pause, all starting together: the server
-  saturated).  Before them, after a warm-up (every station scans 10 codes),
+  station, a fast packer; each station starts at a random moment of the first 1.5 s) and flat out (no pause,
+  all starting together: the server saturated).  Before them, after a warm-up (every station scans 10 codes),
   one station alone scans 50 codes without a pause: the cost of a scan without contention.  Every answer must
-  be a 200 with ``HX-Trigger: scanOk``;
-  afterwards the database must hold exactly the scans sent, no error scans, a shipment (with its own tracking
-  number) for every order whose units were all scanned.  Floor: the same 20 clients, same barrier and pace,
+  be a 200 with ``HX-Trigger: scanOk``; afterwards the database must hold exactly the scans sent, no error
+  scans, a shipment (with its own tracking number) for every order whose units were all scanned.  Floor: the
+  same 20 clients, same barrier and pace,
   ``GET /static/shop.css`` (gunicorn and Flask, no database); ``GET /healthz`` flat out for reference.
 
 Goals (the issue): labels at most 2x the floor; pick list under 5 seconds; scan p99 under 50 ms.

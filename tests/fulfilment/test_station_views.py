@@ -132,3 +132,37 @@ def test_a_manager_sets_the_sender_and_adds_a_tracking_range(client, login):
                                             'range-last': '51254751499', 'range-warn_below': '10'})
     tracking_range = db.session.scalar(sa.select(TrackingRange))
     assert (tracking_range.first_body, tracking_range.remaining) == (51254751433, 67)
+
+
+def test_shipping_a_whole_batch_asks_with_the_count_and_ships_nothing_if_it_changed(client, login, floor):
+    login('packer')
+    client.post('/pick/', data={})
+    batch = db.session.scalar(sa.select(PickBatch))
+    assert 'Ship every packed parcel' not in client.get(f'/pick/{batch.id}').text   # nothing packed: no button
+    station(client)
+    scan(client, by_external('F-3').number)
+    scan(client, '4569951116179')
+    page = client.get(f'/pick/{batch.id}').text
+    assert 'Ship 1 packed parcel of ' in page and 'name="count" value="1"' in page
+    stale = client.post(f'/pick/{batch.id}/ship', data={'count': '2'}, follow_redirects=True).text
+    assert 'The batch changed while you confirmed: 1 parcels are ready now.' in stale
+    assert by_external('F-3').status == 'packed'
+    shipped = client.post(f'/pick/{batch.id}/ship', data={'count': '1'}, follow_redirects=True).text
+    assert '1 parcels shipped.' in shipped
+    assert by_external('F-3').status == 'shipped'
+
+
+def test_after_a_reload_the_station_still_offers_the_label_and_the_slip_of_the_parcel_just_packed(client, login,
+                                                                                                  floor):
+    login('packer')
+    client.post('/pick/', data={})
+    station(client)
+    scan(client, by_external('F-3').number)
+    scan(client, '4569951116179')
+    shipment = db.session.scalar(sa.select(Shipment))
+    page = client.get('/pack/').text
+    assert f'/shipments/{shipment.id}/label.pdf' in page and f'/orders/{by_external("F-3").id}/slip.pdf' in page
+    assert 'data-autoprint' not in page          # a reload does not print the label again
+    assert 'Last packed:' in page
+    scan(client, by_external('F-1').number)      # the next order: the last parcel's buttons go
+    assert f'/shipments/{shipment.id}/label.pdf' not in client.get('/pack/').text

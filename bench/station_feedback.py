@@ -38,6 +38,7 @@ GOAL_P95_MS = 100.0
 CHROMIUM = '/usr/bin/chromium'
 STATION = 'ブラウザ'
 TYPING_MS = 8   # between the characters of a code: the time from Enter is what is measured
+PACKING_PAUSE_MS = 300   # after the label is printed, before the next order: far shorter than a packer's
 OUTCOMES = ('order opened', 'unit counted', 'parcel packed', 'hard stop', 'scan during a stop', 'Esc')
 
 #: installed before the page's own scripts, so its keydown listener runs first
@@ -56,7 +57,9 @@ document.addEventListener('htmx:afterSwap', () => {
     window.__feedback.push({ms: performance.now() - pressed, state: state, packed: packed});
   }, 0));
 });
-window.open = (url) => { fetch(url); return null; };   // the label is fetched, as a print tab would, in no tab
+// the label is fetched, as the print tab would, in no tab; the packer sticks it on before the next order
+window.__labels = [];
+window.open = (url) => { window.__labels.push(fetch(url).then((r) => r.arrayBuffer())); return null; };
 """
 
 
@@ -120,6 +123,9 @@ def pack_orders(page, orders, every_jan: list[str], rng: random.Random, until=No
         for i, jan in enumerate(jans):
             last = i == len(jans) - 1
             press(page, jan, 'Enter', 'packed' if last else 'ok', 'parcel packed' if last else 'unit counted', samples)
+        # the label prints, is stuck on and the box closed before the next order: not while it renders
+        page.evaluate('Promise.all(window.__labels)')
+        page.wait_for_timeout(PACKING_PAUSE_MS)
     return samples
 
 
@@ -252,7 +258,9 @@ answer is swapped in, measured in the page (`bench/station_feedback.py` says how
 `gunicorn -w {floor.SCAN_WORKERS}` on a fresh copy of the floor benchmark's picking database ({size['orders']:,}
 orders, one batch). The browser packs {size['orders_per_way']} orders each way; every other order meets a wrong
 unit (the hard stop), a right unit scanned during the stop (refused), and Esc. The last unit packs the parcel:
-the station then shows it with its label, which the page fetches as the print tab would.
+the station then shows it with its label, which the page fetches as the print tab would; the next order is
+scanned once the label has arrived and {PACKING_PAUSE_MS} ms more have passed (a packer takes seconds to stick
+it on and close the box).
 
 - *One station alone*: after a warm-up of every worker and two orders of the browser's own.
 - *Beside 20 stations*: the floor benchmark's 20 clients scan their own orders at a packer's pace (a random

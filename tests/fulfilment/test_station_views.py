@@ -14,6 +14,14 @@ def scan(client, code):
     return client.post('/pack/scan', data={'code': code}, headers={'HX-Request': 'true'})
 
 
+def pack_f3(client) -> Shipment:
+    """At this client's station, pack F-3 (one tea) by scanning; its shipment."""
+    station(client)
+    scan(client, by_external('F-3').number)
+    scan(client, '4569951116179')
+    return db.session.scalar(sa.select(Shipment).where(Shipment.order_id == by_external('F-3').id))
+
+
 def test_making_a_pick_batch_on_the_screen(client, login, floor):
     login('packer')
     page = client.get('/pick/').text
@@ -83,10 +91,7 @@ def test_a_supervisor_overrides_at_the_station_with_their_password(client, login
 def test_the_dock_ships_a_parcel_by_its_label_and_refuses_an_unpacked_one(client, login, floor):
     login('packer')
     client.post('/pick/', data={})
-    station(client)
-    scan(client, by_external('F-3').number)
-    scan(client, '4569951116179')
-    shipment = db.session.scalar(sa.select(Shipment))
+    shipment = pack_f3(client)
     shipped = client.post('/dock/', data={'code': f'A{shipment.tracking_number}A'}, headers={'HX-Request': 'true'})
     assert shipped.status_code == 200
     assert f'{by_external("F-3").number} shipped' in shipped.text
@@ -139,9 +144,7 @@ def test_shipping_a_whole_batch_asks_with_the_count_and_ships_nothing_if_it_chan
     client.post('/pick/', data={})
     batch = db.session.scalar(sa.select(PickBatch))
     assert 'Ship every packed parcel' not in client.get(f'/pick/{batch.id}').text   # nothing packed: no button
-    station(client)
-    scan(client, by_external('F-3').number)
-    scan(client, '4569951116179')
+    pack_f3(client)
     page = client.get(f'/pick/{batch.id}').text
     assert 'Ship 1 packed parcel of ' in page and 'name="count" value="1"' in page
     stale = client.post(f'/pick/{batch.id}/ship', data={'count': '2'}, follow_redirects=True).text
@@ -156,10 +159,7 @@ def test_after_a_reload_the_station_still_offers_the_label_and_the_slip_of_the_p
                                                                                                   floor):
     login('packer')
     client.post('/pick/', data={})
-    station(client)
-    scan(client, by_external('F-3').number)
-    scan(client, '4569951116179')
-    shipment = db.session.scalar(sa.select(Shipment))
+    shipment = pack_f3(client)
     page = client.get('/pack/').text
     assert f'/shipments/{shipment.id}/label.pdf' in page and f'/orders/{by_external("F-3").id}/slip.pdf' in page
     assert 'data-autoprint' not in page          # a reload does not print the label again

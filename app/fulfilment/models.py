@@ -47,6 +47,8 @@ class PackingSession(db.Model):
     kind: so.Mapped[str] = so.mapped_column(sa.String(10), nullable=False, default='pack', server_default='pack')
     #: when the packer confirmed the customer's requests (gift wrapping, のし, comment, delivery date) on screen
     requests_confirmed_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
+    #: when the packer put the packed box aside to check its label later (the label would not print)
+    set_aside_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
 
     order = so.relationship('Order')
     user = so.relationship('User')

@@ -275,17 +275,26 @@ class StationState:
 
     @property
     def box_waits_for_label(self) -> bool:
-        """The box just packed here (or brought back) is in hand and its label is not checked yet."""
-        return self.shipment is not None and self.shipment.label_verified_at is None
+        """The box just packed here (or brought back) is in hand and its label is not checked yet.
+
+        A parcel without a tracking number yet (the carrier's software will issue it) has no label to check.
+        """
+        return (self.shipment is not None and self.shipment.label_verified_at is None
+                and bool(self.shipment.tracking_number) and self.last.set_aside_at is None)
 
 
 def station_state(station: str, settings: ShippingSettings | None = None) -> StationState:
-    latest = _latest_session(station)
-    if latest is None:
+    return state_of(_latest_session(station), settings)
+
+
+def state_of(latest: PackingSession | None, settings: ShippingSettings | None = None,
+             shipment: Shipment | None = None) -> StationState:
+    """The state of a station whose latest session is `latest` (and, when packed, `shipment`, if already read)."""
+    if latest is None or latest.status not in ('open', 'packed'):
         return StationState(None)
     if latest.status == 'open':
         return StationState(latest)
-    shipment = shipment_of(latest)
+    shipment = shipment if shipment is not None else shipment_of(latest)
     state = StationState(None, latest, shipment)
     if shipment is not None and shipment.shipped_at is not None:
         return StationState(None)
@@ -295,6 +304,18 @@ def station_state(station: str, settings: ShippingSettings | None = None) -> Sta
                                                                  or latest.kind == 'label')):
         state.current = latest
     return state
+
+
+def set_aside(session: PackingSession, *, actor) -> None:
+    """The packed box waiting for its label goes aside (its label would not print): the station is free.
+
+    Its label is still to be checked, later, with the box in hand; until then it may not ship.
+    """
+    if session.status != 'packed' or session.blocked_message:
+        raise UserError(_l('Only a packed box waiting for its label can be put aside.'))
+    session.set_aside_at = utcnow()
+    _record(session.station, actor, 'ASIDE', 'set_aside', _l('box put aside, label to check later'), session)
+    db.session.flush()
 
 
 def station_parcel(station: str) -> PackingSession | None:
@@ -308,7 +329,8 @@ def packing_lines(session: PackingSession) -> list[dict]:
     lines = db.session.scalars(
         sa.select(OrderLine).join(Order, Order.id == OrderLine.order_id)
         .where(sa.or_(Order.id == session.order_id, Order.combined_into_id == session.order_id))
-        .options(so.joinedload(OrderLine.product)).order_by(OrderLine.order_id, OrderLine.line_no)).all()
+        .options(so.joinedload(OrderLine.product), so.joinedload(OrderLine.order))
+        .order_by(OrderLine.order_id, OrderLine.line_no)).all()
     if session.kind == 'label':   # a packed box brought back: its units were counted by the packing before
         return [{'line': line, 'expected': line.quantity, 'scanned': line.quantity, 'product': line.product}
                 for line in lines]
@@ -318,6 +340,12 @@ def packing_lines(session: PackingSession) -> list[dict]:
         .group_by(ScanEvent.order_line_id)).tuples().all())
     return [{'line': line, 'expected': line.quantity, 'scanned': scanned.get(line.id, 0),
              'product': line.product} for line in lines]
+
+
+def orders_of(session: PackingSession, lines: list[dict]) -> list[Order]:
+    """The parcel's orders as parcel_orders() gives them (its own first), from its lines already read."""
+    orders = {entry['line'].order_id: entry['line'].order for entry in lines}
+    return sorted(orders.values(), key=lambda order: (order.id != session.order_id, order.id))
 
 
 def parcel_items(lines: list[dict]) -> list[dict]:

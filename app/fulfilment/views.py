@@ -135,7 +135,11 @@ def _station_view(outcome=None, status=200, settings=None):
     """The station as it stands: the parcel in hand, its items and the customer's requests, or the box last packed."""
     station = _station()
     settings = settings or services.shipping_settings()
-    state = services.station_state(station, settings)
+    if outcome is not None and outcome.session is not None and outcome.session.station == station:
+        # the scan's own answer: its session is the station's latest, as read and written in its transaction
+        state = services.state_of(outcome.session, settings, outcome.shipment)
+    else:
+        state = services.station_state(station, settings)
     # the parcel in hand, or else the box packed last here, still shown with its label and slip after a reload
     packing = state.current or state.last
     shipment = state.shipment if packing is not None and packing is state.last else None
@@ -145,7 +149,7 @@ def _station_view(outcome=None, status=200, settings=None):
         lines = outcome.lines
     else:
         lines = services.packing_lines(packing)
-    parcel = services.parcel_orders(packing.order) if packing is not None else []
+    parcel = services.orders_of(packing, lines) if packing is not None else []
     requests = services.customer_requests(parcel)
     # the slip that prints by itself: the packer must put the price-free one in a present's box
     price_free = shipment is not None and documents.slip_without_prices(packing.order, parcel)
@@ -236,6 +240,17 @@ def pack_override():
         return _station_view(services.ScanOutcome(False, str(exc), 'not_packable', current), 422)
     db.session.commit()
     return _station_view(outcome)
+
+
+@bp.route('/pack/aside', methods=['POST'])
+@roles_required(*FLOOR)
+def pack_aside():
+    """The packed box whose label will not print goes aside; the station takes the next order."""
+    current = services.station_parcel(_station() or '')
+    if current is not None and current.status == 'packed' and not current.blocked_message:
+        services.set_aside(current, actor=current_user)
+        db.session.commit()
+    return _station_view()
 
 
 @bp.route('/pack/reset', methods=['POST'])

@@ -23,7 +23,8 @@ SCAN_RESULTS = {'ok': _l('ok'), 'order': _l('order opened'), 'wrong_item': _l('w
                 'unknown_code': _l('unknown code'), 'not_packable': _l('not packable'),
                 'acknowledged': _l('acknowledged'), 'override': _l('supervisor override'), 'label_ok': _l('label ok'),
                 'label_mismatch': _l('wrong label'), 'label_no_box': _l('label without its box'),
-                'requests_read': _l("customer's requests read"), 'blocked': _l('refused: scanned during a stop')}
+                'requests_read': _l("customer's requests read"), 'set_aside': _l('box put aside, label later'),
+                'blocked': _l('refused: scanned during a stop')}
 
 
 #: the carriers as screens name them (app.fulfilment.services.CARRIER_NAMES is what labels and e-mails print)

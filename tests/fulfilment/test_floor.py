@@ -418,3 +418,35 @@ def test_a_delivery_wish_alone_is_shown_but_does_not_hold_the_box(floor):
     assert [(r['kind'], r['text']) for r in requests] == [('delivery', '2025-10-12 18-20')]
     assert not services.must_be_read(requests)
     assert at('S1', '4912345000019').shipment is not None
+
+
+def test_a_box_whose_label_will_not_print_is_put_aside_and_checked_later(picking):
+    save_settings('shipping', services.ShippingSettings(require_label_scan=True), actor=None)
+    packer = picking['packer']
+    f3 = by_external('F-3').number
+    at('梱包1', f3, '4569951116179', actor=packer)
+    waiting = services.station_parcel('梱包1')
+    assert waiting.status == 'packed'
+    services.set_aside(waiting, actor=packer)
+    db.session.commit()
+    assert services.station_parcel('梱包1') is None
+    assert at('梱包1', by_external('F-2').number, actor=packer).result == 'order'   # the next order opens
+    with pytest.raises(UserError, match='was not scanned on the box'):
+        services.dock_scan(label_of('F-3'), actor=packer)
+    assert at('梱包2', label_of('F-3'), actor=packer).result == 'label_no_box'
+    assert at('梱包2', f3, label_of('F-3'), actor=packer).result == 'label_ok'
+    services.dock_scan(label_of('F-3'), actor=packer)
+    assert by_external('F-3').status == 'shipped'
+
+
+def test_a_parcel_without_a_tracking_number_does_not_hold_the_station(floor):
+    from app.fulfilment.models import TrackingRange
+
+    save_settings('shipping', services.ShippingSettings(require_label_scan=True), actor=None)
+    db.session.execute(sa.delete(TrackingRange))   # the carrier's software will issue the numbers
+    services.create_pick_batch(actor=None)
+    db.session.commit()
+    packed = at('梱包1', by_external('F-3').number, '4569951116179')
+    assert packed.shipment is not None and packed.shipment.tracking_number is None
+    assert services.station_parcel('梱包1') is None
+    assert at('梱包1', by_external('F-2').number).result == 'order'

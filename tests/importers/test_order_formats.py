@@ -92,7 +92,8 @@ def rakuten_row(order_id: str = '333267-20251007-0000000001', **values: str) -> 
 def test_rakuten_reads_a_multi_item_order_field_by_field():
     data = table(RAKUTEN_HEADER, [
         rakuten_row(),
-        rakuten_row(**{'商品明細ID': '100000000002', '商品名': '湯呑～', 'SKU管理番号': '', '商品管理番号': '00456',
+        rakuten_row(**{'商品明細ID': '100000000002', '商品名': '湯呑～', 'SKU管理番号': '', '商品番号': '00456',
+                       '商品管理番号': 'arita-yunomi',
                        '単価': '1,080', '個数': '1', '項目・選択肢': '', '商品税率': '0.1'}),
         rakuten_row('333267-20251007-0000000002', **{
             '注文日時': '2025/10/07 23:05:00', '支払方法名': '代金引換', '送料合計': '550', '代引料合計': '330',
@@ -131,7 +132,7 @@ def test_rakuten_reads_a_multi_item_order_field_by_field():
     assert (tea.channel_line_id, tea.item_code, tea.name) == ('100000000001', '00123', '髙﨑の緑茶 ①')
     assert tea.option_text == '内容量:100g\nのし:御祝'
     assert (tea.quantity, tea.unit_price, tea.tax_rate, tea.jan) == (2, 1080, 8, '')
-    # no SKU管理番号: the item's 商品管理番号, leading zeros kept
+    # no SKU管理番号: the shop's item number 商品番号, not the page's 商品管理番号; leading zeros kept
     assert (cup.item_code, cup.name, cup.quantity, cup.unit_price, cup.tax_rate) == ('00456', '湯呑～', 1, 1080, 10)
 
     assert second.line == 5
@@ -142,6 +143,31 @@ def test_rakuten_reads_a_multi_item_order_field_by_field():
     assert second.total == 1960  # 請求金額 when 合計金額 is empty
     assert second.delivery_date == datetime.date(2025, 10, 12)
     assert second.lines[0].tax_rate == 10
+
+
+# the 107-column layout (MallOrderController.php's CSV_FIELDS_RAKUTEN_PAY): no 商品税率, no SKU管理番号
+RAKUTEN_107_HEADER = RAKUTEN_HEADER[:RAKUTEN_HEADER.index('商品税率')]
+
+
+def rakuten_107_row(order_id: str = '333267-20251007-0000000001', **values: str) -> dict[str, str]:
+    return {name: value for name, value in rakuten_row(order_id, **values).items() if name in RAKUTEN_107_HEADER}
+
+
+def test_rakuten_107_column_file_takes_the_variant_item_number_not_the_page_code():
+    assert len(RAKUTEN_107_HEADER) == 107
+    data = table(RAKUTEN_107_HEADER, [
+        rakuten_107_row(**{'商品明細ID': str(n), '商品名': '常滑焼 急須', '商品番号': number,
+                           '商品管理番号': 'tokoname-kyusu', '項目・選択肢': f'色:{colour}'})
+        for n, (number, colour) in enumerate([('tokoname-kyusu-kuro', '黒'), ('tokoname-kyusu-shu', '朱'),
+                                              ('', '白')], start=1)
+    ])
+
+    order, = rakuten.parse([('rakuten-107.csv', data)]).orders
+
+    # 商品番号 names the variant a shop stocks; the page code 商品管理番号 only when there is no 商品番号
+    assert [line.item_code for line in order.lines] == ['tokoname-kyusu-kuro', 'tokoname-kyusu-shu',
+                                                        'tokoname-kyusu']
+    assert [line.option_text for line in order.lines] == ['色:黒', '色:朱', '色:白']
 
 
 def test_rakuten_problem_lines_follow_multi_line_fields():

@@ -28,7 +28,7 @@ Values written [S: P-yupuri; two repositories]:
 """
 from collections.abc import Sequence
 
-from exporters.carriers.records import CarrierExport, CarrierShipment
+from exporters.carriers.records import CarrierExport, CarrierShipment, with_recipient_phone
 from exporters.carriers.text import Fields, phone, postal, write_rows
 
 
@@ -70,10 +70,12 @@ def _date(value) -> str:
 def export_japanpost(shipments: Sequence[CarrierShipment]) -> CarrierExport:
     """The ゆうプリR import file (Kura's layout, no header) for the shipments, one row per shipment."""
     warnings: list[str] = []
-    rows = [_row(shipment, Fields(shipment.order_number, warnings)) for shipment in shipments]
+    left_out: list[str] = []
+    kept = with_recipient_phone(shipments, 'ゆうプリR', warnings, left_out)
+    rows = [_row(shipment, Fields(shipment.order_number, warnings)) for shipment in kept]
     first = min((s.ship_date for s in shipments), default=None)
     filename = f'yupri-r-{first:%Y%m%d}.csv' if first else 'yupri-r.csv'
-    return CarrierExport(write_rows(rows), filename, 'text/csv', warnings)
+    return CarrierExport(write_rows(rows), filename, 'text/csv', warnings, left_out)
 
 
 def _row(s: CarrierShipment, fields: Fields) -> list[str]:

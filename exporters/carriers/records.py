@@ -1,6 +1,7 @@
 """What a carrier export takes (one CarrierShipment per parcel label) and what it returns."""
 import dataclasses
 import datetime
+from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 
@@ -41,6 +42,7 @@ class CarrierShipment:
     ship_to_address1: str
     ship_to_address2: str
     ship_to_name: str
+    #: the recipient's own phone, '' when the order has none (never the shop's: see with_recipient_phone())
     ship_to_phone: str
     sender_postal: str
     sender_prefecture: str
@@ -78,6 +80,8 @@ class CarrierShipment:
                                         order=self.order_number, field=FIELD_NAMES[field], value=value)))
         for field in ('ship_to_phone', 'sender_phone'):
             value = getattr(self, field)
+            if field == 'ship_to_phone' and not value:
+                continue  # a recipient without a phone: each carrier that needs one leaves the parcel out, listed
             if not (10 <= len(value) <= 12 and value.isascii() and value.isdigit()):
                 raise ValueError(str(_l('%(order)s: %(field)s "%(value)s" must be 10 to 12 digits',
                                         order=self.order_number, field=FIELD_NAMES[field], value=value)))
@@ -109,3 +113,23 @@ class CarrierExport(ExportResult):
     warnings: list[str] = dataclasses.field(default_factory=list)
     #: order numbers of the shipments the file does not contain (each also has a warning)
     left_out: list[str] = dataclasses.field(default_factory=list)
+
+
+def with_recipient_phone(shipments: Sequence[CarrierShipment], carrier: str, warnings: list[str],
+                         left_out: list[str]) -> list[CarrierShipment]:
+    """The shipments whose recipient has a phone, for a carrier whose file requires one.
+
+    Each other shipment is left out and named in a warning: writing the shop's own number in the
+    recipient's field (as Kura once did) sends the driver's call to the shop, and an empty field makes
+    the carrier's software refuse the row only after the file has been uploaded.
+    """
+    kept = []
+    for shipment in shipments:
+        if shipment.ship_to_phone:
+            kept.append(shipment)
+            continue
+        warnings.append(str(_l('%(order)s: the recipient has no phone number, which %(carrier)s requires: left out '
+                               'of the file. Add the phone on the order (Ship to, Edit the address) and make the '
+                               'file again', order=shipment.order_number, carrier=carrier)))
+        left_out.append(shipment.order_number)
+    return kept

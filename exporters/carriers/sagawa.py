@@ -24,7 +24,7 @@ Columns written:
 """
 from collections.abc import Sequence
 
-from exporters.carriers.records import CarrierExport, CarrierShipment
+from exporters.carriers.records import CarrierExport, CarrierShipment, with_recipient_phone
 from exporters.carriers.text import Fields, phone, postal, write_rows
 
 
@@ -61,10 +61,12 @@ def _date(value) -> str:
 def export_sagawa(shipments: Sequence[CarrierShipment]) -> CarrierExport:
     """The e飛伝III import file for the shipments, one row per shipment."""
     warnings: list[str] = []
-    rows = [_row(shipment, Fields(shipment.order_number, warnings)) for shipment in shipments]
+    left_out: list[str] = []
+    kept = with_recipient_phone(shipments, 'e飛伝III', warnings, left_out)
+    rows = [_row(shipment, Fields(shipment.order_number, warnings)) for shipment in kept]
     first = min((s.ship_date for s in shipments), default=None)
     filename = f'sagawa-ehiden3-{first:%Y%m%d}.csv' if first else 'sagawa-ehiden3.csv'
-    return CarrierExport(write_rows(rows, HEADER), filename, 'text/csv', warnings)
+    return CarrierExport(write_rows(rows, HEADER), filename, 'text/csv', warnings, left_out)
 
 
 def _row(s: CarrierShipment, fields: Fields) -> list[str]:

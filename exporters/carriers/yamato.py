@@ -37,7 +37,7 @@ from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 
-from exporters.carriers.records import CarrierExport, CarrierShipment
+from exporters.carriers.records import CarrierExport, CarrierShipment, with_recipient_phone
 from exporters.carriers.text import Fields, phone, postal, write_rows
 
 
@@ -66,10 +66,12 @@ def _date(value) -> str:
 def export_yamato(shipments: Sequence[CarrierShipment]) -> CarrierExport:
     """The B2 Cloud import file for the shipments, one row per shipment."""
     warnings: list[str] = []
-    rows = [_row(shipment, Fields(shipment.order_number, warnings, jis_x0208_only=True)) for shipment in shipments]
+    left_out: list[str] = []
+    kept = with_recipient_phone(shipments, 'B2 Cloud', warnings, left_out)
+    rows = [_row(shipment, Fields(shipment.order_number, warnings, jis_x0208_only=True)) for shipment in kept]
     first = min((s.ship_date for s in shipments), default=None)
     filename = f'yamato-b2-{first:%Y%m%d}.csv' if first else 'yamato-b2.csv'
-    return CarrierExport(write_rows(rows, HEADER), filename, 'text/csv', warnings)
+    return CarrierExport(write_rows(rows, HEADER), filename, 'text/csv', warnings, left_out)
 
 
 def _row(s: CarrierShipment, fields: Fields) -> list[str]:

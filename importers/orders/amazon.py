@@ -91,7 +91,8 @@ def _order(cells: list[Cells], lines: list[LineRecord], shipping_fee: int, cod_f
         ship_city=first.text('ship-city'),
         ship_address1=first.text('ship-address-1'),
         ship_address2=first.joined('ship-address-2', 'ship-address-3'),
-        ship_phone=first.phone('ship-phone-number'),
+        # the JP unshipped report has no ship-phone-number: its buyer-phone-number is the recipient's phone
+        ship_phone=first.phone('ship-phone-number') or first.phone('buyer-phone-number'),
         # the column is absent when cash on delivery is off: every such order was paid through Amazon
         payment_method=payment_method(first.text('payment-method'), default='card'),
         shipping_fee=shipping_fee,

@@ -113,6 +113,26 @@ def test_a_shipment_with_values_no_carrier_takes_is_refused_before_any_file(chan
         shipment(**changes)
 
 
+@pytest.mark.parametrize(('carrier', 'name'), [('yamato', 'B2 Cloud'), ('sagawa', 'e飛伝III'),
+                                              ('japanpost', 'ゆうプリR')])
+def test_a_recipient_without_a_phone_is_left_out_and_named_never_given_the_shops_number(carrier, name):
+    result = CARRIER_EXPORTS[carrier]([shipment(order_number='K00000001'),
+                                       shipment(order_number='K00000002', ship_to_phone='')])
+
+    rows = data_rows(carrier, result)
+    assert [row[0] if carrier != 'sagawa' else row[9] for row in rows] == ['K00000001']
+    assert 'K00000002' not in result.content.decode('cp932')
+    assert result.left_out == ['K00000002']
+    assert result.warnings == [f'K00000002: the recipient has no phone number, which {name} requires: left out of '
+                               'the file. Add the phone on the order (Ship to, Edit the address) and make the file '
+                               'again']
+
+
+def test_click_post_needs_no_recipient_phone():
+    result = CARRIER_EXPORTS['clickpost']([shipment(ship_to_phone='')])
+    assert (len(data_rows('clickpost', result)), result.left_out, result.warnings) == (1, [], [])
+
+
 # ----------------------------------------------------------------------------------------------- Yamato
 
 def test_yamato_columns_by_position():

@@ -1,4 +1,5 @@
 """Files of the floor: carrier exports of a batch, tracking numbers back, mall confirmations, the daily report."""
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -178,6 +179,26 @@ def test_a_parcel_the_carrier_file_cannot_take_is_left_out_with_the_reason(floor
     assert f'{bad.number}: the ship-to phone number "123" must be 10 to 12 digits' in result.warnings
     assert by_external('F-1').number in result.content.decode('cp932')
     assert db.session.get(Order, bad.id) is not None
+
+
+def test_a_recipient_without_a_phone_is_listed_and_never_given_the_shops_number(floor, client, login):
+    batch = services.create_pick_batch(actor=None)
+    services.save_shipping_settings(dataclasses.replace(services.shipping_settings(), sender_phone='0120123456'),
+                                    actor=None)
+    no_phone = by_external('F-2')
+    no_phone.ship_phone = ''
+    db.session.commit()
+
+    result = carrier_files.export_batch(db.session.get(PickBatch, batch.id), 'yamato')
+
+    text = result.content.decode('cp932')
+    assert no_phone.number not in text
+    assert by_external('F-1').number in text
+    assert all(row.split(',')[8] != '0120-123-456' for row in text.split('\r\n')[1:] if row)
+    assert result.left_out == [no_phone.number]
+    login('manager')
+    page = client.get(f'/pick/{batch.id}/carrier/yamato').text
+    assert f'{no_phone.number}: the recipient has no phone number, which B2 Cloud requires' in page
 
 
 def test_an_order_can_go_with_another_carrier(floor, client, login):

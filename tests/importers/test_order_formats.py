@@ -310,7 +310,8 @@ def amazon_unshipped_row(**values: str) -> dict[str, str]:
 def test_amazon_unshipped_report_has_no_prices_and_totals_the_cod_amount():
     cod = {'payment-method': 'COD', 'cod-collectible-amount': '3790', 'already-paid': '0', 'payment-method-fee': '330'}
     data = table(AMAZON_B_HEADER, [
-        amazon_unshipped_row(**cod, **{'scheduled-delivery-start-date': '2025-10-10T14:00:00+09:00',
+        amazon_unshipped_row(**cod, **{'buyer-phone-number': '090-1234-5678',
+                                       'scheduled-delivery-start-date': '2025-10-10T14:00:00+09:00',
                                        'scheduled-delivery-end-date': '2025-10-10T16:00:00+09:00'}),
         amazon_unshipped_row(**cod, **{'order-item-id': '41483244219703', 'sku': '00456', 'quantity-purchased': '1'}),
     ], delimiter='\t')
@@ -325,7 +326,17 @@ def test_amazon_unshipped_report_has_no_prices_and_totals_the_cod_amount():
                                                                                         ('00456', 1, 0)]
     assert order.delivery_date == datetime.date(2025, 10, 10)
     assert order.delivery_time_slot == '14:00-16:00'
-    assert order.ship_phone == ''  # layout B has no ship-phone-number
+    # layout B has no ship-phone-number: its buyer-phone-number is the recipient's
+    assert order.ship_phone == order.buyer_phone == '09012345678'
+
+
+def test_amazon_ship_phone_number_is_the_recipients_when_the_report_has_it():
+    data = table(AMAZON_A_HEADER, [amazon_row(**{'buyer-phone-number': '090-1234-5678',
+                                                 'ship-phone-number': '011-222-3333'})], delimiter='\t')
+
+    order, = amazon.parse([('amazon.txt', data)]).orders
+
+    assert (order.ship_phone, order.buyer_phone) == ('0112223333', '09012345678')
 
 
 def test_amazon_broken_rows_are_reported():

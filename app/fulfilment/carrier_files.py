@@ -37,9 +37,8 @@ def carrier_shipment(order: Order, settings: services.ShippingSettings, ship_dat
         sender_prefecture=settings.sender_prefecture, sender_city=settings.sender_city,
         sender_address1=settings.sender_address1, sender_address2=settings.sender_address2,
         sender_name=settings.sender_name, sender_phone=settings.sender_phone, item_name=_item_name(order),
-        delivery_date=order.delivery_date,
-        time_slot=order.delivery_time_slot if order.delivery_time_slot in ('午前中', '14-16', '16-18', '18-20',
-                                                                           '19-21') else '',
+        # the window as the order has it: each carrier file reads it into its own code, or lists it
+        delivery_date=order.delivery_date, time_slot=order.delivery_time_slot,
         cod_amount=cod, cod_tax=cod_tax(parcel),
         tracking_number=(shipment.tracking_number or '') if shipment else '',
         customer_code={'yamato': settings.yamato_customer_code, 'sagawa': settings.sagawa_customer_code}.get(

@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from exporters.base import ExportResult
 
 
-#: Kura's delivery time slots (app.storefront.services.ShopSettings.time_slots); '' = no preference
+#: Kura's delivery time slots (app.storefront.services.ShopSettings.time_slots); '' = no preference.
+#: Every carrier here has these five; exporters.carriers.slots reads any other way a window is written.
 TIME_SLOTS = ('', '午前中', '14-16', '16-18', '18-20', '19-21')
 #: CarrierShipment.service: '' = the carrier's standard parcel (宅急便, 飛脚宅配便, ゆうパック, クリックポスト);
 #: 'compact' = Yamato 宅急便コンパクト (送り状種別 8, or 9 コンパクトコレクト with COD)
@@ -55,7 +56,8 @@ class CarrierShipment:
     item_name: str
     pieces: int = 1
     delivery_date: datetime.date | None = None
-    #: one of TIME_SLOTS
+    #: the delivery window as the order has it ('14-16', '14:00～16:00', '午前中', ''): each export reads it
+    #: into its carrier's code (exporters.carriers.slots) and lists a window no slot of the carrier matches
     time_slot: str = ''
     #: yen to collect on delivery, tax included; 0 = not cash on delivery
     cod_amount: int = 0
@@ -85,8 +87,6 @@ class CarrierShipment:
             if not (10 <= len(value) <= 12 and value.isascii() and value.isdigit()):
                 raise ValueError(str(_l('%(order)s: %(field)s "%(value)s" must be 10 to 12 digits',
                                         order=self.order_number, field=FIELD_NAMES[field], value=value)))
-        if self.time_slot not in TIME_SLOTS:
-            raise ValueError(f'{self.order_number}: time_slot must be one of {TIME_SLOTS}, not {self.time_slot!r}')
         if self.service not in SERVICES:
             raise ValueError(f'{self.order_number}: service must be one of {SERVICES}, not {self.service!r}')
         if self.pieces < 1:
@@ -113,6 +113,9 @@ class CarrierExport(ExportResult):
     warnings: list[str] = dataclasses.field(default_factory=list)
     #: order numbers of the shipments the file does not contain (each also has a warning)
     left_out: list[str] = dataclasses.field(default_factory=list)
+    #: '<order number>: the delivery window "<as written>" matches no ... time slot ...', one per parcel that
+    #: is in the file without the window its order asks for (exporters.carriers.slots)
+    unmatched_windows: list[str] = dataclasses.field(default_factory=list)
 
 
 def with_recipient_phone(shipments: Sequence[CarrierShipment], carrier: str, warnings: list[str],

@@ -10,7 +10,10 @@ Columns written [V unless marked: R3 labocho/yamato_b2_cloud = R4 = R2 = R1]:
   service='compact', 8 宅急便コンパクト or 9 宅急便コンパクトコレクト.
 - 4 伝票番号: blank (B2 issues it) unless the shipment already has one.
 - 5 出荷予定日, 6 お届け予定日: YYYY/MM/DD.
-- 7 配達時間帯: 午前中 0812, 14-16 1416, 16-18 1618, 18-20 1820, 19-21 1921; blank = no slot.
+- 7 配達時間帯: 午前中 0812, 14-16 1416, 16-18 1618, 18-20 1820, 19-21 1921; blank = no slot (R3's
+  codes, today's service; the older B2 layout PDF, P-B2, still lists 1214 and 2021, which Yamato
+  withdrew in 2017).  The order's window is read by exporters.carriers.slots; one that matches none of
+  these (12-14 among them) is listed in unmatched_windows, and the row has no slot.
 - 9, 20 phones: hyphenated where the split is certain (exporters.carriers.text.phone), else digits.
 - 11, 22 postal codes: NNN-NNNN, leading zeros kept (R3 writes the same).
 - 12 住所 = prefecture + city + address1; 13 アパートマンション名 = address2.
@@ -38,6 +41,7 @@ from collections.abc import Sequence
 from flask_babel import lazy_gettext as _l
 
 from exporters.carriers.records import CarrierExport, CarrierShipment, with_recipient_phone
+from exporters.carriers.slots import slot_code
 from exporters.carriers.text import Fields, phone, postal, write_rows
 
 
@@ -67,14 +71,16 @@ def export_yamato(shipments: Sequence[CarrierShipment]) -> CarrierExport:
     """The B2 Cloud import file for the shipments, one row per shipment."""
     warnings: list[str] = []
     left_out: list[str] = []
+    unmatched: list[str] = []
     kept = with_recipient_phone(shipments, 'B2 Cloud', warnings, left_out)
-    rows = [_row(shipment, Fields(shipment.order_number, warnings, jis_x0208_only=True)) for shipment in kept]
+    rows = [_row(shipment, Fields(shipment.order_number, warnings, jis_x0208_only=True), unmatched)
+            for shipment in kept]
     first = min((s.ship_date for s in shipments), default=None)
     filename = f'yamato-b2-{first:%Y%m%d}.csv' if first else 'yamato-b2.csv'
-    return CarrierExport(write_rows(rows, HEADER), filename, 'text/csv', warnings, left_out)
+    return CarrierExport(write_rows(rows, HEADER), filename, 'text/csv', warnings, left_out, unmatched)
 
 
-def _row(s: CarrierShipment, fields: Fields) -> list[str]:
+def _row(s: CarrierShipment, fields: Fields, unmatched: list[str]) -> list[str]:
     if not (10 <= len(s.customer_code) <= 12 and s.customer_code.isascii() and s.customer_code.isdigit()):
         fields.warn(_l('%(field)s "%(value)s" is not 10-12 digits: B2 Cloud will refuse the row; '
                        "set the shop's Yamato customer code", field='ご請求先顧客コード', value=s.customer_code))
@@ -85,6 +91,7 @@ def _row(s: CarrierShipment, fields: Fields) -> list[str]:
                                                             s.ship_to_address1, s.ship_to_address2), ADDRESS_WIDTHS)
     sender_address, sender_building = fields.lines('ご依頼主住所', _address(
         s.sender_prefecture, s.sender_city, s.sender_address1, s.sender_address2), ADDRESS_WIDTHS)
+    slot = slot_code(s.order_number, s.time_slot, TIME_SLOT_CODES, _l('Yamato Transport'), unmatched)
     cod = s.is_cod
     return [
         s.order_number,                                      # 1 お客様管理番号
@@ -93,7 +100,7 @@ def _row(s: CarrierShipment, fields: Fields) -> list[str]:
         fields.clean('伝票番号', s.tracking_number),           # 4 伝票番号
         _date(s.ship_date),                                  # 5 出荷予定日
         _date(s.delivery_date),                              # 6 お届け予定日
-        TIME_SLOT_CODES[s.time_slot],                        # 7 配達時間帯
+        slot,                                                # 7 配達時間帯
         '',                                                  # 8 お届け先コード
         phone(s.ship_to_phone),                              # 9 お届け先電話番号
         '',                                                  # 10 枝番

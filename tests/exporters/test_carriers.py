@@ -9,6 +9,7 @@ import pytest
 
 from exporters.base import ExportResult
 from exporters.carriers import CARRIER_EXPORTS, CarrierExport, CarrierShipment
+from exporters.carriers.slots import read_window
 from exporters.carriers.text import Fields, is_jis_x0208, phone
 
 
@@ -106,7 +107,7 @@ def test_phones_are_hyphenated_only_where_the_split_is_certain(digits, shown):
 
 @pytest.mark.parametrize('changes', [
     {'ship_to_postal': '060001'}, {'sender_postal': '060-0001'}, {'ship_to_phone': '03-1234-5678'},
-    {'time_slot': '12-14'}, {'pieces': 0}, {'cod_amount': 100, 'cod_tax': 200}, {'service': 'nekopos'},
+    {'pieces': 0}, {'cod_amount': 100, 'cod_tax': 200}, {'service': 'nekopos'},
 ])
 def test_a_shipment_with_values_no_carrier_takes_is_refused_before_any_file(changes):
     with pytest.raises(ValueError, match='K00000123'):
@@ -131,6 +132,58 @@ def test_a_recipient_without_a_phone_is_left_out_and_named_never_given_the_shops
 def test_click_post_needs_no_recipient_phone():
     result = CARRIER_EXPORTS['clickpost']([shipment(ship_to_phone='')])
     assert (len(data_rows('clickpost', result)), result.left_out, result.warnings) == (1, [], [])
+
+
+# ---------------------------------------------------------------------------------------- delivery windows
+
+@pytest.mark.parametrize(('written', 'window'), [
+    ('', ''), ('指定なし', ''), ('お届け時間帯指定なし', ''), ('希望なし', ''), ('-', ''),
+    ('午前中', '午前中'), ('午前中希望', '午前中'), ('08:00-12:00', '午前中'), ('午前中(8時～12時)', '午前中'),
+    ('14-16', '14-16'), ('14:00-16:00', '14-16'), ('14:00～16:00', '14-16'), ('14：00～16：00', '14-16'),
+    ('１４：００〜１６：００', '14-16'), ('14時～16時', '14-16'), ('14時-16時', '14-16'), ('14-16時', '14-16'),
+    ('14時から16時', '14-16'), ('午後2時～4時', '14-16'), ('19:00－21:00', '19-21'), ('12:00-14:00', '12-14'),
+    ('18時～21時', '18-21'),
+    # a date-only promise (Amazon writes the whole day): any slot will do
+    ('00:00-23:59', ''), ('08:00-21:00', ''),
+    ('14:30-16:00', None), ('夕方', None), ('午前10時まで', None), ('16-14', None),
+])
+def test_a_window_is_read_however_the_mall_writes_it(written, window):
+    assert read_window(written) == window
+
+
+@pytest.mark.parametrize(('carrier', 'written', 'at', 'code'), [
+    ('yamato', '14：00～16：00', 6, '1416'), ('yamato', '08:00-12:00', 6, '0812'), ('yamato', '19時～21時', 6, '1921'),
+    ('sagawa', '14:00-16:00', 45, '14'), ('sagawa', '12時～14時', 45, '12'), ('sagawa', '18:00-21:00', 45, '04'),
+    ('japanpost', '16時-18時', 65, '54'), ('japanpost', '12:00-14:00', 65, '52'),
+])
+def test_a_written_window_becomes_the_carriers_code(carrier, written, at, code):
+    result = CARRIER_EXPORTS[carrier]([shipment(time_slot=written)])
+    (row,) = data_rows(carrier, result)
+    assert (row[at], result.unmatched_windows) == (code, [])
+
+
+@pytest.mark.parametrize(('carrier', 'name', 'at', 'none', 'slots'), [
+    ('yamato', 'Yamato Transport', 6, '', '午前中, 14-16, 16-18, 18-20, 19-21'),
+    ('sagawa', 'Sagawa Express', 45, '', '午前中, 12-14, 14-16, 16-18, 18-20, 18-21, 19-21'),
+    ('japanpost', 'Japan Post (Yu-Pack)', 65, '00', '午前中, 12-14, 14-16, 16-18, 18-20, 19-21'),
+])
+def test_a_window_no_slot_matches_is_listed_with_its_order_not_dropped(carrier, name, at, none, slots):
+    result = CARRIER_EXPORTS[carrier]([shipment(order_number='K00000001', time_slot='14-16'),
+                                       shipment(order_number='K00000002', time_slot='10:00～12:00')])
+
+    first, second = data_rows(carrier, result)
+    assert second[at] == none
+    assert result.unmatched_windows == [
+        f'K00000002: the delivery window "10:00～12:00" matches no {name} time slot ({slots}): the parcel is in the '
+        "file without one. Tell the carrier, or change the order's time slot and make the file again"]
+    assert result.warnings == []
+
+
+def test_yamato_lists_12_to_14_which_it_no_longer_offers():
+    result = CARRIER_EXPORTS['yamato']([shipment(time_slot='12:00-14:00')])
+    assert data_rows('yamato', result)[0][6] == ''
+    (listed,) = result.unmatched_windows
+    assert listed.startswith('K00000123: the delivery window "12:00-14:00" matches no Yamato Transport time slot')
 
 
 # ----------------------------------------------------------------------------------------------- Yamato
@@ -437,4 +490,4 @@ def test_a_variation_selector_is_dropped_for_the_base_character():
 def test_carrier_export_is_an_export_result_with_warnings():
     result = CarrierExport(b'', 'a.csv', 'text/csv')
     assert dataclasses.asdict(result) == {'content': b'', 'filename': 'a.csv', 'mimetype': 'text/csv',
-                                          'warnings': [], 'left_out': []}
+                                          'warnings': [], 'left_out': [], 'unmatched_windows': []}

@@ -201,6 +201,28 @@ def test_a_recipient_without_a_phone_is_listed_and_never_given_the_shops_number(
     assert f'{no_phone.number}: the recipient has no phone number, which B2 Cloud requires' in page
 
 
+def test_a_written_window_reaches_the_file_and_one_no_slot_matches_is_listed(floor, client, login):
+    batch = services.create_pick_batch(actor=None)
+    by_external('F-1').delivery_time_slot = '14：00～16：00'   # as Rakuten writes it, kept as written
+    by_external('F-2').delivery_time_slot = '10:00-12:00'     # no Yamato slot
+    db.session.commit()
+    first, second = by_external('F-1'), by_external('F-2')
+
+    result = carrier_files.export_batch(db.session.get(PickBatch, batch.id), 'yamato')
+
+    rows = {row.split(',')[0]: row.split(',') for row in result.content.decode('cp932').split('\r\n')[1:] if row}
+    assert (rows[first.number][6], rows[second.number][6]) == ('1416', '')
+    assert first.delivery_time_slot == '14：00～16：00'
+    assert result.unmatched_windows == [
+        f'{second.number}: the delivery window "10:00-12:00" matches no Yamato Transport time slot (午前中, '
+        "14-16, 16-18, 18-20, 19-21): the parcel is in the file without one. Tell the carrier, or change the "
+        "order's time slot and make the file again"]
+    login('manager')
+    page = client.get(f'/pick/{batch.id}/carrier/yamato').text
+    assert 'Delivery windows no time slot matches (1)' in page
+    assert f'{second.number}: the delivery window &#34;10:00-12:00&#34; matches no Yamato Transport time slot' in page
+
+
 def test_an_order_can_go_with_another_carrier(floor, client, login):
     login('clerk')
     order = by_external('F-2')

@@ -22,10 +22,14 @@ def app_context():
 
 
 def table(header: list[str], rows: list[dict[str, str]], *, encoding: str = 'cp932', delimiter: str = ',',
-          bom: bool = False) -> bytes:
-    """A file as a mall writes it: a header row, then rows given as {column: value}, CRLF line ends."""
+          bom: bool = False, quoting: int = csv.QUOTE_MINIMAL) -> bytes:
+    """A file as a mall writes it: a header row, then rows given as {column: value}, CRLF line ends.
+
+    With quoting=csv.QUOTE_NONE every value is written exactly as given, quotes included.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator='\r\n')
+    writer = csv.writer(out, delimiter=delimiter, lineterminator='\r\n', quoting=quoting,
+                        quotechar=None if quoting == csv.QUOTE_NONE else '"')
     writer.writerow(header)
     for row in rows:
         assert set(row) <= set(header), set(row) - set(header)
@@ -355,6 +359,43 @@ def test_amazon_broken_rows_are_reported():
                                 (5, 'purchase-date', '07/10/2025', 'D'), (6, 'currency', 'USD', 'E')]
 
 
+def test_amazon_order_in_another_currency_is_refused_once_and_no_price_is_read_as_yen():
+    data = table(AMAZON_A_HEADER, [
+        amazon_row('A', **{'currency': 'USD', 'item-price': '12.50', 'shipping-price': '4.99'}),
+        amazon_row('A', **{'order-item-id': '41483244219703', 'currency': 'USD', 'item-price': '12.00',
+                           'shipping-price': '0.00'}),
+        amazon_row('B'),
+    ], delimiter='\t')
+
+    result = amazon.parse([('amazon.txt', data)])
+
+    assert list(by_id(result)) == ['B']
+    assert problems(result) == [(2, 'currency', 'USD', 'A')]
+    assert result.problems[0].message == ('the order is in USD, not yen (JPY): Kura imports yen orders only, so none '
+                                          'of its prices is read')
+
+
+def test_amazon_values_in_double_quotes_are_unquoted():
+    data = table(AMAZON_B_HEADER, [amazon_unshipped_row(**{
+        'order-id': '"503-3718261-3217429"', 'sku': '"00123"', 'product-name': '"髙﨑の緑茶, 100g ""特上"""',
+        'recipient-name': f'"{NAME}"', 'ship-state': '"日本 東京都"', 'ship-city': '"千代田区"',
+        'ship-address-1': '"丸の内1-1-1"', 'ship-postal-code': '"100-0005"', 'buyer-phone-number': '"0312345678"',
+        'quantity-purchased': '"2"', 'purchase-date': '"2025-10-07T00:50:26+00:00"'})],
+        delimiter='\t', quoting=csv.QUOTE_NONE)
+
+    result = amazon.parse([('unshipped.txt', data)])
+
+    assert result.problems == []
+    order, = result.orders
+    assert (order.external_order_id, order.ship_name, order.ship_postal_code) == ('503-3718261-3217429', NAME,
+                                                                                  '1000005')
+    assert (order.ship_prefecture, order.ship_city, order.ship_address1) == ('東京都', '千代田区', '丸の内1-1-1')
+    assert order.ship_phone == '0312345678'
+    line, = order.lines
+    assert (line.item_code, line.name, line.quantity) == ('00123', '髙﨑の緑茶, 100g "特上"', 2)
+
+
+
 # ---------------------------------------------------------------------------------------------- Yahoo
 
 YAHOO_ORDERS_HEADER = [
@@ -431,6 +472,22 @@ def test_yahoo_joins_orders_and_items_field_by_field():
     assert (second.payment_method, second.shipping_fee, second.cod_fee) == ('cod', 550, 330)
     assert second.total == 1080 + 550 + 330  # computed: no Total in the file
     assert second.delivery_date is None
+
+
+def test_yahoo_no_date_wish_is_no_date_and_ship_notes_join_the_comment():
+    orders = table(YAHOO_ORDERS_HEADER + ['ShipNotes'], [
+        yahoo_order('A', ShipRequestDate='お届け日指定なし', ShipNotes='置き配希望（玄関前）'),
+        yahoo_order('B', ShipRequestDate='お届け日指定なし', BuyerComments='', ShipNotes='門扉の暗証番号 1234'),
+    ])
+    items = table(YAHOO_ITEMS_HEADER, [yahoo_item('A'), yahoo_item('B')])
+
+    result = yahoo.parse([('orders.csv', orders), ('items.csv', items)])
+
+    assert result.problems == []
+    first, second = by_id(result).values()
+    assert (first.delivery_date, second.delivery_date) == (None, None)
+    assert first.customer_comment == 'よろしく, お願いします\n2行目\n置き配希望（玄関前）'
+    assert second.customer_comment == '門扉の暗証番号 1234'
 
 
 @pytest.mark.parametrize('order_time', ['2025-10-07 09:50:26', '2025/10/07 09:50:26', '20251007095026',
@@ -586,6 +643,18 @@ def test_shopify_broken_line_leaves_the_order_out():
 
     assert result.orders == []
     assert problems(result) == [(4, 'Lineitem quantity', '', '#1001'), (5, 'Shipping Zip', "'12345", '#1002')]
+
+
+def test_shopify_order_in_another_currency_is_refused_once():
+    data = table(SHOPIFY_HEADER, [
+        shopify_order(**{'Currency': 'EUR', 'Lineitem price': '53.91', 'Shipping': '4.50', 'Total': '58.41'}),
+        shopify_line(**{'Lineitem price': '12.50'}),
+    ], encoding='utf-8')
+
+    result = shopify.parse([('orders_export.csv', data)])
+
+    assert result.orders == []
+    assert problems(result) == [(2, 'Currency', 'EUR', '#1001')]
 
 
 # ---------------------------------------------------------------------------------------------- Kura
@@ -908,6 +977,8 @@ def test_unreadable_datetime_is_refused(value):
     ('20251010', datetime.date(2025, 10, 10)),
     ('', None),
     ('指定なし', None),
+    ('お届け日指定なし', None),  # Yahoo!'s ShipRequestDate
+    ('希望しない', None),
 ])
 def test_delivery_date(value, date):
     assert normalize.parse_date(value) == date
@@ -917,7 +988,9 @@ def test_delivery_date(value, date):
     ('北海道', '北海道'), ('Hokkaidō', '北海道'), ('HOKKAIDO', '北海道'), ('Tokyo', '東京都'), ('Tokyo-to', '東京都'),
     ('東京', '東京都'), ('Kyoto', '京都府'), ('Ōsaka', '大阪府'), ('Hyōgo', '兵庫県'), ('Kōchi', '高知県'),
     ('Ōita', '大分県'), ('JP-47', '沖縄県'),
+    ('日本 東京都', '東京都'), ('日本　大阪府', '大阪府'), ('Japan, Tokyo', '東京都'),  # Amazon's ship-state
     ('Atlantis', 'Atlantis'),  # kept as written: the orders service holds the order for an address check
+    ('日本 Atlantis', '日本 Atlantis'),
 ])
 def test_prefecture_names_become_japanese(value, name):
     assert normalize.prefecture(value) == name

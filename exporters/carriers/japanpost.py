@@ -31,6 +31,7 @@ from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 
+from exporters.carriers.addressing import address_line
 from exporters.carriers.records import CarrierExport, CarrierShipment, with_recipient_phone
 from exporters.carriers.slots import slot_code
 from exporters.carriers.text import Fields, phone, postal, write_rows
@@ -108,10 +109,10 @@ def _row(s: CarrierShipment, fields: Fields, unmatched: list[str]) -> list[str]:
         '品名': fields.text('品名', s.item_name, ITEM_WIDTH),
     }
     _spread(values, 'お届け先 住所', fields.lines('お届け先住所', [
-        f'{s.ship_to_prefecture}{s.ship_to_city}{s.ship_to_address1}', s.ship_to_address2], (LINE,) * 3))
+        address_line(s.ship_to_prefecture, s.ship_to_city, s.ship_to_address1), s.ship_to_address2], (LINE,) * 3))
     _spread(values, 'お届け先 名称', fields.lines('お届け先名称', [s.ship_to_name], (LINE,) * 2))
     _spread(values, 'ご依頼主 住所', fields.lines('ご依頼主住所', [
-        f'{s.sender_prefecture}{s.sender_city}{s.sender_address1}', s.sender_address2], (LINE,) * 3))
+        address_line(s.sender_prefecture, s.sender_city, s.sender_address1), s.sender_address2], (LINE,) * 3))
     _spread(values, 'ご依頼主 名称', fields.lines('ご依頼主名称', [s.sender_name], (LINE,) * 2))
     row = [''] * len(LAYOUT)
     for name, value in values.items():

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 
+from exporters.carriers.addressing import address_line
 from exporters.carriers.records import CarrierExport, CarrierShipment, with_recipient_phone
 from exporters.carriers.slots import slot_code
 from exporters.carriers.text import Fields, phone, postal, write_rows
@@ -77,10 +78,10 @@ def export_sagawa(shipments: Sequence[CarrierShipment]) -> CarrierExport:
 
 
 def _row(s: CarrierShipment, fields: Fields, unmatched: list[str]) -> list[str]:
-    address = fields.lines('お届け先住所', [f'{s.ship_to_prefecture}{s.ship_to_city}{s.ship_to_address1}',
+    address = fields.lines('お届け先住所', [address_line(s.ship_to_prefecture, s.ship_to_city, s.ship_to_address1),
                                        s.ship_to_address2], (LINE,) * 3)
     name = fields.lines('お届け先名称', [s.ship_to_name], (LINE,) * 2)
-    sender_address = fields.lines('ご依頼主住所', [f'{s.sender_prefecture}{s.sender_city}{s.sender_address1}',
+    sender_address = fields.lines('ご依頼主住所', [address_line(s.sender_prefecture, s.sender_city, s.sender_address1),
                                              s.sender_address2], (LINE,) * 2)
     sender_name = fields.lines('ご依頼主名称', [s.sender_name], (LINE,) * 2)
     slot = slot_code(s.order_number, s.time_slot, TIME_SLOT_CODES, _l('Sagawa Express'), unmatched)

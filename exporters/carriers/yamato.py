@@ -27,7 +27,8 @@ Not verified, chosen here (formats.md: "address limits are unclear"):
   full-width, R1), お届け先名 and ご依頼主名 32 (16 full-width), 品名１ 50 (25 full-width), お客様管理番号
   20 (P-B2).  An address that needs more flows from 住所 into アパートマンション名, and what still does
   not fit is cut with a warning.
-- 18 敬称 is written as 様.
+- 18 敬称: 様, or 御中 for a company, or empty when the name already ends with one (㈱﨑山商店 御中):
+  exporters.carriers.addressing.honorific.
 - Only the 42 columns R3 writes: columns 43-97 (e-mail notices, 収納代行, 複数口くくりキー, 検索キー)
   are optional and left out rather than padded, since their count differs between layout versions
   (95 in R4's older layout, 97 in R2's).
@@ -40,6 +41,7 @@ from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 
+from exporters.carriers.addressing import address_line, honorific
 from exporters.carriers.records import CarrierExport, CarrierShipment, with_recipient_phone
 from exporters.carriers.slots import slot_code
 from exporters.carriers.text import Fields, phone, postal, write_rows
@@ -110,7 +112,7 @@ def _row(s: CarrierShipment, fields: Fields, unmatched: list[str]) -> list[str]:
         '', '',                                              # 14-15 会社・部門名
         fields.text('お届け先名', s.ship_to_name, NAME_WIDTH),  # 16 お届け先名
         '',                                                  # 17 お届け先名略称カナ
-        '様',                                                # 18 敬称
+        honorific(s.ship_to_name),                           # 18 敬称
         '',                                                  # 19 ご依頼主コード
         phone(s.sender_phone),                               # 20 ご依頼主電話番号
         '',                                                  # 21 枝番
@@ -134,4 +136,4 @@ def _row(s: CarrierShipment, fields: Fields, unmatched: list[str]) -> list[str]:
 
 
 def _address(prefecture: str, city: str, address1: str, address2: str) -> list[str]:
-    return [f'{prefecture}{city}{address1}', address2]
+    return [address_line(prefecture, city, address1), address2]

@@ -9,6 +9,7 @@ import pytest
 
 from exporters.base import ExportResult
 from exporters.carriers import CARRIER_EXPORTS, CarrierExport, CarrierShipment
+from exporters.carriers.addressing import address_line, addressee, honorific
 from exporters.carriers.slots import read_window
 from exporters.carriers.text import Fields, is_jis_x0208, phone
 
@@ -132,6 +133,52 @@ def test_a_recipient_without_a_phone_is_left_out_and_named_never_given_the_shops
 def test_click_post_needs_no_recipient_phone():
     result = CARRIER_EXPORTS['clickpost']([shipment(ship_to_phone='')])
     assert (len(data_rows('clickpost', result)), result.left_out, result.warnings) == (1, [], [])
+
+
+# ------------------------------------------------------------------------------------------ addressing
+
+@pytest.mark.parametrize(('name', 'mark', 'shown'), [
+    ('山田 花子', '様', '山田 花子 様'),
+    ('㈱﨑山商店', '御中', '㈱﨑山商店 御中'),
+    ('株式会社 﨑山商店', '様', '株式会社 﨑山商店 様'),       # the last word has no company mark: read as a person
+    ('（株）蔵', '御中', '（株）蔵 御中'),
+    ('㈱﨑山商店 御中', '', '㈱﨑山商店 御中'),                 # never 御中 様
+    ('株式会社蔵 総務部御中', '', '株式会社蔵 総務部御中'),
+    ('株式会社ABC 山田 太郎', '様', '株式会社ABC 山田 太郎 様'),  # a person at a company
+    ('山田 花子様', '', '山田 花子様'),
+])
+def test_a_company_gets_onchu_and_a_stated_honorific_gets_nothing_more(name, mark, shown):
+    assert (honorific(name), addressee(name)) == (mark, shown)
+
+
+@pytest.mark.parametrize(('parts', 'line'), [
+    (('北海道', '札幌市中央区', '北一条西1-2-3'), '北海道札幌市中央区北一条西1-2-3'),
+    (('東京都', '千代田区', '1-1'), '東京都千代田区1-1'),
+    (('北海道', 'Sapporo-shi Chuo-ku', 'Kita 1-jo Nishi 2-3'), '北海道 Sapporo-shi Chuo-ku Kita 1-jo Nishi 2-3'),
+    (('東京都', 'Chiyoda-ku', '1-1 Chiyoda'), '東京都 Chiyoda-ku 1-1 Chiyoda'),
+    (('東京都', '', 'Ｃｈｉｙｏｄａ'), '東京都 Ｃｈｉｙｏｄａ'),
+])
+def test_a_romaji_address_keeps_a_space_where_its_parts_meet(parts, line):
+    assert address_line(*parts) == line
+
+
+@pytest.mark.parametrize(('carrier', 'name_at', 'honorific_at'), [('yamato', 15, 17), ('clickpost', 1, 2)])
+def test_a_company_recipient_is_not_given_sama_after_onchu(carrier, name_at, honorific_at):
+    result = CARRIER_EXPORTS[carrier]([shipment(ship_to_name='山田商店 御中'), shipment(ship_to_name='株式会社蔵')])
+    stated, company = data_rows(carrier, result)
+    assert (stated[name_at], stated[honorific_at]) == ('山田商店 御中', '')
+    assert (company[name_at], company[honorific_at]) == ('株式会社蔵', '御中')
+    assert '御中 様' not in result.content.decode('cp932')
+
+
+@pytest.mark.parametrize(('carrier', 'at', 'line'), [
+    ('yamato', 11, '北海道 Sapporo-shi Kita 1-jo'), ('sagawa', 4, '北海道 Sapporo-shi Kita 1-jo'),
+    ('japanpost', 13, '北海道 Sapporo-shi Kita 1-jo'),
+    ('clickpost', 3, '北海道 Sapporo-shi'),  # Click Post starts the street on a line of its own
+])
+def test_a_romaji_address_keeps_its_space_between_city_and_street_in_every_file(carrier, at, line):
+    row, _ = one_row(carrier, ship_to_city='Sapporo-shi', ship_to_address1='Kita 1-jo')
+    assert row[at] == line
 
 
 # ---------------------------------------------------------------------------------------- delivery windows

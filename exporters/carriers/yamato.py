@@ -23,15 +23,21 @@ Columns written [V unless marked: R3 labocho/yamato_b2_cloud = R4 = R2 = R1]:
 
 Not verified, chosen here (formats.md: "address limits are unclear"):
 
-- Widths, in CP932 bytes: 住所 64 (32 full-width, R1's 4+12+16), アパートマンション名 32 (16
-  full-width, R1), お届け先名 and ご依頼主名 32 (16 full-width), 品名１ 50 (25 full-width), お客様管理番号
-  20 (P-B2).  An address that needs more flows from 住所 into アパートマンション名, and what still does
-  not fit is cut with a warning.
+- Widths, in CP932 bytes: 住所 64 (32 full-width) and アパートマンション名 32 (16 full-width), from R1
+  (messi0416/symfony-rakuten-project), whose B2 export cuts the address at 32 characters, 4 for the
+  prefecture + 12 for the city + 16 for the rest (as the research notes, formats.md §6a, record it;
+  another repository cuts at 16).  Yamato's own layout PDF (P-B2, new_exchange1.pdf, 送り状発行データ
+  レイアウト 入出力用) gives each column's 最大入出力文字数, but the copy found could be read only up to
+  column 7; R3 checks no width at all.  お届け先名 and ご依頼主名 32 (16 full-width), 品名１ 50 (25
+  full-width), お客様管理番号 20 (P-B2: 半角英数字 20文字).  An address that needs more flows from 住所
+  into アパートマンション名, and what still does not fit is cut with a warning.
 - 18 敬称: 様, or 御中 for a company, or empty when the name already ends with one (㈱﨑山商店 御中):
   exporters.carriers.addressing.honorific.
-- Only the 42 columns R3 writes: columns 43-97 (e-mail notices, 収納代行, 複数口くくりキー, 検索キー)
-  are optional and left out rather than padded, since their count differs between layout versions
-  (95 in R4's older layout, 97 in R2's).
+- Columns 1-42 only.  Other tools write more: R3 wrote columns up to 42 until v0.1.2 (2019) and up to
+  84 since v0.1.3 (2020-04-28, 検索キータイトル/検索キー１-５ at 75-84, lib/yamato_b2_cloud/record.rb);
+  R2 and R4 list all 95-97.  Kura fills none of columns 43-97 (e-mail notices, 収納代行, 複数口くくりキー,
+  検索キー), all optional, so it ends the row at 42 rather than pad it to a count that differs between
+  layout versions (95 in R4's older layout, 97 in R2's).
 
 Characters: B2 Cloud takes only JIS X 0208 (level 1-2) kanji (formats.md, a Yamato FAQ via R3).
 Every other character is replaced, each with a warning: a known variant (𠮷→吉, 髙→高, 﨑→崎, as in

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.fulfilment import carrier_files, services
 from app.fulfilment.models import PickBatch, Shipment, TrackingRange
+from app.orders.models import Order
 from tests.fulfilment.conftest import by_external
 
 
@@ -203,10 +204,11 @@ def test_a_recipient_without_a_phone_is_listed_and_never_given_the_shops_number(
 
 def test_a_written_window_reaches_the_file_and_one_no_slot_matches_is_listed(floor, client, login):
     batch = services.create_pick_batch(actor=None)
-    by_external('F-1').delivery_time_slot = '14：00～16：00'   # as Rakuten writes it, kept as written
-    by_external('F-2').delivery_time_slot = '10:00-12:00'     # no Yamato slot
     db.session.commit()
-    first, second = by_external('F-1'), by_external('F-2')
+    first, second = by_external('F-1'), db.session.scalar(sa.select(Order).where(Order.external_order_id == 'F-2'))
+    first.delivery_time_slot = '14：00～16：00'   # as Rakuten writes it, kept as written
+    second.delivery_time_slot = '10:00-12:00'    # no Yamato slot
+    db.session.commit()
 
     result = carrier_files.export_batch(db.session.get(PickBatch, batch.id), 'yamato')
 

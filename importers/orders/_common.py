@@ -139,7 +139,6 @@ class Cells:
         return normalize.prefecture(self.text(name))
 
 
-
 def foreign_currency(cells: Sequence[Cells], name: str) -> bool:
     """Whether the order is in a currency other than yen: then one problem on its first such row.
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
+from exporters.carriers.addressing import addressee
 from labels import barcodes
 from labels.base import LabelSheet, font_widths, in_japan
 from labels.customer_requests import request_entries, wrapped_lines
@@ -198,8 +199,8 @@ class PickListSheet(LabelSheet):
         self.text(canvas, left, y - 6.2 * mm, f'{placed.index}. {order.order_number}{continued}', 13,
                   max_width=text_width, min_size=8)
         pieces = sum(item.quantity for item in order.items)
-        self.text(canvas, left, y - 11.8 * mm, f'{order.ship_name} 様    {len(order.items)}品目 / {pieces}点', 9,
-                  max_width=text_width)
+        to = addressee(order.ship_name)
+        self.text(canvas, left, y - 11.8 * mm, f'{to}    {len(order.items)}品目 / {pieces}点', 9, max_width=text_width)
 
     def _draw_order_note(self, canvas, placed: Placed) -> None:
         y, left = placed.y, self.order_cols[0]

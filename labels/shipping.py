@@ -1,7 +1,7 @@
 """Shipping labels (送り状): one 4×6 inch label per page, or two to an A4 sheet.
 
 Top to bottom: carrier and service, the tracking number (large digits and a barcode), the ship-to
-block (〒, address, name 様, phone), delivery date and time slot, the cash-on-delivery amount when
+block (〒, address, name with 様 or 御中, phone), delivery date and time slot, the cash-on-delivery amount when
 there is one, the item summary, the sender and the order number with its Code128.
 
 The tracking barcode is NW-7 (Codabar) ``A{12 digits}A`` for the carriers whose numbers are
@@ -14,6 +14,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import inch, mm
 
 from app.fulfilment.tracking_numbers import formatted, is_valid
+from exporters.carriers.addressing import address_line, addressee
 from labels import barcodes
 from labels.base import LabelSheet, japanese_date, postal, yen
 from labels.records import CARRIERS, LabelLine, ShippingLabel
@@ -69,7 +70,8 @@ def item_summary(items: Sequence[LabelLine], max_lines: int) -> list[str]:
 
 def address_lines(address) -> list[str]:
     """The address as printed: prefecture, city and street on one line, the building on the next."""
-    return [line for line in (f'{address.prefecture}{address.city}{address.address1}', address.address2) if line]
+    return [line for line in (address_line(address.prefecture, address.city, address.address1), address.address2)
+            if line]
 
 
 class ShippingLabels(LabelSheet):
@@ -205,7 +207,7 @@ class ShippingLabels(LabelSheet):
         for line in lines:
             self.text(canvas, left, y, line, size)
             y -= leading
-        self.text(canvas, left, bottom + 8.5 * mm, f'{ship_to.name} 様', 18, max_width=width, min_size=10)
+        self.text(canvas, left, bottom + 8.5 * mm, addressee(ship_to.name), 18, max_width=width, min_size=10)
         if ship_to.phone:
             self.text(canvas, left, bottom + 2.5 * mm, f'TEL {ship_to.phone}', 10)
         return bottom

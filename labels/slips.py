@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.units import mm
 
+from exporters.carriers.addressing import addressee, honorific
 from labels.base import LabelSheet, in_japan, japanese_date, postal, yen
 from labels.customer_requests import request_entries, wrapped_lines
 from labels.records import PackingSlip, SlipLine
@@ -211,15 +212,15 @@ class PackingSlips(LabelSheet):
         column = width * 0.54
         y = top - 17 * mm
         present = not slip.show_prices and slip.gift_from
-        addressee = f'{slip.ship_to.name if present else slip.buyer_name} 様'
-        self.text(canvas, left, y, addressee, body + 4, max_width=column, min_size=body)
+        to = addressee(slip.ship_to.name if present else slip.buyer_name)
+        self.text(canvas, left, y, to, body + 4, max_width=column, min_size=body)
         canvas.setLineWidth(0.6)
         canvas.line(left, y - 1.6 * mm, left + column, y - 1.6 * mm)
         y -= 7 * mm
         self.text(canvas, left, y, 'お届け先', body - 1.5)
         y -= body * 1.4
         ship_to = slip.ship_to
-        lines = [postal(ship_to.postal_code), *address_lines(ship_to), f'{ship_to.name} 様']
+        lines = [postal(ship_to.postal_code), *address_lines(ship_to), addressee(ship_to.name)]
         if ship_to.phone:
             lines.append(f'TEL {ship_to.phone}')
         for line in lines[:6]:
@@ -249,7 +250,9 @@ class PackingSlips(LabelSheet):
                 y -= body * 1.35
 
         if present:
-            greeting = f'{slip.gift_from} 様よりのお届け物です。下記の品をお届けいたします。'
+            # a person's name takes 様; a company's (or one that already has its honorific) takes none before より
+            giver = f'{slip.gift_from} 様' if honorific(slip.gift_from) == '様' else slip.gift_from
+            greeting = f'{giver}よりのお届け物です。下記の品をお届けいたします。'
         else:
             greeting = 'このたびはお買い上げいただき、誠にありがとうございます。下記のとおり納品いたします。'
         self.text(canvas, left, top - g.header + 3 * mm, greeting, body - 0.5, max_width=width)

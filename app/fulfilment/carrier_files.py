@@ -33,13 +33,12 @@ def carrier_shipment(order: Order, settings: services.ShippingSettings, ship_dat
         order_number=order.number, ship_date=ship_date, ship_to_postal=order.ship_postal_code,
         ship_to_prefecture=order.ship_prefecture, ship_to_city=order.ship_city,
         ship_to_address1=order.ship_address1, ship_to_address2=order.ship_address2, ship_to_name=order.ship_name,
-        ship_to_phone=order.ship_phone or settings.sender_phone, sender_postal=settings.sender_postal_code,
+        ship_to_phone=order.ship_phone, sender_postal=settings.sender_postal_code,
         sender_prefecture=settings.sender_prefecture, sender_city=settings.sender_city,
         sender_address1=settings.sender_address1, sender_address2=settings.sender_address2,
         sender_name=settings.sender_name, sender_phone=settings.sender_phone, item_name=_item_name(order),
-        delivery_date=order.delivery_date,
-        time_slot=order.delivery_time_slot if order.delivery_time_slot in ('午前中', '14-16', '16-18', '18-20',
-                                                                           '19-21') else '',
+        # the window as the order has it: each carrier file reads it into its own code, or lists it
+        delivery_date=order.delivery_date, time_slot=order.delivery_time_slot,
         cod_amount=cod, cod_tax=cod_tax(parcel),
         tracking_number=(shipment.tracking_number or '') if shipment else '',
         customer_code={'yamato': settings.yamato_customer_code, 'sagawa': settings.sagawa_customer_code}.get(

@@ -130,7 +130,7 @@ def import_tracking(carrier, file, as_json):
 
 def _write(result, output: Path) -> None:
     output.write_bytes(result.content)
-    for warning in getattr(result, 'warnings', ()):
+    for warning in [*getattr(result, 'warnings', ()), *getattr(result, 'unmatched_windows', ())]:
         click.echo(f'warning: {warning}', err=True)
     click.echo(f'wrote {output} ({len(result.content)} bytes)')
 

@@ -105,8 +105,10 @@ def batch_filters(filters: dict | None) -> str:
 
 def register(app):
     from app.orders import vocabulary as v
+    from exporters.carriers.addressing import addressee
 
-    app.jinja_env.filters.update(yen=yen, jst=jst, postal=postal)
+    # addressee: the name with 様, or 御中 for a company, as the labels and carrier files write it
+    app.jinja_env.filters.update(yen=yen, jst=jst, postal=postal, addressee=addressee)
     app.jinja_env.globals.update(get_locale=get_locale, url_with=url_with, can=can, roles=access, role_label=role_label,
                                 reason_label=reason_label, problems_of=problems_of,
                                 channel_label=v.label_function(v.CHANNEL_LABELS),

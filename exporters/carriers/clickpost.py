@@ -13,7 +13,8 @@ Header and encoding [V: R2 CommonUtil/ClickPostVO; brussliu/smartinfo writes MS9
   lines 40, 内容品 30 (15 full-width).  Address: prefecture + city, address1 and address2 each start a
   line (wrapping onto the next); when four lines are not enough the address is flowed over them and
   the rest cut, with a warning.
-- お届け先郵便番号 NNN-NNNN; お届け先敬称 様.
+- お届け先郵便番号 NNN-NNNN; お届け先敬称 様, or 御中 for a company, or empty when the name already ends with
+  one (exporters.carriers.addressing).
 """
 import io
 import zipfile
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 
+from exporters.carriers.addressing import address_line, honorific
 from exporters.carriers.records import CarrierExport, CarrierShipment
 from exporters.carriers.text import Fields, postal, write_rows
 
@@ -31,7 +33,6 @@ ROWS_PER_FILE = 20
 NAME_WIDTH = 40
 LINE = 40
 ITEM_WIDTH = 30
-HONORIFIC = '様'
 
 
 def export_clickpost(shipments: Sequence[CarrierShipment]) -> CarrierExport:
@@ -73,12 +74,12 @@ def _row(s: CarrierShipment, fields: Fields) -> list[str]:
     if s.pieces > 1:
         fields.warn(_l('Click Post labels one parcel: the order has %(pieces)d pieces and one label is written; '
                        'make the others by hand', pieces=s.pieces))
-    address = fields.lines('お届け先住所', [f'{s.ship_to_prefecture}{s.ship_to_city}', s.ship_to_address1,
+    address = fields.lines('お届け先住所', [address_line(s.ship_to_prefecture, s.ship_to_city), s.ship_to_address1,
                                        s.ship_to_address2], (LINE,) * 4)
     return [
         postal(s.ship_to_postal),
         fields.text('お届け先氏名', s.ship_to_name, NAME_WIDTH),
-        HONORIFIC,
+        honorific(s.ship_to_name),
         *address,
         fields.text('内容品', s.item_name, ITEM_WIDTH),
     ]

@@ -24,11 +24,16 @@ Values written [S: P-yupuri; two repositories]:
   出力"); 17-18 名称１-２ and 34-35: the name over two 50-byte fields.  A cut is a warning.
 - 19 お届け先 敬称区分: 0 [S: two repositories write 0].
 - 66 配達時間帯区分 [I: only 00 = none and 52 = 12-14 are confirmed (a vendor page)]: 00 none,
-  午前中 51, 14-16 53, 16-18 54, 18-20 55, 19-21 57.  Check them against the shop's ゆうプリR.
+  午前中 51, 12-14 52, 14-16 53, 16-18 54, 18-20 55, 19-21 57.  Check them against the shop's ゆうプリR.
+  The order's window is read by exporters.carriers.slots; one that matches none of these is listed.
 """
 from collections.abc import Sequence
 
-from exporters.carriers.records import CarrierExport, CarrierShipment
+from flask_babel import lazy_gettext as _l
+
+from exporters.carriers.addressing import address_line
+from exporters.carriers.records import CarrierExport, CarrierShipment, with_recipient_phone
+from exporters.carriers.slots import slot_code
 from exporters.carriers.text import Fields, phone, postal, write_rows
 
 
@@ -54,7 +59,7 @@ LAYOUT = (
 assert len(LAYOUT) == 75, len(LAYOUT)
 #: position (1-based) of each column Kura fills
 COLUMN = {name: number for number, name in enumerate(LAYOUT, start=1)}
-TIME_SLOT_CODES = {'': '00', '午前中': '51', '14-16': '53', '16-18': '54', '18-20': '55', '19-21': '57'}
+TIME_SLOT_CODES = {'': '00', '午前中': '51', '12-14': '52', '14-16': '53', '16-18': '54', '18-20': '55', '19-21': '57'}
 YU_PACK = '0'
 NOT_COOLED = '0'
 PREPAID, COD = '0', '2'
@@ -70,13 +75,16 @@ def _date(value) -> str:
 def export_japanpost(shipments: Sequence[CarrierShipment]) -> CarrierExport:
     """The ゆうプリR import file (Kura's layout, no header) for the shipments, one row per shipment."""
     warnings: list[str] = []
-    rows = [_row(shipment, Fields(shipment.order_number, warnings)) for shipment in shipments]
+    left_out: list[str] = []
+    unmatched: list[str] = []
+    kept = with_recipient_phone(shipments, 'ゆうプリR', warnings, left_out)
+    rows = [_row(shipment, Fields(shipment.order_number, warnings), unmatched) for shipment in kept]
     first = min((s.ship_date for s in shipments), default=None)
     filename = f'yupri-r-{first:%Y%m%d}.csv' if first else 'yupri-r.csv'
-    return CarrierExport(write_rows(rows), filename, 'text/csv', warnings)
+    return CarrierExport(write_rows(rows), filename, 'text/csv', warnings, left_out, unmatched)
 
 
-def _row(s: CarrierShipment, fields: Fields) -> list[str]:
+def _row(s: CarrierShipment, fields: Fields, unmatched: list[str]) -> list[str]:
     if len(s.order_number) > MANAGEMENT_NUMBER_WIDTH:
         raise ValueError(f'{s.order_number}: お客様側管理番号 holds {MANAGEMENT_NUMBER_WIDTH} characters')
     values = {
@@ -93,17 +101,18 @@ def _row(s: CarrierShipment, fields: Fields) -> list[str]:
         'ご依頼主 電話番号': phone(s.sender_phone),
         '受注番号': s.order_number,
         '配達指定日／希望日': _date(s.delivery_date),
-        '配達時間帯区分': TIME_SLOT_CODES[s.time_slot],
+        '配達時間帯区分': slot_code(s.order_number, s.time_slot, TIME_SLOT_CODES, _l('Japan Post (Yu-Pack)'),
+                             unmatched),
         '複数個口数': str(s.pieces) if s.pieces > 1 else '',
         '代引金額': str(s.cod_amount) if s.is_cod else '',
         '代引消費税金額': str(s.cod_tax) if s.is_cod else '',
         '品名': fields.text('品名', s.item_name, ITEM_WIDTH),
     }
     _spread(values, 'お届け先 住所', fields.lines('お届け先住所', [
-        f'{s.ship_to_prefecture}{s.ship_to_city}{s.ship_to_address1}', s.ship_to_address2], (LINE,) * 3))
+        address_line(s.ship_to_prefecture, s.ship_to_city, s.ship_to_address1), s.ship_to_address2], (LINE,) * 3))
     _spread(values, 'お届け先 名称', fields.lines('お届け先名称', [s.ship_to_name], (LINE,) * 2))
     _spread(values, 'ご依頼主 住所', fields.lines('ご依頼主住所', [
-        f'{s.sender_prefecture}{s.sender_city}{s.sender_address1}', s.sender_address2], (LINE,) * 3))
+        address_line(s.sender_prefecture, s.sender_city, s.sender_address1), s.sender_address2], (LINE,) * 3))
     _spread(values, 'ご依頼主 名称', fields.lines('ご依頼主名称', [s.sender_name], (LINE,) * 2))
     row = [''] * len(LAYOUT)
     for name, value in values.items():

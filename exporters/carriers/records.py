@@ -1,13 +1,15 @@
 """What a carrier export takes (one CarrierShipment per parcel label) and what it returns."""
 import dataclasses
 import datetime
+from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 
 from exporters.base import ExportResult
 
 
-#: Kura's delivery time slots (app.storefront.services.ShopSettings.time_slots); '' = no preference
+#: Kura's delivery time slots (app.storefront.services.ShopSettings.time_slots); '' = no preference.
+#: Every carrier here has these five; exporters.carriers.slots reads any other way a window is written.
 TIME_SLOTS = ('', '午前中', '14-16', '16-18', '18-20', '19-21')
 #: CarrierShipment.service: '' = the carrier's standard parcel (宅急便, 飛脚宅配便, ゆうパック, クリックポスト);
 #: 'compact' = Yamato 宅急便コンパクト (送り状種別 8, or 9 コンパクトコレクト with COD)
@@ -41,6 +43,7 @@ class CarrierShipment:
     ship_to_address1: str
     ship_to_address2: str
     ship_to_name: str
+    #: the recipient's own phone, '' when the order has none (never the shop's: see with_recipient_phone())
     ship_to_phone: str
     sender_postal: str
     sender_prefecture: str
@@ -53,7 +56,8 @@ class CarrierShipment:
     item_name: str
     pieces: int = 1
     delivery_date: datetime.date | None = None
-    #: one of TIME_SLOTS
+    #: the delivery window as the order has it ('14-16', '14:00～16:00', '午前中', ''): each export reads it
+    #: into its carrier's code (exporters.carriers.slots) and lists a window no slot of the carrier matches
     time_slot: str = ''
     #: yen to collect on delivery, tax included; 0 = not cash on delivery
     cod_amount: int = 0
@@ -78,11 +82,11 @@ class CarrierShipment:
                                         order=self.order_number, field=FIELD_NAMES[field], value=value)))
         for field in ('ship_to_phone', 'sender_phone'):
             value = getattr(self, field)
+            if field == 'ship_to_phone' and not value:
+                continue  # a recipient without a phone: each carrier that needs one leaves the parcel out, listed
             if not (10 <= len(value) <= 12 and value.isascii() and value.isdigit()):
                 raise ValueError(str(_l('%(order)s: %(field)s "%(value)s" must be 10 to 12 digits',
                                         order=self.order_number, field=FIELD_NAMES[field], value=value)))
-        if self.time_slot not in TIME_SLOTS:
-            raise ValueError(f'{self.order_number}: time_slot must be one of {TIME_SLOTS}, not {self.time_slot!r}')
         if self.service not in SERVICES:
             raise ValueError(f'{self.order_number}: service must be one of {SERVICES}, not {self.service!r}')
         if self.pieces < 1:
@@ -109,3 +113,26 @@ class CarrierExport(ExportResult):
     warnings: list[str] = dataclasses.field(default_factory=list)
     #: order numbers of the shipments the file does not contain (each also has a warning)
     left_out: list[str] = dataclasses.field(default_factory=list)
+    #: '<order number>: the delivery window "<as written>" matches no ... time slot ...', one per parcel that
+    #: is in the file without the window its order asks for (exporters.carriers.slots)
+    unmatched_windows: list[str] = dataclasses.field(default_factory=list)
+
+
+def with_recipient_phone(shipments: Sequence[CarrierShipment], carrier: str, warnings: list[str],
+                         left_out: list[str]) -> list[CarrierShipment]:
+    """The shipments whose recipient has a phone, for a carrier whose file requires one.
+
+    Each other shipment is left out and named in a warning: writing the shop's own number in the
+    recipient's field (as Kura once did) sends the driver's call to the shop, and an empty field makes
+    the carrier's software refuse the row only after the file has been uploaded.
+    """
+    kept = []
+    for shipment in shipments:
+        if shipment.ship_to_phone:
+            kept.append(shipment)
+            continue
+        warnings.append(str(_l('%(order)s: the recipient has no phone number, which %(carrier)s requires: left out '
+                               'of the file. Add the phone on the order (Ship to, Edit the address) and make the '
+                               'file again', order=shipment.order_number, carrier=carrier)))
+        left_out.append(shipment.order_number)
+    return kept

@@ -17,14 +17,20 @@ Columns written:
 - 25 品名１: item_name, 32 bytes [I].
 - 42 出荷個数: pieces.  44 クール便指定: 001 (normal) [S: R5].
 - 45 配達日, 61 出荷日: YYYYMMDD [I: R5 leaves both blank; check with e飛伝III].
-- 46 配達指定時間帯 [S: R5, R2]: 午前中 01, 14-16 14, 16-18 16, 18-20 18, 19-21 19.
+- 46 配達指定時間帯 [S: R5 and-period/furumaru sagawa.go; R2's constants 01/14/16/18/19 agree]: 午前中 01,
+  12-14 12, 14-16 14, 16-18 16, 18-20 18, 18-21 04, 19-21 19.  The order's window is read by
+  exporters.carriers.slots; one that matches none of these is listed in unmatched_windows.
 - 48 代引金額, 49 消費税: only when cod_amount > 0 (blank otherwise; R5 writes 0).
 - 58 元着区分: 1 (元払) [I: e飛伝II's codes, 1 元払 / 2 着払].
 - 62 お問い合せ送り状No.: the tracking number when the shipment already has one, else blank.
 """
 from collections.abc import Sequence
 
-from exporters.carriers.records import CarrierExport, CarrierShipment
+from flask_babel import lazy_gettext as _l
+
+from exporters.carriers.addressing import address_line
+from exporters.carriers.records import CarrierExport, CarrierShipment, with_recipient_phone
+from exporters.carriers.slots import slot_code
 from exporters.carriers.text import Fields, phone, postal, write_rows
 
 
@@ -47,7 +53,8 @@ HEADER = (
     *_numbered('編集', 10, width=2),
 )
 assert len(HEADER) == 74, len(HEADER)
-TIME_SLOT_CODES = {'': '', '午前中': '01', '14-16': '14', '16-18': '16', '18-20': '18', '19-21': '19'}
+TIME_SLOT_CODES = {'': '', '午前中': '01', '12-14': '12', '14-16': '14', '16-18': '16', '18-20': '18', '18-21': '04',
+                   '19-21': '19'}
 LINE = 32
 ITEM_WIDTH = 32
 COOL_NORMAL = '001'
@@ -61,19 +68,23 @@ def _date(value) -> str:
 def export_sagawa(shipments: Sequence[CarrierShipment]) -> CarrierExport:
     """The e飛伝III import file for the shipments, one row per shipment."""
     warnings: list[str] = []
-    rows = [_row(shipment, Fields(shipment.order_number, warnings)) for shipment in shipments]
+    left_out: list[str] = []
+    unmatched: list[str] = []
+    kept = with_recipient_phone(shipments, 'e飛伝III', warnings, left_out)
+    rows = [_row(shipment, Fields(shipment.order_number, warnings), unmatched) for shipment in kept]
     first = min((s.ship_date for s in shipments), default=None)
     filename = f'sagawa-ehiden3-{first:%Y%m%d}.csv' if first else 'sagawa-ehiden3.csv'
-    return CarrierExport(write_rows(rows, HEADER), filename, 'text/csv', warnings)
+    return CarrierExport(write_rows(rows, HEADER), filename, 'text/csv', warnings, left_out, unmatched)
 
 
-def _row(s: CarrierShipment, fields: Fields) -> list[str]:
-    address = fields.lines('お届け先住所', [f'{s.ship_to_prefecture}{s.ship_to_city}{s.ship_to_address1}',
+def _row(s: CarrierShipment, fields: Fields, unmatched: list[str]) -> list[str]:
+    address = fields.lines('お届け先住所', [address_line(s.ship_to_prefecture, s.ship_to_city, s.ship_to_address1),
                                        s.ship_to_address2], (LINE,) * 3)
     name = fields.lines('お届け先名称', [s.ship_to_name], (LINE,) * 2)
-    sender_address = fields.lines('ご依頼主住所', [f'{s.sender_prefecture}{s.sender_city}{s.sender_address1}',
+    sender_address = fields.lines('ご依頼主住所', [address_line(s.sender_prefecture, s.sender_city, s.sender_address1),
                                              s.sender_address2], (LINE,) * 2)
     sender_name = fields.lines('ご依頼主名称', [s.sender_name], (LINE,) * 2)
+    slot = slot_code(s.order_number, s.time_slot, TIME_SLOT_CODES, _l('Sagawa Express'), unmatched)
     cod = s.is_cod
     row = [
         '', '',                                              # 1-2 お届け先コード取得区分, お届け先コード
@@ -97,7 +108,7 @@ def _row(s: CarrierShipment, fields: Fields) -> list[str]:
         '',                                                  # 43 スピード指定
         COOL_NORMAL,                                         # 44 クール便指定
         _date(s.delivery_date),                              # 45 配達日
-        TIME_SLOT_CODES[s.time_slot],                        # 46 配達指定時間帯
+        slot,                                                # 46 配達指定時間帯
         '',                                                  # 47 配達指定時間（時分）
         str(s.cod_amount) if cod else '',                    # 48 代引金額
         str(s.cod_tax) if cod else '',                       # 49 消費税

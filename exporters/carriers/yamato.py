@@ -10,7 +10,10 @@ Columns written [V unless marked: R3 labocho/yamato_b2_cloud = R4 = R2 = R1]:
   service='compact', 8 宅急便コンパクト or 9 宅急便コンパクトコレクト.
 - 4 伝票番号: blank (B2 issues it) unless the shipment already has one.
 - 5 出荷予定日, 6 お届け予定日: YYYY/MM/DD.
-- 7 配達時間帯: 午前中 0812, 14-16 1416, 16-18 1618, 18-20 1820, 19-21 1921; blank = no slot.
+- 7 配達時間帯: 午前中 0812, 14-16 1416, 16-18 1618, 18-20 1820, 19-21 1921; blank = no slot (R3's
+  codes, today's service; the older B2 layout PDF, P-B2, still lists 1214 and 2021, which Yamato
+  withdrew in 2017).  The order's window is read by exporters.carriers.slots; one that matches none of
+  these (12-14 among them) is listed in unmatched_windows, and the row has no slot.
 - 9, 20 phones: hyphenated where the split is certain (exporters.carriers.text.phone), else digits.
 - 11, 22 postal codes: NNN-NNNN, leading zeros kept (R3 writes the same).
 - 12 住所 = prefecture + city + address1; 13 アパートマンション名 = address2.
@@ -20,14 +23,21 @@ Columns written [V unless marked: R3 labocho/yamato_b2_cloud = R4 = R2 = R1]:
 
 Not verified, chosen here (formats.md: "address limits are unclear"):
 
-- Widths, in CP932 bytes: 住所 64 (32 full-width, R1's 4+12+16), アパートマンション名 32 (16
-  full-width, R1), お届け先名 and ご依頼主名 32 (16 full-width), 品名１ 50 (25 full-width), お客様管理番号
-  20 (P-B2).  An address that needs more flows from 住所 into アパートマンション名, and what still does
-  not fit is cut with a warning.
-- 18 敬称 is written as 様.
-- Only the 42 columns R3 writes: columns 43-97 (e-mail notices, 収納代行, 複数口くくりキー, 検索キー)
-  are optional and left out rather than padded, since their count differs between layout versions
-  (95 in R4's older layout, 97 in R2's).
+- Widths, in CP932 bytes: 住所 64 (32 full-width) and アパートマンション名 32 (16 full-width), from R1
+  (messi0416/symfony-rakuten-project), whose B2 export cuts the address at 32 characters, 4 for the
+  prefecture + 12 for the city + 16 for the rest (as the research notes, formats.md §6a, record it;
+  another repository cuts at 16).  Yamato's own layout PDF (P-B2, new_exchange1.pdf, 送り状発行データ
+  レイアウト 入出力用) gives each column's 最大入出力文字数, but the copy found could be read only up to
+  column 7; R3 checks no width at all.  お届け先名 and ご依頼主名 32 (16 full-width), 品名１ 50 (25
+  full-width), お客様管理番号 20 (P-B2: 半角英数字 20文字).  An address that needs more flows from 住所
+  into アパートマンション名, and what still does not fit is cut with a warning.
+- 18 敬称: 様, or 御中 for a company, or empty when the name already ends with one (㈱﨑山商店 御中):
+  exporters.carriers.addressing.honorific.
+- Columns 1-42 only.  Other tools write more: R3 wrote columns up to 42 until v0.1.2 (2019) and up to
+  84 since v0.1.3 (2020-04-28, 検索キータイトル/検索キー１-５ at 75-84, lib/yamato_b2_cloud/record.rb);
+  R2 and R4 list all 95-97.  Kura fills none of columns 43-97 (e-mail notices, 収納代行, 複数口くくりキー,
+  検索キー), all optional, so it ends the row at 42 rather than pad it to a count that differs between
+  layout versions (95 in R4's older layout, 97 in R2's).
 
 Characters: B2 Cloud takes only JIS X 0208 (level 1-2) kanji (formats.md, a Yamato FAQ via R3).
 Every other character is replaced, each with a warning: a known variant (𠮷→吉, 髙→高, 﨑→崎, as in
@@ -37,7 +47,9 @@ from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 
-from exporters.carriers.records import CarrierExport, CarrierShipment
+from exporters.carriers.addressing import address_line, honorific
+from exporters.carriers.records import CarrierExport, CarrierShipment, with_recipient_phone
+from exporters.carriers.slots import slot_code
 from exporters.carriers.text import Fields, phone, postal, write_rows
 
 
@@ -66,13 +78,17 @@ def _date(value) -> str:
 def export_yamato(shipments: Sequence[CarrierShipment]) -> CarrierExport:
     """The B2 Cloud import file for the shipments, one row per shipment."""
     warnings: list[str] = []
-    rows = [_row(shipment, Fields(shipment.order_number, warnings, jis_x0208_only=True)) for shipment in shipments]
+    left_out: list[str] = []
+    unmatched: list[str] = []
+    kept = with_recipient_phone(shipments, 'B2 Cloud', warnings, left_out)
+    rows = [_row(shipment, Fields(shipment.order_number, warnings, jis_x0208_only=True), unmatched)
+            for shipment in kept]
     first = min((s.ship_date for s in shipments), default=None)
     filename = f'yamato-b2-{first:%Y%m%d}.csv' if first else 'yamato-b2.csv'
-    return CarrierExport(write_rows(rows, HEADER), filename, 'text/csv', warnings)
+    return CarrierExport(write_rows(rows, HEADER), filename, 'text/csv', warnings, left_out, unmatched)
 
 
-def _row(s: CarrierShipment, fields: Fields) -> list[str]:
+def _row(s: CarrierShipment, fields: Fields, unmatched: list[str]) -> list[str]:
     if not (10 <= len(s.customer_code) <= 12 and s.customer_code.isascii() and s.customer_code.isdigit()):
         fields.warn(_l('%(field)s "%(value)s" is not 10-12 digits: B2 Cloud will refuse the row; '
                        "set the shop's Yamato customer code", field='ご請求先顧客コード', value=s.customer_code))
@@ -83,6 +99,7 @@ def _row(s: CarrierShipment, fields: Fields) -> list[str]:
                                                             s.ship_to_address1, s.ship_to_address2), ADDRESS_WIDTHS)
     sender_address, sender_building = fields.lines('ご依頼主住所', _address(
         s.sender_prefecture, s.sender_city, s.sender_address1, s.sender_address2), ADDRESS_WIDTHS)
+    slot = slot_code(s.order_number, s.time_slot, TIME_SLOT_CODES, _l('Yamato Transport'), unmatched)
     cod = s.is_cod
     return [
         s.order_number,                                      # 1 お客様管理番号
@@ -91,7 +108,7 @@ def _row(s: CarrierShipment, fields: Fields) -> list[str]:
         fields.clean('伝票番号', s.tracking_number),           # 4 伝票番号
         _date(s.ship_date),                                  # 5 出荷予定日
         _date(s.delivery_date),                              # 6 お届け予定日
-        TIME_SLOT_CODES[s.time_slot],                        # 7 配達時間帯
+        slot,                                                # 7 配達時間帯
         '',                                                  # 8 お届け先コード
         phone(s.ship_to_phone),                              # 9 お届け先電話番号
         '',                                                  # 10 枝番
@@ -101,7 +118,7 @@ def _row(s: CarrierShipment, fields: Fields) -> list[str]:
         '', '',                                              # 14-15 会社・部門名
         fields.text('お届け先名', s.ship_to_name, NAME_WIDTH),  # 16 お届け先名
         '',                                                  # 17 お届け先名略称カナ
-        '様',                                                # 18 敬称
+        honorific(s.ship_to_name),                           # 18 敬称
         '',                                                  # 19 ご依頼主コード
         phone(s.sender_phone),                               # 20 ご依頼主電話番号
         '',                                                  # 21 枝番
@@ -125,4 +142,4 @@ def _row(s: CarrierShipment, fields: Fields) -> list[str]:
 
 
 def _address(prefecture: str, city: str, address1: str, address2: str) -> list[str]:
-    return [f'{prefecture}{city}{address1}', address2]
+    return [address_line(prefecture, city, address1), address2]

@@ -138,11 +138,20 @@ class Cells:
     def prefecture(self, name: str) -> str:
         return normalize.prefecture(self.text(name))
 
-    def yen_currency(self, name: str) -> None:
-        """Every amount is read as yen: a row in another currency is a problem, not a wrong total."""
-        value = self.text(name)
+
+def foreign_currency(cells: Sequence[Cells], name: str) -> bool:
+    """Whether the order is in a currency other than yen: then one problem on its first such row.
+
+    The caller then reads none of the order's prices, so a file in dollars gives one message per order,
+    not one per price cell, and 12.00 dollars is never read as 12 yen.
+    """
+    for c in cells:
+        value = c.text(name)
         if value and value.upper() != 'JPY':
-            self.problem(self.column(name), value, _l('amounts are not in yen (JPY); Kura imports yen orders only'))
+            c.problem(c.column(name), value, _l('the order is in %(currency)s, not yen (JPY): Kura imports yen orders '
+                                                'only, so none of its prices is read', currency=value))
+            return True
+    return False
 
 
 class Columns:

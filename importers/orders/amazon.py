@@ -20,7 +20,8 @@ Amazon repeats them on every row or writes them on one.
 """
 import csv
 
-from importers.orders._common import Cells, Collector, given, read
+from importers.base import Row
+from importers.orders._common import Cells, Collector, foreign_currency, given, read
 from importers.orders.normalize import JST, divide_yen, parse_datetime, payment_method
 from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
 
@@ -36,6 +37,7 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
     collector = Collector()
     for filename, data in given(files):
         header, rows = read(data, filename, required=REQUIRED, quoting=csv.QUOTE_NONE)
+        _unquote(rows)
         build = _order_with_prices if 'item-price' in header else _order_without_prices
         for key, group in collector.group(filename, rows, ORDER_ID).items():
             collector.add_rows(filename, key, group, ORDER_ID, build)
@@ -43,9 +45,10 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
 
 
 def _order_with_prices(cells: list[Cells]) -> OrderRecord:
+    if foreign_currency(cells, 'currency'):
+        return _order(cells, [_line(c, c.quantity('quantity-purchased'), 0) for c in cells], 0, 0, 0)
     lines, amounts = [], 0
     for c in cells:
-        c.yen_currency('currency')
         item_price = c.price('item-price')
         quantity = c.quantity('quantity-purchased')
         lines.append(_line(c, quantity, divide_yen(item_price, quantity) if quantity else 0))
@@ -91,7 +94,8 @@ def _order(cells: list[Cells], lines: list[LineRecord], shipping_fee: int, cod_f
         ship_city=first.text('ship-city'),
         ship_address1=first.text('ship-address-1'),
         ship_address2=first.joined('ship-address-2', 'ship-address-3'),
-        ship_phone=first.phone('ship-phone-number'),
+        # the JP unshipped report has no ship-phone-number: its buyer-phone-number is the recipient's phone
+        ship_phone=first.phone('ship-phone-number') or first.phone('buyer-phone-number'),
         # the column is absent when cash on delivery is off: every such order was paid through Amazon
         payment_method=payment_method(first.text('payment-method'), default='card'),
         shipping_fee=shipping_fee,
@@ -118,6 +122,26 @@ def _line(c: Cells, quantity: int, unit_price: int) -> LineRecord:
         unit_price=unit_price,
         tax_rate=10,  # the reports carry tax amounts, never a rate
     )
+
+
+def _unquote(rows: list[Row]) -> None:
+    """Values Amazon (or a spreadsheet that saved the report) wrapped in double quotes, without them.
+
+    The report is read without quote handling, since a value may itself start with a double quote; a value
+    that starts and ends with one ("髙﨑の緑茶, 100g") is a quoted value: its quotes go, and a doubled ""
+    inside becomes one.
+    """
+    for row in rows:
+        cells = row.cells
+        if any(cell[:1] == '"' for cell in cells):
+            row.cells = [_unquoted(cell) for cell in cells]
+
+
+def _unquoted(cell: str) -> str:
+    text = cell.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return text[1:-1].replace('""', '"')
+    return cell
 
 
 def _order_amount(cells: list[Cells], column: str) -> int:

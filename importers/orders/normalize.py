@@ -43,6 +43,8 @@ _COMPACT_DATETIME = re.compile(
 # a weekday some malls append to a date: 2025-10-10(金)
 _WEEKDAY = re.compile(r'\s*[(（][月火水木金土日][)）]$')
 _NO_DATE = {'', '-', 'なし', '指定なし', '指定無し', '希望なし'}
+# Yahoo! writes お届け日指定なし in ShipRequestDate; any text saying "none" is no date, not a broken one
+_NO_DATE_WORDS = re.compile(r'なし|無し|指定しない|希望しない')
 
 
 def postal_code(value: str) -> str:
@@ -181,7 +183,7 @@ def _zone(offset: str | None) -> datetime.tzinfo:
 def parse_date(value: str) -> datetime.date | None:
     """A requested delivery date ('2025-10-10', '2025/10/10', '20251010', '2025/10/10(金)'); None when not given."""
     text = _WEEKDAY.sub('', normalize_digits(value))
-    if text in _NO_DATE:
+    if text in _NO_DATE or _NO_DATE_WORDS.search(text):
         return None
     match = _DATETIME.fullmatch(text) or _COMPACT_DATETIME.fullmatch(text)
     if not match:
@@ -215,13 +217,22 @@ _PREFECTURE_NAMES = _prefecture_names()
 
 
 def prefecture(value: str) -> str:
-    """The 都道府県 name for a Japanese, short ('東京'), English ('Tokyo', 'Hokkaidō') or ISO ('JP-13') name.
+    """The 都道府県 name for a Japanese, short ('東京'), English ('Tokyo', 'Hokkaidō') or ISO ('JP-13') name,
+    also after the country ('日本 東京都', 'Japan, Tokyo').
 
     A value that is none of these is kept as written: the orders service checks the address against
     the postal code and holds the order, which a clerk can resolve without re-importing.
     """
     text = value.strip()
-    return _PREFECTURE_NAMES.get(text) or _PREFECTURE_NAMES.get(_romaji_key(text)) or text
+    found = _PREFECTURE_NAMES.get(text) or _PREFECTURE_NAMES.get(_romaji_key(text))
+    if not found and _COUNTRY.match(text):
+        # Amazon's ship-state may name the country first: '日本 東京都'
+        rest = _COUNTRY.sub('', text)
+        found = _PREFECTURE_NAMES.get(rest) or _PREFECTURE_NAMES.get(_romaji_key(rest))
+    return found or text
+
+
+_COUNTRY = re.compile(r'(?:日本国?|japan)[\s,、]*', re.IGNORECASE)
 
 
 _PAYMENT_KEYWORDS = (

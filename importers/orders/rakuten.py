@@ -106,8 +106,10 @@ def _lines(items: Columns) -> list[LineRecord]:
     return list(records(LineRecord, {
         'line': items.lines,
         'channel_line_id': items.text('商品明細ID'),
-        # the SKU a shop manages stock by, where it has SKUs; else the item's own code
-        'item_code': items.text('SKU管理番号', '商品管理番号', '商品番号'),
+        # the SKU a shop manages stock by (158-column files since the 2023 SKU project); else 商品番号, the
+        # shop's item number, which carries the variant (項目選択肢別在庫's 横軸/縦軸 codes appended); only
+        # then 商品管理番号, the product page's URL code, one for every variant (107-column files)
+        'item_code': items.text('SKU管理番号', '商品番号', '商品管理番号'),
         'jan': itertools.repeat(''),
         'name': items.text('商品名'),
         'option_text': items.text('項目・選択肢'),

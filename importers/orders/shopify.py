@@ -4,7 +4,7 @@ One row per line item, grouped by Name (#1001).  Order columns (Email, Created a
 ...) are filled on an order's first row only, so the order is read from that row.  Shopify writes
 "'" before zips and phones to stop spreadsheets from dropping leading zeros; it is stripped.
 """
-from importers.orders._common import Cells, Collector, given, read
+from importers.orders._common import Cells, Collector, foreign_currency, given, read
 from importers.orders.normalize import payment_method
 from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
 
@@ -27,10 +27,11 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
 
 def _order(cells: list[Cells]) -> OrderRecord:
     first = cells[0]
-    first.yen_currency('Currency')
-    lines = [_line(c) for c in cells]
-    shipping_fee = first.fee('Shipping')
-    total = first.yen('Total')
+    # another currency: one problem for the order, and no price is read (none is taken as yen)
+    foreign = foreign_currency(cells[:1], 'Currency')
+    lines = [_line(c, read_price=not foreign) for c in cells]
+    shipping_fee = 0 if foreign else first.fee('Shipping')
+    total = 0 if foreign else first.yen('Total')
     if total is None:
         total = lines_total(lines) + shipping_fee
     return OrderRecord(
@@ -66,7 +67,7 @@ def _order(cells: list[Cells]) -> OrderRecord:
     )
 
 
-def _line(c: Cells) -> LineRecord:
+def _line(c: Cells, read_price: bool = True) -> LineRecord:
     return LineRecord(
         line=c.line,
         channel_line_id='',  # the export has no id per line item
@@ -76,6 +77,6 @@ def _line(c: Cells) -> LineRecord:
         name=c.text('Lineitem name'),
         option_text='',
         quantity=c.quantity('Lineitem quantity'),
-        unit_price=c.price('Lineitem price'),
+        unit_price=c.price('Lineitem price') if read_price else 0,
         tax_rate=10,  # the export gives tax per order (Tax 1 Name/Value), not a rate per line
     )

@@ -47,6 +47,7 @@ ORDER_COLUMNS = {
     'delivery_time': ('ShipRequestTime', 'お届け希望時間'),
     'gift_wrap': ('GiftWrapType', 'ギフト包装'),
     'comment': ('BuyerComments', '備考'),
+    'ship_notes': ('ShipNotes',),
 }
 
 ITEM_COLUMNS = {
@@ -176,7 +177,8 @@ def _order(o: Cells, items: list[Cells]) -> OrderRecord:
         delivery_time_slot=o.text('delivery_time'),
         gift_wrap=o.text('gift_wrap'),
         noshi='',
-        customer_comment=o.text('comment'),
+        # ShipNotes (the buyer's note on delivery: 置き配, a gate code) joins BuyerComments: both must reach a clerk
+        customer_comment=o.joined('comment', 'ship_notes', sep='\n'),
         lines=lines,
     )
 

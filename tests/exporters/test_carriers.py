@@ -9,6 +9,8 @@ import pytest
 
 from exporters.base import ExportResult
 from exporters.carriers import CARRIER_EXPORTS, CarrierExport, CarrierShipment
+from exporters.carriers.addressing import address_line, addressee, honorific
+from exporters.carriers.slots import read_window
 from exporters.carriers.text import Fields, is_jis_x0208, phone
 
 
@@ -106,11 +108,129 @@ def test_phones_are_hyphenated_only_where_the_split_is_certain(digits, shown):
 
 @pytest.mark.parametrize('changes', [
     {'ship_to_postal': '060001'}, {'sender_postal': '060-0001'}, {'ship_to_phone': '03-1234-5678'},
-    {'time_slot': '12-14'}, {'pieces': 0}, {'cod_amount': 100, 'cod_tax': 200}, {'service': 'nekopos'},
+    {'pieces': 0}, {'cod_amount': 100, 'cod_tax': 200}, {'service': 'nekopos'},
 ])
 def test_a_shipment_with_values_no_carrier_takes_is_refused_before_any_file(changes):
     with pytest.raises(ValueError, match='K00000123'):
         shipment(**changes)
+
+
+@pytest.mark.parametrize(('carrier', 'name'), [('yamato', 'B2 Cloud'), ('sagawa', 'e飛伝III'),
+                                              ('japanpost', 'ゆうプリR')])
+def test_a_recipient_without_a_phone_is_left_out_and_named_never_given_the_shops_number(carrier, name):
+    result = CARRIER_EXPORTS[carrier]([shipment(order_number='K00000001'),
+                                       shipment(order_number='K00000002', ship_to_phone='')])
+
+    rows = data_rows(carrier, result)
+    assert [row[0] if carrier != 'sagawa' else row[9] for row in rows] == ['K00000001']
+    assert 'K00000002' not in result.content.decode('cp932')
+    assert result.left_out == ['K00000002']
+    assert result.warnings == [f'K00000002: the recipient has no phone number, which {name} requires: left out of '
+                               'the file. Add the phone on the order (Ship to, Edit the address) and make the file '
+                               'again']
+
+
+def test_click_post_needs_no_recipient_phone():
+    result = CARRIER_EXPORTS['clickpost']([shipment(ship_to_phone='')])
+    assert (len(data_rows('clickpost', result)), result.left_out, result.warnings) == (1, [], [])
+
+
+# ------------------------------------------------------------------------------------------ addressing
+
+@pytest.mark.parametrize(('name', 'mark', 'shown'), [
+    ('山田 花子', '様', '山田 花子 様'),
+    ('㈱﨑山商店', '御中', '㈱﨑山商店 御中'),
+    ('株式会社 﨑山商店', '様', '株式会社 﨑山商店 様'),       # the last word has no company mark: read as a person
+    ('（株）蔵', '御中', '（株）蔵 御中'),
+    ('㈱﨑山商店 御中', '', '㈱﨑山商店 御中'),                 # never 御中 様
+    ('株式会社蔵 総務部御中', '', '株式会社蔵 総務部御中'),
+    ('株式会社ABC 山田 太郎', '様', '株式会社ABC 山田 太郎 様'),  # a person at a company
+    ('山田 花子様', '', '山田 花子様'),
+])
+def test_a_company_gets_onchu_and_a_stated_honorific_gets_nothing_more(name, mark, shown):
+    assert (honorific(name), addressee(name)) == (mark, shown)
+
+
+@pytest.mark.parametrize(('parts', 'line'), [
+    (('北海道', '札幌市中央区', '北一条西1-2-3'), '北海道札幌市中央区北一条西1-2-3'),
+    (('東京都', '千代田区', '1-1'), '東京都千代田区1-1'),
+    (('北海道', 'Sapporo-shi Chuo-ku', 'Kita 1-jo Nishi 2-3'), '北海道 Sapporo-shi Chuo-ku Kita 1-jo Nishi 2-3'),
+    (('東京都', 'Chiyoda-ku', '1-1 Chiyoda'), '東京都 Chiyoda-ku 1-1 Chiyoda'),
+    (('東京都', '', 'Ｃｈｉｙｏｄａ'), '東京都 Ｃｈｉｙｏｄａ'),
+])
+def test_a_romaji_address_keeps_a_space_where_its_parts_meet(parts, line):
+    assert address_line(*parts) == line
+
+
+@pytest.mark.parametrize(('carrier', 'name_at', 'honorific_at'), [('yamato', 15, 17), ('clickpost', 1, 2)])
+def test_a_company_recipient_is_not_given_sama_after_onchu(carrier, name_at, honorific_at):
+    result = CARRIER_EXPORTS[carrier]([shipment(ship_to_name='山田商店 御中'), shipment(ship_to_name='株式会社蔵')])
+    stated, company = data_rows(carrier, result)
+    assert (stated[name_at], stated[honorific_at]) == ('山田商店 御中', '')
+    assert (company[name_at], company[honorific_at]) == ('株式会社蔵', '御中')
+    assert '御中 様' not in result.content.decode('cp932')
+
+
+@pytest.mark.parametrize(('carrier', 'at', 'line'), [
+    ('yamato', 11, '北海道 Sapporo-shi Kita 1-jo'), ('sagawa', 4, '北海道 Sapporo-shi Kita 1-jo'),
+    ('japanpost', 13, '北海道 Sapporo-shi Kita 1-jo'),
+    ('clickpost', 3, '北海道 Sapporo-shi'),  # Click Post starts the street on a line of its own
+])
+def test_a_romaji_address_keeps_its_space_between_city_and_street_in_every_file(carrier, at, line):
+    row, _ = one_row(carrier, ship_to_city='Sapporo-shi', ship_to_address1='Kita 1-jo')
+    assert row[at] == line
+
+
+# ---------------------------------------------------------------------------------------- delivery windows
+
+@pytest.mark.parametrize(('written', 'window'), [
+    ('', ''), ('指定なし', ''), ('お届け時間帯指定なし', ''), ('希望なし', ''), ('-', ''),
+    ('午前中', '午前中'), ('午前中希望', '午前中'), ('08:00-12:00', '午前中'), ('午前中(8時～12時)', '午前中'),
+    ('14-16', '14-16'), ('14:00-16:00', '14-16'), ('14:00～16:00', '14-16'), ('14：00～16：00', '14-16'),
+    ('１４：００〜１６：００', '14-16'), ('14時～16時', '14-16'), ('14時-16時', '14-16'), ('14-16時', '14-16'),
+    ('14時から16時', '14-16'), ('午後2時～4時', '14-16'), ('19:00－21:00', '19-21'), ('12:00-14:00', '12-14'),
+    ('18時～21時', '18-21'),
+    # a date-only promise (Amazon writes the whole day): any slot will do
+    ('00:00-23:59', ''), ('08:00-21:00', ''),
+    ('14:30-16:00', None), ('夕方', None), ('午前10時まで', None), ('16-14', None),
+])
+def test_a_window_is_read_however_the_mall_writes_it(written, window):
+    assert read_window(written) == window
+
+
+@pytest.mark.parametrize(('carrier', 'written', 'at', 'code'), [
+    ('yamato', '14：00～16：00', 6, '1416'), ('yamato', '08:00-12:00', 6, '0812'), ('yamato', '19時～21時', 6, '1921'),
+    ('sagawa', '14:00-16:00', 45, '14'), ('sagawa', '12時～14時', 45, '12'), ('sagawa', '18:00-21:00', 45, '04'),
+    ('japanpost', '16時-18時', 65, '54'), ('japanpost', '12:00-14:00', 65, '52'),
+])
+def test_a_written_window_becomes_the_carriers_code(carrier, written, at, code):
+    result = CARRIER_EXPORTS[carrier]([shipment(time_slot=written)])
+    (row,) = data_rows(carrier, result)
+    assert (row[at], result.unmatched_windows) == (code, [])
+
+
+@pytest.mark.parametrize(('carrier', 'name', 'at', 'none', 'slots'), [
+    ('yamato', 'Yamato Transport', 6, '', '午前中, 14-16, 16-18, 18-20, 19-21'),
+    ('sagawa', 'Sagawa Express', 45, '', '午前中, 12-14, 14-16, 16-18, 18-20, 18-21, 19-21'),
+    ('japanpost', 'Japan Post (Yu-Pack)', 65, '00', '午前中, 12-14, 14-16, 16-18, 18-20, 19-21'),
+])
+def test_a_window_no_slot_matches_is_listed_with_its_order_not_dropped(carrier, name, at, none, slots):
+    result = CARRIER_EXPORTS[carrier]([shipment(order_number='K00000001', time_slot='14-16'),
+                                       shipment(order_number='K00000002', time_slot='10:00～12:00')])
+
+    first, second = data_rows(carrier, result)
+    assert second[at] == none
+    assert result.unmatched_windows == [
+        f'K00000002: the delivery window "10:00～12:00" matches no {name} time slot ({slots}): the parcel is in the '
+        "file without one. Tell the carrier, or change the order's time slot and make the file again"]
+    assert result.warnings == []
+
+
+def test_yamato_lists_12_to_14_which_it_no_longer_offers():
+    result = CARRIER_EXPORTS['yamato']([shipment(time_slot='12:00-14:00')])
+    assert data_rows('yamato', result)[0][6] == ''
+    (listed,) = result.unmatched_windows
+    assert listed.startswith('K00000123: the delivery window "12:00-14:00" matches no Yamato Transport time slot')
 
 
 # ----------------------------------------------------------------------------------------------- Yamato
@@ -417,4 +537,4 @@ def test_a_variation_selector_is_dropped_for_the_base_character():
 def test_carrier_export_is_an_export_result_with_warnings():
     result = CarrierExport(b'', 'a.csv', 'text/csv')
     assert dataclasses.asdict(result) == {'content': b'', 'filename': 'a.csv', 'mimetype': 'text/csv',
-                                          'warnings': [], 'left_out': []}
+                                          'warnings': [], 'left_out': [], 'unmatched_windows': []}

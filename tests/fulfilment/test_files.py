@@ -1,4 +1,5 @@
 """Files of the floor: carrier exports of a batch, tracking numbers back, mall confirmations, the daily report."""
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.fulfilment import carrier_files, services
 from app.fulfilment.models import PickBatch, Shipment, TrackingRange
+from app.orders.models import Order
 from tests.fulfilment.conftest import by_external
 
 
@@ -178,6 +180,49 @@ def test_a_parcel_the_carrier_file_cannot_take_is_left_out_with_the_reason(floor
     assert f'{bad.number}: the ship-to phone number "123" must be 10 to 12 digits' in result.warnings
     assert by_external('F-1').number in result.content.decode('cp932')
     assert db.session.get(Order, bad.id) is not None
+
+
+def test_a_recipient_without_a_phone_is_listed_and_never_given_the_shops_number(floor, client, login):
+    batch = services.create_pick_batch(actor=None)
+    services.save_shipping_settings(dataclasses.replace(services.shipping_settings(), sender_phone='0120123456'),
+                                    actor=None)
+    no_phone = by_external('F-2')
+    no_phone.ship_phone = ''
+    db.session.commit()
+
+    result = carrier_files.export_batch(db.session.get(PickBatch, batch.id), 'yamato')
+
+    text = result.content.decode('cp932')
+    assert no_phone.number not in text
+    assert by_external('F-1').number in text
+    assert all(row.split(',')[8] != '0120-123-456' for row in text.split('\r\n')[1:] if row)
+    assert result.left_out == [no_phone.number]
+    login('manager')
+    page = client.get(f'/pick/{batch.id}/carrier/yamato').text
+    assert f'{no_phone.number}: the recipient has no phone number, which B2 Cloud requires' in page
+
+
+def test_a_written_window_reaches_the_file_and_one_no_slot_matches_is_listed(floor, client, login):
+    batch = services.create_pick_batch(actor=None)
+    db.session.commit()
+    first, second = by_external('F-1'), db.session.scalar(sa.select(Order).where(Order.external_order_id == 'F-2'))
+    first.delivery_time_slot = '14：00～16：00'   # as Rakuten writes it, kept as written
+    second.delivery_time_slot = '10:00-12:00'    # no Yamato slot
+    db.session.commit()
+
+    result = carrier_files.export_batch(db.session.get(PickBatch, batch.id), 'yamato')
+
+    rows = {row.split(',')[0]: row.split(',') for row in result.content.decode('cp932').split('\r\n')[1:] if row}
+    assert (rows[first.number][6], rows[second.number][6]) == ('1416', '')
+    assert first.delivery_time_slot == '14：00～16：00'
+    assert result.unmatched_windows == [
+        f'{second.number}: the delivery window "10:00-12:00" matches no Yamato Transport time slot (午前中, '
+        "14-16, 16-18, 18-20, 19-21): the parcel is in the file without one. Tell the carrier, or change the "
+        "order's time slot and make the file again"]
+    login('manager')
+    page = client.get(f'/pick/{batch.id}/carrier/yamato').text
+    assert 'Delivery windows no time slot matches (1)' in page
+    assert f'{second.number}: the delivery window &#34;10:00-12:00&#34; matches no Yamato Transport time slot' in page
 
 
 def test_an_order_can_go_with_another_carrier(floor, client, login):

@@ -22,10 +22,14 @@ def app_context():
 
 
 def table(header: list[str], rows: list[dict[str, str]], *, encoding: str = 'cp932', delimiter: str = ',',
-          bom: bool = False) -> bytes:
-    """A file as a mall writes it: a header row, then rows given as {column: value}, CRLF line ends."""
+          bom: bool = False, quoting: int = csv.QUOTE_MINIMAL) -> bytes:
+    """A file as a mall writes it: a header row, then rows given as {column: value}, CRLF line ends.
+
+    With quoting=csv.QUOTE_NONE every value is written exactly as given, quotes included.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator='\r\n')
+    writer = csv.writer(out, delimiter=delimiter, lineterminator='\r\n', quoting=quoting,
+                        quotechar=None if quoting == csv.QUOTE_NONE else '"')
     writer.writerow(header)
     for row in rows:
         assert set(row) <= set(header), set(row) - set(header)
@@ -92,7 +96,8 @@ def rakuten_row(order_id: str = '333267-20251007-0000000001', **values: str) -> 
 def test_rakuten_reads_a_multi_item_order_field_by_field():
     data = table(RAKUTEN_HEADER, [
         rakuten_row(),
-        rakuten_row(**{'商品明細ID': '100000000002', '商品名': '湯呑～', 'SKU管理番号': '', '商品管理番号': '00456',
+        rakuten_row(**{'商品明細ID': '100000000002', '商品名': '湯呑～', 'SKU管理番号': '', '商品番号': '00456',
+                       '商品管理番号': 'arita-yunomi',
                        '単価': '1,080', '個数': '1', '項目・選択肢': '', '商品税率': '0.1'}),
         rakuten_row('333267-20251007-0000000002', **{
             '注文日時': '2025/10/07 23:05:00', '支払方法名': '代金引換', '送料合計': '550', '代引料合計': '330',
@@ -131,7 +136,7 @@ def test_rakuten_reads_a_multi_item_order_field_by_field():
     assert (tea.channel_line_id, tea.item_code, tea.name) == ('100000000001', '00123', '髙﨑の緑茶 ①')
     assert tea.option_text == '内容量:100g\nのし:御祝'
     assert (tea.quantity, tea.unit_price, tea.tax_rate, tea.jan) == (2, 1080, 8, '')
-    # no SKU管理番号: the item's 商品管理番号, leading zeros kept
+    # no SKU管理番号: the shop's item number 商品番号, not the page's 商品管理番号; leading zeros kept
     assert (cup.item_code, cup.name, cup.quantity, cup.unit_price, cup.tax_rate) == ('00456', '湯呑～', 1, 1080, 10)
 
     assert second.line == 5
@@ -142,6 +147,31 @@ def test_rakuten_reads_a_multi_item_order_field_by_field():
     assert second.total == 1960  # 請求金額 when 合計金額 is empty
     assert second.delivery_date == datetime.date(2025, 10, 12)
     assert second.lines[0].tax_rate == 10
+
+
+# the 107-column layout (MallOrderController.php's CSV_FIELDS_RAKUTEN_PAY): no 商品税率, no SKU管理番号
+RAKUTEN_107_HEADER = RAKUTEN_HEADER[:RAKUTEN_HEADER.index('商品税率')]
+
+
+def rakuten_107_row(order_id: str = '333267-20251007-0000000001', **values: str) -> dict[str, str]:
+    return {name: value for name, value in rakuten_row(order_id, **values).items() if name in RAKUTEN_107_HEADER}
+
+
+def test_rakuten_107_column_file_takes_the_variant_item_number_not_the_page_code():
+    assert len(RAKUTEN_107_HEADER) == 107
+    data = table(RAKUTEN_107_HEADER, [
+        rakuten_107_row(**{'商品明細ID': str(n), '商品名': '常滑焼 急須', '商品番号': number,
+                           '商品管理番号': 'tokoname-kyusu', '項目・選択肢': f'色:{colour}'})
+        for n, (number, colour) in enumerate([('tokoname-kyusu-kuro', '黒'), ('tokoname-kyusu-shu', '朱'),
+                                              ('', '白')], start=1)
+    ])
+
+    order, = rakuten.parse([('rakuten-107.csv', data)]).orders
+
+    # 商品番号 names the variant a shop stocks; the page code 商品管理番号 only when there is no 商品番号
+    assert [line.item_code for line in order.lines] == ['tokoname-kyusu-kuro', 'tokoname-kyusu-shu',
+                                                        'tokoname-kyusu']
+    assert [line.option_text for line in order.lines] == ['色:黒', '色:朱', '色:白']
 
 
 def test_rakuten_problem_lines_follow_multi_line_fields():
@@ -284,7 +314,8 @@ def amazon_unshipped_row(**values: str) -> dict[str, str]:
 def test_amazon_unshipped_report_has_no_prices_and_totals_the_cod_amount():
     cod = {'payment-method': 'COD', 'cod-collectible-amount': '3790', 'already-paid': '0', 'payment-method-fee': '330'}
     data = table(AMAZON_B_HEADER, [
-        amazon_unshipped_row(**cod, **{'scheduled-delivery-start-date': '2025-10-10T14:00:00+09:00',
+        amazon_unshipped_row(**cod, **{'buyer-phone-number': '090-1234-5678',
+                                       'scheduled-delivery-start-date': '2025-10-10T14:00:00+09:00',
                                        'scheduled-delivery-end-date': '2025-10-10T16:00:00+09:00'}),
         amazon_unshipped_row(**cod, **{'order-item-id': '41483244219703', 'sku': '00456', 'quantity-purchased': '1'}),
     ], delimiter='\t')
@@ -299,7 +330,17 @@ def test_amazon_unshipped_report_has_no_prices_and_totals_the_cod_amount():
                                                                                         ('00456', 1, 0)]
     assert order.delivery_date == datetime.date(2025, 10, 10)
     assert order.delivery_time_slot == '14:00-16:00'
-    assert order.ship_phone == ''  # layout B has no ship-phone-number
+    # layout B has no ship-phone-number: its buyer-phone-number is the recipient's
+    assert order.ship_phone == order.buyer_phone == '09012345678'
+
+
+def test_amazon_ship_phone_number_is_the_recipients_when_the_report_has_it():
+    data = table(AMAZON_A_HEADER, [amazon_row(**{'buyer-phone-number': '090-1234-5678',
+                                                 'ship-phone-number': '011-222-3333'})], delimiter='\t')
+
+    order, = amazon.parse([('amazon.txt', data)]).orders
+
+    assert (order.ship_phone, order.buyer_phone) == ('0112223333', '09012345678')
 
 
 def test_amazon_broken_rows_are_reported():
@@ -316,6 +357,43 @@ def test_amazon_broken_rows_are_reported():
     assert list(by_id(result)) == ['A']
     assert problems(result) == [(3, 'quantity-purchased', 'two', 'B'), (4, 'item-price', 'n/a', 'C'),
                                 (5, 'purchase-date', '07/10/2025', 'D'), (6, 'currency', 'USD', 'E')]
+
+
+def test_amazon_order_in_another_currency_is_refused_once_and_no_price_is_read_as_yen():
+    data = table(AMAZON_A_HEADER, [
+        amazon_row('A', **{'currency': 'USD', 'item-price': '12.50', 'shipping-price': '4.99'}),
+        amazon_row('A', **{'order-item-id': '41483244219703', 'currency': 'USD', 'item-price': '12.00',
+                           'shipping-price': '0.00'}),
+        amazon_row('B'),
+    ], delimiter='\t')
+
+    result = amazon.parse([('amazon.txt', data)])
+
+    assert list(by_id(result)) == ['B']
+    assert problems(result) == [(2, 'currency', 'USD', 'A')]
+    assert result.problems[0].message == ('the order is in USD, not yen (JPY): Kura imports yen orders only, so none '
+                                          'of its prices is read')
+
+
+def test_amazon_values_in_double_quotes_are_unquoted():
+    data = table(AMAZON_B_HEADER, [amazon_unshipped_row(**{
+        'order-id': '"503-3718261-3217429"', 'sku': '"00123"', 'product-name': '"髙﨑の緑茶, 100g ""特上"""',
+        'recipient-name': f'"{NAME}"', 'ship-state': '"日本 東京都"', 'ship-city': '"千代田区"',
+        'ship-address-1': '"丸の内1-1-1"', 'ship-postal-code': '"100-0005"', 'buyer-phone-number': '"0312345678"',
+        'quantity-purchased': '"2"', 'purchase-date': '"2025-10-07T00:50:26+00:00"'})],
+        delimiter='\t', quoting=csv.QUOTE_NONE)
+
+    result = amazon.parse([('unshipped.txt', data)])
+
+    assert result.problems == []
+    order, = result.orders
+    assert (order.external_order_id, order.ship_name, order.ship_postal_code) == ('503-3718261-3217429', NAME,
+                                                                                  '1000005')
+    assert (order.ship_prefecture, order.ship_city, order.ship_address1) == ('東京都', '千代田区', '丸の内1-1-1')
+    assert order.ship_phone == '0312345678'
+    line, = order.lines
+    assert (line.item_code, line.name, line.quantity) == ('00123', '髙﨑の緑茶, 100g "特上"', 2)
+
 
 
 # ---------------------------------------------------------------------------------------------- Yahoo
@@ -394,6 +472,22 @@ def test_yahoo_joins_orders_and_items_field_by_field():
     assert (second.payment_method, second.shipping_fee, second.cod_fee) == ('cod', 550, 330)
     assert second.total == 1080 + 550 + 330  # computed: no Total in the file
     assert second.delivery_date is None
+
+
+def test_yahoo_no_date_wish_is_no_date_and_ship_notes_join_the_comment():
+    orders = table(YAHOO_ORDERS_HEADER + ['ShipNotes'], [
+        yahoo_order('A', ShipRequestDate='お届け日指定なし', ShipNotes='置き配希望（玄関前）'),
+        yahoo_order('B', ShipRequestDate='お届け日指定なし', BuyerComments='', ShipNotes='門扉の暗証番号 1234'),
+    ])
+    items = table(YAHOO_ITEMS_HEADER, [yahoo_item('A'), yahoo_item('B')])
+
+    result = yahoo.parse([('orders.csv', orders), ('items.csv', items)])
+
+    assert result.problems == []
+    first, second = by_id(result).values()
+    assert (first.delivery_date, second.delivery_date) == (None, None)
+    assert first.customer_comment == 'よろしく, お願いします\n2行目\n置き配希望（玄関前）'
+    assert second.customer_comment == '門扉の暗証番号 1234'
 
 
 @pytest.mark.parametrize('order_time', ['2025-10-07 09:50:26', '2025/10/07 09:50:26', '20251007095026',
@@ -549,6 +643,18 @@ def test_shopify_broken_line_leaves_the_order_out():
 
     assert result.orders == []
     assert problems(result) == [(4, 'Lineitem quantity', '', '#1001'), (5, 'Shipping Zip', "'12345", '#1002')]
+
+
+def test_shopify_order_in_another_currency_is_refused_once():
+    data = table(SHOPIFY_HEADER, [
+        shopify_order(**{'Currency': 'EUR', 'Lineitem price': '53.91', 'Shipping': '4.50', 'Total': '58.41'}),
+        shopify_line(**{'Lineitem price': '12.50'}),
+    ], encoding='utf-8')
+
+    result = shopify.parse([('orders_export.csv', data)])
+
+    assert result.orders == []
+    assert problems(result) == [(2, 'Currency', 'EUR', '#1001')]
 
 
 # ---------------------------------------------------------------------------------------------- Kura
@@ -871,6 +977,8 @@ def test_unreadable_datetime_is_refused(value):
     ('20251010', datetime.date(2025, 10, 10)),
     ('', None),
     ('指定なし', None),
+    ('お届け日指定なし', None),  # Yahoo!'s ShipRequestDate
+    ('希望しない', None),
 ])
 def test_delivery_date(value, date):
     assert normalize.parse_date(value) == date
@@ -880,7 +988,9 @@ def test_delivery_date(value, date):
     ('北海道', '北海道'), ('Hokkaidō', '北海道'), ('HOKKAIDO', '北海道'), ('Tokyo', '東京都'), ('Tokyo-to', '東京都'),
     ('東京', '東京都'), ('Kyoto', '京都府'), ('Ōsaka', '大阪府'), ('Hyōgo', '兵庫県'), ('Kōchi', '高知県'),
     ('Ōita', '大分県'), ('JP-47', '沖縄県'),
+    ('日本 東京都', '東京都'), ('日本　大阪府', '大阪府'), ('Japan, Tokyo', '東京都'),  # Amazon's ship-state
     ('Atlantis', 'Atlantis'),  # kept as written: the orders service holds the order for an address check
+    ('日本 Atlantis', '日本 Atlantis'),
 ])
 def test_prefecture_names_become_japanese(value, name):
     assert normalize.prefecture(value) == name

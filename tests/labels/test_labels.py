@@ -567,3 +567,34 @@ def test_font_lookup_order(tmp_path):
         fonts.find_font_file({'KURA_CJK_FONT': str(tmp_path / 'missing.ttf')}, (str(other),))
     with pytest.raises(FontNotFound, match='apt-get install fonts-ipaexfont-gothic'):
         fonts.find_font_file({}, (str(tmp_path / 'missing.ttf'),))
+
+
+# -- addressing ------------------------------------------------------------------------------------------
+
+COMPANY = dataclasses.replace(SHIP_TO, name='株式会社 山田商店 御中')
+
+
+def test_a_company_recipient_gets_no_sama_after_onchu_on_the_label_and_the_slip():
+    label = page_text(shipping_labels([make_label(ship_to=COMPANY)]))
+    assert '株式会社 山田商店 御中' in label.splitlines()
+    company = page_text(shipping_labels([make_label(ship_to=dataclasses.replace(SHIP_TO, name='山田商店株式会社'))]))
+    assert '山田商店株式会社 御中' in company.splitlines()
+    slip = page_text(packing_slips([make_slip(ship_to=COMPANY, buyer_name='山田商店株式会社')]))
+    assert '山田商店株式会社 御中' in slip.splitlines()   # the buyer, under the title
+    assert '株式会社 山田商店 御中' in slip.splitlines()  # where the parcel goes
+    assert '御中 様' not in label + slip
+
+
+def test_a_company_on_the_pick_list_and_as_the_giver_of_a_present():
+    pick = make_pick(orders=1)
+    pick = dataclasses.replace(pick, orders=(dataclasses.replace(pick.orders[0], ship_name='山田商店 御中'),))
+    text = page_text(pick_list(pick), 1)
+    assert '山田商店 御中 3品目' in text
+    slip = page_text(packing_slips([make_slip(show_prices=False, gift_from='株式会社蔵')]))
+    assert '株式会社蔵よりのお届け物です。下記の品をお届けいたします。' in slip
+
+
+def test_a_romaji_address_keeps_a_space_between_city_and_street():
+    romaji = dataclasses.replace(SHIP_TO, city='Chiyoda-ku', address1='Chiyoda 1-1')
+    text = page_text(shipping_labels([make_label(ship_to=romaji)]))
+    assert '東京都 Chiyoda-ku Chiyoda 1-1' in text.splitlines()

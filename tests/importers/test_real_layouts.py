@@ -457,3 +457,50 @@ def test_shopify_79_columns_every_order_field_by_field():
                                         (9, '', 'castella-matcha-1', '', '抹茶カステラ 1本', '', 1, 1296)]
     assert lines(gift, *columns) == [(10, '', 'yunomi-2p', '', '湯呑 2個組', '', 1, 3300),
                                      (12, '', 'gift-wrap', '', 'ギフトラッピング', '', 1, 550)]
+
+
+# ---------------------------------------------------------------------------------------------- issue #20 (parcels)
+
+
+def test_the_rakuten_107_layout_takes_the_variant_s_item_number_not_the_product_page():
+    orders = by_id(read(RAKUTEN_107))
+    assert {key: lines(order, 'item_code') for key, order in orders.items()} == {
+        '333267-20240415-0000000201': [('sencha-toku-100',), ('chazutsu-buriki-200',)],
+        '333267-20240416-0000000202': [('kyusu-shudei-350',), ('yunomi-2p',)],
+        '333267-20240416-0000000203': [('kyusu-kokudei-300',), ('sencha-toku-100',), ('ureshino-100',)]}
+
+
+def test_amazon_jp_recipients_get_the_buyer_phone_a_plain_prefecture_and_unquoted_values():
+    orders = by_id(read(AMAZON_32)) | by_id(read(AMAZON_34))
+    assert {key: order.ship_phone for key, order in orders.items()} == {
+        '249-1234567-1234567': '09011112222', '503-7654321-7654321': '0364180000',
+        '250-1111111-2222222': '0354321111', '250-3333333-4444444': '08033334444',
+        '250-5555555-6666666': '0221234567', '250-7777777-8888888': '0112223333'}
+    quoted = orders['250-1111111-2222222']
+    assert (quoted.ship_prefecture, quoted.ship_address2) == ('東京都', '丸の内ビル 10F')
+    assert quoted.lines[0].name == '常滑焼 急須 朱泥, 350ml'
+
+
+def test_yahoo_no_date_asked_is_no_date_and_the_ship_notes_reach_the_packer():
+    result = read(YAHOO_ORDERS, YAHOO_ITEMS)
+    assert result.problems == []
+    orders = by_id(result)
+    assert len(orders) == 4 and sum(len(o.lines) for o in orders.values()) == 7
+    assert orders['kura-tea-10000302'].delivery_date is None
+    assert '不在の場合は隣の﨑田様へ預けてください' in orders['kura-tea-10000301'].customer_comment
+
+
+@pytest.mark.parametrize(('name', 'windows'), [
+    (RAKUTEN_158, {'333267-20251006-0000000101': '14-16', '333267-20251007-0000000102': '午前中',
+                   '333267-20251007-0000000103': '19-21'}),
+    (RAKUTEN_107, {'333267-20240415-0000000201': '14-16', '333267-20240416-0000000203': '16-18'}),
+    (AMAZON_32, {'249-1234567-1234567': '14-16'}),
+    (AMAZON_34, {'250-3333333-4444444': '19-21'}),
+])
+def test_every_way_a_mall_writes_a_window_reads_as_the_carriers_slot(name, windows):
+    from exporters.carriers.slots import read_window
+    from exporters.carriers.yamato import TIME_SLOT_CODES
+
+    orders = by_id(read(name))
+    assert {key: read_window(orders[key].delivery_time_slot) for key in windows} == windows
+    assert all(window in TIME_SLOT_CODES for window in windows.values())

@@ -321,6 +321,17 @@ def _order_columns(planned: list[PlannedOrder], ids: list[int], statuses: dict[i
     }
 
 
+def _value_columns(chunk: list[PlannedOrder], record_lines: list[LineRecord]) -> dict[str, object]:
+    """The lines' rate and price columns: as the file states them when it states every rate and tax-included
+    price (the usual Rakuten download: no object per line), else from PlannedOrder.values()."""
+    if all(p.line_values is None for p in chunk):
+        return {'tax_rate': list(map(operator.attrgetter('tax_rate'), record_lines)),
+                'unit_price': list(map(operator.attrgetter('unit_price'), record_lines)),
+                'tax_rate_assumed': False, 'price_excluding_tax': None}
+    values = list(chain.from_iterable(p.values() for p in chunk))
+    return {name: list(map(operator.attrgetter(name), values)) for name in _VALUE_COLUMNS}
+
+
 def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | None, actor=None,
                  progress: Callable[[int, int], None] | None = None, ids: list[int] | None = None,
                  line_ids: list[int] | None = None, statuses: dict[int, str] | None = None) -> tuple[list[int], int]:
@@ -346,14 +357,14 @@ def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | N
         insert_columns(connection, orders, _order_columns(chunk, chunk_ids, statuses, channel, batch_id, now))
         counts = [len(p.record.lines) for p in chunk]
         record_lines = list(chain.from_iterable(p.record.lines for p in chunk))
-        values = list(chain.from_iterable(p.values() for p in chunk))
+        values = _value_columns(chunk, record_lines)
         insert_columns(connection, lines, {
             'id': line_ids[lines_created:lines_created + len(record_lines)],
             'order_id': list(chain.from_iterable(map(repeat, chunk_ids, counts))),
             'line_no': list(chain.from_iterable(map(range, repeat(1), [count + 1 for count in counts]))),
             'product_id': list(chain.from_iterable(p.product_ids for p in chunk)),
             **{name: list(map(operator.attrgetter(name), record_lines)) for name in _LINE_COLUMNS},
-            **{name: list(map(operator.attrgetter(name), values)) for name in _VALUE_COLUMNS}})
+            **values})
         hold_rows = [(order_id, reason, note) for order_id, p in zip(chunk_ids, chunk) for reason, note in p.holds]
         insert_columns(connection, holds, {
             'order_id': [row[0] for row in hold_rows], 'reason': [row[1] for row in hold_rows],

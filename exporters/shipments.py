@@ -37,9 +37,11 @@ def shipment_rows(day: dt.date) -> list[tuple]:
             sa.select(OrderLine.order_id, sa.func.count(OrderLine.id), sa.func.sum(OrderLine.quantity))
             .where(OrderLine.order_id.in_(all_ids)).group_by(OrderLine.order_id)):
         lines[order_id] = [count, units]
-    for order_id, total, method in db.session.execute(
-            sa.select(Order.id, Order.total, Order.payment_method).where(Order.id.in_(all_ids))):
-        totals[order_id], cod[order_id] = total, total if method == 'cod' else 0
+    # what was collected at the door: the amount due after points and coupons (the total where the mall's
+    # file did not say)
+    for order_id, total, due, method in db.session.execute(
+            sa.select(Order.id, Order.total, Order.amount_due, Order.payment_method).where(Order.id.in_(all_ids))):
+        totals[order_id], cod[order_id] = total, (total if due is None else due) if method == 'cod' else 0
     rows = []
     for shipment, order, packer in shipments:
         ids = parcel_ids[order.id]

@@ -40,7 +40,9 @@ class ShippingLabel:
     items: tuple[LabelLine, ...]
     delivery_date: date | None
     time_slot: str  # as printed: '14-16時'; '' for none
-    cod_amount: int  # yen to collect on delivery; 0 when not cash on delivery
+    #: yen to collect on delivery (the amount due after points and coupons); 0 when not cash on delivery;
+    #: None when cash on delivery but the amount is not known: the label says so instead of printing a guess
+    cod_amount: int | None
     ship_date: date
 
 

@@ -55,7 +55,7 @@ def check_label(label: ShippingLabel) -> None:
                          f'(12 digits, the last = the first 11 mod 7)')
     if not all(' ' <= c <= '~' for c in label.tracking_number):
         raise ValueError(f'{where}: a tracking number is printable ASCII, not {label.tracking_number!r}')
-    if label.cod_amount < 0:
+    if label.cod_amount is not None and label.cod_amount < 0:
         raise ValueError(f'{where}: a cash-on-delivery amount cannot be negative ({label.cod_amount})')
 
 
@@ -147,11 +147,11 @@ class ShippingLabels(LabelSheet):
         canvas.line(left, top, right, top)
 
         # cash on delivery: white on black, the whole width
-        if label.cod_amount > 0:
+        if label.cod_amount is None or label.cod_amount > 0:
             canvas.rect(left, top - 10 * mm, width, 9 * mm, stroke=0, fill=1)
             canvas.setFillGray(1)
-            self.text(canvas, left + width / 2, top - 7.6 * mm, f'代金引換 {yen(label.cod_amount)}', 17,
-                      align='center')
+            amount = '金額未確定' if label.cod_amount is None else yen(label.cod_amount)
+            self.text(canvas, left + width / 2, top - 7.6 * mm, f'代金引換 {amount}', 17, align='center')
             canvas.setFillGray(0)
             top -= 11 * mm
 

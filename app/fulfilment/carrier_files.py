@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from app.accounts.services import record_audit
 from app.extensions import db
@@ -27,7 +28,13 @@ def carrier_shipment(order: Order, settings: services.ShippingSettings, ship_dat
     from exporters.carriers import CarrierShipment
 
     parcel = services.parcel_orders(order)
-    cod = sum(o.total for o in parcel if o.payment_method == 'cod')
+    cod = services.cod_to_collect(parcel)
+    if cod is None:
+        unknown = [o.number for o in parcel if o.payment_method == 'cod' and o.amount_due is None]
+        raise ValueError(str(_l('%(order)s: cash on delivery, but what the customer owes is not known for '
+                                '%(orders)s (the mall\'s file gave no billed amount after points and coupons): '
+                                'enter the amount due on the order, then make the file again',
+                                order=order.number, orders=', '.join(unknown))))
     shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == order.id))
     return CarrierShipment(
         order_number=order.number, ship_date=ship_date, ship_to_postal=order.ship_postal_code,
@@ -47,16 +54,25 @@ def carrier_shipment(order: Order, settings: services.ShippingSettings, ship_dat
 
 
 def cod_tax(parcel: list[Order]) -> int:
-    """The consumption tax inside what the carrier collects: goods at their own rates, fees at 10%."""
+    """The consumption tax inside what the carrier collects: goods at their own rates, fees at 10%.
+
+    Each COD order collects its amount due; when points or coupons made it less than the total, it is
+    split over the rates in proportion (按分), the yen left by rounding down going to the 10% part.
+    """
     tax = 0
     for order in parcel:
-        if order.payment_method != 'cod':
+        if order.payment_method != 'cod' or not order.amount_due:
             continue
         by_rate = {}
         for line in order.lines:
             by_rate[line.tax_rate] = by_rate.get(line.tax_rate, 0) + line.unit_price * line.quantity
         by_rate[10] = by_rate.get(10, 0) + order.total - sum(by_rate.values())
-        tax += sum(included_tax(max(amount, 0), rate) for rate, amount in by_rate.items())
+        by_rate = {rate: max(amount, 0) for rate, amount in by_rate.items()}
+        whole = sum(by_rate.values())
+        if whole and whole != order.amount_due:
+            by_rate = {rate: amount * order.amount_due // whole for rate, amount in by_rate.items()}
+            by_rate[10] += order.amount_due - sum(by_rate.values())
+        tax += sum(included_tax(amount, rate) for rate, amount in by_rate.items())
     return tax
 
 

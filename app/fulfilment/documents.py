@@ -126,7 +126,7 @@ def shipping_labels_data(shipments: list[Shipment], sender=None) -> list:
             items=tuple(LabelLine(sku=_sku(line), name=line.name, quantity=quantity)
                         for line, quantity in _merged(lines, _sku)),
             delivery_date=order.delivery_date, time_slot=order.delivery_time_slot,
-            cod_amount=sum(o.total for o in parcel if o.payment_method == 'cod'),
+            cod_amount=services.cod_to_collect(parcel),
             ship_date=(shipment.shipped_at or shipment.packed_at).astimezone(JST).date()))
     return records
 
@@ -164,7 +164,8 @@ def packing_slips_data(orders: list[Order], *, prices: str = 'auto') -> list:
             lines=tuple(SlipLine(sku=_sku(line), name=line.name, quantity=quantity, unit_price=line.unit_price,
                                  tax_rate=line.tax_rate) for line, quantity in _merged(lines, key)),
             shipping_fee=sum(o.shipping_fee for o in parcel), cod_fee=sum(o.cod_fee for o in parcel),
-            total=sum(o.total for o in parcel), delivery_date=order.delivery_date,
+            # what the customer is billed: points and coupons show as ポイント・値引き等
+            total=sum(o.billed for o in parcel), delivery_date=order.delivery_date,
             time_slot=order.delivery_time_slot, requests=tuple(services.customer_request(o) for o in parcel),
             show_prices=show_prices,
             gift_from=order.buyer_name if not show_prices and goes_to_someone_else(order) else ''))

@@ -94,6 +94,13 @@ def parcel_orders(order: Order) -> list[Order]:
     return [order, *children]
 
 
+def cod_to_collect(parcel: list[Order]) -> int | None:
+    """Yen the courier collects for a parcel: the sum of its COD orders' amounts due (0 without COD);
+    None when one of them is not known, so that nobody collects a guess."""
+    amounts = [o.amount_due for o in parcel if o.payment_method == 'cod']
+    return None if None in amounts else sum(amounts)
+
+
 def _held(order_ids) -> set[int]:
     return set(db.session.scalars(sa.select(OrderHold.order_id).where(
         OrderHold.order_id.in_(order_ids), OrderHold.released_at.is_(None))))

@@ -96,7 +96,10 @@ def carrier_file(batch_id, carrier):
     if request.args.get('download'):
         return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=True,
                          download_name=result.filename)
-    return render_template('fulfilment/carrier_file.html', batch=batch, carrier=carrier, result=result)
+    # why each parcel was left out (a refusal names its order first), apart from the values only changed
+    reasons = [w for w in result.warnings if w.split(':', 1)[0] in result.left_out]
+    return render_template('fulfilment/carrier_file.html', batch=batch, carrier=carrier, result=result,
+                           reasons=reasons, changes=[w for w in result.warnings if w not in reasons])
 
 
 @bp.route('/shipping/tracking', methods=['GET', 'POST'])

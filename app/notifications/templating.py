@@ -233,7 +233,7 @@ def sample_orders() -> list:
                   buyer_name='山田 花子', buyer_email='hanako@example.jp', buyer_phone='09012345678',
                   ship_name='山田 花子', ship_postal_code='1000001', ship_prefecture='東京都',
                   ship_city='千代田区', ship_address1='千代田1-1', ship_address2='蔵マンション101',
-                  ship_phone='09012345678', shipping_fee=550, cod_fee=330, total=4614,
+                  ship_phone='09012345678', shipping_fee=550, cod_fee=330, total=4614, amount_due=4614,
                   delivery_date=dt.date(2026, 11, 25), delivery_time_slot='午前中', gift_wrap='', noshi='',
                   customer_comment='不在時は宅配ボックスへお願いします。')
     store.lines = [
@@ -245,6 +245,7 @@ def sample_orders() -> list:
                  buyer_name='', buyer_email='taro@example.jp', buyer_phone='', ship_name='佐藤 太郎',
                  ship_postal_code='5300001', ship_prefecture='大阪府', ship_city='大阪市北区',
                  ship_address1='梅田1-1-1', ship_address2='', ship_phone='', shipping_fee=0, cod_fee=0, total=5000,
+                 amount_due=5000,
                  delivery_date=None, delivery_time_slot='', gift_wrap='あり', noshi='御歳暮', customer_comment='')
     mall.lines = [OrderLine(line_no=1, name='九谷焼 夫婦湯呑みセット', option_text='箱：桐箱', quantity=1,
                             unit_price=5500, tax_rate=10)]
@@ -273,11 +274,17 @@ def shipping_context(shipment, orders: list, locale: str, shop: dict) -> dict:
     context['parcel'] = {
         'numbers': [o.number for o in orders],
         'lines': [line for o in orders for line in order_context(o, locale, shop)['lines']],
-        #: what the carrier collects at the door (cash on delivery), 0 when nothing
-        'cod_amount': sum(o.total for o in orders if o.payment_method == 'cod'),
+        #: what the carrier collects at the door (cash on delivery: the amounts due after points and coupons),
+        #: 0 when nothing; None when an amount is not known, and the mail names none rather than a wrong one
+        'cod_amount': _cod_amount(orders),
     }
     context['shop'] = {**shop, 'return_policy': shipping_settings().return_policy}
     return context
+
+
+def _cod_amount(orders) -> int | None:
+    amounts = [o.amount_due for o in orders if o.payment_method == 'cod']
+    return None if None in amounts else sum(amounts)
 
 
 def sample_shipping_confirmations(locale: str, shop: dict | None = None) -> list[dict]:

@@ -55,6 +55,11 @@ class PaymentForm(FlaskForm):
     paid_on = DateField(_l('Received on'), validators=[InputRequired()])
 
 
+class AmountDueForm(FlaskForm):
+    amount_due = IntegerField(_l('Amount due after points and coupons (yen)'),
+                              validators=[InputRequired(), NumberRange(min=0)])
+
+
 class CancelForm(FlaskForm):
     why = StringField(_l('Reason for the cancellation'), validators=[DataRequired(), Length(max=500)])
 

@@ -37,11 +37,58 @@ logger = logging.getLogger(__name__)
 CHUNK = 2000
 
 
+#: the rate a line takes when the file gives none and no product was matched (flagged: tax_rate_assumed)
+DEFAULT_TAX_RATE = 10
+
+
+@dataclasses.dataclass(slots=True)
+class LineValues:
+    """What a line is stored with where the file alone could not say: its rate, and its tax-included price."""
+
+    tax_rate: int
+    #: yen per unit, tax included
+    unit_price: int
+    #: the file gave no rate and no product was matched: DEFAULT_TAX_RATE was taken
+    tax_rate_assumed: bool = False
+    #: the file's price before tax (Rakuten 税込別 0), which unit_price was made from
+    price_excluding_tax: int | None = None
+
+
 @dataclasses.dataclass
 class PlannedOrder:
     record: OrderRecord
     product_ids: list[int | None]
     holds: list[tuple[str, str]]
+    #: per line, the rate and price to store; None: as the record's lines state them
+    line_values: list[LineValues] | None = None
+
+    def values(self) -> list[LineValues]:
+        if self.line_values is None:
+            return [LineValues(line.tax_rate if line.tax_rate is not None else DEFAULT_TAX_RATE, line.unit_price)
+                    for line in self.record.lines]
+        return self.line_values
+
+
+def price_including_tax(price: int, rate: int) -> int:
+    """A unit price before tax made tax-included, rounded down to the yen per unit (切り捨て, as Rakuten and most
+    Japanese shops round): 5,000 at 10 % -> 5,500; 1,234 at 8 % -> 1,332 (1,332.72)."""
+    return price * (100 + rate) // 100
+
+
+def line_values(lines: list[LineRecord], product_ids: list[int | None],
+                product_rates: dict[int, int]) -> list[LineValues]:
+    """Each line's rate (the file's, else its product's, else DEFAULT_TAX_RATE and flagged) and tax-included price."""
+    values = []
+    for line, product_id in zip(lines, product_ids, strict=True):
+        rate, assumed = line.tax_rate, False
+        if rate is None:
+            rate = product_rates.get(product_id) if product_id is not None else None
+            rate, assumed = (DEFAULT_TAX_RATE, True) if rate is None else (rate, False)
+        if line.tax_excluded:
+            values.append(LineValues(rate, price_including_tax(line.unit_price, rate), assumed, line.unit_price))
+        else:
+            values.append(LineValues(rate, line.unit_price, assumed))
+    return values
 
 
 @dataclasses.dataclass
@@ -137,18 +184,38 @@ def plan(channel: str, parsed: ParseResult) -> ImportSummary:
     # looked up together, not one query per order
     prefectures = prefectures_of(r.ship_postal_code for r in new_records)
     messages = {}
-    for record in new_records:
-        product_ids = [resolver.resolve(line.item_code, line.jan) for line in record.lines]
+    all_product_ids = [[resolver.resolve(line.item_code, line.jan) for line in record.lines] for record in new_records]
+    product_rates = _product_rates({pid for record, product_ids in zip(new_records, all_product_ids)
+                                    for line, pid in zip(record.lines, product_ids)
+                                    if pid is not None and line.tax_rate is None})
+    for record, product_ids in zip(new_records, all_product_ids):
+        values = None
+        if any(line.tax_rate is None or line.tax_excluded for line in record.lines):
+            values = line_values(record.lines, product_ids, product_rates)
         holds = []
         if None in product_ids:
             unknown = [line.item_code or line.name for line, pid in zip(record.lines, product_ids) if pid is None]
-            holds.append(('unknown_sku', str(_l('Unknown item code: %(codes)s', codes=', '.join(unknown)))))
+            if values and any(value.tax_rate_assumed for value in values):
+                note = _l('Unknown item code: %(codes)s. The file gives no tax rate: the standard rate is assumed '
+                          'until the code is mapped to a product.', codes=', '.join(unknown))
+            else:
+                note = _l('Unknown item code: %(codes)s', codes=', '.join(unknown))
+            holds.append(('unknown_sku', str(note)))
         if prefectures[record.ship_postal_code] != record.ship_prefecture:
             holds.append(('address_check', address_problem(record.ship_postal_code, record.ship_prefecture)))
         holds += rule_holds(record, rules, today, messages)
-        summary.planned.append(PlannedOrder(record, product_ids, holds))
+        summary.planned.append(PlannedOrder(record, product_ids, holds, values))
     summary.on_hold = sum(1 for p in summary.planned if p.holds)
     return summary
+
+
+def _product_rates(product_ids: set[int]) -> dict[int, int]:
+    """The tax rate of each product, for the lines whose file gives none."""
+    ids, rates = list(product_ids), {}
+    for start in range(0, len(ids), CHUNK):
+        rates.update(db.session.execute(sa.select(Product.id, Product.tax_rate).where(
+            Product.id.in_(ids[start:start + CHUNK]))).tuples().all())
+    return rates
 
 
 def rule_holds(record: OrderRecord, rules: OrderRules, today: dt.date,
@@ -172,9 +239,11 @@ def rule_holds(record: OrderRecord, rules: OrderRules, today: dt.date,
         holds.append(('delivery_date_far', str(_l('Delivery requested for %(date)s, more than %(days)d days ahead.',
                                                    date=record.delivery_date.isoformat(),
                                                    days=rules.hold_delivery_days))))
-    if rules.hold_cod_over and record.payment_method == 'cod' and record.total > rules.hold_cod_over:
+    # what the courier will collect: the amount due, or the total when the file does not say
+    collect = record.total if record.amount_due is None else record.amount_due
+    if rules.hold_cod_over and record.payment_method == 'cod' and collect > rules.hold_cod_over:
         holds.append(('cod_over_limit', str(_l('Cash on delivery of %(total)s yen, above %(limit)s yen.',
-                                                total=f'{record.total:,}', limit=f'{rules.hold_cod_over:,}'))))
+                                                total=f'{collect:,}', limit=f'{rules.hold_cod_over:,}'))))
     return holds
 
 
@@ -226,9 +295,11 @@ def payment_status_for(method: str) -> str:
 # the order columns taken as they are from the record
 _RECORD_COLUMNS = ('external_order_id', 'ordered_at', 'payment_method', 'buyer_name', 'buyer_kana', 'buyer_email',
                    'buyer_phone', 'ship_name', 'ship_kana', 'ship_postal_code', 'ship_prefecture', 'ship_city',
-                   'ship_address1', 'ship_address2', 'ship_phone', 'shipping_fee', 'cod_fee', 'total',
+                   'ship_address1', 'ship_address2', 'ship_phone', 'shipping_fee', 'cod_fee', 'total', 'amount_due',
                    'delivery_date', 'delivery_time_slot', 'gift_wrap', 'noshi', 'customer_comment')
-_LINE_COLUMNS = ('channel_line_id', 'item_code', 'jan', 'name', 'option_text', 'quantity', 'unit_price', 'tax_rate')
+_LINE_COLUMNS = ('channel_line_id', 'item_code', 'jan', 'name', 'option_text', 'quantity')
+# the line columns taken from PlannedOrder.values(): the file's rate and price, or what was made of them
+_VALUE_COLUMNS = ('tax_rate', 'unit_price', 'tax_rate_assumed', 'price_excluding_tax')
 
 
 def _arrival_status(planned: PlannedOrder) -> str:
@@ -248,6 +319,17 @@ def _order_columns(planned: list[PlannedOrder], ids: list[int], statuses: dict[i
         'priority': 0, 'created_at': now, 'updated_at': now, 'combined_into_id': None, 'split_from_id': None,
         'paid_amount': None, 'paid_on': None, 'carrier': None, 'pick_batch_id': None,
     }
+
+
+def _value_columns(chunk: list[PlannedOrder], record_lines: list[LineRecord]) -> dict[str, object]:
+    """The lines' rate and price columns: as the file states them when it states every rate and tax-included
+    price (the usual Rakuten download: no object per line), else from PlannedOrder.values()."""
+    if all(p.line_values is None for p in chunk):
+        return {'tax_rate': list(map(operator.attrgetter('tax_rate'), record_lines)),
+                'unit_price': list(map(operator.attrgetter('unit_price'), record_lines)),
+                'tax_rate_assumed': False, 'price_excluding_tax': None}
+    values = list(chain.from_iterable(p.values() for p in chunk))
+    return {name: list(map(operator.attrgetter(name), values)) for name in _VALUE_COLUMNS}
 
 
 def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | None, actor=None,
@@ -275,12 +357,14 @@ def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | N
         insert_columns(connection, orders, _order_columns(chunk, chunk_ids, statuses, channel, batch_id, now))
         counts = [len(p.record.lines) for p in chunk]
         record_lines = list(chain.from_iterable(p.record.lines for p in chunk))
+        values = _value_columns(chunk, record_lines)
         insert_columns(connection, lines, {
             'id': line_ids[lines_created:lines_created + len(record_lines)],
             'order_id': list(chain.from_iterable(map(repeat, chunk_ids, counts))),
             'line_no': list(chain.from_iterable(map(range, repeat(1), [count + 1 for count in counts]))),
             'product_id': list(chain.from_iterable(p.product_ids for p in chunk)),
-            **{name: list(map(operator.attrgetter(name), record_lines)) for name in _LINE_COLUMNS}})
+            **{name: list(map(operator.attrgetter(name), record_lines)) for name in _LINE_COLUMNS},
+            **values})
         hold_rows = [(order_id, reason, note) for order_id, p in zip(chunk_ids, chunk) for reason, note in p.holds]
         insert_columns(connection, holds, {
             'order_id': [row[0] for row in hold_rows], 'reason': [row[1] for row in hold_rows],

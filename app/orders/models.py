@@ -77,6 +77,9 @@ class Order(db.Model):
     cod_fee: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
     #: yen, what the customer pays in all
     total: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False)
+    #: yen the customer is billed, as the mall states it: the total less points and coupons (Rakuten 請求金額,
+    #: Amazon cod-collectible-amount); what a courier collects on a COD order.  None: the file did not say
+    amount_due: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
     delivery_date: so.Mapped[object | None] = so.mapped_column(sa.Date, nullable=True)
     delivery_time_slot: so.Mapped[str] = so.mapped_column(sa.String(40), nullable=False, default='')
     gift_wrap: so.Mapped[str] = so.mapped_column(sa.String(200), nullable=False, default='')
@@ -157,6 +160,11 @@ class Order(db.Model):
         return [h for h in self.holds if h.released_at is None]
 
     @property
+    def billed(self) -> int:
+        """What the customer pays the shop: the amount due, or the total where the mall's file did not say."""
+        return self.total if self.amount_due is None else self.amount_due
+
+    @property
     def items_total(self) -> int:
         return sum(line.unit_price * line.quantity for line in self.lines)
 
@@ -184,6 +192,11 @@ class OrderLine(db.Model):
     #: yen, tax included
     unit_price: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False)
     tax_rate: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=10)
+    #: the file gave no rate and no product was matched: the rate is the standard 10 %, a guess to check
+    tax_rate_assumed: so.Mapped[bool] = so.mapped_column(sa.Boolean, nullable=False, default=False,
+                                                         server_default=sa.false())
+    #: yen per unit before tax, when the file gave the price so (Rakuten 税込別 0); unit_price is made from it
+    price_excluding_tax: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
 
     order: so.Mapped[Order] = so.relationship(back_populates='lines')
     product = so.relationship('Product')

@@ -122,6 +122,21 @@ def release_holds(order: Order, reason: str, *, actor, note: str = '') -> int:
     return len(held)
 
 
+def set_amount_due(order: Order, amount: int, *, actor) -> None:
+    """Set what the customer owes after points and coupons, as the mall's order screen shows it: what a courier
+    collects on cash on delivery when the mall's file did not say."""
+    lock_order(order)
+    if order.status in ('shipped', 'cancelled', 'returned'):
+        raise UserError(_l('Order %(number)s is %(status)s: its amount due can no longer be changed.',
+                           number=order.number, status=STATUS_LABELS[order.status]))
+    if amount is None or amount < 0:
+        raise UserError(_l('The amount due is 0 yen or more.'), field='amount_due')
+    before = order.amount_due
+    order.amount_due = amount
+    record_audit(actor, 'order.amount_due', order, before={'amount_due': before}, after={'amount_due': amount})
+    db.session.flush()
+
+
 def mark_paid(order: Order, *, amount: int, paid_on: dt.date, actor) -> None:
     """The money for a bank-transfer or konbini order arrived: record it and release the payment hold."""
     lock_order(order)
@@ -133,9 +148,10 @@ def mark_paid(order: Order, *, amount: int, paid_on: dt.date, actor) -> None:
     before = order.payment_status
     order.payment_status, order.paid_amount, order.paid_on = 'paid', amount, paid_on
     note = ''
-    if amount != order.total:
+    billed = order.billed  # after points and coupons, when the mall's file said
+    if amount != billed:
         note = str(_l('received %(amount)s yen for a total of %(total)s yen', amount=f'{amount:,}',
-                      total=f'{order.total:,}'))
+                      total=f'{billed:,}'))
     record_audit(actor, 'order.payment', order, before={'payment_status': before},
                  after={'payment_status': 'paid', 'amount': amount, 'paid_on': paid_on.isoformat()}, note=note)
     db.session.flush()
@@ -283,7 +299,14 @@ def map_item_code(channel: str, item_code: str, product: Product, *, actor) -> t
         sa.update(OrderLine)
         .where(OrderLine.item_code == item_code, OrderLine.product_id.is_(None),
                OrderLine.order_id.in_(waiting_orders))
-        .values(product_id=product.id)
+        .values(product_id=product.id,
+                # a line that had no rate in its file was taxed at the standard rate as a guess: now the product's
+                tax_rate=sa.case((OrderLine.tax_rate_assumed, product.tax_rate), else_=OrderLine.tax_rate),
+                unit_price=sa.case(
+                    (OrderLine.tax_rate_assumed & OrderLine.price_excluding_tax.is_not(None),
+                     OrderLine.price_excluding_tax * (100 + product.tax_rate) // 100),
+                    else_=OrderLine.unit_price),
+                tax_rate_assumed=False)
         .returning(OrderLine.order_id)).scalars().all()
     released = 0
     note = str(_l('%(channel)s item code %(code)s is mapped to SKU %(sku)s.', channel=channel, code=item_code,
@@ -424,7 +447,8 @@ def split(order: Order, moves: dict[int, int], *, actor) -> Order:
         part.lines.append(OrderLine(line_no=number, channel_line_id=line.channel_line_id, product_id=line.product_id,
                                     item_code=line.item_code, jan=line.jan, name=line.name,
                                     option_text=line.option_text, quantity=units, unit_price=line.unit_price,
-                                    tax_rate=line.tax_rate))
+                                    tax_rate=line.tax_rate, tax_rate_assumed=line.tax_rate_assumed,
+                                    price_excluding_tax=line.price_excluding_tax))
         if units == line.quantity:
             db.session.delete(line)
         else:
@@ -432,6 +456,12 @@ def split(order: Order, moves: dict[int, int], *, actor) -> Order:
     moved = sum(lines[i].unit_price * u for i, u in moves.items())
     # the fees stay with the first shipment; each part's total is what its own goods cost
     part.total, order.total = moved, order.total - moved
+    if order.amount_due is not None:
+        # so do the points and coupons: the part collects its goods, the first shipment the rest of the bill
+        part.amount_due = min(moved, order.amount_due)
+        order.amount_due -= part.amount_due
+    else:
+        part.amount_due = None
     for hold in order.open_holds:
         part.holds.append(OrderHold(reason=hold.reason, note=hold.note, created_by=actor))
     db.session.flush()

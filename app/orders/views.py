@@ -16,6 +16,7 @@ from app.jobs.models import Job
 from app.orders import bp, jobs, queries, services
 from app.orders.allocation import allocate
 from app.orders.forms import (
+    AmountDueForm,
     BuyerForm,
     CancelForm,
     ConfirmImportForm,
@@ -112,7 +113,7 @@ def _apply_bulk(action: str, ids: list[int]) -> tuple[int, list[tuple[str, str]]
                 if not services.release_holds(order, reason, actor=current_user, note=why):
                     raise UserError(_l('has no open hold of that kind.'))
             elif action == 'mark_paid':
-                services.mark_paid(order, amount=order.total, paid_on=today_jst(), actor=current_user)
+                services.mark_paid(order, amount=order.billed, paid_on=today_jst(), actor=current_user)
             elif action == 'allocate':
                 if order.status not in ('confirmed', 'backordered') or order.open_holds:
                     raise UserError(_l('is not ready to allocate (status %(status)s, %(n)d holds).',
@@ -148,8 +149,10 @@ def _detail_context(order: Order, **forms) -> dict:
             'candidates': services.combine_candidates(order), 'carried': services.combined_orders(order),
             'ship_to': ship_to, 'buyer_form': forms.get('buyer_form') or BuyerForm(obj=order, formdata=None),
             'hold_form': forms.get('hold_form') or HoldForm(formdata=None),
-            'payment_form': forms.get('payment_form') or PaymentForm(formdata=None, amount=order.total,
+            'payment_form': forms.get('payment_form') or PaymentForm(formdata=None, amount=order.billed,
                                                                       paid_on=today_jst()),
+            'amount_due_form': forms.get('amount_due_form') or AmountDueForm(formdata=None,
+                                                                             amount_due=order.amount_due),
             'cancel_form': forms.get('cancel_form') or CancelForm(formdata=None),
             'note_form': forms.get('note_form') or NoteForm(formdata=None), 'hold_reasons': HOLD_REASONS}
 
@@ -199,6 +202,15 @@ def add_hold(order_id):
         services.add_hold(order, form.reason.data, actor=current_user, note=form.note.data or '')
         return _('The order is on hold.')
     return _order_action(order_id, HoldForm, 'hold_form', hold)
+
+
+@bp.route('/<int:order_id>/amount-due', methods=['POST'])
+@roles_required(*OFFICE)
+def set_amount_due(order_id):
+    def save(order, form):
+        services.set_amount_due(order, form.amount_due.data, actor=current_user)
+        return _('The amount due was saved.')
+    return _order_action(order_id, AmountDueForm, 'amount_due_form', save)
 
 
 @bp.route('/<int:order_id>/payment', methods=['POST'])

@@ -38,6 +38,7 @@ EVENT_LABELS = {
     'order.hold_added': _l('Put on hold'),
     'order.hold_released': _l('Hold released'),
     'order.payment': _l('Payment recorded'),
+    'order.amount_due': _l('Amount due set'),
     'order.ship_to': _l('Ship-to changed'),
     'order.buyer': _l('Buyer changed'),
     'order.priority': _l('Priority changed'),
@@ -107,6 +108,10 @@ def describe_event(event) -> str:
                       old=PAYMENT_STATUS_LABELS.get(before.get('payment_status'), ''),
                       new=PAYMENT_STATUS_LABELS.get(after.get('payment_status'), ''),
                       amount=f"{after.get('amount', 0):,}", day=after.get('paid_on', '')))
+    if event.action == 'order.amount_due':
+        old = before.get('amount_due')
+        return str(_l('Amount due: %(old)s → %(new)s yen', old='—' if old is None else f'{old:,}',
+                      new=f"{after.get('amount_due', 0):,}"))
     if event.action == 'order.ship_to':
         changes = ', '.join(f'{before.get(k, "")} → {after[k]}' for k in after)
         return str(_l('Ship-to changed: %(changes)s', changes=changes))

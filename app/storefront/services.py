@@ -187,7 +187,7 @@ def place_order(checkout: Checkout, cart: list[tuple[int, int]], *, locale: str 
         ship_address1=checkout.address1, ship_address2=checkout.address2, ship_phone=checkout.phone,
         payment_method=checkout.payment_method, shipping_fee=money.shipping_fee, cod_fee=money.cod_fee,
         total=money.total, delivery_date=checkout.delivery_date, delivery_time_slot=checkout.time_slot,
-        gift_wrap='', noshi='', customer_comment=checkout.comment, lines=lines)
+        gift_wrap='', noshi='', customer_comment=checkout.comment, lines=lines, amount_due=money.total)
     # the same way in as an imported order: holds by the manager's rules, confirmation, then the stock
     summary = plan('store', ParseResult([record], []))
     if summary.problems:

@@ -126,7 +126,8 @@ class Cells:
     def quantity(self, name: str) -> int:
         return self.convert(normalize.quantity, name, fallback=0)
 
-    def tax_rate(self, name: str) -> int:
+    def tax_rate(self, name: str) -> int | None:
+        """A rate in percent; None when the cell is empty or the column absent."""
         return self.convert(normalize.tax_rate, name, fallback=10)
 
     def ordered_at(self, name: str) -> datetime.datetime:
@@ -254,8 +255,13 @@ class Columns:
     def quantity(self, name: str) -> list[int]:
         return self.convert(normalize.quantity, name, fallback=0)
 
-    def tax_rate(self, name: str) -> list[int]:
+    def tax_rate(self, name: str) -> list[int | None]:
+        """Rates in percent; None where the cell is empty or the column absent."""
         return self.convert(normalize.tax_rate, name, fallback=10)
+
+    def has(self, name: str) -> bool:
+        """Whether the file has the column (empty or not)."""
+        return name in self._positions
 
     def ordered_at(self, name: str) -> list[datetime.datetime]:
         values = self.text(name)

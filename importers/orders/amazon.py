@@ -77,6 +77,8 @@ def _order(cells: list[Cells], lines: list[LineRecord], shipping_fee: int, cod_f
     delivery_start, delivery_end = (('scheduled-delivery-start-date', 'scheduled-delivery-end-date')
                                     if first.has('scheduled-delivery-start-date')
                                     else ('delivery-start-date', 'delivery-end-date'))
+    # the column is absent when cash on delivery is off: every such order was paid through Amazon
+    payment = payment_method(first.text('payment-method'), default='card')
     return OrderRecord(
         filename=first.filename,
         line=first.line,
@@ -96,8 +98,7 @@ def _order(cells: list[Cells], lines: list[LineRecord], shipping_fee: int, cod_f
         ship_address2=first.joined('ship-address-2', 'ship-address-3'),
         # the JP unshipped report has no ship-phone-number: its buyer-phone-number is the recipient's phone
         ship_phone=first.phone('ship-phone-number') or first.phone('buyer-phone-number'),
-        # the column is absent when cash on delivery is off: every such order was paid through Amazon
-        payment_method=payment_method(first.text('payment-method'), default='card'),
+        payment_method=payment,
         shipping_fee=shipping_fee,
         cod_fee=cod_fee,
         total=total,
@@ -107,7 +108,19 @@ def _order(cells: list[Cells], lines: list[LineRecord], shipping_fee: int, cod_f
         noshi='',
         customer_comment=first.joined('delivery-Instructions', 'gift-message-text', sep='\n'),
         lines=lines,
+        amount_due=_amount_due(cells, payment, total),
     )
+
+
+def _amount_due(cells: list[Cells], payment: str, total: int) -> int | None:
+    """What the buyer still pays: on a COD order cod-collectible-amount (Amazon's figure, after points and
+    gift cards, which it puts in already-paid), None when the report leaves it empty; any other order was
+    paid through Amazon, its total."""
+    if payment != 'cod':
+        return total
+    if not any(c.text('cod-collectible-amount') for c in cells):
+        return None
+    return _order_amount(cells, 'cod-collectible-amount')
 
 
 def _line(c: Cells, quantity: int, unit_price: int) -> LineRecord:
@@ -120,7 +133,7 @@ def _line(c: Cells, quantity: int, unit_price: int) -> LineRecord:
         option_text='',
         quantity=quantity,
         unit_price=unit_price,
-        tax_rate=10,  # the reports carry tax amounts, never a rate
+        tax_rate=None,  # the reports carry tax amounts, never a rate: the product's rate is taken
     )
 
 

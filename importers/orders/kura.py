@@ -38,7 +38,7 @@ item_name                     the line's product name
 option_text                   options chosen, free text (may span lines)
 quantity            yes       whole number, 1 or more
 unit_price          yes       yen per unit, tax included, 0 or more: 1080 or 1,080
-tax_rate                      10 or 8 (percent), 0 for a tax-free item; empty means 10
+tax_rate                      10 or 8 (percent), 0 for a tax-free item; empty: the product's rate
 ==================  ========  ==============================================================
 
 The order total is computed: unit_price x quantity over the lines, plus shipping_fee and cod_fee.
@@ -71,6 +71,7 @@ def _order(cells: list[Cells]) -> OrderRecord:
     lines = [_line(c) for c in cells]
     shipping_fee = first.fee('shipping_fee')
     cod_fee = first.fee('cod_fee')
+    total = lines_total(lines) + shipping_fee + cod_fee
     return OrderRecord(
         filename=first.filename,
         line=first.line,
@@ -92,13 +93,14 @@ def _order(cells: list[Cells]) -> OrderRecord:
         payment_method=_payment(first),
         shipping_fee=shipping_fee,
         cod_fee=cod_fee,
-        total=lines_total(lines) + shipping_fee + cod_fee,
+        total=total,
         delivery_date=first.date('delivery_date'),
         delivery_time_slot=first.text('delivery_time_slot'),
         gift_wrap=first.text('gift_wrap'),
         noshi=first.text('noshi'),
         customer_comment=first.text('comment'),
         lines=lines,
+        amount_due=total,  # the file knows no points or coupons: the customer owes the total
     )
 
 

@@ -112,11 +112,12 @@ def quantity(value: str) -> int:
 
 
 @functools.lru_cache(maxsize=256)  # a file names two or three rates
-def tax_rate(value: str) -> int:
-    """'0.1', '10', '10%' -> 10; '0.08', '8' -> 8; '0' -> 0 (tax free); '' -> 10, the standard rate."""
+def tax_rate(value: str) -> int | None:
+    """'0.1', '10', '10%' -> 10; '0.08', '8' -> 8; '0' -> 0 (tax free); '' -> None: the file gives no rate,
+    and the line takes its product's (app.orders.importing)."""
     text = normalize_digits(value).removesuffix('%').strip()
     if not text:
-        return 10
+        return None
     try:
         rate = Decimal(text)
     except InvalidOperation:

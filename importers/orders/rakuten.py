@@ -28,7 +28,7 @@ COLUMNS = REQUIRED + (
     '注文者メールアドレス', '注文者電話番号1', '注文者電話番号2', '注文者電話番号3', '送付先姓カナ', '送付先名カナ',
     '送付先電話番号1', '送付先電話番号2', '送付先電話番号3', '支払方法名', 'お届け日指定', 'お届け時間帯',
     'ラッピング名1', 'のし', 'コメント', '送付先ID', 'SKU管理番号', '商品管理番号', '商品番号', '項目・選択肢',
-    '商品毎税込価格', '商品税率')
+    '商品毎税込価格', '商品税率', 'ポイント利用額', 'クーポン利用総額', '税込別')
 
 
 def parse(files: list[tuple[str, bytes]]) -> ParseResult:
@@ -58,8 +58,9 @@ def _orders(filename: str, groups: dict[str, list[Row]]) -> Iterator[tuple[str, 
     shipping_fees = head.fee('送料合計')
     cod_fees = head.fee('代引料合計')
     # 合計金額 is the order's total before points and coupons; 請求金額 (what is billed) is the fallback
-    stated_totals = [total if total is not None else billed
-                     for total, billed in zip(head.yen('合計金額'), head.yen('請求金額'))]
+    totals, billed = head.yen('合計金額'), head.yen('請求金額')
+    stated_totals = [total if total is not None else amount for total, amount in zip(totals, billed)]
+    amounts_due = _amounts_due(head, totals, billed)
     columns = {
         'ordered_at': head.ordered_at('注文日時'),
         'buyer_name': head.joined('注文者姓', '注文者名'),
@@ -89,7 +90,8 @@ def _orders(filename: str, groups: dict[str, list[Row]]) -> Iterator[tuple[str, 
         'line': head.lines, 'channel': itertools.repeat(CHANNEL), 'external_order_id': keys,
         # Rakuten keeps the whole street address, building included, in one column
         'ship_address2': itertools.repeat(''), 'shipping_fee': shipping_fees, 'cod_fee': cod_fees,
-        'total': stated_totals, 'lines': order_lines, 'filename': itertools.repeat(filename)})
+        'total': stated_totals, 'lines': order_lines, 'filename': itertools.repeat(filename),
+        'amount_due': amounts_due})
     # the problems of each order with a problem in any of its rows, in file order
     problems = {}
     for index in set(head.problems) | {bisect.bisect_right(starts, row) - 1 for row in items.problems}:
@@ -115,7 +117,30 @@ def _lines(items: Columns) -> list[LineRecord]:
         'option_text': items.text('項目・選択肢'),
         'quantity': items.quantity('個数'),
         'unit_price': items.price('商品毎税込価格', '単価'),
-        'tax_rate': items.tax_rate('商品税率')}))
+        'tax_rate': items.tax_rate('商品税率'),
+        'tax_excluded': _tax_excluded(items)}))
+
+
+def _amounts_due(head: Columns, totals: list[int | None], billed: list[int | None]) -> list[int | None]:
+    """What each order is billed: 請求金額, else 合計金額 less the points and coupons used, when the file has
+    both columns; None when it cannot be worked out (a COD parcel is then refused, not overcharged)."""
+    if not (head.has('ポイント利用額') and head.has('クーポン利用総額')):
+        return billed
+    # クーポン利用総額 is 店舗発行 + 楽天発行クーポン利用額 together
+    return [amount if amount is not None else None if total is None else total - points - coupons
+            for amount, total, points, coupons in zip(billed, totals, head.fee('ポイント利用額'),
+                                                      head.fee('クーポン利用総額'))]
+
+
+def _tax_excluded(items: Columns) -> list[bool]:
+    """Per row, whether 単価 is before tax: 税込別 0 (1 or empty: tax included), unless 商品毎税込価格 gives the
+    tax-included price itself."""
+    flags = items.text('税込別')
+    if set(flags) - {'', '0', '1'}:
+        for index, flag in enumerate(flags):
+            if flag not in ('', '0', '1'):
+                items.problem(index, '税込別', flag, _l('must be 1 (tax included) or 0 (tax excluded)'))
+    return [flag == '0' and not included for flag, included in zip(flags, items.text('商品毎税込価格'))]
 
 
 def _check_one_ship_to(items: Columns, counts: list[int]) -> None:

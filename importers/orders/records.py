@@ -28,10 +28,14 @@ class LineRecord:
     name: str
     option_text: str
     quantity: int
-    #: yen, tax included
+    #: yen, tax included; before tax when `tax_excluded` is set
     unit_price: int
-    #: percent: 10, 8 (or 0 for a tax-free item)
-    tax_rate: int
+    #: percent: 10, 8 (or 0 for a tax-free item); None when the file gives no rate for the line, so that the
+    #: orders service takes the rate of the product the line matches
+    tax_rate: int | None
+    #: the file says unit_price is before tax (Rakuten 税込別 0): the orders service adds the tax, at the
+    #: line's rate, once it knows the rate
+    tax_excluded: bool = False
 
 
 @dataclasses.dataclass(slots=True)
@@ -72,6 +76,9 @@ class OrderRecord:
     lines: list[LineRecord]
     #: the file the order was read from (the orders file, for Yahoo's pair)
     filename: str = ''
+    #: yen the customer is billed as the mall states it, after points and coupons (Rakuten 請求金額, Yahoo!
+    #: Total less points and mall coupons, Amazon cod-collectible-amount); None when the file does not say
+    amount_due: int | None = None
 
 
 @dataclasses.dataclass

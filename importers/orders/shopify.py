@@ -64,6 +64,8 @@ def _order(cells: list[Cells]) -> OrderRecord:
         noshi='',
         customer_comment=first.text('Notes'),
         lines=lines,
+        # Total is after discounts; a COD gateway collects it
+        amount_due=total,
     )
 
 
@@ -78,5 +80,6 @@ def _line(c: Cells, read_price: bool = True) -> LineRecord:
         option_text='',
         quantity=c.quantity('Lineitem quantity'),
         unit_price=c.price('Lineitem price') if read_price else 0,
-        tax_rate=10,  # the export gives tax per order (Tax 1 Name/Value), not a rate per line
+        # the export gives tax per order (Tax 1 Name/Value), not a rate per line: the product's rate is taken
+        tax_rate=None,
     )

@@ -43,6 +43,9 @@ ORDER_COLUMNS = {
     'shipping_fee': ('ShipCharge', '送料'),
     'cod_fee': ('PayCharge', '手数料'),
     'total': ('Total', '合計金額'),
+    'billed': ('SettleAmount', '決済金額', '請求金額'),
+    'use_point': ('UsePoint', 'ポイント利用額', '利用ポイント'),
+    'mall_coupon': ('TotalMallCouponDiscount', 'モールクーポン値引き額'),
     'delivery_date': ('ShipRequestDate', 'お届け希望日'),
     'delivery_time': ('ShipRequestTime', 'お届け希望時間'),
     'gift_wrap': ('GiftWrapType', 'ギフト包装'),
@@ -149,6 +152,7 @@ def _order(o: Cells, items: list[Cells]) -> OrderRecord:
     shipping_fee = o.fee('shipping_fee')
     cod_fee = o.fee('cod_fee')
     total = o.yen('total')
+    amount_due = _amount_due(o, total)
     if total is None:
         total = lines_total(lines) + shipping_fee + cod_fee
     return OrderRecord(
@@ -180,7 +184,20 @@ def _order(o: Cells, items: list[Cells]) -> OrderRecord:
         # ShipNotes (the buyer's note on delivery: 置き配, a gate code) joins BuyerComments: both must reach a clerk
         customer_comment=o.joined('comment', 'ship_notes', sep='\n'),
         lines=lines,
+        amount_due=amount_due,
     )
+
+
+def _amount_due(o: Cells, total: int | None) -> int | None:
+    """What the order is billed: SettleAmount (決済金額) when the template has it, else Total less the points
+    (UsePoint) and the mall's coupons (TotalMallCouponDiscount) when it has both; None when neither.
+
+    Store coupons are not taken off again: Yahoo has already taken them off the item prices (UnitPrice).
+    """
+    billed = o.yen('billed')
+    if billed is not None or total is None or not (o.has('use_point') and o.has('mall_coupon')):
+        return billed
+    return total - o.fee('use_point') - o.fee('mall_coupon')
 
 
 def _name(o: Cells, last: str, first: str, whole: str) -> str:

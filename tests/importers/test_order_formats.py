@@ -146,7 +146,9 @@ def test_rakuten_reads_a_multi_item_order_field_by_field():
     assert (second.payment_method, second.shipping_fee, second.cod_fee) == ('cod', 550, 330)
     assert second.total == 1960  # 請求金額 when 合計金額 is empty
     assert second.delivery_date == datetime.date(2025, 10, 12)
-    assert second.lines[0].tax_rate == 10
+    assert second.lines[0].tax_rate is None  # empty 商品税率: the product's rate is taken on import
+    # 請求金額, or 合計金額 less the (empty) points and coupons
+    assert (first.amount_due, second.amount_due) == (3240, 1960)
 
 
 # the 107-column layout (MallOrderController.php's CSV_FIELDS_RAKUTEN_PAY): no 商品税率, no SKU管理番号
@@ -283,8 +285,9 @@ def test_amazon_all_orders_report_unit_price_is_item_price_divided_by_quantity()
     assert first.total == 2160 + 1001 + 300  # from item-price, not from the rounded unit price
     tea, cup = first.lines
     assert (tea.channel_line_id, tea.item_code, tea.name) == ('41483244219702', '00123', '髙﨑の緑茶, 100g')
-    assert (tea.quantity, tea.unit_price, tea.tax_rate) == (2, 1080, 10)
+    assert (tea.quantity, tea.unit_price, tea.tax_rate) == (2, 1080, None)  # no rate: the product's is taken
     assert (cup.quantity, cup.unit_price) == (2, 501)  # 1001 / 2 = 500.5, rounded half up
+    assert first.amount_due == first.total  # paid through Amazon
 
     assert second.ordered_at == datetime.datetime(2025, 10, 7, 0, 50, 26, tzinfo=UTC)
     assert second.ship_postal_code == '0100001'
@@ -464,7 +467,7 @@ def test_yahoo_joins_orders_and_items_field_by_field():
     assert (tea.line, cup.line) == (2, 3)
     assert (tea.channel_line_id, tea.item_code, tea.name, tea.option_text) == ('1', '00123', '髙﨑の緑茶 ①',
                                                                                 '内容量:100g')
-    assert (tea.quantity, tea.unit_price, tea.jan, tea.tax_rate) == (2, 1080, '4901234567894', 10)
+    assert (tea.quantity, tea.unit_price, tea.jan, tea.tax_rate) == (2, 1080, '4901234567894', None)
     assert (cup.item_code, cup.option_text, cup.jan) == ('00456', '', '')  # no SubCode: the ItemId
 
     assert second.line == 4
@@ -710,7 +713,7 @@ def test_kura_reads_utf8_with_bom_and_cp932(encoding, bom):
     assert (tea.item_code, tea.jan, tea.name, tea.option_text) == ('00123', '4901234567894', '髙﨑の緑茶 ①',
                                                                    '内容量:100g\nのし:御祝')
     assert (tea.quantity, tea.unit_price, tea.tax_rate) == (2, 1080, 8)
-    assert (cup.item_code, cup.quantity, cup.unit_price, cup.tax_rate) == ('00456', 1, 1080, 10)
+    assert (cup.item_code, cup.quantity, cup.unit_price, cup.tax_rate) == ('00456', 1, 1080, None)
 
     assert second.line == 5
     assert second.ordered_at == datetime.datetime(2025, 10, 7, 7, 50, 26, tzinfo=UTC)
@@ -946,7 +949,7 @@ def test_quantity_must_be_a_positive_whole_number(value):
         normalize.quantity(value)
 
 
-@pytest.mark.parametrize(('value', 'rate'), [('0.1', 10), ('0.08', 8), ('10', 10), ('8%', 8), ('', 10), ('0', 0)])
+@pytest.mark.parametrize(('value', 'rate'), [('0.1', 10), ('0.08', 8), ('10', 10), ('8%', 8), ('', None), ('0', 0)])
 def test_tax_rate(value, rate):
     assert normalize.tax_rate(value) == rate
 
@@ -1008,3 +1011,119 @@ def test_every_prefecture_has_its_english_name():
 ])
 def test_payment_labels(label, code):
     assert normalize.payment_method(label) == code
+
+
+# ---------------------------------------------------------------------------------------------- amount due, tax
+
+#: the 107 columns of the older 楽天ペイ download (formats.md §1a): no 商品税率, no SKU管理番号
+RAKUTEN_107_HEADER = RAKUTEN_HEADER[:107]
+
+
+def rakuten_107_row(order_id: str = '333267-20251007-0000000001', **values: str) -> dict[str, str]:
+    return {name: value for name, value in rakuten_row(order_id, **values).items() if name in RAKUTEN_107_HEADER}
+
+
+def test_the_rakuten_107_layout_has_107_columns_without_a_rate():
+    assert len(RAKUTEN_107_HEADER) == 107
+    assert RAKUTEN_107_HEADER[-1] == 'メンバーシッププログラム受注タイプ'
+
+
+def test_rakuten_amount_due_is_the_billed_amount_after_points_and_coupons():
+    cod = {'支払方法名': '代金引換', '送料合計': '550', '代引料合計': '330', '合計金額': '5830', '項目・選択肢': ''}
+    data = table(RAKUTEN_HEADER, [
+        # 5,830 less 200 points and a 300-yen coupon, as Rakuten states it
+        rakuten_row('A-1', **cod, **{'請求金額': '5330', 'ポイント利用額': '200', 'クーポン利用総額': '300'}),
+        # 請求金額 left empty: worked out from 合計金額, the points and the coupons
+        rakuten_row('B-1', **cod, **{'請求金額': '', 'ポイント利用額': '200', 'クーポン利用総額': '300'}),
+        rakuten_row('C-1', **cod, **{'請求金額': '', 'ポイント利用額': '', 'クーポン利用総額': ''}),
+    ])
+
+    orders = by_id(rakuten.parse([('rakuten.csv', data)]))
+
+    assert [(o.total, o.amount_due) for o in orders.values()] == [(5830, 5330), (5830, 5330), (5830, 5830)]
+
+
+def test_rakuten_amount_due_is_unknown_when_the_file_cannot_say():
+    header = [name for name in RAKUTEN_107_HEADER if name not in ('請求金額', 'ポイント利用額', 'クーポン利用総額')]
+    row = {name: value for name, value in rakuten_107_row(**{'支払方法名': '代金引換', '合計金額': '5830'}).items()
+           if name in header}
+
+    order, = rakuten.parse([('rakuten.csv', table(header, [row]))]).orders
+
+    assert (order.total, order.amount_due) == (5830, None)
+
+
+def test_rakuten_prices_excluding_tax_are_marked_for_the_tax_to_be_added():
+    data = table(RAKUTEN_107_HEADER, [
+        rakuten_107_row(**{'税込別': '0', '単価': '5000', '個数': '1', '項目・選択肢': ''}),
+        rakuten_107_row(**{'商品明細ID': '2', '税込別': '1', '単価': '1080', '項目・選択肢': ''}),
+        rakuten_107_row(**{'商品明細ID': '3', '税込別': '', '単価': '1080', '項目・選択肢': ''}),
+        rakuten_107_row('B-1', **{'税込別': '2', '項目・選択肢': ''}),
+    ])
+
+    result = rakuten.parse([('rakuten.csv', data)])
+
+    excluded, included, unsaid = by_id(result)['333267-20251007-0000000001'].lines
+    # the rate is not in the 107 columns: the orders service adds the tax at the product's rate
+    assert (excluded.unit_price, excluded.tax_excluded, excluded.tax_rate) == (5000, True, None)
+    assert (included.unit_price, included.tax_excluded) == (1080, False)
+    assert (unsaid.unit_price, unsaid.tax_excluded) == (1080, False)
+    assert problems(result) == [(5, '税込別', '2', 'B-1')]
+
+
+def test_rakuten_tax_included_price_column_wins_over_an_excluded_unit_price():
+    header = RAKUTEN_HEADER + ['商品毎税込価格']
+    data = table(header, [rakuten_row(**{'税込別': '0', '単価': '5000', '商品毎税込価格': '5400', '商品税率': '0.08'})])
+
+    line, = rakuten.parse([('rakuten.csv', data)]).orders[0].lines
+
+    assert (line.unit_price, line.tax_excluded, line.tax_rate) == (5400, False, 8)
+
+
+@pytest.mark.parametrize(('extra', 'values', 'due'), [
+    ([], {}, None),                                                          # the template has no billing column
+    (['SettleAmount'], {'SettleAmount': '3040'}, 3040),
+    (['UsePoint', 'TotalMallCouponDiscount'], {'UsePoint': '100', 'TotalMallCouponDiscount': '100'}, 3040),
+    (['UsePoint', 'TotalMallCouponDiscount'], {'UsePoint': '', 'TotalMallCouponDiscount': ''}, 3240),
+    (['UsePoint'], {'UsePoint': '100'}, None),                               # mall coupons unknown: no guess
+])
+def test_yahoo_amount_due_is_the_billed_total_after_points_and_coupons(extra, values, due):
+    files = [('orders.csv', table(YAHOO_ORDERS_HEADER + extra, [yahoo_order(PayMethodName='商品代引', **values)])),
+             ('items.csv', table(YAHOO_ITEMS_HEADER, [yahoo_item()]))]
+
+    order, = yahoo.parse(files).orders
+
+    assert (order.payment_method, order.total, order.amount_due) == ('cod', 3240, due)
+
+
+def test_yahoo_items_without_a_tax_column_have_no_rate_and_with_one_keep_it():
+    header = YAHOO_ITEMS_HEADER + ['ItemTaxRatio']
+    files = [('orders.csv', table(YAHOO_ORDERS_HEADER, [yahoo_order()])),
+             ('items.csv', table(header, [yahoo_item(ItemTaxRatio='8'), yahoo_item(LineId='2', ItemTaxRatio='')]))]
+
+    order, = yahoo.parse(files).orders
+
+    assert [line.tax_rate for line in order.lines] == [8, None]
+
+
+def test_amazon_cod_amount_due_is_the_cod_collectible_amount():
+    cod = {'payment-method': 'COD', 'payment-method-fee': '330'}
+    data = table(AMAZON_B_HEADER, [
+        # 200 yen paid with points (already-paid): the courier collects 3,790
+        amazon_unshipped_row(**cod, **{'cod-collectible-amount': '3790', 'already-paid': '200'}),
+        amazon_unshipped_row(**cod, **{'order-id': '503-0000000-0000002', 'cod-collectible-amount': ''}),
+    ], delimiter='\t')
+
+    known, unknown = by_id(amazon.parse([('unshipped.txt', data)])).values()
+
+    assert (known.total, known.amount_due) == (3990, 3790)
+    assert (unknown.payment_method, unknown.amount_due) == ('cod', None)
+    assert [line.tax_rate for line in known.lines] == [None]
+
+
+def test_shopify_and_kura_orders_owe_their_total_and_leave_an_empty_rate_to_the_product():
+    shop, = shopify.parse([('orders_export.csv', table(SHOPIFY_HEADER, [shopify_order()], encoding='utf-8'))]).orders
+    own, = kura.parse([('kura.csv', table(KURA_HEADER, [kura_row(tax_rate='')]))]).orders
+
+    assert (shop.total, shop.amount_due, shop.lines[0].tax_rate) == (2710, 2710, None)
+    assert (own.amount_due, own.lines[0].tax_rate) == (own.total, None)

@@ -178,6 +178,12 @@ def test_hyphenated_carrier_number_is_encoded_as_digits():
     assert ('Codabar', f'A{tracking(0)}A') in scan(shipping_labels([label]))
 
 
+def test_a_cod_label_whose_amount_is_not_known_says_so_rather_than_print_a_guess():
+    text = page_text(shipping_labels([make_label(cod_amount=None)]))
+    assert '代金引換 金額未確定' in text
+    assert '代金引換' not in page_text(shipping_labels([make_label(cod_amount=0)]))
+
+
 def test_label_text():
     items = tuple(LabelLine(f'SKU-{i}', name, 1) for i, name in enumerate(ITEM_NAMES * 2))
     text = page_text(shipping_labels([make_label(cod_amount=12340, items=items)]))

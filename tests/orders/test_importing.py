@@ -358,7 +358,12 @@ def test_every_field_of_every_format_is_stored_as_read(channel):
     assert len(order.lines) == len(record.lines)
     for stored, read in zip(order.lines, record.lines, strict=True):
         for field in (f.name for f in dataclasses.fields(LineRecord)):
-            if field != 'line':
+            if field == 'tax_excluded':
+                assert stored.price_excluding_tax == (read.unit_price if read.tax_excluded else None)
+            elif field == 'tax_rate' and read.tax_rate is None:
+                # no rate in the file and no product to take it from: the standard rate, flagged
+                assert (stored.tax_rate, stored.tax_rate_assumed) == (10, True)
+            elif field != 'line':
                 assert getattr(stored, field) == getattr(read, field), f'line {field}'
     assert order.ship_name == record.ship_name != ''
     assert record.filename == files[0][0]
@@ -388,3 +393,75 @@ def test_the_import_summary_counts_its_own_orders_waiting_on_a_hold(tea, stock):
     # OLD-1 still waits for its money too, but it is not this file's
     assert summary.as_dict()['allocation'] == {'allocated_orders': 1, 'backordered_orders': 0, 'waiting_on_hold': 1}
     assert orders_by_external_id()['NEW-2'].status == 'allocated'
+
+
+# ---------------------------------------------------------------------------------------------- amount due, tax
+
+
+def test_the_amount_due_after_points_and_coupons_is_stored_beside_the_total(tea):
+    import_order_files('rakuten', rakuten(order_row('COD-1', **{
+        '支払方法名': '代金引換', '合計金額': '5830', '請求金額': '5330',
+        'ポイント利用額': '200', 'クーポン利用総額': '300'})))
+    db.session.commit()
+    order = orders_by_external_id()['COD-1']
+    assert (order.total, order.amount_due, order.payment_status) == (5830, 5330, 'cod')
+
+
+def test_a_line_without_a_rate_takes_its_products_and_an_unknown_one_is_flagged(tea, make_product):
+    """Amazon gives no rate: the tea (8 %) keeps 8 %, the unknown item gets 10 % marked as assumed."""
+    from tests.importers.test_order_formats import AMAZON_A_HEADER, amazon_row
+
+    make_product('W-1', jan='', tax_rate=10)
+    files = [('amazon.txt', table(AMAZON_A_HEADER, [
+        amazon_row(), amazon_row(**{'order-item-id': '2', 'sku': 'W-1'}),
+        amazon_row(**{'order-item-id': '3', 'sku': 'unknown-9'})], delimiter='\t'))]
+    import_order_files('amazon', files)
+    db.session.commit()
+    order = db.session.scalar(sa.select(Order))
+    assert [(line.item_code, line.tax_rate, line.tax_rate_assumed) for line in order.lines] == [
+        ('00123', 8, False), ('W-1', 10, False), ('unknown-9', 10, True)]
+    hold, = order.open_holds
+    assert hold.reason == 'unknown_sku'
+    assert hold.note == ('Unknown item code: unknown-9. The file gives no tax rate: the standard rate is assumed '
+                         'until the code is mapped to a product.')
+
+
+def old_rakuten_line(code, price, included, line_id='1'):
+    """An item row of the 107-column 楽天ペイ layout (no rate); the code in both item-code columns."""
+    from tests.importers.test_order_formats import rakuten_107_row
+
+    return rakuten_107_row(**{'コメント': '', '商品明細ID': line_id, '商品管理番号': code, '商品番号': code,
+                              '税込別': included, '単価': price, '個数': '1', '項目・選択肢': ''})
+
+
+def old_rakuten(*rows):
+    from tests.importers.test_order_formats import RAKUTEN_107_HEADER
+
+    return [('old.csv', table(RAKUTEN_107_HEADER, list(rows)))]
+
+
+def test_prices_before_tax_are_stored_tax_included_rounded_down_per_unit(tea, make_product):
+    """Rakuten 税込別 0 in the 107 columns: the tax is added at the matched product's rate."""
+    make_product('W-1', jan='', tax_rate=10)
+    import_order_files('rakuten', old_rakuten(old_rakuten_line('00123', '1234', '0'),
+                                              old_rakuten_line('W-1', '5000', '0', line_id='2'),
+                                              old_rakuten_line('W-1', '5500', '1', line_id='3')))
+    db.session.commit()
+    order = db.session.scalar(sa.select(Order))
+    assert [(line.unit_price, line.tax_rate, line.price_excluding_tax) for line in order.lines] == [
+        (1332, 8, 1234),    # 1,234 x 1.08 = 1,332.72, rounded down
+        (5500, 10, 5000),
+        (5500, 10, None)]
+
+
+def test_mapping_an_unknown_code_gives_its_lines_the_products_rate_and_price(make_product):
+    import_order_files('rakuten', old_rakuten(old_rakuten_line('rice-1', '5000', '0')))
+    db.session.commit()
+    line = db.session.scalar(sa.select(OrderLine))
+    assert (line.unit_price, line.tax_rate, line.tax_rate_assumed) == (5500, 10, True)
+    rice = make_product('R-1', jan='', tax_rate=8)
+    map_item_code('rakuten', 'rice-1', rice, actor=None)
+    db.session.commit()
+    db.session.expire_all()
+    line = db.session.scalar(sa.select(OrderLine))
+    assert (line.product_id, line.unit_price, line.tax_rate, line.tax_rate_assumed) == (rice.id, 5400, 8, False)

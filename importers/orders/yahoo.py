@@ -189,15 +189,21 @@ def _order(o: Cells, items: list[Cells]) -> OrderRecord:
 
 
 def _amount_due(o: Cells, total: int | None) -> int | None:
-    """What the order is billed: SettleAmount (決済金額) when the template has it, else Total less the points
-    (UsePoint) and the mall's coupons (TotalMallCouponDiscount) when it has both; None when neither.
+    """What the order is billed: SettleAmount (決済金額) when the template has it; else Total when the order used
+    no points (UsePoint) and no mall coupon (TotalMallCouponDiscount); None (not known) otherwise.
 
-    Store coupons are not taken off again: Yahoo has already taken them off the item prices (UnitPrice).
+    Whether Total is before or after the points is not settled: the public readers give only the names, and a
+    file with both Total and TotalPrice reads as if Total were after them.  Taking them off again would
+    undercharge, leaving them on would overcharge: with points or a coupon and no SettleAmount, a clerk enters
+    the amount (the carrier file refuses the COD parcel until then).  Store coupons are not taken off again:
+    Yahoo has already taken them off the item prices (UnitPrice).
     """
     billed = o.yen('billed')
     if billed is not None or total is None or not (o.has('use_point') and o.has('mall_coupon')):
         return billed
-    return total - o.fee('use_point') - o.fee('mall_coupon')
+    if o.fee('use_point') or o.fee('mall_coupon'):
+        return None
+    return total
 
 
 def _name(o: Cells, last: str, first: str, whole: str) -> str:

@@ -37,6 +37,12 @@ def test_the_older_rakuten_layout_takes_rates_from_the_catalogue_and_collects_th
     assert [(line.item_code, line.unit_price) for line in excluded.lines] == [('kyusu-shudei-350', 5500),
                                                                               ('yunomi-2p', 3300)]
     assert (cod.total, cod.amount_due) == (5830, 5330)
+    # the slip taxes the tea at 8 %, not 10 %: 2 x 1,620 yen holds 240 yen of tax
+    from app.fulfilment.documents import packing_slips_data
+    from labels.slips import tax_by_rate
+
+    slip, = packing_slips_data([cod])
+    assert [(r.rate, r.amount, r.tax) for r in tax_by_rate(slip) if r.rate == 8] == [(8, 3240, 240)]
 
     batch = services.create_pick_batch(actor=None)
     db.session.commit()

@@ -58,6 +58,8 @@ class PackingSession(db.Model):
         # two stations can never pack the same order at once
         sa.Index('uq_packing_sessions_open_order', 'order_id', unique=True,
                  sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'")),
+        # every scan reads its station's latest session
+        sa.Index('ix_packing_sessions_station_id', 'station', 'id'),
     )
 
 

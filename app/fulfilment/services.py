@@ -260,8 +260,14 @@ def order_number_in(code: str) -> int | None:
     return Order.id_from_number(code) if code[:1] in ('K', 'k') else None
 
 
-def shipment_of(session: PackingSession) -> Shipment | None:
-    return db.session.scalar(sa.select(Shipment).where(Shipment.order_id == session.order_id))
+def shipment_of(order_id: int) -> Shipment | None:
+    """The parcel of an order that carries one (the order a packing session packs)."""
+    return db.session.scalar(sa.select(Shipment).where(Shipment.order_id == order_id))
+
+
+def shipment_by_label(label: str | None) -> Shipment | None:
+    """The parcel whose label carries this tracking number (label_number() of a scanned code)."""
+    return db.session.scalar(sa.select(Shipment).where(Shipment.tracking_number == label)) if label else None
 
 
 def _latest_session(station: str) -> PackingSession | None:
@@ -301,7 +307,7 @@ def state_of(latest: PackingSession | None, settings: ShippingSettings | None = 
         return StationState(None)
     if latest.status == 'open':
         return StationState(latest)
-    shipment = shipment if shipment is not None else shipment_of(latest)
+    shipment = shipment if shipment is not None else shipment_of(latest.order_id)
     state = StationState(None, latest, shipment)
     if shipment is not None and shipment.shipped_at is not None:
         return StationState(None)
@@ -419,24 +425,21 @@ def station_scan(code: str, *, station: str, actor, settings: ShippingSettings |
     state = station_state(station, settings)
     current = state.current
     if current is not None and current.blocked_message:
-        message = _l('Stopped: press Esc once you have read the error. %(error)s', error=current.blocked_message)
-        _record(station, actor, code, 'blocked', message, current)
-        return ScanOutcome(False, str(message), 'blocked', current)
+        return _refused_during_stop(current, code, actor)
     label = label_number(code)
     if current is not None and current.status == 'open':
         return _scan_while_packing(current, code, label, actor)
     if state.box_waits_for_label and (current is not None or label):
         return _scan_label(state.last, state.shipment, code, label, actor)
-    if label:
-        shipment = db.session.scalar(sa.select(Shipment).where(Shipment.tracking_number == label))
-        if shipment is not None:
-            if shipment.shipped_at is not None:
-                message = _shipped_message(shipment.order, shipment)
-            else:
-                message = _l('A label is checked on its own box: scan the order barcode of %(number)s on the box '
-                             'or its packing slip first, then the label.', number=shipment.order.number)
-            _record(station, actor, code, 'label_no_box', message, order_id=shipment.order_id)
-            return ScanOutcome(False, str(message), 'label_no_box')
+    shipment = shipment_by_label(label)
+    if shipment is not None:
+        if shipment.shipped_at is not None:
+            message = _shipped_message(shipment.order, shipment)
+        else:
+            message = _l('A label is checked on its own box: scan the order barcode of %(number)s on the box '
+                         'or its packing slip first, then the label.', number=shipment.order.number)
+        _record(station, actor, code, 'label_no_box', message, order_id=shipment.order_id)
+        return ScanOutcome(False, str(message), 'label_no_box')
     return open_packing(code, station=station, actor=actor)
 
 
@@ -449,12 +452,11 @@ def _scan_while_packing(session: PackingSession, code: str, label: str | None, a
         return _stop(session, actor, code, lines, 'other_order', _l(
             'ANOTHER ORDER: %(code)s was scanned while %(number)s is being packed. Finish %(number)s, or reset it, '
             'before opening another order.', code=code, number=session.order.number))
-    if label:
-        other = db.session.scalar(sa.select(Shipment).where(Shipment.tracking_number == label))
-        if other is not None:
-            return _stop(session, actor, code, packing_lines(session), 'label_mismatch', _l(
-                'WRONG LABEL: %(code)s is the label of %(other)s; %(number)s is still being packed.',
-                code=code, other=other.order.number, number=session.order.number))
+    other = shipment_by_label(label)
+    if other is not None:
+        return _stop(session, actor, code, packing_lines(session), 'label_mismatch', _l(
+            'WRONG LABEL: %(code)s is the label of %(other)s; %(number)s is still being packed.',
+            code=code, other=other.order.number, number=session.order.number))
     return scan(session, code, actor=actor)
 
 
@@ -505,7 +507,7 @@ def open_packing(code: str, *, station: str, actor) -> ScanOutcome:
 
 
 def _open_label_check(order: Order, code: str, *, station: str, actor) -> ScanOutcome:
-    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == order.id))
+    shipment = shipment_of(order.id)
     if order.status == 'shipped' or (shipment is not None and shipment.shipped_at is not None):
         message = _shipped_message(order, shipment)
     elif shipment is None or shipment.label_verified_at is not None:
@@ -530,9 +532,7 @@ def scan(session: PackingSession, code: str, *, actor) -> ScanOutcome:
     if session.status != 'open':
         raise UserError(_l('This packing was reset; scan the order again.'))
     if session.blocked_message:
-        message = _l('Stopped: press Esc once you have read the error. %(error)s', error=session.blocked_message)
-        _record(station, actor, code, 'blocked', message, session)
-        return ScanOutcome(False, str(message), 'blocked', session)
+        return _refused_during_stop(session, code, actor)
     product = find_product_by_code(code)
     lines = packing_lines(session)
     if product is None:
@@ -570,7 +570,7 @@ def _finish_if_complete(session: PackingSession, lines: list[dict], outcome: Sca
     """Every unit is in: the parcel is packed, unless the customer's requests are still to be read."""
     if any(e['scanned'] < e['expected'] for e in lines):
         return outcome
-    if session.requests_confirmed_at is None and must_be_read(customer_requests(parcel_orders(session.order))):
+    if session.requests_confirmed_at is None and must_be_read(customer_requests(orders_of(session, lines))):
         outcome.message = str(_l('Every unit of %(number)s is in. Read the customer\'s requests, then scan the '
                                  'order barcode %(number)s (or press F2) to close the box.',
                                  number=session.order.number))
@@ -591,6 +591,13 @@ def confirm_requests(session: PackingSession, *, actor, code: str = 'F2') -> Sca
     lines = packing_lines(session)
     return _finish_if_complete(session, lines, ScanOutcome(True, str(message), 'requests_read', session,
                                                            lines=lines), actor)
+
+
+def _refused_during_stop(session: PackingSession, code: str, actor) -> ScanOutcome:
+    """A code scanned while the station is stopped: refused and recorded, nothing counted, the stop stays."""
+    message = _l('Stopped: press Esc once you have read the error. %(error)s', error=session.blocked_message)
+    _record(session.station, actor, code, 'blocked', message, session)
+    return ScanOutcome(False, str(message), 'blocked', session)
 
 
 def _stop(session, actor, code, lines, result, message) -> ScanOutcome:
@@ -716,7 +723,7 @@ def _scan_label(session: PackingSession, shipment: Shipment, code: str, label: s
         db.session.flush()
         return ScanOutcome(True, str(_l('Label checked: %(number)s is ready to ship.', number=number)),
                            'label_ok', session, shipment)
-    other = (db.session.scalar(sa.select(Shipment).where(Shipment.tracking_number == label)) if label else None)
+    other = shipment_by_label(label)
     order_id = order_number_in(code)
     if other is not None:
         message = _l('WRONG LABEL: %(code)s is the label of %(other)s, but this box is %(number)s '
@@ -781,13 +788,13 @@ def dock_scan(code: str, *, actor) -> Shipment:
     """A parcel scanned at the dock by its label or the order number on its slip: it ships, or says why not."""
     code = (code or '').strip()
     label = label_number(code)
-    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.tracking_number == label)) if label else None
+    shipment = shipment_by_label(label)
     if shipment is None:
         order_id = None if label else Order.id_from_number(code)
         order = db.session.get(Order, order_id) if order_id else None
         if order is not None and order.combined_into_id:
             order = db.session.get(Order, order.combined_into_id)
-        shipment = order and db.session.scalar(sa.select(Shipment).where(Shipment.order_id == order.id))
+        shipment = order and shipment_of(order.id)
         if shipment is None:
             if order is None:
                 raise UserError(_l('No packed parcel has the label or order number "%(code)s".', code=code))
@@ -803,9 +810,12 @@ def batch_parcels_to_ship(batch: PickBatch) -> tuple[list[Shipment], list[Shipme
     """The batch's packed parcels still here: those ready to leave, and those that may not yet."""
     settings = shipping_settings()
     shipments = db.session.scalars(sa.select(Shipment).join(Order).where(
-        Order.pick_batch_id == batch.id, Shipment.shipped_at.is_(None)).order_by(Shipment.id)).all()
-    ready = [s for s in shipments if ready_to_ship(s, settings) is None]
-    return ready, [s for s in shipments if s not in ready]
+        Order.pick_batch_id == batch.id, Shipment.shipped_at.is_(None)).options(so.contains_eager(Shipment.order))
+        .order_by(Shipment.id)).all()
+    ready, waiting = [], []
+    for shipment in shipments:
+        (waiting if ready_to_ship(shipment, settings) else ready).append(shipment)
+    return ready, waiting
 
 
 def ship_batch(batch: PickBatch, *, actor) -> tuple[int, list[str]]:

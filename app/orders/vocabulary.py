@@ -81,7 +81,8 @@ def _carrier(code) -> str:
 
 
 def _scan(after: dict) -> str:
-    """A scan at a station; the station's own entries (an acknowledged error, a reset, an override) in words."""
+    """A scan at a station; the station's own entries (an acknowledged error, a reset, an override, the requests
+    read, a box put aside) in words: their codes (ACK, F2, ASIDE) are no scanned code."""
     station, code, result = after.get('station'), after.get('code') or '', after.get('result')
     if result == 'acknowledged' and code == 'ACK':
         return str(_l('Error acknowledged at %(station)s', station=station))
@@ -89,6 +90,10 @@ def _scan(after: dict) -> str:
         return str(_l('Packing started again at %(station)s', station=station))
     if result == 'override':
         return str(_l('Unit counted by supervisor override at %(station)s', station=station))
+    if result == 'requests_read':
+        return str(_l("Customer's requests read at %(station)s", station=station))
+    if result == 'set_aside':
+        return str(_l('Box put aside at %(station)s, its label to check later', station=station))
     return str(_l('Scan at %(station)s: %(code)s (%(result)s)', station=station, code=code,
                   result=SCAN_RESULTS.get(result, result)))
 

@@ -338,21 +338,20 @@ def station_parcel(station: str) -> PackingSession | None:
 
 def packing_lines(session: PackingSession) -> list[dict]:
     """Each line of the parcel with how many units are expected and how many were scanned."""
-    # one query for the parcel's lines and their products: this runs on every scan at every station
-    lines = db.session.scalars(
-        sa.select(OrderLine).join(Order, Order.id == OrderLine.order_id)
+    # one query for the parcel's lines, their products and their counts: this runs on every scan at every station
+    scanned = (sa.select(sa.func.count(ScanEvent.id))
+               .where(ScanEvent.session_id == session.id, ScanEvent.order_line_id == OrderLine.id,
+                      ScanEvent.result.in_(('ok', 'override')))
+               .correlate(OrderLine).scalar_subquery())
+    rows = db.session.execute(
+        sa.select(OrderLine, scanned).join(Order, Order.id == OrderLine.order_id)
         .where(sa.or_(Order.id == session.order_id, Order.combined_into_id == session.order_id))
         .options(so.joinedload(OrderLine.product), so.joinedload(OrderLine.order))
-        .order_by(OrderLine.order_id, OrderLine.line_no)).all()
-    if session.kind == 'label':   # a packed box brought back: its units were counted by the packing before
-        return [{'line': line, 'expected': line.quantity, 'scanned': line.quantity, 'product': line.product}
-                for line in lines]
-    scanned = dict(db.session.execute(
-        sa.select(ScanEvent.order_line_id, sa.func.count(ScanEvent.id))
-        .where(ScanEvent.session_id == session.id, ScanEvent.result.in_(('ok', 'override')))
-        .group_by(ScanEvent.order_line_id)).tuples().all())
-    return [{'line': line, 'expected': line.quantity, 'scanned': scanned.get(line.id, 0),
-             'product': line.product} for line in lines]
+        .order_by(OrderLine.order_id, OrderLine.line_no)).unique().all()
+    # a packed box brought back for its label check: its units were counted by the packing before
+    brought_back = session.kind == 'label'
+    return [{'line': line, 'expected': line.quantity, 'scanned': line.quantity if brought_back else count,
+             'product': line.product} for line, count in rows]
 
 
 def orders_of(session: PackingSession, lines: list[dict]) -> list[Order]:
@@ -428,7 +427,7 @@ def station_scan(code: str, *, station: str, actor, settings: ShippingSettings |
         return _refused_during_stop(current, code, actor)
     label = label_number(code)
     if current is not None and current.status == 'open':
-        return _scan_while_packing(current, code, label, actor)
+        return _scan_while_packing(current, code, label, actor, settings)
     if state.box_waits_for_label and (current is not None or label):
         return _scan_label(state.last, state.shipment, code, label, actor)
     shipment = shipment_by_label(label)
@@ -443,10 +442,11 @@ def station_scan(code: str, *, station: str, actor, settings: ShippingSettings |
     return open_packing(code, station=station, actor=actor)
 
 
-def _scan_while_packing(session: PackingSession, code: str, label: str | None, actor) -> ScanOutcome:
+def _scan_while_packing(session: PackingSession, code: str, label: str | None, actor,
+                        settings: ShippingSettings) -> ScanOutcome:
     order_id = order_number_in(code)
     if order_id == session.order_id:
-        return confirm_requests(session, actor=actor, code=code)
+        return confirm_requests(session, actor=actor, code=code, settings=settings)
     if order_id is not None:
         lines = packing_lines(session)
         return _stop(session, actor, code, lines, 'other_order', _l(
@@ -457,7 +457,7 @@ def _scan_while_packing(session: PackingSession, code: str, label: str | None, a
         return _stop(session, actor, code, packing_lines(session), 'label_mismatch', _l(
             'WRONG LABEL: %(code)s is the label of %(other)s; %(number)s is still being packed.',
             code=code, other=other.order.number, number=session.order.number))
-    return scan(session, code, actor=actor)
+    return scan(session, code, actor=actor, settings=settings)
 
 
 def open_packing(code: str, *, station: str, actor) -> ScanOutcome:
@@ -503,7 +503,8 @@ def open_packing(code: str, *, station: str, actor) -> ScanOutcome:
         db.session.add(session)
         db.session.flush()
     _record(station, actor, code, 'order', _l('Packing %(number)s', number=order.number), session)
-    return ScanOutcome(True, str(_l('Packing %(number)s', number=order.number)), 'order', session)
+    return ScanOutcome(True, str(_l('Packing %(number)s', number=order.number)), 'order', session,
+                       lines=packing_lines(session))
 
 
 def _open_label_check(order: Order, code: str, *, station: str, actor) -> ScanOutcome:
@@ -520,12 +521,12 @@ def _open_label_check(order: Order, code: str, *, station: str, actor) -> ScanOu
         db.session.flush()
         message = _l('Label check of %(number)s: scan the label on this box.', number=order.number)
         _record(station, actor, code, 'order', message, session)
-        return ScanOutcome(True, str(message), 'order', session, shipment)
+        return ScanOutcome(True, str(message), 'order', session, shipment, lines=packing_lines(session))
     _record(station, actor, code, 'not_packable', message, order_id=order.id)
     return ScanOutcome(False, str(message), 'not_packable')
 
 
-def scan(session: PackingSession, code: str, *, actor) -> ScanOutcome:
+def scan(session: PackingSession, code: str, *, actor, settings: ShippingSettings | None = None) -> ScanOutcome:
     """One scanned unit (JAN or SKU) of the open parcel."""
     code = (code or '').strip()
     station = session.station
@@ -563,10 +564,11 @@ def scan(session: PackingSession, code: str, *, actor) -> ScanOutcome:
     outcome = ScanOutcome(True, str(_l('%(name)s %(n)d / %(of)d', name=product.name, n=counted,
                                        of=sum(e['expected'] for e in mine))), 'ok', session,
                           line_id=open_line['line'].id, lines=lines)
-    return _finish_if_complete(session, lines, outcome, actor)
+    return _finish_if_complete(session, lines, outcome, actor, settings)
 
 
-def _finish_if_complete(session: PackingSession, lines: list[dict], outcome: ScanOutcome, actor) -> ScanOutcome:
+def _finish_if_complete(session: PackingSession, lines: list[dict], outcome: ScanOutcome, actor,
+                        settings: ShippingSettings | None = None) -> ScanOutcome:
     """Every unit is in: the parcel is packed, unless the customer's requests are still to be read."""
     if any(e['scanned'] < e['expected'] for e in lines):
         return outcome
@@ -575,12 +577,13 @@ def _finish_if_complete(session: PackingSession, lines: list[dict], outcome: Sca
                                  'order barcode %(number)s (or press F2) to close the box.',
                                  number=session.order.number))
         return outcome
-    outcome.shipment = _pack(session, actor)
+    outcome.shipment = _pack(session, actor, settings)
     outcome.message = str(_l('Order %(number)s is packed.', number=session.order.number))
     return outcome
 
 
-def confirm_requests(session: PackingSession, *, actor, code: str = 'F2') -> ScanOutcome:
+def confirm_requests(session: PackingSession, *, actor, code: str = 'F2',
+                     settings: ShippingSettings | None = None) -> ScanOutcome:
     """The packer has read the customer's requests (gift wrapping, のし, comment, date) shown on the station."""
     if session.status != 'open':
         raise UserError(_l('This packing is not open.'))
@@ -590,7 +593,7 @@ def confirm_requests(session: PackingSession, *, actor, code: str = 'F2') -> Sca
     _record(session.station, actor, code, 'requests_read', message, session)
     lines = packing_lines(session)
     return _finish_if_complete(session, lines, ScanOutcome(True, str(message), 'requests_read', session,
-                                                           lines=lines), actor)
+                                                           lines=lines), actor, settings)
 
 
 def _refused_during_stop(session: PackingSession, code: str, actor) -> ScanOutcome:
@@ -606,12 +609,14 @@ def _stop(session, actor, code, lines, result, message) -> ScanOutcome:
     return ScanOutcome(False, str(message), result, session, lines=lines)
 
 
-def acknowledge(session: PackingSession, *, actor) -> None:
+def acknowledge(session: PackingSession, *, actor) -> ScanOutcome:
     """The packer pressed Esc: they have read the error and put the wrong unit or label aside."""
     if session.blocked_message:
         _record(session.station, actor, 'ACK', 'acknowledged', session.blocked_message, session)
         session.blocked_message = ''
         db.session.flush()
+    return ScanOutcome(True, str(_l('Stop cleared: go on scanning %(number)s.', number=session.order.number)),
+                       'acknowledged', session, lines=packing_lines(session))
 
 
 def override(session: PackingSession, line_id: int, *, supervisor, reason: str, actor) -> ScanOutcome:
@@ -699,9 +704,9 @@ def next_tracking_number(carrier: str) -> str | None:
     return tracking_numbers.with_check_digit(f'{body:011d}')
 
 
-def _pack(session: PackingSession, actor) -> Shipment:
+def _pack(session: PackingSession, actor, settings: ShippingSettings | None = None) -> Shipment:
     """Every unit scanned: the parcel becomes a shipment with its tracking number."""
-    settings = shipping_settings()
+    settings = settings or shipping_settings()
     order = session.order
     carrier = carrier_of(order, settings)
     shipment = Shipment(order=order, carrier=carrier, service=CARRIER_SERVICES[carrier],

@@ -204,23 +204,26 @@ def pack_scan():
 @roles_required(*FLOOR)
 def pack_ack():
     """Esc at the station: the packer has read the stop.  No form on the page posts here: only station.js on Esc."""
-    current = services.station_parcel(_station() or '')
-    if current is not None:
-        services.acknowledge(current, actor=current_user)
-        db.session.commit()
-    return _station_view()
+    settings = services.shipping_settings()
+    current = services.station_state(_station() or '', settings).current
+    if current is None:
+        return _station_view(settings=settings)
+    outcome = services.acknowledge(current, actor=current_user)
+    commit_keeping_loaded(db.session())
+    return _station_view(outcome, settings=settings)
 
 
 @bp.route('/pack/requests', methods=['POST'])
 @roles_required(*FLOOR)
 def pack_requests():
     """F2 at the station: the packer has read the customer's requests (the order barcode does the same)."""
-    current = services.station_parcel(_station() or '')
+    settings = services.shipping_settings()
+    current = services.station_state(_station() or '', settings).current
     if current is None or current.status != 'open' or current.blocked_message:
-        return _station_view()
-    outcome = services.confirm_requests(current, actor=current_user)
-    db.session.commit()
-    return _station_view(outcome)
+        return _station_view(settings=settings)
+    outcome = services.confirm_requests(current, actor=current_user, settings=settings)
+    commit_keeping_loaded(db.session())
+    return _station_view(outcome, settings=settings)
 
 
 @bp.route('/pack/override', methods=['POST'])

@@ -58,7 +58,7 @@ def test_the_station_packs_by_scanning_and_stops_hard_on_a_wrong_item(client, lo
     assert 'WRONG ORDER' in refused.text   # the original error stays on screen
     assert db.session.scalars(sa.select(ScanEvent.result).order_by(ScanEvent.id.desc())).first() == 'blocked'
     acked = client.post('/pack/ack', headers={'HX-Request': 'true'}).text
-    assert 'data-blocked="0"' in acked
+    assert 'data-blocked="0"' in acked and f'Stop cleared: go on scanning {number}.' in acked
     scan(client, '4569951116179')
     packed = scan(client, '4901234567894')
     assert f'Order {number} is packed.' in packed.text

@@ -1,4 +1,6 @@
 """Login, logout, language, and user administration."""
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -16,10 +18,17 @@ from app.web.tables import paginate, table_state
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow a `next` that stays on this site."""
-    if target and target.startswith('/') and not target.startswith('//'):
-        return target
-    return url_for('web.home')
+    """Only follow a `next` that is a path of this site.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so a slash, a tab and
+    another slash lead off the site: a target holding any control character, space or backslash is
+    refused whole, not cleaned.
+    """
+    if (not target or not target.startswith('/') or target.startswith('//')
+            or any(ch <= ' ' or ch in '\\\x7f' for ch in target)):
+        return url_for('web.home')
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else url_for('web.home')
 
 
 @bp.route('/login', methods=['GET', 'POST'])

@@ -1,4 +1,7 @@
 """Logging in, languages, and user administration."""
+import urllib.parse
+
+import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import AuditEvent, User
@@ -43,6 +46,21 @@ def test_login_only_follows_next_within_the_site(client, make_user):
     client.post('/logout')
     response = client.post('/login?next=/stock/', data={'email': user.email, 'password': PASSWORD})
     assert response.headers['Location'] == '/stock/'
+
+
+@pytest.mark.parametrize('target', ['/%09/evil.example/phish', '/%0a/evil.example', '/%5Cevil.example',
+                                    '/%5C/evil.example', '//evil.example', 'https://evil.example/', '/%00/x',
+                                    'javascript:alert(1)', '/ /evil.example'])
+def test_a_next_that_could_leave_the_site_leads_home(client, make_user, login, target):
+    """A browser drops the tab of `/<TAB>/evil.example` and goes to //evil.example: every such target is refused."""
+    user = make_user('clerk')
+    response = client.post(f'/login?next={target}', data={'email': user.email, 'password': PASSWORD})
+    assert (response.status_code, response.headers['Location']) == (302, '/')
+    response = client.post('/locale', data={'locale': 'en', 'next': urllib.parse.unquote(target)})
+    assert (response.status_code, response.headers['Location']) == (302, '/')
+    client.post('/logout')
+    response = client.post('/locale/anonymous', data={'locale': 'en', 'next': urllib.parse.unquote(target)})
+    assert (response.status_code, response.headers['Location']) == (302, '/')
 
 
 def test_logout_ends_the_session(client, login):

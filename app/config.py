@@ -17,9 +17,31 @@ def _secret_key(instance: Path) -> str:
         return os.environ['SECRET_KEY']
     key_file = instance / 'secret_key'
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+        _create_secret_key(key_file)
+    key = key_file.read_text().strip()
+    if not key:
+        raise RuntimeError(f'{key_file} is empty: delete it (everybody will have to log in again) or set SECRET_KEY.')
+    return key
+
+
+def _create_secret_key(key_file: Path) -> None:
+    """Write a new key so that no process ever reads it half written, whichever of several starting first wins.
+
+    The key is written whole to a private file of this process, then linked to its name: a link is made
+    at once or not at all, and it fails if another process linked its own key first, which then stands.
+    """
+    draft = key_file.with_name(f'.{key_file.name}.{os.getpid()}.{secrets.token_hex(4)}')
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, 'w') as stream:
+            stream.write(secrets.token_hex(32))
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.link(draft, key_file)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def database_url(url: str) -> str:

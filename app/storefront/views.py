@@ -49,7 +49,7 @@ def _product_or_404(sku: str) -> Product:
     return product
 
 
-@bp.route('/products/<sku>')
+@bp.route('/products/<path:sku>')
 def product(sku):
     product = _product_or_404(sku)
     available = available_by_product([product.id])[product.id]
@@ -57,7 +57,7 @@ def product(sku):
                            settings=services.shop_settings(), form=CartForm(formdata=None))
 
 
-@bp.route('/products/<sku>/image')
+@bp.route('/product-images/<path:sku>')
 def product_image(sku):
     product = _product_or_404(sku)
     if not product.image:
@@ -77,7 +77,7 @@ def cart():
     return render_template('storefront/cart.html', lines=lines, totals=money, settings=settings)
 
 
-@bp.route('/cart/<sku>', methods=['POST'])
+@bp.route('/cart/<path:sku>', methods=['POST'])
 def set_cart(sku):
     """Add to the cart (from a product page) or change a quantity (on the cart page; 0 removes)."""
     product = _product_or_404(sku)

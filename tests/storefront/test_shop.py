@@ -1,4 +1,5 @@
 """The shop: a customer browses, fills a cart, checks out; the order arrives in the back office."""
+import re
 import threading
 
 import pytest
@@ -286,7 +287,7 @@ def test_a_clerk_publishes_a_product_with_a_photo(client, login, shop):
         content_type='multipart/form-data')
     page = client.get('/shop/products/X-1')
     assert '新商品です' in page.text
-    image = client.get('/shop/products/X-1/image')
+    image = client.get('/shop/product-images/X-1')
     assert (image.status_code, image.mimetype, image.data) == (200, 'image/png', png)
 
 
@@ -317,3 +318,19 @@ def test_bank_transfer_customers_get_the_account_on_the_page_and_in_the_mail(cli
     message = db.session.scalar(sa.select(EmailMessage))
     assert '蔵銀行 本店 普通 1234567' in message.text_body
     assert '蔵銀行 本店 普通 1234567' in message.html_body
+
+
+@pytest.mark.parametrize('sku', ['TEA/500G', 'A/B/C', 'ＫＵＲＡ-1', '50%OFF', 'X?Y#Z'])
+def test_a_product_whose_sku_holds_a_slash_or_a_sign_is_shown_and_bought(client, make_product, stock, sku):
+    """Shops use SKUs such as TEA/500G: its page, its photo link and its cart button must all work."""
+    product = make_product(sku, name='煎茶 500g', price=1500, jan='')
+    product.published = True
+    db.session.commit()
+    stock(product, 4)
+    catalogue = client.get('/shop/').text
+    link = re.search(r'href="(/shop/products/[^"]+)"', catalogue).group(1)
+    page = client.get(link)
+    assert page.status_code == 200 and '煎茶 500g' in page.text
+    action = re.search(r'action="(/shop/cart/[^"]+)"', page.text).group(1)
+    added = client.post(action, data={'quantity': '2', 'add': '1'}, follow_redirects=True)
+    assert added.status_code == 200 and '煎茶 500g' in added.text and 'value="2"' in added.text

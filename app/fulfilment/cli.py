@@ -52,18 +52,15 @@ def picklist(batch_code, output):
 @labels_cli.command('shipping')
 @click.argument('order_number')
 @click.option('-o', '--output', type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option('--layout', type=click.Choice(['4x6', 'a4-2up']), default='4x6')
+@click.option('--layout', type=click.Choice(documents.LABEL_LAYOUTS), default='4x6')
 def shipping(order_number, output, layout):
     """Reprint the shipping label of a packed order (the reprint is logged)."""
-    from app.accounts.services import record_audit
-
     order_id = Order.id_from_number(order_number)
     shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == order_id)) if order_id else None
     if shipment is None:
         raise click.ClickException(f'order {order_number} is not packed: it has no label')
     output.write_bytes(documents.shipping_labels_pdf([shipment], layout=layout))
-    shipment.label_prints += 1
-    record_audit(None, 'shipment.label_reprinted', shipment.order, note=f'CLI #{shipment.label_prints}')
+    services.label_printed(shipment, actor=None, where='CLI')
     db.session.commit()
     click.echo(f'wrote {output}')
 

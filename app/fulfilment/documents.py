@@ -19,6 +19,8 @@ JST = ZoneInfo('Asia/Tokyo')
 CHUNK = 1000
 #: the packing slip's ``prices``: chosen by :func:`slip_without_prices`, or forced either way
 PRICE_MODES = ('auto', 'with', 'without')
+#: labels.shipping.LAYOUTS, named here too so that the application starts without loading reportlab
+LABEL_LAYOUTS = ('4x6', 'a4-2up')
 
 
 def _sender(s: services.ShippingSettings | None = None):

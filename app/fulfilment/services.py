@@ -747,6 +747,18 @@ def _scan_label(session: PackingSession, shipment: Shipment, code: str, label: s
     return _stop(session, actor, code, None, 'label_mismatch', message)
 
 
+def label_printed(shipment: Shipment, *, actor, where: str = '') -> None:
+    """A label of the parcel was made for printing: the first is the print, every later one a logged reprint.
+
+    Called once the PDF exists, never before: a refused request prints nothing and counts nothing.
+    """
+    shipment.label_prints += 1
+    if shipment.label_prints > 1:
+        record_audit(actor, 'shipment.label_reprinted', shipment.order,
+                     note=f'{where or shipment.tracking_number} #{shipment.label_prints}')
+    db.session.flush()
+
+
 # ---------------------------------------------------------------------------------------------- shipping
 
 

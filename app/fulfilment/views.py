@@ -6,7 +6,7 @@ from flask import abort, flash, jsonify, make_response, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.services import authenticate, record_audit
+from app.accounts.services import authenticate
 from app.database import commit_keeping_loaded, set_read_only_transactions
 from app.errors import UserError
 from app.extensions import db
@@ -280,19 +280,17 @@ def change_station():
 @roles_required(*FLOOR)
 def shipping_label(shipment_id):
     """The shipping label, opened for printing as soon as the parcel is packed (reprints are logged)."""
-    # a GET that writes (the print count): leave the read-only transaction the request began
+    layout = request.args.get('layout', '4x6')
+    if layout not in documents.LABEL_LAYOUTS:
+        abort(400)
+    shipment = db.get_or_404(Shipment, shipment_id)
+    pdf = documents.shipping_labels_pdf([shipment], layout=layout)
+    # a GET that writes (the print count), once the label exists: leave the read-only transaction it began
     db.session.commit()
     set_read_only_transactions(False)
-    shipment = db.get_or_404(Shipment, shipment_id)
-    shipment.label_prints += 1
-    if shipment.label_prints > 1:
-        record_audit(current_user, 'shipment.label_reprinted', shipment.order,
-                     note=f'{shipment.tracking_number} #{shipment.label_prints}')
+    services.label_printed(shipment, actor=current_user)
     db.session.commit()
-    layout = request.args.get('layout', '4x6')
-    if layout not in ('4x6', 'a4-2up'):
-        abort(400)
-    return _pdf(documents.shipping_labels_pdf([shipment], layout=layout), f'label-{shipment.order.number}.pdf')
+    return _pdf(pdf, f'label-{shipment.order.number}.pdf')
 
 
 @bp.route('/orders/<int:order_id>/slip.pdf')

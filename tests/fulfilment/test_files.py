@@ -126,6 +126,36 @@ def test_pick_list_and_label_pdfs_from_the_command_line(floor, runner, tmp_path)
     assert runner.invoke(args=['labels', 'shipping', by_external('F-2').number, '-o', str(label)]).exit_code == 1
 
 
+def test_a_refused_label_request_prints_and_counts_nothing(floor, client, login):
+    """Only a label actually made counts: the first is the print, the next ones reprints in the history."""
+    from app.accounts.models import AuditEvent
+
+    services.create_pick_batch(actor=None)
+    pack_all(floor, 'F-1')
+    db.session.commit()
+    shipment = db.session.scalar(sa.select(Shipment))
+    login('packer')
+
+    def state():
+        db.session.expire_all()
+        return shipment.label_prints, db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+            AuditEvent.action == 'shipment.label_reprinted'))
+
+    assert client.get(f'/shipments/{shipment.id}/label.pdf?layout=bogus').status_code == 400
+    assert state() == (0, 0)
+    assert client.get(f'/shipments/{shipment.id}/label.pdf').status_code == 200
+    assert state() == (1, 0)
+    assert client.get(f'/shipments/{shipment.id}/label.pdf?layout=a4-2up').status_code == 200
+    assert state() == (2, 1)
+
+
+def test_the_application_names_the_label_layouts_of_labels():
+    from app.fulfilment.documents import LABEL_LAYOUTS
+    from labels.shipping import LAYOUTS
+
+    assert LABEL_LAYOUTS == LAYOUTS
+
+
 def test_mall_confirmations_for_the_day(floor, client, login):
     batch = services.create_pick_batch(actor=None)
     pack_all(floor, 'F-1')

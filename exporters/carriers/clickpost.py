@@ -76,10 +76,10 @@ def _row(s: CarrierShipment, fields: Fields) -> list[str]:
                        'make the others by hand', pieces=s.pieces))
     address = fields.lines('お届け先住所', [address_line(s.ship_to_prefecture, s.ship_to_city), s.ship_to_address1,
                                        s.ship_to_address2], (LINE,) * 4)
-    return [
+    return fields.row([
         postal(s.ship_to_postal),
         fields.text('お届け先氏名', s.ship_to_name, NAME_WIDTH),
         honorific(s.ship_to_name),
         *address,
         fields.text('内容品', s.item_name, ITEM_WIDTH),
-    ]
+    ])

@@ -117,7 +117,7 @@ def _row(s: CarrierShipment, fields: Fields, unmatched: list[str]) -> list[str]:
     row = [''] * len(LAYOUT)
     for name, value in values.items():
         row[COLUMN[name] - 1] = value
-    return row
+    return fields.row(row)
 
 
 def _spread(values: dict[str, str], column: str, lines: list[str]) -> None:

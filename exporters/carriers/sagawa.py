@@ -123,4 +123,4 @@ def _row(s: CarrierShipment, fields: Fields, unmatched: list[str]) -> list[str]:
         *[''] * 10,                                          # 65-74 編集０１-１０
     ]
     assert len(row) == len(HEADER), len(row)
-    return row
+    return fields.row(row)

@@ -41,6 +41,8 @@ VARIANTS = {
 _SAME_CHARACTER = {'\u2014': '\u2015', '\u00a0': ' '}
 _BREAKS = re.compile(r'[\r\n\t\v\f]+')
 _SPACES = re.compile(r' {2,}')
+# what a spreadsheet would run as a formula (=, @, or a sign before more than a number or phone number)
+_FORMULA = re.compile(r'^(?:[=@]|[+\-](?![\d\s()\-]*$))')
 
 
 def cp932_width(text: str) -> int:
@@ -143,6 +145,19 @@ class Fields:
                              'written as "%(replacement)s"', **values)
             self.warn(message)
         return ''.join(out)
+
+    def row(self, cells: list[str]) -> list[str]:
+        """The shipment's row as it goes into the file; a cell a spreadsheet would run as a formula is a warning.
+
+        The carrier's software reads the file as text and needs each value as it is, so nothing is changed:
+        the person making the file is told not to open it in a spreadsheet, and to check the order.
+        """
+        for column, cell in enumerate(cells, start=1):
+            if cell and _FORMULA.match(str(cell)):
+                self.warn(_l('column %(column)d "%(value)s" begins like a spreadsheet formula: it is written as it '
+                             'is for the carrier; do not open this file in a spreadsheet program, and check the '
+                             'order', column=column, value=cell))
+        return cells
 
     def text(self, field: str, value: str, max_bytes: int) -> str:
         """A cleaned value cut to `max_bytes`; a cut is a warning naming what was left out."""

@@ -101,7 +101,7 @@ def _row(s: CarrierShipment, fields: Fields, unmatched: list[str]) -> list[str]:
         s.sender_prefecture, s.sender_city, s.sender_address1, s.sender_address2), ADDRESS_WIDTHS)
     slot = slot_code(s.order_number, s.time_slot, TIME_SLOT_CODES, _l('Yamato Transport'), unmatched)
     cod = s.is_cod
-    return [
+    return fields.row([
         s.order_number,                                      # 1 お客様管理番号
         INVOICE_TYPES[s.service][cod],                       # 2 送り状種別
         '',                                                  # 3 クール区分: normal
@@ -138,7 +138,7 @@ def _row(s: CarrierShipment, fields: Fields, unmatched: list[str]) -> list[str]:
         fields.clean('ご請求先顧客コード', s.customer_code),     # 40 ご請求先顧客コード
         '',                                                  # 41 ご請求先分類コード
         fields.clean('運賃管理番号', s.freight_code),           # 42 運賃管理番号
-    ]
+    ])
 
 
 def _address(prefecture: str, city: str, address1: str, address2: str) -> list[str]:

@@ -538,3 +538,18 @@ def test_carrier_export_is_an_export_result_with_warnings():
     result = CarrierExport(b'', 'a.csv', 'text/csv')
     assert dataclasses.asdict(result) == {'content': b'', 'filename': 'a.csv', 'mimetype': 'text/csv',
                                           'warnings': [], 'left_out': [], 'unmatched_windows': []}
+
+
+@pytest.mark.parametrize('carrier', sorted(CARRIER_EXPORTS))
+@pytest.mark.parametrize('value', ['=HYPERLINK("http://evil.example","クリック")', '@SUM(A1)', '+1+1', '-2+3*cmd'])
+def test_a_value_a_spreadsheet_would_run_is_kept_for_the_carrier_and_warned_about(carrier, value):
+    """The carrier's software needs the bytes as they are; the person making the file is told not to open it."""
+    row, warnings = one_row(carrier, item_name=value)
+    assert any(cell.startswith(value[:8]) for cell in row)
+    assert any('begins like a spreadsheet formula' in w and w.startswith('K00000123: ') for w in warnings), warnings
+
+
+@pytest.mark.parametrize('value', ['-101', '+81 90 1234 5678', '１０１号室', '＝ビル'])
+def test_a_number_or_a_full_width_sign_is_no_formula(value):
+    _, warnings = one_row('yamato', item_name=value)
+    assert not any('formula' in w for w in warnings), warnings

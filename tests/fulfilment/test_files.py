@@ -256,6 +256,18 @@ def test_a_written_window_reaches_the_file_and_one_no_slot_matches_is_listed(flo
     assert f'{second.number}: the delivery window &#34;10:00-12:00&#34; matches no Yamato Transport time slot' in page
 
 
+def test_a_value_a_spreadsheet_would_run_is_warned_about_on_the_carrier_file_screen(floor, client, login):
+    batch = services.create_pick_batch(actor=None)
+    order = by_external('F-2')
+    order.lines[0].name = '=HYPERLINK("http://evil.example/","詳細")'
+    db.session.commit()
+    login('manager')
+    page = client.get(f'/pick/{batch.id}/carrier/yamato').text
+    assert f'{order.number}: column 28 &#34;=HYPERLINK(' in page and 'begins like a spreadsheet formula' in page
+    download = client.get(f'/pick/{batch.id}/carrier/yamato?download=1').data.decode('cp932')
+    assert '=HYPERLINK("http://evil.example/' in download.replace('""', '"')
+
+
 def test_an_order_can_go_with_another_carrier(floor, client, login):
     login('clerk')
     order = by_external('F-2')

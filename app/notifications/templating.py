@@ -10,9 +10,11 @@ template that does not render is refused when it is saved rather than sending br
 Both environments drop the lines that hold only a ``{% ... %}`` tag (trim_blocks, lstrip_blocks),
 so plain-text templates can use one tag per line without leaving empty lines behind.
 """
+import contextvars
 import dataclasses
 import datetime as dt
 import functools
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +24,7 @@ from babel.dates import format_date, format_datetime
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from jinja2 import StrictUndefined, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 
@@ -44,10 +47,109 @@ def comma(value) -> str:
     return f'{value:,}'
 
 
+#: what one part of one message may cost: steps (loop turns, calls, lookups), seconds, and characters
+#: written; an e-mail needs a few hundred steps, and a stored template is rendered inside a checkout
+RENDER_STEPS = 100_000
+RENDER_SECONDS = 0.5
+RENDER_CHARACTERS = 200_000
+
+_budget: contextvars.ContextVar['_Budget | None'] = contextvars.ContextVar('template_budget', default=None)
+
+
+class TooCostly(SecurityError):
+    """A template that would do far more work, or write far more, than any e-mail needs."""
+
+
+class _Budget:
+    def __init__(self):
+        self.steps = 0
+        self.deadline = time.monotonic() + RENDER_SECONDS
+
+    def spend(self) -> None:
+        self.steps += 1
+        if self.steps > RENDER_STEPS:
+            raise TooCostly(str(_l('the template takes more than %(n)s steps (loop turns, calls and lookups); '
+                                   'an e-mail needs a few hundred', n=f'{RENDER_STEPS:,}')))
+        if self.steps % 256 == 0 and time.monotonic() > self.deadline:
+            raise TooCostly(str(_l('the template takes longer than %(s)s s to render', s=RENDER_SECONDS)))
+
+
+def _spend() -> None:
+    budget = _budget.get()
+    if budget is not None:
+        budget.spend()
+
+
+def _sized(*values) -> None:
+    """Refuse a count that would make a text or list too long to ever be an e-mail ('x' * 10**9, center(10**9))."""
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > RENDER_CHARACTERS:
+            raise TooCostly(str(_l('the number %(n)s is too large for a text of an e-mail', n=value)))
+
+
+def _made(value):
+    """A text or list made by a call: too long, it is refused before it is written or used again."""
+    if isinstance(value, (str, list, tuple)) and len(value) > RENDER_CHARACTERS:
+        raise TooCostly(str(_l('the template makes a text longer than %(n)s characters', n=f'{RENDER_CHARACTERS:,}')))
+    return value
+
+
+#: filters and methods whose numbers say how long a text becomes: checked before they run
+_WIDENING = {'center', 'ljust', 'rjust', 'zfill', 'expandtabs', 'indent', 'slice', 'batch'}
+
+
+def _bounded_range(*args):
+    _sized(*args)
+    for number in range(*args):
+        _spend()
+        yield number
+
+
+def _bounded_filter(name: str, function):
+    @functools.wraps(function)   # keeps jinja_pass_arg: a filter that takes the context still gets it
+    def bounded(*args, **kwargs):
+        _spend()
+        if name in _WIDENING:
+            given = args[2:] if getattr(function, 'jinja_pass_arg', None) else args[1:]
+            _sized(*given, *kwargs.values())
+        return _made(function(*args, **kwargs))
+    return bounded
+
+
+class BoundedSandbox(SandboxedEnvironment):
+    """The sandbox, with a budget: a loop, a call or a lookup spends a step; big repetitions are refused."""
+
+    intercepted_binops = frozenset({'*', '**'})
+
+    def call_binop(self, context, operator, left, right):
+        _spend()
+        if operator == '**' and isinstance(right, int) and right > 64:
+            raise TooCostly(str(_l('the power %(n)s is too large for an e-mail', n=right)))
+        if operator == '*' and (isinstance(left, (str, list, tuple)) or isinstance(right, (str, list, tuple))):
+            _sized(left if isinstance(left, int) else right)
+        return _made(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - the sandbox's own signature
+        _spend()
+        if getattr(__obj, '__name__', '') in _WIDENING:
+            _sized(*args, *kwargs.values())
+        return _made(super().call(__context, __obj, *args, **kwargs))
+
+    def getattr(self, obj, attribute):
+        _spend()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        _spend()
+        return super().getitem(obj, argument)
+
+
 def _environment(autoescape: bool) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(autoescape=autoescape, undefined=StrictUndefined, trim_blocks=True,
-                               lstrip_blocks=True, keep_trailing_newline=True)
+    env = BoundedSandbox(autoescape=autoescape, undefined=StrictUndefined, trim_blocks=True,
+                         lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(yen=yen, comma=comma)
+    env.filters = {name: _bounded_filter(name, function) for name, function in env.filters.items()}
+    env.globals['range'] = _bounded_range
     return env
 
 
@@ -131,10 +233,20 @@ class CompiledTemplate:
         return Rendered(subject, text, html)
 
     def _render(self, part: str, context: dict) -> str:
+        token = _budget.set(_Budget())
         try:
-            return self._parts[part].render(context)
+            written, size = [], 0
+            for chunk in self._parts[part].generate(context):
+                size += len(chunk)
+                if size > RENDER_CHARACTERS:
+                    raise TooCostly(str(_l('the template writes more than %(n)s characters',
+                                           n=f'{RENDER_CHARACTERS:,}')))
+                written.append(chunk)
+            return ''.join(written)
         except Exception as exc:  # anything a template can raise: undefined names, sandbox refusals, 1/0
             raise TemplateProblem(part, _template_line(exc), f'{type(exc).__name__}: {exc}') from exc
+        finally:
+            _budget.reset(token)
 
 
 def _template_line(exc: BaseException) -> int | None:

@@ -1,4 +1,5 @@
 """Mail screens: the log (with and without HTMX), a message and its requeue, templates, settings, roles."""
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -201,3 +202,31 @@ def test_the_mail_screens_speak_japanese(client, login, tea):
     assert 'メール設定' in client.get('/mail/settings').text
     timeline = client.get(f'/orders/{message.order_id}').text
     assert 'メールを送信待ちに追加：受注確認（宛先 ichiko@example.jp）' in timeline
+
+
+@pytest.mark.parametrize('text, why', [
+    ('{% for a in range(3000) %}{% for b in range(10000) %}{% endfor %}{% endfor %}', 'steps'),
+    ('{% for line in lines %}{% for b in range(99999) %}{{ b }}{% endfor %}{% endfor %}', 'characters'),
+    ("{{ 'x' * 1000000000 }}", 'too large'),
+    ("{{ 'x'|center(1000000000) }}", 'too large'),
+    ("{{ 'x'.ljust(1000000000) }}", 'too large'),
+    ('{{ 2 ** 100000000 }}', 'power'),
+    ("{% for a in range(150) %}{{ 'あ' * 2000 }}{% endfor %}", 'characters'),
+])
+def test_a_template_that_would_cost_every_checkout_is_refused_with_why(client, login, text, why):
+    """A stored template renders inside a checkout: one that loops or writes without end cannot be saved."""
+    login('manager')
+    refused = client.post('/mail/templates/order_confirmation/en', data=form_data(text=text + '\r\n'))
+    assert refused.status_code == 422
+    assert 'Plain text, line ' in refused.text and 'TooCostly' in refused.text and why in refused.text
+    assert count(EmailTemplate) == 0
+
+
+def test_a_template_with_real_amounts_and_loops_is_not_mistaken_for_a_costly_one(client, login):
+    login('manager')
+    text = ('{% for line in lines %}{{ line.name }} {{ (line.unit_price * 1000)|comma }} '
+            "{{ '%d'|format(1000000) }} {{ '{:,}'.format(totals.total * 1000) }}\r\n{% endfor %}"
+            "{% for i in range(20) %}{{ '-' * 40 }}{% endfor %}\r\n")
+    saved = client.post('/mail/templates/order_confirmation/en', data=form_data(text=text))
+    assert saved.status_code == 303, saved.text
+    assert count(EmailTemplate) == 1

@@ -204,7 +204,7 @@ def test_the_mail_screens_speak_japanese(client, login, tea):
     assert 'メールを送信待ちに追加：受注確認（宛先 ichiko@example.jp）' in timeline
 
 
-@pytest.mark.parametrize('text, why', [
+@pytest.mark.parametrize(('text', 'why'), [
     ('{% for a in range(3000) %}{% for b in range(10000) %}{% endfor %}{% endfor %}', 'steps'),
     ('{% for line in lines %}{% for b in range(99999) %}{{ b }}{% endfor %}{% endfor %}', 'characters'),
     ("{{ 'x' * 1000000000 }}", 'too large'),

@@ -6,7 +6,7 @@ stock is received only where the ledger has no demo receipt yet.
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.accounts.services import create_user
+from app.accounts.services import DEMO_PASSWORD, create_user
 from app.catalog.jan import check_digit
 from app.catalog.models import Product
 from app.catalog.services import ProductData, create_product
@@ -15,7 +15,6 @@ from app.inventory import services as inventory
 from app.inventory.models import StockMovement
 
 
-DEMO_PASSWORD = 'kura-demo-2026'
 DEMO_USERS = [
     ('admin@kura.example', '管理 太郎', 'admin'),
     ('manager@kura.example', '店長 花子', 'manager'),
@@ -76,7 +75,7 @@ def seed() -> str:
     added_users = added_products = received = 0
     for email, name, role in DEMO_USERS:
         if not db.session.scalar(sa.select(User.id).where(User.email == email)):
-            create_user(email, name, DEMO_PASSWORD, role)
+            create_user(email, name, DEMO_PASSWORD, role, demo=True)
             added_users += 1
     warehouse = inventory.default_warehouse()
     for zone, items in (('A', TEA), ('B', WARE)):

@@ -7,6 +7,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from zxcvbn import zxcvbn
 
 from app.accounts.models import AuditEvent, Role, User
 from app.database import utcnow
@@ -18,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 EMAIL_RE = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
 MIN_PASSWORD_LENGTH = 10
+#: the password of the demo shop's accounts: printed in the README, so refused anywhere else
+DEMO_PASSWORD = 'kura-demo-2026'
 
 
 def _hasher() -> PasswordHasher:
@@ -36,14 +39,27 @@ def record_audit(actor: User | None, action: str, obj, *, before: dict | None = 
     return event
 
 
-def check_password_strength(password: str) -> None:
+def check_password_strength(password: str, *, known: tuple[str, ...] = (), demo: bool = False) -> None:
+    """Refuse a password that is short, easy to guess, or the public demo password outside the demo.
+
+    zxcvbn estimates how many guesses an attacker needs, knowing common passwords, names, repeats,
+    sequences, dates and keyboard walks; `known` adds what the attacker knows of this account (its
+    e-mail address and name).  Score 3 needs about 10^8 guesses: safe against online guessing.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(_l('The password must be at least %(n)d characters long.', n=MIN_PASSWORD_LENGTH),
+                        field='password')
+    if password == DEMO_PASSWORD and not demo:
+        raise UserError(_l('This is the demo password, which is published: choose another one.'), field='password')
+    words = [part for value in (*known, 'kura') for part in re.split(r'[@.\s_-]+', value.lower()) if part]
+    if zxcvbn(password[:100], user_inputs=words)['score'] < 3:
+        raise UserError(_l('This password is too easy to guess (a common password, a repeat, a sequence, a date or '
+                           'your name). Several unrelated words make a strong password that is easy to remember.'),
                         field='password')
 
 
 def create_user(email: str, name: str, password: str, role: str, *, actor: User | None = None,
-                locale: str = 'ja') -> User:
+                locale: str = 'ja', demo: bool = False) -> User:
     """Create a staff account; the e-mail address is the login and must be new."""
     email = email.strip().lower()
     if not EMAIL_RE.match(email):
@@ -52,7 +68,7 @@ def create_user(email: str, name: str, password: str, role: str, *, actor: User 
         raise UserError(_l('Unknown role "%(role)s": use admin, manager, clerk or packer.', role=role), field='role')
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
         raise UserError(_l('A user with the e-mail address %(email)s already exists.', email=email), field='email')
-    check_password_strength(password)
+    check_password_strength(password, known=(email, name), demo=demo)
     user = User(email=email, name=name.strip() or email, role=role, locale=locale,
                 password_hash=_hasher().hash(password))
     db.session.add(user)
@@ -77,7 +93,7 @@ def update_user(user: User, *, actor: User, name: str, role: str, active: bool, 
 
 
 def set_password(user: User, password: str, *, actor: User | None) -> None:
-    check_password_strength(password)
+    check_password_strength(password, known=(user.email, user.name))
     user.password_hash = _hasher().hash(password)
     record_audit(actor, 'user.password_set', user)
     db.session.flush()

@@ -152,3 +152,36 @@ def test_a_short_password_is_refused(client, login):
                                                'locale': 'ja', 'password': 'short'})
     assert response.status_code == 200
     assert count(User) == 1
+
+
+@pytest.mark.parametrize(('password', 'why'), [
+    ('1111111111', 'too easy to guess'), ('password12', 'too easy to guess'), (' ' * 10, 'too easy to guess'),
+    ('qwertyuiop', 'too easy to guess'), ('hanakoyamada', 'too easy to guess'), ('yamada2026', 'too easy to guess'),
+    ('kura-demo-2026', 'the demo password'),
+])
+def test_a_password_that_is_guessed_easily_is_refused_next_to_its_field(client, login, password, why):
+    login('admin')
+    response = client.post('/users/new', data={'email': 'hanako.yamada@shop.example', 'name': '山田 花子',
+                                               'role': 'clerk', 'locale': 'en', 'password': password})
+    assert response.status_code == 200
+    assert why in response.text and 'value="山田 花子"' in response.text
+    assert count(User) == 1
+
+
+def test_a_new_password_is_checked_too_and_the_old_one_stays(client, login, make_user):
+    from app.accounts.services import authenticate, set_password
+    from app.errors import UserError
+
+    user = make_user('packer')
+    with pytest.raises(UserError, match='too easy to guess'):
+        set_password(user, 'password12', actor=None)
+    db.session.rollback()
+    assert authenticate(user.email, PASSWORD) is not None
+
+
+def test_the_demo_shop_keeps_its_published_password(app):
+    from app.accounts.services import DEMO_PASSWORD, authenticate
+    from app.demo import seed
+
+    seed()
+    assert authenticate('packer@kura.example', DEMO_PASSWORD) is not None

@@ -1,5 +1,6 @@
 """Creating, changing and finding products."""
 import dataclasses
+import io
 import logging
 
 import sqlalchemy as sa
@@ -95,18 +96,51 @@ def update_product(product: Product, data: ProductData, *, actor: User | None) -
     return product
 
 
-IMAGE_TYPES = {'image/jpeg', 'image/png', 'image/webp'}
+#: Pillow's name of each image format the shop serves, and its type
+IMAGE_FORMATS = {'JPEG': 'image/jpeg', 'PNG': 'image/png', 'WEBP': 'image/webp'}
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
+#: a photo's longest side as stored: more than any shop page shows, and no camera original's size
+MAX_IMAGE_SIDE = 2000
+MAX_IMAGE_PIXELS = 50_000_000
+
+
+def shop_photo(data: bytes) -> tuple[bytes, str]:
+    """The photo as the shop will serve it, and its type, from the bytes alone (never the declared type).
+
+    It is decoded and written anew: whatever else the file carried (a script after the image data, the
+    camera's EXIF with the place it was taken) is gone, it is turned upright, and a huge one is scaled down.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if len(data) > MAX_IMAGE_BYTES:
+        raise UserError(_l('The photo is larger than 2 MB.'), field='image')
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            if kind not in IMAGE_FORMATS:
+                raise UserError(_l('The photo must be a JPEG, PNG or WebP image.'), field='image')
+            if probe.width * probe.height > MAX_IMAGE_PIXELS:
+                raise UserError(_l('The photo has more than %(n)s million pixels.', n=MAX_IMAGE_PIXELS // 10**6),
+                                field='image')
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+            if kind == 'JPEG' and image.mode not in ('RGB', 'L'):
+                image = image.convert('RGB')
+            out = io.BytesIO()
+            image.save(out, format=kind, **({'quality': 90} if kind in ('JPEG', 'WEBP') else {}))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise UserError(_l('The photo must be a JPEG, PNG or WebP image.'), field='image') from None
+    return out.getvalue(), IMAGE_FORMATS[kind]
 
 
 def update_shop_fields(product: Product, *, published: bool, description: str, image: bytes | None = None,
-                       image_type: str = '', remove_image: bool = False, actor: User | None) -> None:
+                       remove_image: bool = False, actor: User | None) -> None:
     """What the shop shows of a product: whether it is for sale there, its description and its photo."""
+    image_type = ''
     if image is not None:
-        if image_type not in IMAGE_TYPES:
-            raise UserError(_l('The photo must be a JPEG, PNG or WebP image.'), field='image')
-        if len(image) > MAX_IMAGE_BYTES:
-            raise UserError(_l('The photo is larger than 2 MB.'), field='image')
+        image, image_type = shop_photo(image)
     before = {'published': product.published, 'description': product.description}
     product.published, product.description = published, (description or '').strip()
     if image is not None:

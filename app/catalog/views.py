@@ -36,8 +36,7 @@ def _save_shop_fields(product, form: ProductForm) -> None:
     upload = form.image.data
     image = upload.read() if upload and getattr(upload, 'filename', '') else None
     services.update_shop_fields(product, published=form.published.data, description=form.description.data,
-                                image=image, image_type=upload.mimetype if image is not None else '',
-                                remove_image=form.remove_image.data, actor=current_user)
+                                image=image, remove_image=form.remove_image.data, actor=current_user)
 
 
 def _data(form: ProductForm) -> services.ProductData:

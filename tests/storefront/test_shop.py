@@ -1,9 +1,11 @@
 """The shop: a customer browses, fills a cart, checks out; the order arrives in the back office."""
+import io
 import re
 import threading
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
 
 from app.extensions import db
 from app.inventory.models import StockLevel
@@ -275,12 +277,9 @@ def test_the_shop_speaks_english_on_request(client, shop):
 
 
 def test_a_clerk_publishes_a_product_with_a_photo(client, login, shop):
-    import io
-
     login('clerk')
     _, _, hidden = shop
-    png = (b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4'
-           b'\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82')
+    png = photo('PNG', size=(3, 2))
     client.post(f'/catalog/{hidden.id}', data={
         'sku': 'X-1', 'name': '非公開の商品', 'price': '500', 'tax_rate': '10', 'active': 'y', 'published': 'y',
         'description': '新商品です', 'image': (io.BytesIO(png), 'photo.png', 'image/png')},
@@ -288,7 +287,50 @@ def test_a_clerk_publishes_a_product_with_a_photo(client, login, shop):
     page = client.get('/shop/products/X-1')
     assert '新商品です' in page.text
     image = client.get('/shop/product-images/X-1')
-    assert (image.status_code, image.mimetype, image.data) == (200, 'image/png', png)
+    assert (image.status_code, image.mimetype, image.headers['X-Content-Type-Options']) == (200, 'image/png', 'nosniff')
+    with Image.open(io.BytesIO(image.data)) as served, Image.open(io.BytesIO(png)) as sent:
+        assert served.size == sent.size and served.convert('RGBA').tobytes() == sent.convert('RGBA').tobytes()
+
+
+def photo(kind: str, size=(40, 30), **save) -> bytes:
+    out = io.BytesIO()
+    Image.new('RGB', size, (200, 30, 30)).save(out, format=kind, **save)
+    return out.getvalue()
+
+
+def upload_photo(client, product, data: bytes, declared: str):
+    return client.post(f'/catalog/{product.id}', data={
+        'sku': product.sku, 'name': product.name, 'price': '500', 'tax_rate': '10', 'active': 'y',
+        'published': 'y', 'description': '', 'image': (io.BytesIO(data), 'photo', declared)},
+        content_type='multipart/form-data')
+
+
+@pytest.mark.parametrize(('data', 'declared'), [
+    (b'<html><script>alert(document.cookie)</script></html>', 'image/png'),
+    (b'GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'image/gif'),
+    (b'\x89PNG\r\n\x1a\n' + b'\x00' * 40, 'image/png'),
+])
+def test_a_file_that_is_no_photo_is_refused_whatever_type_it_declares(client, login, shop, data, declared):
+    _, _, hidden = shop
+    login('clerk')
+    response = upload_photo(client, hidden, data, declared)
+    assert response.status_code == 200 and 'The photo must be a JPEG, PNG or WebP image.' in response.text
+    db.session.expire_all()
+    assert hidden.image is None
+
+
+def test_a_photo_is_stored_as_its_bytes_say_without_what_it_carried_beside_the_image(client, login, shop):
+    _, _, hidden = shop
+    exif = Image.Exif()
+    exif[0x010F] = 'CameraMaker'   # Make; a phone writes the place too
+    jpeg = photo('JPEG', size=(4000, 3000), exif=exif.tobytes()) + b'<script>alert(1)</script>'
+    login('clerk')
+    assert upload_photo(client, hidden, jpeg, 'image/png').status_code == 302   # declared PNG, is a JPEG
+    db.session.expire_all()
+    assert hidden.image_type == 'image/jpeg'
+    assert b'<script>' not in hidden.image and b'CameraMaker' not in hidden.image
+    with Image.open(io.BytesIO(hidden.image)) as stored:
+        assert (stored.format, max(stored.size)) == ('JPEG', 2000)
 
 
 def test_a_manager_sets_the_shop_fees_and_the_shop_uses_them(client, login, shop):

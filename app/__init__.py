@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from app.database import set_read_only_transactions
+    from app.web import security
     from app.web.access import require_login
     from app.web.errors import register_error_handlers
 
@@ -131,6 +132,8 @@ def register_request_hooks(app: Flask) -> None:
         if request.endpoint != 'static':
             response.headers.setdefault('Cache-Control', 'no-store')
         return response
+
+    security.init_app(app)
 
     @app.teardown_request
     def _reset_mode(_exc):

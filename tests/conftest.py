@@ -261,12 +261,18 @@ def signed_in_page(live_server, browser):
     Each page has a context of its own (its own cookies: another login); ``page.context.new_page()``
     opens a second tab of the same login.
     """
+    refused = []   # what the Content-Security-Policy stopped: every page must work within it
+
     def sign_in(email: str):
-        page = browser.new_context().new_page()
+        context = browser.new_context()
+        context.on('console', lambda message: refused.append(message.text)
+                   if 'Content Security Policy' in message.text else None)
+        page = context.new_page()
         page.goto(f'{live_server}/login')
         page.fill('#email', email)
         page.fill('#password', PASSWORD)
         page.click('button[type=submit]')
         page.wait_for_url(lambda url: not url.endswith('/login'))
         return page
-    return sign_in
+    yield sign_in
+    assert refused == [], refused

@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import threading
+import uuid
 
 
 # the background-job queue (huey, SQLite storage) is made at import time from this folder
@@ -50,6 +51,22 @@ def database_url(tmp_path_factory):
         _close_connections()
     else:
         raise pytest.UsageError(f'KURA_TEST_DB must be sqlite or postgresql, not {TEST_DB!r}')
+
+
+@pytest.fixture
+def fresh_database(database_url, tmp_path):
+    """An empty database of the same kind as the suite's."""
+    if database_url.startswith('sqlite'):
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    name = f'fresh_{uuid.uuid4().hex[:8]}'
+    admin = sa.create_engine(database_url, isolation_level='AUTOCOMMIT')
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE {name}')
+    yield database_url.rsplit('/', 1)[0] + '/' + name
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE {name} WITH (FORCE)')
+    admin.dispose()
 
 
 def make_app(database_url: str, instance_path, **overrides):

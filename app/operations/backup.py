@@ -453,6 +453,9 @@ def _replace_sqlite(scratch: str, live: str | None) -> None:
         target = sqlite3.connect(live, timeout=60)
         try:
             source.backup(target)
+        except sqlite3.Error as exc:
+            # e.g. a live database in WAL mode with another page size than the backup's: nothing was written
+            raise UserError(f'SQLite did not write the backup into {live}: {exc}') from None
         finally:
             target.close()
     finally:

@@ -135,14 +135,6 @@ def apply_retention(directory: Path, keep: int) -> list[Path]:
     return old
 
 
-def backups_in(directory: Path) -> list[Path]:
-    """The archives in `directory`, oldest first."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        return []
-    return sorted(p for p in directory.iterdir() if ARCHIVE_NAME.fullmatch(p.name))
-
-
 def upgrade_would_change_schema() -> bool:
     """Whether `flask db upgrade` has anything to do on a database worth keeping.
 

@@ -17,8 +17,9 @@ import uuid
 # the background-job queue (huey, SQLite storage) is made at import time from this folder
 os.environ['KURA_INSTANCE_PATH'] = tempfile.mkdtemp(prefix='kura-test-instance-')
 atexit.register(functools.partial(shutil.rmtree, os.environ['KURA_INSTANCE_PATH'], ignore_errors=True))
-# the suite runs on its own database and queue, whatever the shell has set for a real server
-for name in ('DATABASE_URL', 'REDIS_URL', 'SECRET_KEY'):
+# the suite runs on its own database, queue and backup settings, whatever the shell has set for a real server
+for name in ('DATABASE_URL', 'REDIS_URL', 'SECRET_KEY', 'KURA_BACKUP_AT', 'KURA_BACKUP_DIR', 'KURA_BACKUP_KEEP',
+             'KURA_BACKUP_BEFORE_UPGRADE', 'KURA_PG_BIN'):
     os.environ.pop(name, None)
 
 import flask_migrate  # noqa: E402

@@ -235,12 +235,11 @@ def verify_backup(archive: Path) -> Verification:
         return verification
 
 
-def restore_backup(archive: Path, *, safety_backup_to: Path | None, keep: int) -> Verification:
+def restore_backup(archive: Path, *, safety_backup_to: Path | None) -> Verification:
     """Prove `archive` as verify_backup() does, and only then replace the live database and instance files.
 
     :param safety_backup_to: where to back up the live database first (None: no backup), so that
         restoring the wrong archive can be undone
-    :param keep: the retention of that backup's directory
     """
     with _restored_in_scratch(Path(archive)) as (verification, scratch):
         if not verification.ok:
@@ -252,7 +251,8 @@ def restore_backup(archive: Path, *, safety_backup_to: Path | None, keep: int) -
         # this process's own session and connections must not hold locks that the restore would wait for
         db.session.remove()
         if safety_backup_to is not None and _live_tables():
-            verification.safety_backup = create_backup(safety_backup_to, keep=keep).path
+            # no retention here: it could delete the very archive being restored, the oldest of the folder
+            verification.safety_backup = create_backup(safety_backup_to, keep=0).path
         db.engine.dispose()
         if scratch.dialect == 'sqlite':
             _replace_sqlite(scratch.location, db.engine.url.database)
@@ -321,7 +321,7 @@ def _unpack(archive: Path, work: Path, verification: Verification) -> dict | Non
     try:
         with tarfile.open(archive, 'r:gz') as tar:
             members = {m.name: m for m in tar.getmembers()}
-            if MANIFEST not in members:
+            if MANIFEST not in members or not members[MANIFEST].isfile():
                 verification.add('manifest', False, f'{archive.name} has no {MANIFEST}: not a Kura backup')
                 return None
             manifest = json.load(tar.extractfile(members[MANIFEST]))
@@ -501,18 +501,17 @@ def _engine(url) -> Iterator[sa.Engine]:
 
 @contextlib.contextmanager
 def _postgresql_scratch(live: sa.URL) -> Iterator[tuple[str, sa.URL]]:
-    """A new, empty database on the live database's server, dropped afterwards; yields its name and a URL
-    of the server's maintenance database (the live database may be the one that is lost)."""
+    """A new, empty database on the live database's server, dropped afterwards; yields its name and the
+    live URL, on which the scratch one's URL is made."""
     name = f'kura_restore_{secrets.token_hex(6)}'
-    admin_url = live.set(database='postgres')
-    with _engine(admin_url) as admin:
+    with _engine(live) as admin:
         with admin.connect().execution_options(isolation_level='AUTOCOMMIT') as connection:
             try:
                 connection.exec_driver_sql(f'CREATE DATABASE {name}')
             except sa.exc.DBAPIError as exc:
                 raise UserError(f'cannot create a scratch database to verify in: {exc.orig}') from None
         try:
-            yield name, admin_url
+            yield name, live
         finally:
             with admin.connect().execution_options(isolation_level='AUTOCOMMIT') as connection:
                 connection.exec_driver_sql(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')

@@ -55,8 +55,7 @@ def restore(archive, verify_only, yes, no_backup):
         if verify_only:
             verification = verify_backup(archive)
         else:
-            verification = restore_backup(archive, safety_backup_to=None if no_backup else config['BACKUP_DIR'],
-                                          keep=config['BACKUP_KEEP'])
+            verification = restore_backup(archive, safety_backup_to=None if no_backup else config['BACKUP_DIR'])
     except UserError as exc:
         raise click.ClickException(f'{exc} (the live database was not changed)') from None
     manifest = verification.manifest or {}

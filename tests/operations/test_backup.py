@@ -128,7 +128,8 @@ def test_an_altered_archive_is_refused_naming_what_differs(runner, make_product,
 
 def test_restore_brings_back_what_was_deleted_and_keeps_the_database_it_replaced(app, runner, make_location,
                                                                                  make_product, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, 'BACKUP_DIR', tmp_path / 'safety')
+    monkeypatch.setitem(app.config, 'BACKUP_DIR', tmp_path)
+    monkeypatch.setitem(app.config, 'BACKUP_KEEP', 1)
     secret = Path(app.config['INSTANCE_PATH']) / 'secret_key'
     secret.write_text('the key the sessions were signed with')
     for code in ('A-01-01-1', 'A-01-01-2', 'A-01-01-3'):
@@ -149,8 +150,10 @@ def test_restore_brings_back_what_was_deleted_and_keeps_the_database_it_replaced
     assert sorted(db.session.scalars(sa.select(Location.code))) == ['A-01-01-1', 'A-01-01-2', 'A-01-01-3']
     assert list(db.session.scalars(sa.select(Product.sku))) == ['KEPT']
     assert secret.read_text() == 'the key the sessions were signed with'
-    # the database as it was before the restore, in case the wrong archive was chosen
-    [safety] = (tmp_path / 'safety').iterdir()
+    # the database as it was before the restore, in case the wrong archive was chosen; and no retention
+    # then, which would have deleted the archive restored
+    [safety] = set(tmp_path.iterdir()) - {archive}
+    assert archive.exists()
     assert f'the database as it was is in {safety}' in result.output
     assert manifest_of(safety)['tables']['locations'] == 1
     secret.unlink()

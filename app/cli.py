@@ -25,6 +25,7 @@ export_cli = AppGroup('export', help='Write a CSV export to a file.')
 
 def register(app: Flask) -> None:
     from app.fulfilment import cli as fulfilment_cli
+    from app.operations import cli as operations_cli
     app.cli.add_command(users_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(import_products)
@@ -33,6 +34,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(allocate)
     app.cli.add_command(seed_demo)
     fulfilment_cli.register(app)
+    operations_cli.register(app)
 
 
 def _read_password(email: str) -> str:

@@ -106,6 +106,11 @@ class Config:
             'MAIL_FROM': os.environ.get('MAIL_FROM', ''),
             # behind a TLS-terminating reverse proxy: trust its X-Forwarded-* and mark cookies Secure
             'BEHIND_PROXY': _flag('KURA_BEHIND_PROXY', False),
+            # backups (docs/operations.md#backups); the schedule itself, KURA_BACKUP_AT, is read by the
+            # job queue at import time, as huey declares its periodic tasks before any app exists
+            'BACKUP_DIR': Path(os.environ.get('KURA_BACKUP_DIR') or instance / 'backups'),
+            'BACKUP_KEEP': _int('KURA_BACKUP_KEEP', 14),
+            'BACKUP_BEFORE_UPGRADE': _flag('KURA_BACKUP_BEFORE_UPGRADE', True),
         }
         for key, value in env.items():
             values.setdefault(key, value)

@@ -2,6 +2,7 @@
 import contextlib
 import contextvars
 import datetime as dt
+import functools
 import itertools
 import json
 
@@ -79,6 +80,38 @@ def commit_keeping_loaded(session) -> None:
     session.expire_on_commit = False
     session.commit()
     set_read_only_transactions(True)
+
+
+def schema_heads() -> frozenset[str]:
+    """The migration heads of the code: the revisions a database at head has."""
+    from flask import current_app
+
+    return _heads(str(current_app.extensions['migrate'].directory))
+
+
+@functools.cache
+def _heads(directory: str) -> frozenset[str]:
+    """Read once: the scripts do not change while the process runs, and load balancers poll /healthz
+    every few seconds."""
+    return frozenset(migration_scripts(directory).get_heads())
+
+
+def migration_scripts(directory: str | None = None):
+    """The code's alembic scripts (the application's migrations folder unless `directory` is given)."""
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    from app.extensions import migrate
+
+    return ScriptDirectory.from_config(
+        migrate.get_config(directory=directory or str(current_app.extensions['migrate'].directory)))
+
+
+def database_revisions(connection: sa.Connection) -> frozenset[str]:
+    """The revisions alembic has recorded in this database; empty for a database never migrated."""
+    from alembic.runtime.migration import MigrationContext
+
+    return frozenset(MigrationContext.configure(connection).get_current_heads())
 
 
 def utcnow() -> dt.datetime:

@@ -11,13 +11,15 @@ import os
 import shutil
 import tempfile
 import threading
+import uuid
 
 
 # the background-job queue (huey, SQLite storage) is made at import time from this folder
 os.environ['KURA_INSTANCE_PATH'] = tempfile.mkdtemp(prefix='kura-test-instance-')
 atexit.register(functools.partial(shutil.rmtree, os.environ['KURA_INSTANCE_PATH'], ignore_errors=True))
-# the suite runs on its own database and queue, whatever the shell has set for a real server
-for name in ('DATABASE_URL', 'REDIS_URL', 'SECRET_KEY'):
+# the suite runs on its own database, queue and backup settings, whatever the shell has set for a real server
+for name in ('DATABASE_URL', 'REDIS_URL', 'SECRET_KEY', 'KURA_BACKUP_AT', 'KURA_BACKUP_DIR', 'KURA_BACKUP_KEEP',
+             'KURA_BACKUP_BEFORE_UPGRADE', 'KURA_PG_BIN'):
     os.environ.pop(name, None)
 
 import flask_migrate  # noqa: E402
@@ -50,6 +52,22 @@ def database_url(tmp_path_factory):
         _close_connections()
     else:
         raise pytest.UsageError(f'KURA_TEST_DB must be sqlite or postgresql, not {TEST_DB!r}')
+
+
+@pytest.fixture
+def fresh_database(database_url, tmp_path):
+    """An empty database of the same kind as the suite's."""
+    if database_url.startswith('sqlite'):
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    name = f'fresh_{uuid.uuid4().hex[:8]}'
+    admin = sa.create_engine(database_url, isolation_level='AUTOCOMMIT')
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE {name}')
+    yield database_url.rsplit('/', 1)[0] + '/' + name
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE {name} WITH (FORCE)')
+    admin.dispose()
 
 
 def make_app(database_url: str, instance_path, **overrides):

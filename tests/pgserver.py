@@ -4,7 +4,6 @@ PostgreSQL refuses to run as root, and CI runs as root: the server then runs as 
 ``postgres`` system user that the Debian package creates.
 """
 import contextlib
-import glob
 import os
 import pwd
 import shutil
@@ -14,15 +13,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from app.errors import UserError
+from app.operations.backup import postgresql_program
+
 
 def _bin_dir() -> Path:
-    candidates = sorted(glob.glob('/usr/lib/postgresql/*/bin/initdb'), key=lambda p: int(p.split('/')[4]))
-    if candidates:
-        return Path(candidates[-1]).parent
-    initdb = shutil.which('initdb')
-    if initdb:
-        return Path(initdb).resolve().parent
-    raise RuntimeError('PostgreSQL server binaries not found: run .ci/ensure-postgresql (apt-get install postgresql)')
+    """Where the server programs are: the folder backups take pg_dump from, so the two are one version."""
+    try:
+        return postgresql_program('initdb').resolve().parent
+    except UserError:
+        raise RuntimeError('PostgreSQL server binaries not found: run .ci/ensure-system-packages postgresql '
+                           '(apt-get install postgresql)') from None
 
 
 def _free_port() -> int:

@@ -1,30 +1,11 @@
 """The migrations build the schema the models describe, and run both ways, on both databases."""
-import uuid
-
 import flask_migrate
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app.extensions import db
 from tests.conftest import make_app
-
-
-@pytest.fixture
-def fresh_database(database_url, tmp_path):
-    """An empty database of the same kind as the suite's."""
-    if database_url.startswith('sqlite'):
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    name = f'fresh_{uuid.uuid4().hex[:8]}'
-    admin = sa.create_engine(database_url, isolation_level='AUTOCOMMIT')
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE {name}')
-    yield database_url.rsplit('/', 1)[0] + '/' + name
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE {name} WITH (FORCE)')
-    admin.dispose()
 
 
 def table_names(engine) -> set[str]:

@@ -44,6 +44,7 @@ def task_app():
 def _register_tasks():
     """Import the modules that define tasks, so a consumer started on ``app.jobs.huey`` knows them."""
     from app.notifications import tasks as _mail_tasks  # noqa: F401
+    from app.operations import tasks as _backup_tasks  # noqa: F401
     from app.orders import jobs  # noqa: F401
 
 

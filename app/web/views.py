@@ -1,13 +1,10 @@
 """The home page and the health check."""
-import functools
-
 import sqlalchemy as sa
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from flask import current_app, jsonify, render_template
+from flask import jsonify, render_template
 from flask_login import current_user
 
-from app.extensions import db, migrate
+from app.database import database_revisions, schema_heads
+from app.extensions import db
 from app.web import bp
 
 
@@ -25,24 +22,13 @@ def home():
     return render_template('home.html', counts=counts, user=current_user)
 
 
-def schema_heads() -> set[str]:
-    return _heads(str(current_app.extensions['migrate'].directory))
-
-
-@functools.cache
-def _heads(directory: str) -> frozenset[str]:
-    """The migration heads of the code, read once: the scripts do not change while the process runs,
-    and load balancers poll /healthz every few seconds."""
-    return frozenset(ScriptDirectory.from_config(migrate.get_config(directory=directory)).get_heads())
-
-
 @bp.route('/healthz')
 def healthz():
     """For load balancers and monitoring: the database answers and its schema is at head."""
     try:
         with db.engine.connect() as connection:
             connection.execute(sa.text('SELECT 1'))
-            current = set(MigrationContext.configure(connection).get_current_heads())
+            current = database_revisions(connection)
     except Exception as exc:  # any failure to reach the database is the answer itself
         return jsonify(status='error', database='unreachable', error=exc.__class__.__name__), 503
     expected = schema_heads()

@@ -14,6 +14,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     load_config(app, config)
     register_extensions(app)
     register_blueprints(app)
+    register_tasks()
     register_request_hooks(app)
     register_template_helpers(app)
     register_commands(app)
@@ -112,6 +113,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(storefront.bp, url_prefix='/shop')
     app.register_blueprint(fulfilment.bp)
     app.register_blueprint(reports.bp, url_prefix='/reports')
+
+
+def register_tasks() -> None:
+    """Define every background task on the queue, so the consumer (app.worker) and the senders know them."""
+    from app.notifications import tasks as _mail_tasks  # noqa: F401
+    from app.orders import jobs as _order_jobs  # noqa: F401
 
 
 def register_request_hooks(app: Flask) -> None:

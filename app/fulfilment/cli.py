@@ -6,6 +6,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from app.accounts.services import record_audit
 from app.errors import UserError
 from app.extensions import db
 from app.fulfilment import carrier_files, documents, services
@@ -55,8 +56,6 @@ def picklist(batch_code, output):
 @click.option('--layout', type=click.Choice(['4x6', 'a4-2up']), default='4x6')
 def shipping(order_number, output, layout):
     """Reprint the shipping label of a packed order (the reprint is logged)."""
-    from app.accounts.services import record_audit
-
     order_id = Order.id_from_number(order_number)
     shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == order_id)) if order_id else None
     if shipment is None:

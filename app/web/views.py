@@ -7,16 +7,15 @@ from alembic.script import ScriptDirectory
 from flask import current_app, jsonify, render_template
 from flask_login import current_user
 
+from app.catalog.models import Product
 from app.extensions import db, migrate
+from app.inventory.models import StockLevel
 from app.web import bp
 
 
 @bp.route('/')
 def home():
     """The start page: what this user's role works on."""
-    from app.catalog.models import Product
-    from app.inventory.models import StockLevel
-
     counts = {
         'products': db.session.scalar(sa.select(sa.func.count(Product.id)).where(Product.active)),
         'on_hand': db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(StockLevel.on_hand), 0))),

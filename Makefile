@@ -42,12 +42,12 @@ run: setup
 	@echo ""
 	@# the background-job consumer (large imports) runs beside the web server and stops with it;
 	@# 120 s for a request, not gunicorn's 30: an upload's preview reads the whole file (50,000 orders: 5 s)
-	$(VENV)/bin/huey_consumer app.jobs.huey --workers 1 --logfile $${KURA_INSTANCE_PATH:-instance}/jobs.log & consumer=$$!; \
+	$(VENV)/bin/huey_consumer app.worker.huey --workers 1 --logfile $${KURA_INSTANCE_PATH:-instance}/jobs.log & consumer=$$!; \
 	  trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn --workers $(WORKERS) --timeout 120 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 jobs: setup
-	$(VENV)/bin/huey_consumer app.jobs.huey --workers 1
+	$(VENV)/bin/huey_consumer app.worker.huey --workers 1
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -14,6 +14,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     load_config(app, config)
     register_extensions(app)
     register_blueprints(app)
+    register_tasks()
+    connect_listeners()
     register_request_hooks(app)
     register_template_helpers(app)
     register_commands(app)
@@ -112,6 +114,28 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(storefront.bp, url_prefix='/shop')
     app.register_blueprint(fulfilment.bp)
     app.register_blueprint(reports.bp, url_prefix='/reports')
+
+
+def register_tasks() -> None:
+    """Define every background task on the queue, so the consumer (app.worker) and the senders know them."""
+    from app.notifications import tasks as _mail_tasks  # noqa: F401
+    from app.operations import tasks as _backup_tasks  # noqa: F401
+    from app.orders import jobs as _order_jobs  # noqa: F401
+
+
+def connect_listeners() -> None:
+    """Who listens to which area's signals (each area's signals.py; table in docs/architecture.md).
+
+    Connecting is idempotent (blinker keeps one connection per receiver), so several apps in one
+    process, as in the tests, are no problem.
+    """
+    from app.fulfilment import listeners as fulfilment
+    from app.notifications import listeners as notifications
+    from app.orders import listeners as orders
+
+    orders.connect()
+    fulfilment.connect()
+    notifications.connect()
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -12,8 +12,15 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.accounts.models import User
+from app.accounts.services import create_user as create
+from app.demo import seed
 from app.errors import UserError
 from app.extensions import db
+from app.fulfilment import cli as fulfilment_cli
+from app.operations import cli as operations_cli
+from app.orders.allocation import allocate as allocate_all
+from app.orders.importing import import_order_files
 from exporters import EXPORTERS
 from importers import IMPORTERS
 from importers.base import FileRefused
@@ -24,8 +31,6 @@ export_cli = AppGroup('export', help='Write a CSV export to a file.')
 
 
 def register(app: Flask) -> None:
-    from app.fulfilment import cli as fulfilment_cli
-    from app.operations import cli as operations_cli
     app.cli.add_command(users_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(import_products)
@@ -53,8 +58,6 @@ def _read_password(email: str) -> str:
 @click.option('--locale', type=click.Choice(['ja', 'en']), default='ja')
 def create_user(email, role, name, locale):
     """Create a staff account; the password is asked on the terminal or read from stdin."""
-    from app.accounts.services import create_user as create
-
     password = _read_password(email)
     try:
         user = create(email, name, password, role, locale=locale)
@@ -68,8 +71,6 @@ def create_user(email, role, name, locale):
 @users_cli.command('list')
 def list_users():
     """List staff accounts."""
-    from app.accounts.models import User
-
     for user in db.session.scalars(sa.select(User).order_by(User.email)):
         click.echo(f'{user.email}\t{user.role}\t{"active" if user.active else "inactive"}\t{user.name}')
 
@@ -132,8 +133,6 @@ def import_orders(channel, files, dry_run, as_json):
 
     Exit 0 when the files were processed, even with rejected orders; 2 when a file was refused.
     """
-    from app.orders.importing import import_order_files
-
     try:
         summary = import_order_files(channel, [(f.name, f.read_bytes()) for f in files], dry_run=dry_run)
     except FileRefused as exc:
@@ -218,8 +217,6 @@ def export_orders(date_from, date_to, output, encoding):
 @click.option('--json', 'as_json', is_flag=True, help='Print the result as one JSON object.')
 def allocate(as_json):
     """Allocate stock to every eligible order, oldest first (priority before age)."""
-    from app.orders.allocation import allocate as allocate_all
-
     result = allocate_all()
     db.session.commit()
     if as_json:
@@ -233,9 +230,6 @@ def allocate(as_json):
 @click.option('--if-empty', is_flag=True, help='Only when the database has no users yet (first run).')
 def seed_demo(if_empty):
     """Load the demo shop (products, locations, stock, one user per role); safe to run twice."""
-    from app.accounts.models import User
-    from app.demo import seed
-
     if if_empty and db.session.scalar(sa.select(User.id).limit(1)) is not None:
         click.echo('the database already has users: demo data not loaded')
         return

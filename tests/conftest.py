@@ -229,7 +229,7 @@ def consumer(app):
     """A real huey consumer on the real queue, in this process (one thread worker), for the test's duration."""
     import signal
 
-    from app.jobs import huey, use_app
+    from app.jobs.queue import huey, use_app
 
     use_app(app)
     huey.flush()

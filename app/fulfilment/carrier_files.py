@@ -11,7 +11,7 @@ from app.extensions import db
 from app.fulfilment import services
 from app.fulfilment.models import PickBatch, Shipment
 from app.orders.models import NUMBER_PREFIX, Order, OrderLine
-from app.storefront.services import included_tax
+from app.orders.money import included_tax
 
 
 JST = ZoneInfo('Asia/Tokyo')

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.fulfilment import services
 from app.fulfilment.models import PickBatch, Shipment
 from app.orders.models import Order, OrderLine
+from app.settings.services import shop_settings
 
 
 JST = ZoneInfo('Asia/Tokyo')
@@ -146,7 +147,6 @@ def packing_slips_data(orders: list[Order], *, prices: str = 'auto') -> list:
         ``'without'``
     :raise ValueError: for another `prices`
     """
-    from app.storefront.services import shop_settings
     from labels.records import PackingSlip, SlipLine
 
     if prices not in PRICE_MODES:

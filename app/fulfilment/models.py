@@ -4,9 +4,7 @@ import sqlalchemy.orm as so
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
-
-
-CARRIERS = ('yamato', 'sagawa', 'japanpost', 'clickpost')
+from app.orders.models import CARRIERS
 
 
 class PickBatch(db.Model):

@@ -8,9 +8,18 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.extensions import db
 from app.fulfilment.models import MIS_SCANS, ScanEvent
+from app.orders.queries import TimelineEntry
 
 
 JST = ZoneInfo('Asia/Tokyo')
+
+
+def order_scans(order) -> list[TimelineEntry]:
+    """The order's scans at the packing station, as entries of its timeline."""
+    return [TimelineEntry(e.at, e.user, 'order.scan', None, {'result': e.result, 'code': e.code, 'station': e.station},
+                          e.message)
+            for e in db.session.scalars(sa.select(ScanEvent).where(ScanEvent.order_id == order.id)
+                                        .order_by(ScanEvent.id))]
 
 
 def misscans_by_packer_and_day(days: int = 30) -> list[dict]:

@@ -22,10 +22,12 @@ from app.errors import UserError
 from app.extensions import db
 from app.fulfilment import tracking_numbers
 from app.fulfilment.models import CARRIERS, PackingSession, PickBatch, ScanEvent, Shipment, TrackingRange
+from app.fulfilment.signals import order_shipped
 from app.inventory.models import Location, MovementReason
 from app.inventory.services import StockChange, apply_stock_changes
 from app.orders.models import Allocation, Order, OrderHold, OrderLine
 from app.orders.services import lock_order, transition
+from app.orders.vocabulary import STATUS_LABELS
 from app.settings.services import load_settings, save_settings
 
 
@@ -483,8 +485,6 @@ def open_packing(code: str, *, station: str, actor) -> ScanOutcome:
     if order.status in ('packed', 'shipped'):
         return _open_label_check(order, code, station=station, actor=actor)
     if order.status != 'picking' or _held([o.id for o in parcel_orders(order)]):
-        from app.orders.vocabulary import STATUS_LABELS
-
         held = _held([o.id for o in parcel_orders(order)])
         message = (_l('Order %(number)s cannot be packed: it is on hold.', number=order.number) if held else
                    _l('Order %(number)s cannot be packed: it is %(status)s.', number=order.number,
@@ -795,9 +795,7 @@ def ship(shipment: Shipment, *, actor) -> None:
     shipment.shipped_at, shipment.shipped_by = utcnow(), actor
     for order in orders:
         transition(order, 'shipped', actor=actor, why=shipment.tracking_number or '')
-    from app.notifications.services import queue_shipping_confirmation
-
-    queue_shipping_confirmation(shipment)
+    order_shipped.send(shipment, orders=orders, actor=actor)
     db.session.flush()
 
 
@@ -815,8 +813,6 @@ def dock_scan(code: str, *, actor) -> Shipment:
         if shipment is None:
             if order is None:
                 raise UserError(_l('No packed parcel has the label or order number "%(code)s".', code=code))
-            from app.orders.vocabulary import STATUS_LABELS
-
             raise UserError(_l('Order %(number)s is not packed: it is %(status)s.', number=order.number,
                                status=STATUS_LABELS[order.status]))
     ship(shipment, actor=actor)

@@ -12,8 +12,8 @@ from app.catalog.models import Product
 from app.database import utcnow
 from app.errors import UserError
 from app.extensions import db
-from app.inventory import stock_arrived
 from app.inventory.models import Location, MovementReason, StockLevel, StockMovement, Warehouse, walking_order_key
+from app.inventory.signals import stock_arrived
 
 
 logger = logging.getLogger(__name__)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.notifications import bp
 from app.notifications.models import STATUSES, EmailMessage
+from app.notifications.sender import send_due
 from app.notifications.templating import JST
 
 
@@ -14,8 +15,6 @@ from app.notifications.templating import JST
 @click.option('--json', 'as_json', is_flag=True, help='Print the result as one JSON object.')
 def send(as_json):
     """Deliver the due messages of the outbox once (the background consumer does this every minute)."""
-    from app.notifications.sender import send_due
-
     result = send_due()
     waiting = db.session.scalar(sa.select(sa.func.count()).select_from(EmailMessage)
                                 .where(EmailMessage.status == 'queued'))

@@ -20,7 +20,10 @@ from app.accounts.services import EMAIL_RE, record_audit
 from app.database import utcnow
 from app.errors import UserError
 from app.extensions import db
+from app.fulfilment.services import parcel_orders
 from app.notifications.models import EmailMessage, EmailTemplate
+from app.notifications.sender import mail_configured
+from app.notifications.tasks import send_outbox
 from app.notifications.templating import (
     KINDS,
     LOCALES,
@@ -31,9 +34,10 @@ from app.notifications.templating import (
     compiled,
     default_source,
     order_context,
+    shipping_context,
 )
 from app.orders.models import Order
-from app.settings.services import load_settings, save_settings
+from app.settings.services import load_settings, save_settings, shop_settings
 
 
 logger = logging.getLogger(__name__)
@@ -75,15 +79,11 @@ def save_mail_settings(settings: MailSettings, *, actor) -> MailSettings:
 
 
 def shop_name() -> str:
-    from app.storefront.services import shop_settings  # the storefront imports this module
-
     return shop_settings().shop_name
 
 
 def shop_context(settings: MailSettings | None = None) -> dict:
     """``shop`` in templates: name, signature, reply_to."""
-    from app.storefront.services import shop_settings
-
     settings = settings or mail_settings()
     return {'name': shop_name(), 'signature': settings.signature, 'reply_to': settings.reply_to,
             'bank_account': shop_settings().bank_account}
@@ -254,22 +254,22 @@ def queue_order_confirmation(order: Order, *, actor=None, locale: str = 'ja') ->
                        to_name=order.buyer_name or order.ship_name, actor=actor)
 
 
-def queue_shipping_confirmation(shipment, *, actor=None, locale: str = 'ja') -> EmailMessage | None:
+def queue_shipping_confirmation(shipment, *, orders: list | None = None, actor=None,
+                                locale: str = 'ja') -> EmailMessage | None:
     """Queue the shipping confirmation (発送完了メール) of a parcel, with its carrier and tracking number.
 
     One message per parcel, to the buyer of the parcel's order (orders combined into it are listed
     in it).  None when that order has no usable e-mail address, or is a mall order and the mail
     settings leave mall orders to the mall.
-    """
-    from app.fulfilment.services import parcel_orders
-    from app.notifications.templating import shipping_context
 
+    :param orders: the parcel's orders, its own first, when the caller has them
+    """
     order = shipment.order
     if not valid_address((order.buyer_email or '').strip()):
         return None
     if order.channel != 'store' and not mail_settings().send_mall_shipping_confirmation:
         return None
-    context = shipping_context(shipment, parcel_orders(order), locale, shop_context())
+    context = shipping_context(shipment, orders or parcel_orders(order), locale, shop_context())
     return queue_email('shipping_confirmation', order.buyer_email, context, locale=locale, order=order,
                        to_name=order.buyer_name or order.ship_name, actor=actor)
 
@@ -340,9 +340,6 @@ def wake_sender_after_commit() -> None:
 @sa.event.listens_for(db.session, 'after_commit')
 def _after_commit(session) -> None:
     if session.info.pop(_WAKE, False):
-        from app.notifications.sender import mail_configured
-        from app.notifications.tasks import send_outbox
-
         if not mail_configured():
             return
         try:

@@ -1,12 +1,11 @@
 """The sender as huey tasks: every minute, and at once after a commit that queued mail."""
 from huey import crontab
 
-from app.jobs import huey, task_app
+from app.jobs.queue import huey, task_app
+from app.notifications.sender import send_due
 
 
 def _run() -> None:
-    from app.notifications.sender import send_due
-
     with task_app().app_context():
         send_due()
 

@@ -27,6 +27,12 @@ from jinja2 import StrictUndefined, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+from app.fulfilment.models import Shipment
+from app.fulfilment.services import CARRIER_NAMES, cod_to_collect, shipping_settings, tracking_url
+from app.orders.models import Order, OrderLine
+from app.orders.money import included_tax
+from app.orders.vocabulary import CHANNEL_LABELS, EMAIL_KIND_LABELS, PAYMENT_LABELS
+
 
 DEFAULTS = Path(__file__).resolve().parent / 'defaults'
 LOCALES = ('ja', 'en')
@@ -288,7 +294,7 @@ def order_totals(order) -> dict:
     fees = (order.shipping_fee or 0) + (order.cod_fee or 0)
     if fees:
         by_rate[10] = by_rate.get(10, 0) + fees
-    taxes = [{'rate': rate, 'amount': amount, 'tax': amount * rate // (100 + rate)}
+    taxes = [{'rate': rate, 'amount': amount, 'tax': included_tax(amount, rate)}
              for rate, amount in sorted(by_rate.items(), reverse=True) if rate and amount]
     return {'subtotal': subtotal, 'shipping_fee': order.shipping_fee or 0, 'cod_fee': order.cod_fee or 0,
             'adjustment': order.total - subtotal - fees, 'total': order.total, 'taxes': taxes,
@@ -297,8 +303,6 @@ def order_totals(order) -> dict:
 
 def order_context(order, locale: str, shop: dict) -> dict:
     """What an order's messages may use: order, lines, totals, customer_name and shop."""
-    from app.orders.vocabulary import CHANNEL_LABELS, PAYMENT_LABELS
-
     with force_locale(locale):
         payment_method = str(PAYMENT_LABELS.get(order.payment_method, order.payment_method))
         channel_name = str(CHANNEL_LABELS.get(order.channel, order.channel))
@@ -338,8 +342,6 @@ def sample_orders() -> list:
     delivery date, a second address line, a mall order with points taken off), so that the check
     runs both branches of a template's ``{% if %}``s.
     """
-    from app.orders.models import Order, OrderLine
-
     store = Order(id=123, channel='store', external_order_id='S-20261122-0001',
                   ordered_at=dt.datetime(2026, 11, 22, 1, 5, tzinfo=dt.UTC), payment_method='cod',
                   buyer_name='山田 花子', buyer_email='hanako@example.jp', buyer_phone='09012345678',
@@ -373,8 +375,6 @@ def shipping_context(shipment, orders: list, locale: str, shop: dict) -> dict:
 
     :param orders: the orders in the parcel, the shipment's own first (orders combined into it follow)
     """
-    from app.fulfilment.services import CARRIER_NAMES, shipping_settings, tracking_url
-
     number = shipment.tracking_number or ''
     context = order_context(orders[0], locale, shop)
     context['shipment'] = {
@@ -388,20 +388,13 @@ def shipping_context(shipment, orders: list, locale: str, shop: dict) -> dict:
         'lines': [line for o in orders for line in order_context(o, locale, shop)['lines']],
         #: what the carrier collects at the door (cash on delivery: the amounts due after points and coupons),
         #: 0 when nothing; None when an amount is not known, and the mail names none rather than a wrong one
-        'cod_amount': _cod_amount(orders),
+        'cod_amount': cod_to_collect(orders),
     }
     context['shop'] = {**shop, 'return_policy': shipping_settings().return_policy}
     return context
 
 
-def _cod_amount(orders) -> int | None:
-    amounts = [o.amount_due for o in orders if o.payment_method == 'cod']
-    return None if None in amounts else sum(amounts)
-
-
 def sample_shipping_confirmations(locale: str, shop: dict | None = None) -> list[dict]:
-    from app.fulfilment.models import Shipment
-
     store, mall = sample_orders()
     shipped = Shipment(order_id=store.id, carrier='yamato', service='宅急便', tracking_number='123456789012',
                        shipped_at=dt.datetime(2026, 11, 24, 6, 0, tzinfo=dt.UTC))
@@ -428,9 +421,10 @@ parcel.numbers (the orders in the parcel)  parcel.cod_amount  {% for line in par
 
 #: every kind of message; others are added here with their defaults in defaults/<kind>/<locale>/
 KINDS = {
-    'order_confirmation': MessageKind(label=_l('Order confirmation'), samples=sample_order_confirmations,
-                                      variables=ORDER_VARIABLES),
-    'shipping_confirmation': MessageKind(label=_l('Shipping confirmation'), samples=sample_shipping_confirmations,
+    'order_confirmation': MessageKind(label=EMAIL_KIND_LABELS['order_confirmation'],
+                                      samples=sample_order_confirmations, variables=ORDER_VARIABLES),
+    'shipping_confirmation': MessageKind(label=EMAIL_KIND_LABELS['shipping_confirmation'],
+                                         samples=sample_shipping_confirmations,
                                          variables=SHIPPING_VARIABLES),
 }
 

@@ -9,7 +9,7 @@ import re
 
 from huey import crontab
 
-from app.jobs import huey, task_app
+from app.jobs.queue import huey, task_app
 
 
 logger = logging.getLogger(__name__)

@@ -3,13 +3,3 @@ from flask import Blueprint
 
 
 bp = Blueprint('orders', __name__, template_folder='templates')
-
-
-def _listen():
-    from app.inventory import stock_arrived
-    from app.orders.allocation import fill_backorders
-
-    stock_arrived.connect(fill_backorders)
-
-
-_listen()

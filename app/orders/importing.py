@@ -20,10 +20,11 @@ from flask_babel import lazy_gettext as _l
 from app.catalog.models import ChannelSku, Product
 from app.database import analyze_after_bulk_load, bulk_work, insert_columns, new_ids, utcnow
 from app.extensions import db
-from app.notifications.services import mail_settings, queue_order_confirmations
 from app.orders.address import address_problem, prefectures_of
 from app.orders.allocation import PAYABLE, AllocationResult, allocate_arriving, record_allocation_statuses
 from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine
+from app.orders.services import auto_combine
+from app.orders.signals import order_placed
 from app.orders.vocabulary import PAYMENT_LABELS
 from app.settings.services import OrderRules, order_rules
 from importers.base import RowProblem
@@ -334,9 +335,13 @@ def _value_columns(chunk: list[PlannedOrder], record_lines: list[LineRecord]) ->
 
 def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | None, actor=None,
                  progress: Callable[[int, int], None] | None = None, ids: list[int] | None = None,
-                 line_ids: list[int] | None = None, statuses: dict[int, str] | None = None) -> tuple[list[int], int]:
+                 line_ids: list[int] | None = None, statuses: dict[int, str] | None = None,
+                 locale: str = 'ja') -> tuple[list[int], int]:
     """Insert the planned orders with their lines and holds, set-based, in chunks; flush, never commit.
 
+    Every new order comes in here, so here they are announced (``order_placed``, once per call).
+
+    :param locale: the language the customer used (the shop's checkout); mall orders are written to in Japanese
     :param ids: the orders' ids, and `line_ids` their lines' in order, when taken beforehand (new_ids())
     :param statuses: the status of orders that arrive other than confirmed or new (allocated on arrival)
     :return: (ids of the orders created, lines created)
@@ -373,6 +378,8 @@ def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | N
         lines_created += len(record_lines)
         if progress:
             progress(start + len(chunk), len(planned))
+    if ids:
+        order_placed.send(channel, order_ids=ids, actor=actor, locale=locale)
     return ids, lines_created
 
 
@@ -430,12 +437,7 @@ def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=No
     # written: the records go now, while the cycle collector is paused, rather than be walked by it afterwards
     summary.planned, parsed = [], None
     if order_rules().auto_combine:
-        from app.orders.services import auto_combine
-
         auto_combine(order_ids, actor=actor)
-    # the shop's own order confirmation, when the mail settings ask for it for mall orders (one read when not)
-    if order_ids and mail_settings().send_mall_order_confirmation:
-        queue_order_confirmations(order_ids, actor=actor)
     batch.orders_created, batch.lines_created = summary.orders_created, summary.lines_created
     batch.duplicates, batch.on_hold, batch.rejected = summary.duplicates, summary.on_hold, summary.rejected
     batch.finished_at = utcnow()

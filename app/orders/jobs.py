@@ -10,8 +10,8 @@ from flask_babel import force_locale
 
 from app.database import utcnow
 from app.extensions import db
-from app.jobs import huey, task_app
 from app.jobs.models import Job, UploadedFile
+from app.jobs.queue import huey, task_app
 from app.orders.importing import import_order_files
 from importers.base import FileRefused
 

@@ -14,6 +14,8 @@ HOLD_REASONS = ('payment_pending', 'unknown_sku', 'address_check', 'customer_com
                 'cod_over_limit', 'out_of_stock', 'manual')
 
 NUMBER_PREFIX = 'K'
+#: who may take a parcel (an order may name one; fulfilment prints their labels and files)
+CARRIERS = ('yamato', 'sagawa', 'japanpost', 'clickpost')
 
 
 def _in(column: str, values) -> str:

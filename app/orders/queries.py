@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from app.accounts.models import AuditEvent
 from app.extensions import db
 from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine
+from app.orders.services import BEFORE_PICKING, combine_key
+from app.orders.signals import timeline_entries
 
 
 JST = ZoneInfo('Asia/Tokyo')
@@ -135,19 +137,15 @@ class TimelineEntry:
 
 
 def timeline(order: Order) -> list:
-    """Everything that happened to an order, oldest first: its audit events and the holds it arrived with."""
+    """Everything that happened to an order, oldest first: its audit events, the holds it arrived with, and what
+    other areas keep about it (timeline_entries: the scans at the packing station)."""
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == 'orders',
                                                             AuditEvent.object_id == str(order.id))).all()
     added = {e.after.get('hold') for e in events if e.action == 'order.hold_added' and e.after}
     arrived_with = [TimelineEntry(h.created_at, h.created_by, 'order.hold_added', None, {'hold': h.reason}, h.note)
                     for h in order.holds if h.reason not in added]
-    from app.fulfilment.models import ScanEvent
-
-    scans = [TimelineEntry(e.at, e.user, 'order.scan', None, {'result': e.result, 'code': e.code, 'station': e.station},
-                           e.message)
-             for e in db.session.scalars(sa.select(ScanEvent).where(ScanEvent.order_id == order.id)
-                                         .order_by(ScanEvent.id))]
-    return sorted([*events, *arrived_with, *scans], key=lambda e: (e.at, getattr(e, 'id', 0) or 0))
+    others = [entry for _receiver, entries in timeline_entries.send(order) for entry in entries]
+    return sorted([*events, *arrived_with, *others], key=lambda e: (e.at, getattr(e, 'id', 0) or 0))
 
 
 def unmapped_item_codes() -> sa.Select:
@@ -163,8 +161,6 @@ def unmapped_item_codes() -> sa.Select:
 
 def combinable(orders: list[Order]) -> set[int]:
     """Which of these orders have another order for the same buyer and address that could share its parcel."""
-    from app.orders.services import BEFORE_PICKING, combine_key
-
     open_orders = [o for o in orders if o.status in BEFORE_PICKING and o.combined_into_id is None
                    and o.channel != 'amazon']
     if not open_orders:

@@ -16,7 +16,8 @@ from app.database import in_ids, utcnow
 from app.errors import UserError
 from app.extensions import db
 from app.orders.address import address_problem
-from app.orders.models import CHANNELS, HOLD_REASONS, NUMBER_PREFIX, Order, OrderHold, OrderLine
+from app.orders.allocation import allocate, release_allocations
+from app.orders.models import CARRIERS, CHANNELS, HOLD_REASONS, NUMBER_PREFIX, Order, OrderHold, OrderLine
 from app.orders.vocabulary import HOLD_LABELS, PAYMENT_STATUS_LABELS, STATUS_LABELS
 
 
@@ -73,8 +74,6 @@ def confirm(order: Order, *, actor, why: str = '') -> None:
 
 
 def _allocate(order: Order, actor) -> None:
-    from app.orders.allocation import allocate
-
     allocate(order_ids=[order.id], actor=actor)
 
 
@@ -92,8 +91,6 @@ def add_hold(order: Order, reason: str, *, actor, note: str = '') -> OrderHold:
     db.session.add(hold)
     record_audit(actor, 'order.hold_added', order, after={'hold': reason}, note=note)
     if order.status != 'new':
-        from app.orders.allocation import release_allocations
-
         release_allocations(order, actor=actor)
         transition(order, 'new', actor=actor, why=str(_l('held: %(reason)s', reason=HOLD_LABELS[reason])))
     db.session.flush()
@@ -168,8 +165,6 @@ def cancel(order: Order, *, actor, why: str) -> int:
     if order.status in ('shipped', 'returned', 'cancelled'):
         raise UserError(_l('Order %(number)s is %(status)s: it cannot be cancelled.', number=order.number,
                            status=STATUS_LABELS[order.status]))
-    from app.orders.allocation import release_allocations
-
     units = release_allocations(order, actor=actor)
     # a cancelled order leaves its parcel; the orders it carried go on as parcels of their own
     if order.combined_into_id is not None:
@@ -191,8 +186,6 @@ def add_note(order: Order, note: str, *, actor) -> None:
 
 def set_carrier(order: Order, carrier: str | None, *, actor) -> None:
     """Send this order with another carrier than the shop's default (None: the default again)."""
-    from app.fulfilment.models import CARRIERS
-
     lock_order(order)
     if carrier is not None and carrier not in CARRIERS:
         raise UserError(_l('Unknown carrier "%(carrier)s".', carrier=carrier), field='carrier')
@@ -420,8 +413,6 @@ def split(order: Order, moves: dict[int, int], *, actor) -> Order:
     :param moves: order line id -> units to move to the new shipment
     :return: the new order; it keeps the mall's order id and points back to this one
     """
-    from app.orders.allocation import allocate, release_allocations
-
     lock_order(order)
     if order.status not in BEFORE_PICKING:
         raise UserError(_l('Order %(number)s is %(status)s: it can no longer be split.', number=order.number,

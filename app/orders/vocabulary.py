@@ -27,6 +27,10 @@ SCAN_RESULTS = {'ok': _l('ok'), 'order': _l('order opened'), 'wrong_item': _l('w
                 'blocked': _l('refused: scanned during a stop')}
 
 
+#: the e-mail an order's timeline shows as queued (the notifications area writes them, by these kinds)
+EMAIL_KIND_LABELS = {'order_confirmation': _l('Order confirmation'),
+                     'shipping_confirmation': _l('Shipping confirmation')}
+
 #: the carriers as screens name them (app.fulfilment.services.CARRIER_NAMES is what labels and e-mails print)
 CARRIER_LABELS = {'yamato': _l('Yamato Transport'), 'sagawa': _l('Sagawa Express'),
                   'japanpost': _l('Japan Post (Yu-Pack)'), 'clickpost': _l('Click Post')}
@@ -137,9 +141,8 @@ def describe_event(event) -> str:
     if event.action == 'order.uncombined':
         return str(_l('Taken out of the parcel of %(number)s', number=before.get('into', '')))
     if event.action == 'order.email':
-        from app.notifications.templating import kind_label
-
-        return str(_l('E-mail queued: %(kind)s to %(to)s', kind=kind_label(after.get('kind', '')),
+        kind = after.get('kind', '')
+        return str(_l('E-mail queued: %(kind)s to %(to)s', kind=EMAIL_KIND_LABELS.get(kind, kind),
                       to=after.get('to', '')))
     if event.action == 'order.split':
         if 'part' in after:

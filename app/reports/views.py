@@ -5,6 +5,7 @@ import io
 from flask import abort, render_template, request, send_file
 
 from app.errors import UserError
+from app.fulfilment.carrier_files import mall_confirmations
 from app.fulfilment.services import low_tracking_ranges
 from app.reports import bp, queries
 from app.web.access import MANAGEMENT, roles_required
@@ -48,8 +49,6 @@ def daily_shipments():
 @roles_required(*MANAGEMENT)
 def mall_shipping(channel):
     """The shipping-confirmation upload of a mall for the orders shipped on a day."""
-    from app.fulfilment.carrier_files import mall_confirmations
-
     if channel not in ('rakuten', 'amazon', 'yahoo'):
         abort(404)
     result = mall_confirmations(channel, _day())

@@ -1,4 +1,8 @@
-"""Reading and changing settings: typed, with defaults, every change audited."""
+"""Reading and changing settings: typed, with defaults, every change audited.
+
+The shop's own settings and the order rules, which several areas read, live here: reading them
+never makes one area import another.
+"""
 import dataclasses
 
 import sqlalchemy as sa
@@ -65,3 +69,40 @@ def save_order_rules(rules: OrderRules, *, actor) -> OrderRules:
     if rules.hold_delivery_days < 0 or rules.hold_cod_over < 0:
         raise UserError(_l('Thresholds must be 0 (off) or more.'))
     return save_settings('order_rules', rules, actor=actor)
+
+
+@dataclasses.dataclass(frozen=True)
+class ShopSettings:
+    """What the shop charges and offers; a manager edits these on the settings screen."""
+
+    shop_name: str = '茶と器の店 蔵'
+    #: yen, tax included (10%), per order
+    shipping_fee: int = 700
+    #: orders whose goods cost at least this ship free (0: never)
+    free_shipping_over: int = 10_000
+    #: yen, tax included (10%), added to cash-on-delivery orders
+    cod_fee: int = 330
+    #: the earliest delivery date a customer may ask for, in days from today
+    earliest_delivery_days: int = 2
+    #: how far ahead a delivery date may be asked for
+    delivery_window_days: int = 14
+    #: the carriers' standard time slots
+    time_slots: tuple[str, ...] = ('午前中', '14-16', '16-18', '18-20', '19-21')
+    #: "only a few left" from this many available units down
+    few_left: int = 5
+    #: where bank-transfer customers send the money; in the confirmation e-mail and on the thank-you page
+    bank_account: str = ''
+
+
+def shop_settings() -> ShopSettings:
+    return load_settings('shop', ShopSettings)
+
+
+def save_shop_settings(settings: ShopSettings, *, actor) -> ShopSettings:
+    for name in ('shipping_fee', 'free_shipping_over', 'cod_fee', 'earliest_delivery_days', 'delivery_window_days',
+                 'few_left'):
+        if getattr(settings, name) < 0:
+            raise UserError(_l('Amounts and days must be 0 or more.'), field=name)
+    if not settings.time_slots:
+        raise UserError(_l('Offer at least one time slot.'), field='time_slots')
+    return save_settings('shop', settings, actor=actor)

@@ -8,6 +8,9 @@ from flask_login import current_user
 
 from app.errors import UserError
 from app.extensions import db
+from app.fulfilment import services as floor
+from app.fulfilment.forms import ShippingSettingsForm, TrackingRangeForm
+from app.fulfilment.models import TrackingRange
 from app.settings import bp, services
 from app.settings.forms import OrderRulesForm, ShopSettingsForm
 from app.web.access import MANAGEMENT, roles_required
@@ -43,15 +46,13 @@ def order_rules():
 @roles_required(*MANAGEMENT)
 def shop():
     """What the shop charges and offers."""
-    from app.storefront.services import ShopSettings, save_shop_settings, shop_settings
-
-    current = shop_settings()
+    current = services.shop_settings()
     form = ShopSettingsForm(data={**dataclasses.asdict(current), 'time_slots': ', '.join(current.time_slots)})
     if form.validate_on_submit():
-        values = {name: getattr(form, name).data for name in (f.name for f in dataclasses.fields(ShopSettings))}
+        values = {f.name: getattr(form, f.name).data for f in dataclasses.fields(services.ShopSettings)}
         values['time_slots'] = tuple(s.strip() for s in form.time_slots.data.replace('、', ',').split(',') if s.strip())
         try:
-            save_shop_settings(ShopSettings(**values), actor=current_user)
+            services.save_shop_settings(services.ShopSettings(**values), actor=current_user)
         except UserError as exc:
             db.session.rollback()
             show_error_on_form(form, exc)
@@ -66,10 +67,6 @@ def shop():
 @roles_required(*MANAGEMENT)
 def shipping():
     """The shop as sender, the default carrier, label checking, and the carriers' tracking number ranges."""
-    from app.fulfilment import services as floor
-    from app.fulfilment.forms import ShippingSettingsForm, TrackingRangeForm
-    from app.fulfilment.models import TrackingRange
-
     current = floor.shipping_settings()
     form = ShippingSettingsForm(data=dataclasses.asdict(current), prefix='settings')
     range_form = TrackingRangeForm(prefix='range')

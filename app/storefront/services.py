@@ -16,50 +16,14 @@ from app.inventory.services import lock_levels
 from app.orders.allocation import reserve
 from app.orders.importing import plan, write_orders
 from app.orders.models import Order
-from app.settings.services import load_settings, save_settings
+from app.orders.money import included_tax
+from app.settings.services import ShopSettings, shop_settings
 from app.storefront.models import LookupFailure
 from importers.orders.records import LineRecord, OrderRecord, ParseResult
 
 
 JST = ZoneInfo('Asia/Tokyo')
 PAYMENT_METHODS = ('bank_transfer', 'cod')
-
-
-@dataclasses.dataclass(frozen=True)
-class ShopSettings:
-    """What the shop charges and offers; a manager edits these on the settings screen."""
-
-    shop_name: str = '茶と器の店 蔵'
-    #: yen, tax included (10%), per order
-    shipping_fee: int = 700
-    #: orders whose goods cost at least this ship free (0: never)
-    free_shipping_over: int = 10_000
-    #: yen, tax included (10%), added to cash-on-delivery orders
-    cod_fee: int = 330
-    #: the earliest delivery date a customer may ask for, in days from today
-    earliest_delivery_days: int = 2
-    #: how far ahead a delivery date may be asked for
-    delivery_window_days: int = 14
-    #: the carriers' standard time slots
-    time_slots: tuple[str, ...] = ('午前中', '14-16', '16-18', '18-20', '19-21')
-    #: "only a few left" from this many available units down
-    few_left: int = 5
-    #: where bank-transfer customers send the money; in the confirmation e-mail and on the thank-you page
-    bank_account: str = ''
-
-
-def shop_settings() -> ShopSettings:
-    return load_settings('shop', ShopSettings)
-
-
-def save_shop_settings(settings: ShopSettings, *, actor) -> ShopSettings:
-    for name in ('shipping_fee', 'free_shipping_over', 'cod_fee', 'earliest_delivery_days', 'delivery_window_days',
-                 'few_left'):
-        if getattr(settings, name) < 0:
-            raise UserError(_l('Amounts and days must be 0 or more.'), field=name)
-    if not settings.time_slots:
-        raise UserError(_l('Offer at least one time slot.'), field='time_slots')
-    return save_settings('shop', settings, actor=actor)
 
 
 # ---------------------------------------------------------------------------------------------- catalogue
@@ -93,11 +57,6 @@ class Totals:
     @property
     def total(self) -> int:
         return self.items + self.shipping_fee + self.cod_fee
-
-
-def included_tax(amount: int, rate: int) -> int:
-    """The consumption tax inside a tax-included amount, rounded down (the usual 内税 display)."""
-    return amount * rate // (100 + rate)
 
 
 def totals(lines: list[tuple[int, int, int]], payment_method: str, settings: ShopSettings) -> Totals:
@@ -192,13 +151,10 @@ def place_order(checkout: Checkout, cart: list[tuple[int, int]], *, locale: str 
     summary = plan('store', ParseResult([record], []))
     if summary.problems:
         raise UserError('; '.join(p.message for p in summary.problems))
-    [order_id], _ = write_orders('store', summary.planned, batch_id=None)
+    [order_id], _ = write_orders('store', summary.planned, batch_id=None, locale=locale)
     order = db.session.get(Order, order_id)
     if not reserve(order):
         raise OutOfStock(_l('Sorry, not enough stock any more. Your cart is kept.'))
-    from app.notifications.services import queue_order_confirmation
-
-    queue_order_confirmation(order, locale=locale)
     db.session.refresh(order)
     return order
 

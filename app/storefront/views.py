@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from app.catalog.models import Product
 from app.errors import UserError
 from app.extensions import db
+from app.fulfilment.models import Shipment
+from app.fulfilment.services import CARRIER_NAMES, tracking_url
 from app.inventory.queries import available_by_product
 from app.orders.address import lookup
 from app.storefront import bp, services
@@ -193,9 +195,6 @@ def order_status():
                 _('No order matches this number and e-mail address.')]
     shipment = None
     if order is not None:
-        from app.fulfilment.models import Shipment
-        from app.fulfilment.services import CARRIER_NAMES, tracking_url
-
         shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == (order.combined_into_id
                                                                                      or order.id)))
         if shipment is not None and shipment.shipped_at is not None and shipment.tracking_number:

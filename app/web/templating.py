@@ -1,11 +1,17 @@
 """Jinja filters and globals shared by every screen."""
 import datetime as dt
 
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
+from app.accounts.forms import ROLE_CHOICES
+from app.orders import vocabulary as v
+from app.orders.importing import problem_dict
+from app.settings.services import shop_settings
+from app.storefront.services import stock_label
 from app.web import access
+from exporters.carriers.addressing import addressee
 
 
 def yen(value) -> str:
@@ -34,8 +40,6 @@ def can(*roles: str) -> bool:
 
 
 def role_label(role: str) -> str:
-    from app.accounts.forms import ROLE_CHOICES
-
     return str(dict(ROLE_CHOICES).get(role, role))
 
 
@@ -49,27 +53,15 @@ def reason_label(reason: str) -> str:
 
 def problems_of(source) -> list[dict]:
     """An import's problems as dicts, from a finished batch or from a preview."""
-    from app.orders.importing import problem_dict
-
     problems = source.problems if source is not None else []
     return [p if isinstance(p, dict) else problem_dict(p) for p in problems]
 
 
 def shop_name() -> str:
     """The shop's name, read once per request however often a page shows it."""
-    from flask import g
-
-    from app.storefront.services import shop_settings
-
     if 'shop_name' not in g:
         g.shop_name = shop_settings().shop_name
     return g.shop_name
-
-
-def stock_label(available: int, settings) -> str:
-    from app.storefront.services import stock_label as label
-
-    return label(available, settings)
 
 
 def tracking_list_label(name: str) -> str:
@@ -85,8 +77,6 @@ def tracking_list_label(name: str) -> str:
 def batch_filters(filters: dict | None) -> str:
     """What a pick batch was made of, in words: 'Carrier: Yamato Transport · Single-item orders only'."""
     from flask_babel import gettext as _
-
-    from app.orders import vocabulary as v
 
     parts = []
     for key, value in (filters or {}).items():
@@ -104,9 +94,6 @@ def batch_filters(filters: dict | None) -> str:
 
 
 def register(app):
-    from app.orders import vocabulary as v
-    from exporters.carriers.addressing import addressee
-
     # addressee: the name with 様, or 御中 for a company, as the labels and carrier files write it
     app.jinja_env.filters.update(yen=yen, jst=jst, postal=postal, addressee=addressee)
     app.jinja_env.globals.update(get_locale=get_locale, url_with=url_with, can=can, roles=access, role_label=role_label,

@@ -3,17 +3,16 @@ import sqlalchemy as sa
 from flask import jsonify, render_template
 from flask_login import current_user
 
+from app.catalog.models import Product
 from app.database import database_revisions, schema_heads
 from app.extensions import db
+from app.inventory.models import StockLevel
 from app.web import bp
 
 
 @bp.route('/')
 def home():
     """The start page: what this user's role works on."""
-    from app.catalog.models import Product
-    from app.inventory.models import StockLevel
-
     counts = {
         'products': db.session.scalar(sa.select(sa.func.count(Product.id)).where(Product.active)),
         'on_hand': db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(StockLevel.on_hand), 0))),

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from exporters.base import ExportResult
 
 
-#: Kura's delivery time slots (app.storefront.services.ShopSettings.time_slots); '' = no preference.
+#: Kura's delivery time slots (app.settings.services.ShopSettings.time_slots); '' = no preference.
 #: Every carrier here has these five; exporters.carriers.slots reads any other way a window is written.
 TIME_SLOTS = ('', '午前中', '14-16', '16-18', '18-20', '19-21')
 #: CarrierShipment.service: '' = the carrier's standard parcel (宅急便, 飛脚宅配便, ゆうパック, クリックポスト);

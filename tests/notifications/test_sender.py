@@ -13,7 +13,7 @@ from app.extensions import db
 from app.notifications.models import EmailMessage
 from app.notifications.sender import CLAIM_TIMEOUT, MAX_ATTEMPTS, backoff, send_due
 from app.notifications.services import queue_order_confirmation, requeue
-from app.storefront.services import ShopSettings, save_shop_settings
+from app.settings.services import ShopSettings, save_shop_settings
 from tests.notifications.conftest import SmtpServer, outbox, place_order
 
 

@@ -211,7 +211,7 @@ def test_db_upgrade_that_changes_the_schema_backs_up_first(fresh_database, tmp_p
 
 
 def test_the_scheduled_backup_runs_at_three_in_the_morning_japan_time_with_retention(app, tmp_path, monkeypatch):
-    from app.jobs import use_app
+    from app.jobs.queue import use_app
     from app.operations.tasks import backup_schedule, scheduled_backup
 
     use_app(app)

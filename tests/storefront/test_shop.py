@@ -11,8 +11,9 @@ from app.extensions import db
 from app.inventory.models import StockLevel
 from app.orders.importing import import_order_files
 from app.orders.models import Allocation, Order
+from app.settings.services import ShopSettings, save_shop_settings
 from app.storefront import services
-from app.storefront.services import Checkout, OutOfStock, ShopSettings, place_order, totals
+from app.storefront.services import Checkout, OutOfStock, place_order, totals
 from tests.conftest import count, run_together
 from tests.importers.test_order_formats import KURA_HEADER, kura_row, table
 
@@ -351,7 +352,7 @@ def test_a_manager_sets_the_shop_fees_and_the_shop_uses_them(client, login, shop
 def test_bank_transfer_customers_get_the_account_on_the_page_and_in_the_mail(client, shop):
     from app.notifications.models import EmailMessage
 
-    services.save_shop_settings(ShopSettings(bank_account='蔵銀行 本店 普通 1234567 カ）クラ'), actor=None)
+    save_shop_settings(ShopSettings(bank_account='蔵銀行 本店 普通 1234567 カ）クラ'), actor=None)
     db.session.commit()
     buy(client, 'T-1', 1)
     client.post('/shop/checkout', data={**ADDRESS, 'payment_method': 'bank_transfer'})

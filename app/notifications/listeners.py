@@ -1,0 +1,25 @@
+"""Notifications listen, they are not called: e-mail written because another area said something happened.
+
+Receivers run inside the sender's transaction, so a message is committed with the event that
+caused it or not at all; the sender (sender.py) delivers it after the commit.
+"""
+from app.fulfilment.signals import order_shipped
+from app.notifications.services import mail_settings, queue_order_confirmations, queue_shipping_confirmation
+from app.orders.signals import order_placed
+
+
+def confirm_orders(channel: str, *, order_ids: list[int], actor=None, locale: str = 'ja') -> None:
+    """The order confirmation (受注確認メール): always for the shop's own orders, for mall orders when set."""
+    if channel != 'store' and not mail_settings().send_mall_order_confirmation:
+        return
+    queue_order_confirmations(order_ids, actor=actor, locale=locale)
+
+
+def confirm_shipment(shipment, *, orders: list, actor=None) -> None:
+    """The shipping confirmation (発送完了メール) of a parcel that left; the rules are queue_shipping_confirmation's."""
+    queue_shipping_confirmation(shipment, orders=orders)
+
+
+def connect() -> None:
+    order_placed.connect(confirm_orders)
+    order_shipped.connect(confirm_shipment)

@@ -14,8 +14,8 @@ from flask.cli import AppGroup
 
 from app.errors import UserError
 from app.extensions import db
+from app.files import IMPORTERS
 from exporters import EXPORTERS
-from importers import IMPORTERS
 from importers.base import FileRefused
 
 

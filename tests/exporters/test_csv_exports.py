@@ -1,12 +1,12 @@
 """Product and stock exports: the same layout the imports read, safe to open in Excel."""
 import pytest
 
+from app.catalog.importing import import_products
 from app.errors import UserError
 from app.inventory.services import change_stock
 from exporters.base import csv_safe, write_csv
 from exporters.products import export_products
 from exporters.stock import export_stock
-from importers.products import import_products
 
 
 def test_products_export_reimports_unchanged(make_product):

@@ -14,8 +14,7 @@ from flask.cli import AppGroup
 
 from app.errors import UserError
 from app.extensions import db
-from app.files import IMPORTERS
-from exporters import EXPORTERS
+from app.files import EXPORTERS, IMPORTERS
 from importers.base import FileRefused
 
 

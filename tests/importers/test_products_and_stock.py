@@ -78,7 +78,7 @@ def test_a_new_product_needs_a_price_column():
 
 
 def test_an_export_with_formula_looking_text_reimports_as_it_was(make_product):
-    from exporters.products import export_products
+    from app.files import export_products
 
     make_product('-A1', name='+ギフト =特選', jan='')
     content = export_products().content

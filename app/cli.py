@@ -17,12 +17,11 @@ from app.accounts.services import create_user as create
 from app.demo import seed
 from app.errors import UserError
 from app.extensions import db
+from app.files import EXPORTERS, IMPORTERS
 from app.fulfilment import cli as fulfilment_cli
 from app.operations import cli as operations_cli
 from app.orders.allocation import allocate as allocate_all
 from app.orders.importing import import_order_files
-from exporters import EXPORTERS
-from importers import IMPORTERS
 from importers.base import FileRefused
 
 

@@ -1,10 +1,5 @@
-"""File exporters: plain records in, bytes out.  ``EXPORTERS`` is the one registry by name."""
-from exporters import orders, products, shipments, stock
+"""File exporters: plain records in, bytes out; nothing here touches the database.
 
-
-EXPORTERS = {
-    'orders': orders.export_orders,
-    'products': products.export_products,
-    'daily-shipments': shipments.export_daily_shipments,
-    'stock': stock.export_stock,
-}
+The areas' queries build the records; ``app/files.py`` ``EXPORTERS`` names every export for the
+CLI and the screens, joining each query to its writer here.
+"""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from flask_babel import lazy_gettext as _l
 
-from app.errors import UserError
+from importers.base import FormatError
 
 
 ENCODINGS = ('utf-8', 'cp932')
@@ -42,11 +42,11 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence], *, encoding: str 
     """CSV bytes: UTF-8 with a BOM (so Excel reads Japanese right) or CP932, CRLF line ends.
 
     CP932 cannot hold every character (emoji, some rare kanji): such a cell is refused with
-    its line and column rather than written as '?'.
+    its line and column (FormatError) rather than written as '?'.
     """
     if encoding not in ENCODINGS:
-        raise UserError(_l('Unknown encoding "%(encoding)s": use utf-8 or cp932.', encoding=encoding),
-                        field='encoding')
+        raise FormatError(_l('Unknown encoding "%(encoding)s": use utf-8 or cp932.', encoding=encoding),
+                          field='encoding')
     buffer = io.StringIO(newline='')
     writer = csv.writer(buffer, lineterminator='\r\n')
     writer.writerow(header)
@@ -57,9 +57,9 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence], *, encoding: str 
                 try:
                     cell.encode('cp932')
                 except UnicodeEncodeError as exc:
-                    raise UserError(_l('Line %(line)d, column %(column)s: "%(char)s" cannot be written in CP932; '
-                                       'export as UTF-8 instead.', line=line, column=column,
-                                       char=cell[exc.start:exc.end]), field='encoding') from None
+                    raise FormatError(_l('Line %(line)d, column %(column)s: "%(char)s" cannot be written in CP932; '
+                                         'export as UTF-8 instead.', line=line, column=column,
+                                         char=cell[exc.start:exc.end]), field='encoding', line=line) from None
         writer.writerow(cells)
     text = buffer.getvalue()
     return text.encode('cp932') if encoding == 'cp932' else '\ufeff'.encode() + text.encode('utf-8')

@@ -1,12 +1,9 @@
 """Orders, one row per order line, for spreadsheets and other systems."""
+import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
-from app.catalog.models import Product
-from app.extensions import db
-from app.orders.models import NUMBER_PREFIX, Order, OrderLine
 from exporters.base import ExportResult, write_csv
 
 
@@ -18,36 +15,56 @@ HEADER = ('channel', 'external_order_id', 'order_number', 'ordered_at', 'status'
           'cod_fee', 'total', 'delivery_date', 'delivery_time_slot', 'buyer_name', 'buyer_email')
 
 
-def jst_day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=JST)
+@dataclasses.dataclass(slots=True)
+class OrderLineRecord:
+    """One order line with the order it belongs to, as the export writes it."""
+
+    channel: str
+    external_order_id: str
+    order_number: str
+    ordered_at: dt.datetime
+    status: str
+    ship_name: str
+    ship_postal_code: str
+    ship_prefecture: str
+    #: the parts of the address after the prefecture, written as one cell
+    ship_city: str
+    ship_address1: str
+    ship_address2: str
+    ship_phone: str
+    #: '' while the line's mall code is mapped to no product
+    sku: str
+    quantity: int
+    unit_price: int
+    item_code: str
+    item_name: str
+    option_text: str
+    tax_rate: int
+    payment_method: str
+    payment_status: str
+    shipping_fee: int
+    cod_fee: int
+    total: int
+    delivery_date: dt.date | None
+    delivery_time_slot: str
+    buyer_name: str
+    buyer_email: str
 
 
-def export_orders(*, date_from: dt.date | None = None, date_to: dt.date | None = None, order_ids=None,
-                  encoding: str = 'utf-8') -> ExportResult:
-    """Orders ordered on JST days `date_from` to `date_to` (both included), or the given ids."""
-    query = (sa.select(Order, OrderLine, Product.sku)
-             .join(OrderLine, OrderLine.order_id == Order.id)
-             .outerjoin(Product, Product.id == OrderLine.product_id)
-             .order_by(Order.ordered_at, Order.id, OrderLine.line_no))
-    if date_from:
-        query = query.where(Order.ordered_at >= jst_day_start(date_from))
-    if date_to:
-        query = query.where(Order.ordered_at < jst_day_start(date_to + dt.timedelta(days=1)))
-    if order_ids is not None:
-        query = query.where(Order.id.in_(order_ids))
+def write_orders(lines: Iterable[OrderLineRecord], *, date_from: dt.date | None = None,
+                 date_to: dt.date | None = None, encoding: str = 'utf-8') -> ExportResult:
+    """The CSV of the lines, which may be a generator: they are written as they come.
 
-    def rows():
-        for order, line, sku in db.session.execute(query).yield_per(2000):
-            address = ' '.join(p for p in (order.ship_city, order.ship_address1, order.ship_address2) if p)
-            yield (order.channel, order.external_order_id, f'{NUMBER_PREFIX}{order.id:08d}',
-                   order.ordered_at.astimezone(JST).isoformat(), order.status, order.ship_name,
-                   order.ship_postal_code, order.ship_prefecture, address, order.ship_phone, sku or '',
-                   line.quantity, line.unit_price, line.item_code, line.name, line.option_text, line.tax_rate,
-                   order.payment_method, order.payment_status, order.shipping_fee, order.cod_fee, order.total,
-                   order.delivery_date.isoformat() if order.delivery_date else '', order.delivery_time_slot,
-                   order.buyer_name, order.buyer_email)
-
+    ``date_from`` and ``date_to`` are the JST days the lines were chosen by, named in the file name.
+    """
+    rows = ((r.channel, r.external_order_id, r.order_number, r.ordered_at.astimezone(JST).isoformat(), r.status,
+             r.ship_name, r.ship_postal_code, r.ship_prefecture,
+             ' '.join(p for p in (r.ship_city, r.ship_address1, r.ship_address2) if p), r.ship_phone, r.sku,
+             r.quantity, r.unit_price, r.item_code, r.item_name, r.option_text, r.tax_rate, r.payment_method,
+             r.payment_status, r.shipping_fee, r.cod_fee, r.total,
+             r.delivery_date.isoformat() if r.delivery_date else '', r.delivery_time_slot, r.buyer_name,
+             r.buyer_email) for r in lines)
     name = 'orders.csv'
     if date_from or date_to:
         name = f"orders-{date_from or ''}-{date_to or ''}.csv".replace('--', '-')
-    return ExportResult(write_csv(HEADER, rows(), encoding=encoding), name, 'text/csv')
+    return ExportResult(write_csv(HEADER, rows, encoding=encoding), name, 'text/csv')

@@ -1,15 +1,24 @@
 """Products as the same CSV the product import reads."""
-import sqlalchemy as sa
+import dataclasses
+from collections.abc import Iterable
 
-from app.catalog.models import Product
-from app.extensions import db
 from exporters.base import ExportResult, write_csv
 from importers.products import HEADER
 
 
-def export_products(*, encoding: str = 'utf-8') -> ExportResult:
-    products = db.session.execute(
-        sa.select(Product.sku, Product.name, Product.jan, Product.price, Product.tax_rate, Product.weight_g,
-                  Product.active).order_by(Product.sku))
-    content = write_csv(HEADER, products, encoding=encoding)
-    return ExportResult(content, 'products.csv', 'text/csv')
+@dataclasses.dataclass(frozen=True, slots=True)
+class ProductRecord:
+    """One product as the export writes it: the fields of the product import, in its order."""
+
+    sku: str
+    name: str
+    jan: str | None
+    price: int
+    tax_rate: int
+    weight_g: int | None
+    active: bool
+
+
+def write_products(products: Iterable[ProductRecord], *, encoding: str = 'utf-8') -> ExportResult:
+    rows = ((p.sku, p.name, p.jan, p.price, p.tax_rate, p.weight_g, p.active) for p in products)
+    return ExportResult(write_csv(HEADER, rows, encoding=encoding), 'products.csv', 'text/csv')

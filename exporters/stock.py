@@ -1,21 +1,28 @@
 """Stock per product and location: ``sku,location,on_hand,allocated,available``."""
-import sqlalchemy as sa
+import dataclasses
+from collections.abc import Iterable
 
-from app.catalog.models import Product
-from app.extensions import db
-from app.inventory.models import Location, StockLevel
 from exporters.base import ExportResult, write_csv
 
 
 HEADER = ('sku', 'location', 'on_hand', 'allocated', 'available')
 
 
-def export_stock(*, encoding: str = 'utf-8') -> ExportResult:
-    rows = db.session.execute(
-        sa.select(Product.sku, Location.code, StockLevel.on_hand, StockLevel.allocated,
-                  StockLevel.on_hand - StockLevel.allocated)
-        .join(Product, StockLevel.product_id == Product.id)
-        .join(Location, StockLevel.location_id == Location.id)
-        .where(sa.or_(StockLevel.on_hand != 0, StockLevel.allocated != 0))
-        .order_by(Product.sku, Location.sort_key))
+@dataclasses.dataclass(frozen=True, slots=True)
+class StockRecord:
+    """The stock of one product at one location."""
+
+    sku: str
+    #: the location's code; the warehouse is not named
+    location: str
+    on_hand: int
+    allocated: int
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.allocated
+
+
+def write_stock(levels: Iterable[StockRecord], *, encoding: str = 'utf-8') -> ExportResult:
+    rows = ((s.sku, s.location, s.on_hand, s.allocated, s.available) for s in levels)
     return ExportResult(write_csv(HEADER, rows, encoding=encoding), 'stock.csv', 'text/csv')

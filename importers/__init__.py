@@ -1,12 +1,5 @@
 """File importers: bytes in, validated plain records out, problems with file line numbers.
 
-``IMPORTERS`` names every kind of file Kura reads; the CLI and the upload screens both look
-importers up here.
+Nothing here touches the database: each area's ``importing`` module checks the records and saves
+them, and ``app/files.py`` ``IMPORTERS`` names every kind of file for the CLI and the screens.
 """
-from importers import products, stock
-
-
-IMPORTERS = {
-    'products': products.import_products,
-    'stock': stock.import_stock,
-}

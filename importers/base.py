@@ -31,6 +31,28 @@ class FileRefused(Exception):
         self.message = message
 
 
+class FormatError(ValueError):
+    """A value that its file's format does not allow, read or written; the message names the field.
+
+    Format code raises it and knows nothing of Kura's ``UserError``: the service that called the
+    format code turns it into one (``app.errors.as_user_errors``), so screens, the CLI and jobs show
+    the same message.
+
+    :param message: a (lazy) translated message for the person at the screen or terminal
+    :param field: the column (or, writing, the setting) the message is about, when there is one
+    :param line: the file line, when the code raising it knows it
+    """
+
+    def __init__(self, message, field: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.line = line
+
+    def __str__(self):
+        return str(self.message)
+
+
 def not_csv(filename: str, line: int, error: csv.Error) -> FileRefused:
     return FileRefused(filename, _l('line %(line)d is not valid CSV: %(error)s', line=line, error=error))
 

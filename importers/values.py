@@ -1,8 +1,7 @@
-"""Reading typed values out of CSV text, with messages that name the column."""
+"""Reading typed values out of CSV text; a value that cannot be read raises FormatError naming the column."""
 from flask_babel import lazy_gettext as _l
 
-from app.errors import UserError
-from importers.base import normalize_digits
+from importers.base import FormatError, normalize_digits
 
 
 TRUE = {'1', 'true', 'yes', 'y', 't', 'on', '有効', 'はい'}
@@ -14,18 +13,18 @@ def parse_int(value: str, field: str, *, minimum: int | None = None, required: b
     text = normalize_digits(value or '').replace(',', '').replace('¥', '').replace('円', '')
     if not text:
         if required:
-            raise UserError(_l('%(field)s is required.', field=field), field=field)
+            raise FormatError(_l('%(field)s is required.', field=field), field=field)
         return None
     if text.endswith('.0'):
         text = text[:-2]
     try:
         number = int(text)
     except ValueError:
-        raise UserError(_l('%(field)s must be a whole number, not "%(value)s".', field=field, value=value),
-                        field=field) from None
+        raise FormatError(_l('%(field)s must be a whole number, not "%(value)s".', field=field, value=value),
+                          field=field) from None
     if minimum is not None and number < minimum:
-        raise UserError(_l('%(field)s must be %(minimum)d or more, not %(number)d.', field=field, minimum=minimum,
-                           number=number), field=field)
+        raise FormatError(_l('%(field)s must be %(minimum)d or more, not %(number)d.', field=field,
+                             minimum=minimum, number=number), field=field)
     return number
 
 
@@ -36,7 +35,7 @@ def parse_tax_rate(value: str) -> int:
         return 10
     rates = {'10': 10, '0.1': 10, '0.10': 10, '8': 8, '0.08': 8}
     if text not in rates:
-        raise UserError(_l('tax_rate must be 10 or 8, not "%(value)s".', value=value), field='tax_rate')
+        raise FormatError(_l('tax_rate must be 10 or 8, not "%(value)s".', value=value), field='tax_rate')
     return rates[text]
 
 
@@ -48,5 +47,5 @@ def parse_bool(value: str, field: str, *, default: bool) -> bool:
         return True
     if text in FALSE:
         return False
-    raise UserError(_l('%(field)s must be 1 or 0 (true or false), not "%(value)s".', field=field, value=value),
-                    field=field)
+    raise FormatError(_l('%(field)s must be 1 or 0 (true or false), not "%(value)s".', field=field, value=value),
+                      field=field)

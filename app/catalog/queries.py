@@ -1,7 +1,11 @@
 """Reading products for screens and exports."""
+from collections.abc import Iterator
+
 import sqlalchemy as sa
 
 from app.catalog.models import Product
+from app.extensions import db
+from exporters.products import ProductRecord
 
 
 SORTS = {'sku': Product.sku, 'name': Product.name, 'jan': Product.jan, 'price': Product.price,
@@ -18,3 +22,10 @@ def product_search(q: str = '', *, active: str = '') -> sa.Select:
     if active in ('1', '0'):
         query = query.where(Product.active == (active == '1'))
     return query
+
+
+def product_records() -> Iterator[ProductRecord]:
+    """Every product, by SKU, as the product export writes it."""
+    rows = db.session.execute(sa.select(Product.sku, Product.name, Product.jan, Product.price, Product.tax_rate,
+                                        Product.weight_g, Product.active).order_by(Product.sku))
+    return (ProductRecord(*row) for row in rows)

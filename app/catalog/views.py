@@ -10,13 +10,12 @@ from app.catalog.forms import CsvUploadForm, ProductForm
 from app.catalog.models import Product
 from app.errors import UserError
 from app.extensions import db
+from app.files import EXPORTERS, IMPORTERS
 from app.inventory.queries import available_by_product
 from app.web.access import OFFICE, RECEIVING, roles_required
 from app.web.forms import show_error_on_form
 from app.web.htmx import render_htmx
 from app.web.tables import paginate, table_state
-from exporters import EXPORTERS
-from importers import IMPORTERS
 from importers.base import FileRefused
 
 

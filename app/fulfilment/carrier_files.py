@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.services import record_audit
+from app.errors import as_user_errors
 from app.extensions import db
 from app.fulfilment import services
 from app.fulfilment.models import PickBatch, Shipment
@@ -140,4 +141,5 @@ def mall_confirmations(channel: str, day: dt.date):
             shipments.append(MallShipment(channel=channel, external_order_id=order.external_order_id,
                                           order_number=order.number, tracking_number=shipment.tracking_number or '',
                                           carrier=shipment.carrier, shipped_on=shipped_on, items=items))
-    return MALL_CONFIRMATIONS[channel](shipments)
+    with as_user_errors():
+        return MALL_CONFIRMATIONS[channel](shipments)

@@ -1,4 +1,4 @@
-"""Reading the floor's records for reports."""
+"""Reading the floor's records for reports and the daily shipment report."""
 import datetime as dt
 from collections import defaultdict
 from zoneinfo import ZoneInfo
@@ -7,8 +7,10 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.extensions import db
-from app.fulfilment.models import MIS_SCANS, ScanEvent
+from app.fulfilment.models import MIS_SCANS, ScanEvent, Shipment
+from app.orders.models import Order, OrderLine
 from app.orders.queries import TimelineEntry
+from exporters.shipments import ParcelRecord
 
 
 JST = ZoneInfo('Asia/Tokyo')
@@ -42,3 +44,39 @@ def misscans_by_packer_and_day(days: int = 30) -> list[dict]:
             table[key]['overrides'] += 1
     return [{'day': day, 'packer': packer, **counts} for (day, packer), counts in
             sorted(table.items(), key=lambda kv: (kv[0][0], kv[0][1]), reverse=True)]
+
+
+def shipped_parcels(day: dt.date) -> list[ParcelRecord]:
+    """The parcels shipped on `day` (Japan time), oldest first; combined orders count in their parcel."""
+    start = dt.datetime.combine(day, dt.time(), tzinfo=JST)
+    shipments = db.session.execute(
+        sa.select(Shipment, Order, User.name).join(Order, Order.id == Shipment.order_id)
+        .outerjoin(User, User.id == Shipment.packed_by_id)
+        .where(Shipment.shipped_at >= start, Shipment.shipped_at < start + dt.timedelta(days=1))
+        .order_by(Shipment.shipped_at, Shipment.id)).all()
+    parcel_ids = {order.id: [order.id] for _, order, _ in shipments}
+    for child_id, carrier_id in db.session.execute(sa.select(Order.id, Order.combined_into_id).where(
+            Order.combined_into_id.in_(parcel_ids))):
+        parcel_ids[carrier_id].append(child_id)
+    all_ids = [i for ids in parcel_ids.values() for i in ids]
+    lines = defaultdict(lambda: [0, 0])
+    totals, cod = {}, {}
+    for order_id, count, units in db.session.execute(
+            sa.select(OrderLine.order_id, sa.func.count(OrderLine.id), sa.func.sum(OrderLine.quantity))
+            .where(OrderLine.order_id.in_(all_ids)).group_by(OrderLine.order_id)):
+        lines[order_id] = [count, units]
+    # what was collected at the door: the amount due after points and coupons (the total where the mall's
+    # file did not say)
+    for order_id, total, due, method in db.session.execute(
+            sa.select(Order.id, Order.total, Order.amount_due, Order.payment_method).where(Order.id.in_(all_ids))):
+        totals[order_id], cod[order_id] = total, (total if due is None else due) if method == 'cod' else 0
+    parcels = []
+    for shipment, order, packer in shipments:
+        ids = parcel_ids[order.id]
+        parcels.append(ParcelRecord(
+            shipped_at=shipment.shipped_at, order_number=order.number, channel=order.channel,
+            channel_order_id=order.external_order_id, carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number or '', ship_prefecture=order.ship_prefecture,
+            items=sum(lines[i][0] for i in ids), quantity=sum(lines[i][1] for i in ids),
+            amount=sum(totals[i] for i in ids), cod_amount=sum(cod[i] for i in ids), packed_by=packer or ''))
+    return parcels

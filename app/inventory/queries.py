@@ -1,9 +1,12 @@
 """Reading stock levels and the ledger for screens and exports."""
+from collections.abc import Iterator
+
 import sqlalchemy as sa
 
 from app.catalog.models import Product
 from app.extensions import db
 from app.inventory.models import Location, StockLevel, StockMovement
+from exporters.stock import StockRecord
 
 
 LEVEL_SORTS = {'sku': Product.sku, 'name': Product.name, 'location': Location.sort_key,
@@ -67,3 +70,14 @@ def available_by_product(product_ids) -> dict[int, int]:
     rows = db.session.execute(sa.select(StockLevel.product_id, sa.func.sum(StockLevel.on_hand - StockLevel.allocated))
                               .where(StockLevel.product_id.in_(product_ids)).group_by(StockLevel.product_id))
     return dict.fromkeys(product_ids, 0) | {pid: int(units) for pid, units in rows}
+
+
+def stock_records() -> Iterator[StockRecord]:
+    """The stock of every product at every location that holds or owes some, by SKU and walking order."""
+    rows = db.session.execute(
+        sa.select(Product.sku, Location.code, StockLevel.on_hand, StockLevel.allocated)
+        .join(Product, StockLevel.product_id == Product.id)
+        .join(Location, StockLevel.location_id == Location.id)
+        .where(sa.or_(StockLevel.on_hand != 0, StockLevel.allocated != 0))
+        .order_by(Product.sku, Location.sort_key))
+    return (StockRecord(*row) for row in rows)

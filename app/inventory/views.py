@@ -10,6 +10,7 @@ from app.catalog.models import Product
 from app.catalog.services import find_product_by_code
 from app.errors import UserError
 from app.extensions import db
+from app.files import EXPORTERS
 from app.inventory import bp, queries, services
 from app.inventory.forms import AdjustForm, LocationForm, ReceiveForm
 from app.inventory.models import Location, StockLevel, StockMovement
@@ -17,7 +18,6 @@ from app.web.access import OFFICE, RECEIVING, roles_required
 from app.web.forms import show_error_on_form
 from app.web.htmx import render_htmx
 from app.web.tables import page_of, paginate, table_state
-from exporters import EXPORTERS
 
 
 @bp.route('/')

@@ -1,15 +1,18 @@
 """Reading orders, imports and unmapped item codes for screens and exports."""
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from app.accounts.models import AuditEvent
+from app.catalog.models import Product
 from app.extensions import db
 from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine
 from app.orders.services import BEFORE_PICKING, combine_key
 from app.orders.signals import timeline_entries
+from exporters.orders import OrderLineRecord
 
 
 JST = ZoneInfo('Asia/Tokyo')
@@ -105,6 +108,38 @@ def order_search(filters: OrderFilters) -> sa.Select:
     if filters.delivery_to:
         query = query.where(Order.delivery_date <= filters.delivery_to)
     return query
+
+
+def order_line_records(*, date_from: dt.date | None = None, date_to: dt.date | None = None,
+                       order_ids=None) -> Iterator[OrderLineRecord]:
+    """The lines of the orders ordered on JST days `date_from` to `date_to` (both included), or of the given ids.
+
+    Oldest order first, its lines in their order.  A generator that reads the rows in chunks as they
+    are written, so an export of every order never holds them all.
+    :param order_ids: a list of order ids, or a select of them (the order list's current search)
+    """
+    query = (sa.select(Order, OrderLine, Product.sku)
+             .join(OrderLine, OrderLine.order_id == Order.id)
+             .outerjoin(Product, Product.id == OrderLine.product_id)
+             .order_by(Order.ordered_at, Order.id, OrderLine.line_no))
+    if date_from:
+        query = query.where(Order.ordered_at >= _jst_midnight(date_from))
+    if date_to:
+        query = query.where(Order.ordered_at < _jst_midnight(date_to + dt.timedelta(days=1)))
+    if order_ids is not None:
+        query = query.where(Order.id.in_(order_ids))
+    for order, line, sku in db.session.execute(query).yield_per(2000):
+        yield OrderLineRecord(
+            channel=order.channel, external_order_id=order.external_order_id, order_number=order.number,
+            ordered_at=order.ordered_at, status=order.status, ship_name=order.ship_name,
+            ship_postal_code=order.ship_postal_code, ship_prefecture=order.ship_prefecture, ship_city=order.ship_city,
+            ship_address1=order.ship_address1, ship_address2=order.ship_address2, ship_phone=order.ship_phone,
+            sku=sku or '', quantity=line.quantity, unit_price=line.unit_price, item_code=line.item_code,
+            item_name=line.name, option_text=line.option_text, tax_rate=line.tax_rate,
+            payment_method=order.payment_method, payment_status=order.payment_status,
+            shipping_fee=order.shipping_fee, cod_fee=order.cod_fee, total=order.total,
+            delivery_date=order.delivery_date, delivery_time_slot=order.delivery_time_slot,
+            buyer_name=order.buyer_name, buyer_email=order.buyer_email)
 
 
 def hold_queue_counts() -> dict[str, int]:

@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.catalog.services import find_product_by_code
-from app.errors import UserError
+from app.errors import UserError, as_user_errors
 from app.extensions import db
+from app.files import EXPORTERS
 from app.jobs.models import Job
 from app.orders import bp, jobs, queries, services
 from app.orders.allocation import allocate
@@ -34,7 +35,6 @@ from app.web.access import OFFICE, roles_required
 from app.web.forms import show_error_on_form
 from app.web.htmx import render_htmx
 from app.web.tables import paginate, table_state
-from exporters import EXPORTERS
 from exporters.base import write_csv
 from importers.base import FileRefused
 
@@ -442,8 +442,9 @@ def import_problems(batch_id):
     """The problems of an import, for the clerk to fix the file (or tell the mall)."""
     batch = db.get_or_404(ImportBatch, batch_id)
     header = ('file', 'line', 'order', 'field', 'value', 'message')
-    content = write_csv(header, ([p.get(k, '') for k in header] for p in batch.problems),
-                        encoding=request.args.get('encoding', 'utf-8'))
+    with as_user_errors():
+        content = write_csv(header, ([p.get(k, '') for k in header] for p in batch.problems),
+                            encoding=request.args.get('encoding', 'utf-8'))
     return send_file(io.BytesIO(content), mimetype='text/csv', as_attachment=True,
                      download_name=f'import-{batch.id}-problems.csv')
 

@@ -5,11 +5,11 @@ import io
 from flask import abort, render_template, request, send_file
 
 from app.errors import UserError
+from app.files import EXPORTERS
 from app.fulfilment.carrier_files import mall_confirmations
 from app.fulfilment.services import low_tracking_ranges
 from app.reports import bp, queries
 from app.web.access import MANAGEMENT, roles_required
-from exporters import EXPORTERS
 
 
 def _day() -> dt.date:

@@ -1,12 +1,18 @@
-"""Product and stock exports: the same layout the imports read, safe to open in Excel."""
+"""CSV exports: the same layout the imports read, safe to open in Excel; the writers take plain records."""
+import csv
+import datetime as dt
+import io
+
 import pytest
 
+from app.catalog.importing import import_products
 from app.errors import UserError
+from app.files import EXPORTERS, export_products, export_stock
 from app.inventory.services import change_stock
 from exporters.base import csv_safe, write_csv
-from exporters.products import export_products
-from exporters.stock import export_stock
-from importers.products import import_products
+from exporters.orders import OrderLineRecord, write_orders
+from exporters.shipments import ParcelRecord, write_daily_shipments
+from importers.base import FormatError
 
 
 def test_products_export_reimports_unchanged(make_product):
@@ -45,11 +51,60 @@ def test_cells_that_look_like_formulas_are_defused(value, safe):
 
 
 def test_cp932_export_refuses_what_cp932_cannot_hold_naming_line_and_column():
-    with pytest.raises(UserError) as exc:
+    with pytest.raises(FormatError) as exc:
         write_csv(['sku', 'name'], [['A', 'ok'], ['B', '絵文字🍵']], encoding='cp932')
     assert str(exc.value) == 'Line 3, column name: "🍵" cannot be written in CP932; export as UTF-8 instead.'
 
 
 def test_an_unknown_encoding_is_refused():
-    with pytest.raises(UserError, match='Unknown encoding "latin-1"'):
+    with pytest.raises(FormatError, match='Unknown encoding "latin-1"'):
         write_csv(['a'], [], encoding='latin-1')
+
+
+def test_an_export_that_cannot_be_written_is_refused_as_a_user_error(make_product):
+    make_product('00123', name='絵文字🍵')
+    with pytest.raises(UserError) as exc:
+        EXPORTERS['products'](encoding='cp932')
+    assert (str(exc.value), exc.value.field) == \
+        ('Line 2, column name: "🍵" cannot be written in CP932; export as UTF-8 instead.', 'encoding')
+
+
+def _order_line(sku: str) -> OrderLineRecord:
+    return OrderLineRecord(
+        channel='rakuten', external_order_id='R-1', order_number='K00000001',
+        ordered_at=dt.datetime(2025, 10, 6, 15, 30, tzinfo=dt.UTC), status='new', ship_name='山田 花子',
+        ship_postal_code='1000001', ship_prefecture='東京都', ship_city='千代田区', ship_address1='千代田1-1',
+        ship_address2='', ship_phone='0312345678', sku=sku, quantity=2, unit_price=540, item_code='tea-1',
+        item_name='玄米茶', option_text='', tax_rate=8, payment_method='card', payment_status='paid', shipping_fee=0,
+        cod_fee=0, total=1080, delivery_date=None, delivery_time_slot='', buyer_name='山田 花子',
+        buyer_email='hanako@example.jp')
+
+
+def test_the_orders_file_is_written_from_records_in_japan_time():
+    lines = (_order_line(sku) for sku in ('00123', ''))   # a generator: written as the rows come
+    result = write_orders(lines, date_from=dt.date(2025, 10, 7), encoding='utf-8')
+    rows = list(csv.DictReader(io.StringIO(result.content.decode('utf-8-sig'))))
+    assert result.filename == 'orders-2025-10-07-.csv'
+    assert [r['sku'] for r in rows] == ['00123', '']
+    assert rows[0]['ordered_at'] == '2025-10-07T00:30:00+09:00'
+    assert rows[0]['ship_address'] == '千代田区 千代田1-1'
+    assert rows[0]['delivery_date'] == ''
+
+
+def test_the_daily_shipments_workbook_totals_its_records_by_carrier_and_channel():
+    from openpyxl import load_workbook
+
+    def parcel(carrier, channel, quantity, cod_amount=0):
+        return ParcelRecord(shipped_at=dt.datetime(2025, 10, 7, 1, tzinfo=dt.UTC), order_number='K00000001',
+                            channel=channel, channel_order_id='X', carrier=carrier, tracking_number='',
+                            ship_prefecture='東京都', items=1, quantity=quantity, amount=1000 * quantity,
+                            cod_amount=cod_amount, packed_by='')
+
+    parcels = [parcel('yamato', 'rakuten', 1), parcel('sagawa', 'rakuten', 2, 2000), parcel('yamato', 'kura', 3)]
+    result = write_daily_shipments(parcels, day=dt.date(2025, 10, 7), format='xlsx')
+    assert result.filename == 'shipments-2025-10-07.xlsx'
+    book = load_workbook(io.BytesIO(result.content))
+    assert book['shipments']['A2'].value == '2025-10-07 10:00:00'
+    assert list(book['totals'].iter_rows(min_row=2, values_only=True)) == [
+        ('carrier', 'sagawa', 1, 2, 2000, 2000), ('carrier', 'yamato', 2, 4, 4000, 0),
+        ('channel', 'kura', 1, 3, 3000, 0), ('channel', 'rakuten', 2, 3, 3000, 2000), ('all', None, 3, 6, 6000, 2000)]

@@ -2,12 +2,14 @@
 import pytest
 import sqlalchemy as sa
 
+from app.catalog.importing import import_products
 from app.catalog.models import Product
 from app.extensions import db
+from app.inventory.importing import import_stock
 from app.inventory.models import Location, StockLevel, StockMovement
 from importers.base import FileRefused
-from importers.products import import_products
-from importers.stock import import_stock
+from importers.products import read_products
+from importers.stock import read_stock
 from tests.conftest import count
 
 
@@ -76,7 +78,7 @@ def test_a_new_product_needs_a_price_column():
 
 
 def test_an_export_with_formula_looking_text_reimports_as_it_was(make_product):
-    from exporters.products import export_products
+    from app.files import export_products
 
     make_product('-A1', name='+ギフト =特選', jan='')
     content = export_products().content
@@ -137,3 +139,20 @@ def test_stock_import_with_a_bad_row_receives_nothing(make_product):
     assert result.problems[0].message == 'Unknown SKU "123".'
     assert count(StockMovement) == 0
     assert count(Location) == 0
+
+
+def test_reading_a_product_file_gives_each_row_the_fields_its_file_has():
+    products = read_products(csv('sku,price,tax_rate,active,memo', "'-A1,\"1,080\",,", 'B-2,abc,8,0'), 'p.csv')
+    assert products.columns == {'sku', 'price', 'tax_rate', 'active'}
+    first, second = products.rows
+    # an empty tax_rate or active cell is left out, so the product keeps what it has
+    assert (first.line, first.sku, first.values, first.problem) == (2, '-A1', {'price': 1080}, None)
+    assert (second.line, second.sku, second.values) == (3, 'B-2', {})
+    assert (second.problem.line, second.problem.field, second.problem.value) == (3, 'price', 'abc')
+
+
+def test_reading_a_stock_file_parses_quantities_and_reports_the_unreadable_ones():
+    rows = read_stock(csv('sku,location,quantity', ' 00123 ,a-01-01-1,"1,000"', 'W-1,B-1,0'), 's.csv')
+    assert [(r.line, r.sku, r.location, r.quantity) for r in rows] == [(2, '00123', 'a-01-01-1', 1000),
+                                                                       (3, 'W-1', 'B-1', None)]
+    assert str(rows[1].problem) == "s.csv, line 3, quantity ('0'): quantity must be 1 or more, not 0."

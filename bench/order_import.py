@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 from bench import DOCS, OUT, ROOT
+from importers.base import JST
 from importers.codes import with_jan_check_digit
 
 
@@ -336,7 +337,7 @@ def floor(path: Path) -> dict:
 
     orders = {
         'id': range(1, n + 1), 'channel': ['rakuten'] * n, 'external_order_id': first['注文番号'],
-        'ordered_at': pd.to_datetime(first['注文日時']).dt.tz_localize('Asia/Tokyo').dt.tz_convert('UTC')
+        'ordered_at': pd.to_datetime(first['注文日時']).dt.tz_localize(JST).dt.tz_convert('UTC')
         .dt.strftime(stamp),
         'status': ['new'] * n, 'payment_status': payment.str[1], 'payment_method': payment.str[0],
         'buyer_name': joined('注文者姓', '注文者名'), 'buyer_kana': joined('注文者姓カナ', '注文者名カナ'),

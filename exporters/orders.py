@@ -1,6 +1,5 @@
 """Orders, one row per order line, for spreadsheets and other systems."""
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -8,9 +7,9 @@ from app.catalog.models import Product
 from app.extensions import db
 from app.orders.models import NUMBER_PREFIX, Order, OrderLine
 from exporters.base import ExportResult, write_csv
+from importers.base import JST
 
 
-JST = ZoneInfo('Asia/Tokyo')
 HEADER = ('channel', 'external_order_id', 'order_number', 'ordered_at', 'status', 'ship_name', 'ship_postal_code',
           'ship_prefecture', 'ship_address', 'ship_phone', 'sku', 'quantity', 'unit_price',
           # beyond the required columns: what a clerk needs to read the row without opening Kura

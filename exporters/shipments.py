@@ -2,7 +2,6 @@
 import datetime as dt
 import io
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -11,9 +10,9 @@ from app.extensions import db
 from app.fulfilment.models import Shipment
 from app.orders.models import Order, OrderLine
 from exporters.base import ExportResult, csv_safe, write_csv
+from importers.base import JST
 
 
-JST = ZoneInfo('Asia/Tokyo')
 HEADER = ('shipped_at', 'order_number', 'channel', 'channel_order_id', 'carrier', 'tracking_number',
           'ship_prefecture', 'items', 'quantity', 'amount', 'cod_amount', 'packed_by')
 

@@ -1,16 +1,13 @@
 """Reading the floor's records for reports."""
 import datetime as dt
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.extensions import db
 from app.fulfilment.models import MIS_SCANS, ScanEvent
-
-
-JST = ZoneInfo('Asia/Tokyo')
+from importers.base import JST
 
 
 def misscans_by_packer_and_day(days: int = 30) -> list[dict]:

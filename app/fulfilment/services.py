@@ -8,7 +8,6 @@ import dataclasses
 import datetime as dt
 import logging
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -26,11 +25,11 @@ from app.inventory.services import StockChange, apply_stock_changes
 from app.orders.models import Allocation, Order, OrderHold, OrderLine
 from app.orders.services import lock_order, transition
 from app.settings.services import load_settings, save_settings
+from importers.base import JST
 from importers.codes import code_text, is_tracking_number, scanned_tracking_number, with_tracking_check_digit
 
 
 logger = logging.getLogger(__name__)
-JST = ZoneInfo('Asia/Tokyo')
 
 
 @dataclasses.dataclass(frozen=True)

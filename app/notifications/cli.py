@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.notifications import bp
 from app.notifications.models import STATUSES, EmailMessage
-from app.notifications.templating import JST
+from importers.base import JST
 
 
 @bp.cli.command('send')

@@ -16,7 +16,6 @@ import functools
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from flask_babel import force_locale
@@ -24,12 +23,13 @@ from flask_babel import lazy_gettext as _l
 from jinja2 import StrictUndefined, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
+from importers.base import JST
+
 
 DEFAULTS = Path(__file__).resolve().parent / 'defaults'
 LOCALES = ('ja', 'en')
 PARTS = ('subject', 'text_body', 'html_body')
 _FILES = {'subject': 'subject.txt', 'text_body': 'text.txt', 'html_body': 'html.html'}
-JST = ZoneInfo('Asia/Tokyo')
 #: the longest subject kept (the column's size); a longer one is cut
 SUBJECT_LIMIT = 500
 

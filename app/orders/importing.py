@@ -26,9 +26,8 @@ from app.orders.allocation import PAYABLE, AllocationResult, allocate_arriving, 
 from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine
 from app.orders.vocabulary import PAYMENT_LABELS
 from app.settings.services import OrderRules, order_rules
-from importers.base import RowProblem
+from importers.base import JST, RowProblem
 from importers.orders import detect, parse_files
-from importers.orders.normalize import JST
 from importers.orders.records import LineRecord, OrderRecord, ParseResult
 
 

@@ -1,16 +1,13 @@
 """Reading orders, imports and unmapped item codes for screens and exports."""
 import dataclasses
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from app.accounts.models import AuditEvent
 from app.extensions import db
 from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine
-
-
-JST = ZoneInfo('Asia/Tokyo')
+from importers.base import JST
 
 
 ORDER_SORTS = {'number': Order.id, 'ordered_at': Order.ordered_at, 'channel': Order.channel,

@@ -20,9 +20,9 @@ Amazon repeats them on every row or writes them on one.
 """
 import csv
 
-from importers.base import Row
+from importers.base import JST, Row
 from importers.orders._common import Cells, Collector, foreign_currency, given, read
-from importers.orders.normalize import JST, divide_yen, parse_datetime, payment_method
+from importers.orders.normalize import divide_yen, parse_datetime, payment_method
 from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
 
 

@@ -14,6 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
+from importers.base import JST
 from importers.codes import formatted_tracking, with_jan_check_digit, with_tracking_check_digit
 from labels import (
     Address,
@@ -40,7 +41,6 @@ from labels.shipping import item_summary
 from labels.slips import MAX_REQUEST_LINES, RateTotal, paginate, tax_by_rate
 
 
-JST = datetime.timezone(datetime.timedelta(hours=9))
 CODABAR, CODE128, EAN13, EAN8 = (zxingcpp.BarcodeFormat.Codabar, zxingcpp.BarcodeFormat.Code128,
                                  zxingcpp.BarcodeFormat.EAN13, zxingcpp.BarcodeFormat.EAN8)
 INCH = 72  # points

@@ -1,7 +1,10 @@
 """Logging in, languages, and user administration."""
+import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import AuditEvent, User
+from app.accounts.services import clean_email
+from app.errors import UserError
 from app.extensions import db
 from tests.conftest import PASSWORD, count
 
@@ -134,3 +137,20 @@ def test_a_short_password_is_refused(client, login):
                                                'locale': 'ja', 'password': 'short'})
     assert response.status_code == 200
     assert count(User) == 1
+
+
+@pytest.mark.parametrize(('address', 'reason'), [
+    ('hanako', 'must have an @-sign'),
+    ('hanako@', 'There must be something after the @-sign'),
+    ('hanako@shop', 'It should have a period'),
+    ('hana ko@shop.example', 'invalid characters'),
+])
+def test_an_address_that_is_not_one_is_refused_saying_why(address, reason):
+    with pytest.raises(UserError, match=f'"{address}" is not an e-mail address. .*{reason}') as exc:
+        clean_email(address, field='buyer_email')
+    assert exc.value.field == 'buyer_email'
+
+
+def test_an_address_is_checked_for_its_form_only():
+    # no DNS look-up: the shop may be offline, and a domain that takes no mail is the carrier's problem
+    assert clean_email(' hanako@no-mail-here.example.jp ') == 'hanako@no-mail-here.example.jp'

@@ -4,6 +4,8 @@ UTF-8 with or without BOM, or CP932.  Rows with an existing SKU update that prod
 SKUs create products.  Every row is checked before anything is written, and one bad row
 means nothing of the file is saved.
 """
+from __future__ import annotations
+
 import dataclasses
 
 import sqlalchemy as sa

@@ -217,19 +217,24 @@ class OrderRows:
         return Columns(self.filename, list(itertools.chain.from_iterable(self._groups.values())),
                        [key for key, group in self._groups.items() for _ in group], self._columns)
 
+    def item_rows(self) -> list[range]:
+        """Each order's rows among ``items``."""
+        return list(map(range, self.starts, self.starts[1:]))
+
     def per_order(self, values: Sequence) -> list[list]:
         """A value per row of ``items``, as a list per order."""
         return list(map(values.__getitem__, map(slice, self.starts, self.starts[1:])))
 
     def rows_of(self, orders: Iterable[bool]) -> set[int]:
         """The rows of ``items`` that belong to the orders flagged."""
-        return {row for index, flagged in enumerate(orders) if flagged
-                for row in range(self.starts[index], self.starts[index + 1])}
+        return {row for rows, flagged in zip(self.item_rows(), orders) if flagged for row in rows}
 
     def problems(self) -> Iterator[RowProblem]:
         """What reading the rows found, of every order."""
         found = self.head.all_problems()
-        return itertools.chain(found, self.items.all_problems()) if 'items' in self.__dict__ else found
+        if 'items' not in self.__dict__:  # never read (Yahoo!'s orders file): nothing found there
+            return found
+        return itertools.chain(found, self.items.all_problems())
 
 
 def foreign_currency(columns: Columns, name: str, rows_of_orders: Sequence[range] | None = None) -> list[bool]:

@@ -49,7 +49,7 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
 
 def _orders_with_prices(orders: OrderRows) -> Iterator[OrderRecord]:
     items = orders.items
-    foreign = foreign_currency(items, 'currency', list(map(range, orders.starts, orders.starts[1:])))
+    foreign = foreign_currency(items, 'currency', orders.item_rows())
     not_read = orders.rows_of(foreign)
     quantities = items.quantity('quantity-purchased')
     item_prices = items.price('item-price', skip=not_read)

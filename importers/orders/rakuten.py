@@ -126,9 +126,9 @@ def _tax_excluded(items: Columns) -> list[bool]:
 def _check_one_ship_to(orders: OrderRows) -> None:
     # an OrderRecord ships to one address; a 複数送付先 order must be split by a person, not guessed at
     ship_to = orders.items.text('送付先ID')
-    for start, end in zip(orders.starts, orders.starts[1:]):
-        for row in range(start + 1, end):
-            if ship_to[row] != ship_to[start]:
+    for rows in orders.item_rows():
+        for row in rows[1:]:
+            if ship_to[row] != ship_to[rows.start]:
                 orders.items.problem(row, '送付先ID', ship_to[row],
                                      _l('the order ships to more than one address (複数送付先); enter it by hand'))
                 break

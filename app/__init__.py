@@ -44,7 +44,7 @@ def register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(app.config.get('MIGRATIONS_DIR') or _migrations_dir()))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: 'Asia/Tokyo')
+    babel.init_app(app, locale_selector=select_locale)  # the zone is BABEL_DEFAULT_TIMEZONE
     login_manager.init_app(app)
     login_manager.login_view = 'accounts.login'
     login_manager.login_message = None

@@ -7,12 +7,12 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.accounts.services import DEMO_PASSWORD, create_user
-from app.catalog.jan import check_digit
 from app.catalog.models import Product
 from app.catalog.services import ProductData, create_product
 from app.extensions import db
 from app.inventory import services as inventory
 from app.inventory.models import StockMovement
+from importers.codes import with_jan_check_digit
 
 
 DEMO_USERS = [
@@ -66,8 +66,7 @@ WARE = [
 
 def demo_jan(sku: str, index: int) -> str:
     """A JAN with a Japanese prefix (49) and a correct check digit."""
-    body = f'4912345{index:05d}'
-    return body + str(check_digit(body))
+    return with_jan_check_digit(f'4912345{index:05d}')
 
 
 def seed() -> str:

@@ -283,7 +283,7 @@ def labels_floor(records) -> bytes:
     from reportlab.graphics.barcode.common import Codabar
     from reportlab.lib.units import inch, mm
 
-    from app.fulfilment.tracking_numbers import formatted
+    from importers.codes import formatted_tracking
     from labels.fonts import japanese_font
 
     font, width, height = japanese_font(), 4 * inch, 6 * inch
@@ -299,7 +299,7 @@ def labels_floor(records) -> bytes:
             text(right, top - 4 * mm, f'出荷日 {label.ship_date:%Y/%m/%d}', 8, c.drawRightString)
             c.line(left, top - 7 * mm, right, top - 7 * mm)
             text(left, top - 10 * mm, 'お問合せ伝票番号', 7)
-            text(width / 2, top - 17.5 * mm, formatted(label.tracking_number), 22, c.drawCentredString)
+            text(width / 2, top - 17.5 * mm, formatted_tracking(label.tracking_number), 22, c.drawCentredString)
             bars = Codabar(f'A{label.tracking_number}A', barWidth=0.375 * mm, ratio=3.0, barHeight=13 * mm, quiet=1,
                            lquiet=3.75 * mm, rquiet=3.75 * mm, checksum=0, bearers=0, humanReadable=0)
             bars.drawOn(c, (width - bars.width) / 2, top - 32.5 * mm)

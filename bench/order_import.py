@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 
 from bench import DOCS, OUT, ROOT
+from importers.base import JST
+from importers.codes import with_jan_check_digit
 
 
 FULL, QUICK = 50_000, 2_000
@@ -95,8 +97,7 @@ def products() -> list[dict]:
             f'{rng.choice(wares)} {rng.choice(["藍", "白磁", "①号"])}'
         if i % 10 == 3:
             name += ', 2個セット'
-        body = f'4901234{i:05d}'
-        jan = body + str((10 - sum(int(c) * (3 if k % 2 == 0 else 1) for k, c in enumerate(reversed(body))) % 10) % 10)
+        jan = with_jan_check_digit(f'4901234{i:05d}')
         result.append({'sku': sku, 'name': name, 'jan': jan, 'price': rng.randrange(54, 880) * 10,
                        'tax_rate': 8 if tea else 10, 'weight_g': rng.randrange(50, 1500), 'active': 'true'})
     return result
@@ -336,7 +337,7 @@ def floor(path: Path) -> dict:
 
     orders = {
         'id': range(1, n + 1), 'channel': ['rakuten'] * n, 'external_order_id': first['注文番号'],
-        'ordered_at': pd.to_datetime(first['注文日時']).dt.tz_localize('Asia/Tokyo').dt.tz_convert('UTC')
+        'ordered_at': pd.to_datetime(first['注文日時']).dt.tz_localize(JST).dt.tz_convert('UTC')
         .dt.strftime(stamp),
         'status': ['new'] * n, 'payment_status': payment.str[1], 'payment_method': payment.str[0],
         'buyer_name': joined('注文者姓', '注文者名'), 'buyer_kana': joined('注文者姓カナ', '注文者名カナ'),

@@ -50,6 +50,7 @@ from bench.allocation import (
     write_section,
 )
 from bench.order_import import addresses, code_version, connect, flask, products, server_version
+from importers.base import JST
 
 
 FULL, QUICK = 1_000_000, 20_000
@@ -217,7 +218,8 @@ def generate_batches(orders: int):
                                   p['name'], '', quantity, p['price'], p['tax_rate']))
             shipping, cod = (0 if goods >= 5000 else 550), (330 if method == 'cod' else 0)
             wish = draw() < 0.2
-            delivery = (ordered + datetime.timedelta(hours=9, days=3 + below(8))).date().isoformat() if wish else None
+            in_japan = ordered.replace(tzinfo=datetime.UTC).astimezone(JST)
+            delivery = (in_japan + datetime.timedelta(days=3 + below(8))).date().isoformat() if wish else None
             comment = COMMENTS[below(len(COMMENTS))] if draw() < 0.01 else ''
             created = stamp(ordered + datetime.timedelta(minutes=1 + below(30)))
             order_rows.append((

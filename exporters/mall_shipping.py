@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 from exporters.base import write_csv
 from exporters.carriers.records import CarrierExport
+from importers.codes import code_text
 
 
 CARRIERS = ('yamato', 'sagawa', 'japanpost', 'clickpost')
@@ -88,14 +89,10 @@ def _filename(stem: str, shipments: Sequence[MallShipment], extension: str) -> s
     return f'{stem}-{last:%Y%m%d}.{extension}' if last else f'{stem}.{extension}'
 
 
-def _digits(tracking_number: str) -> str:
-    return tracking_number.strip().replace('-', '')
-
-
 def rakuten_confirmation(shipments: Sequence[MallShipment]) -> CarrierExport:
     """Rakuten RMS 発送情報 upload: one row per shipment."""
     kept, warnings, left_out = _usable(shipments, 'rakuten')
-    rows = [(s.external_order_id, s.destination_id, '', _digits(s.tracking_number), RAKUTEN_CARRIERS[s.carrier],
+    rows = [(s.external_order_id, s.destination_id, '', code_text(s.tracking_number), RAKUTEN_CARRIERS[s.carrier],
              s.shipped_on.isoformat()) for s in kept]
     content = write_csv(RAKUTEN_HEADER, rows, encoding='cp932')
     return CarrierExport(content, _filename('rakuten-shipping', kept, 'csv'), 'text/csv', warnings, left_out)
@@ -109,7 +106,7 @@ def amazon_confirmation(shipments: Sequence[MallShipment]) -> CarrierExport:
         carrier = AMAZON_CARRIERS[s.carrier]
         for item_id, quantity in s.items or [('', '')]:
             cells = (s.external_order_id, item_id, quantity, s.shipped_on.isoformat(), carrier, carrier,
-                     _digits(s.tracking_number), SHIP_METHODS[s.carrier])
+                     code_text(s.tracking_number), SHIP_METHODS[s.carrier])
             lines.append('\t'.join(_tsv(cell) for cell in cells))
     content = ''.join(line + '\r\n' for line in lines).encode('cp932')
     return CarrierExport(content, _filename('amazon-shipping-confirmation', kept, 'txt'),
@@ -124,7 +121,7 @@ def _tsv(value) -> str:
 def yahoo_confirmation(shipments: Sequence[MallShipment]) -> CarrierExport:
     """Yahoo! Shopping ship-status upload: one row per shipment, ShipStatus 3 (shipped)."""
     kept, warnings, left_out = _usable(shipments, 'yahoo')
-    rows = [(s.external_order_id, YAHOO_CARRIERS[s.carrier], _digits(s.tracking_number), '',
+    rows = [(s.external_order_id, YAHOO_CARRIERS[s.carrier], code_text(s.tracking_number), '',
              s.shipped_on.strftime('%Y%m%d'), YAHOO_SHIPPED) for s in kept]
     content = write_csv(YAHOO_HEADER, rows, encoding='cp932')
     return CarrierExport(content, _filename('yahoo-ship-status', kept, 'csv'), 'text/csv', warnings, left_out)

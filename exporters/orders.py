@@ -2,12 +2,11 @@
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
 from exporters.base import ExportResult, write_csv
+from importers.base import JST
 
 
-JST = ZoneInfo('Asia/Tokyo')
 HEADER = ('channel', 'external_order_id', 'order_number', 'ordered_at', 'status', 'ship_name', 'ship_postal_code',
           'ship_prefecture', 'ship_address', 'ship_phone', 'sku', 'quantity', 'unit_price',
           # beyond the required columns: what a clerk needs to read the row without opening Kura

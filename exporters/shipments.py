@@ -4,12 +4,11 @@ import datetime as dt
 import io
 from collections import defaultdict
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 from exporters.base import ExportResult, csv_safe, write_csv
+from importers.base import JST
 
 
-JST = ZoneInfo('Asia/Tokyo')
 HEADER = ('shipped_at', 'order_number', 'channel', 'channel_order_id', 'carrier', 'tracking_number',
           'ship_prefecture', 'items', 'quantity', 'amount', 'cod_amount', 'packed_by')
 

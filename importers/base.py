@@ -10,10 +10,13 @@ import operator
 import re
 import unicodedata
 from collections.abc import Collection, Iterator, Sequence
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
 
+#: Japan time, of the files' dates and times, the labels and reports, and "a day" (times are stored in UTC)
+JST = ZoneInfo('Asia/Tokyo')
 UTF8_BOM = b'\xef\xbb\xbf'
 # Python's cp932 codec decodes the single bytes 0x80, 0xA0 and 0xFD-0xFF, which no Windows text holds, to
 # U+0080 and private-use U+F8F0-U+F8F3: a file with them is binary or UTF-16 (Excel's "Unicode text")

@@ -4,6 +4,8 @@ UTF-8 with or without BOM, or CP932.  This module reads the file into one ``Prod
 data row; ``app/catalog/importing.py`` checks the rows against the catalogue and saves them, all
 or nothing.
 """
+from __future__ import annotations
+
 import dataclasses
 
 from importers.base import FormatError, RowProblem, read_rows, strip_formula_guard

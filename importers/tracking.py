@@ -35,8 +35,8 @@ from collections.abc import Iterable, Mapping
 
 from flask_babel import lazy_gettext as _l
 
-from app.fulfilment.tracking_numbers import check_digit, is_valid
-from importers.base import FileRefused, RowProblem, decode, normalize_digits, not_csv, strip_formula_guard
+from importers.base import FileRefused, RowProblem, decode, not_csv, strip_formula_guard
+from importers.codes import code_text, is_tracking_number, tracking_check_digit
 
 
 #: whether the carrier's tracking numbers end in the mod-7 check digit (formats.md §7): Yamato, Sagawa
@@ -78,8 +78,7 @@ def _clean_text(value: str) -> str:
 
 def _tracking(value: str) -> tuple[str, str]:
     """The tracking number as 12 digits, or '' and why not."""
-    text = strip_formula_guard(normalize_digits(value or '').lstrip("'"))
-    digits = text.replace('-', '').replace(' ', '')
+    digits = code_text(value).lstrip("'")
     if not digits:
         return '', str(_l('no tracking number (the label may not have been issued)'))
     if _SCIENTIFIC.match(digits):
@@ -306,10 +305,6 @@ class Reconciliation:
         return {name: [dataclasses.asdict(row) for row in getattr(self, name)] for name in self.LISTS}
 
 
-def _digits(number: str | None) -> str:
-    return (number or '').replace('-', '').replace(' ', '').strip()
-
-
 def reconcile(records: Iterable[TrackingRecord], known_orders: Mapping[str, str | None],
               existing_tracking: Iterable[str], *, check_digit: bool = True) -> Reconciliation:
     """Sort a file's records against Kura's orders; every record lands in exactly one list.
@@ -323,15 +318,15 @@ def reconcile(records: Iterable[TrackingRecord], known_orders: Mapping[str, str 
     order, the order already having (or having just been given) another number.
     """
     result = Reconciliation()
-    current = {order: _digits(number) or None for order, number in known_orders.items()}
-    existing = {_digits(number) for number in existing_tracking}
+    current = {order: code_text(number) or None for order, number in known_orders.items()}
+    existing = {code_text(number) for number in existing_tracking}
     first_line: dict[str, int] = {}
     given: dict[str, ReconciledRow] = {}
     for record in records:
-        number = _digits(record.tracking_number)
+        number = code_text(record.tracking_number)
         order = record.order_number
         note = ''
-        if check_digit and not is_valid(number):
+        if check_digit and not is_tracking_number(number):
             name = 'bad_check_digit'
             expected = _expected_digit(number)
             note = (_l('the last digit should be %(digit)s', digit=expected) if expected
@@ -362,5 +357,5 @@ def reconcile(records: Iterable[TrackingRecord], known_orders: Mapping[str, str 
 
 def _expected_digit(number: str) -> str:
     if len(number) == 12 and number.isascii() and number.isdigit():
-        return str(check_digit(number[:11]))
+        return str(tracking_check_digit(number[:11]))
     return ''

@@ -21,6 +21,8 @@ from reportlab.graphics.barcode.eanbc import Ean8BarcodeWidget, Ean13BarcodeWidg
 from reportlab.graphics.shapes import Rect, String
 from reportlab.lib.units import mm
 
+from importers.codes import is_valid_jan
+
 
 @dataclass(frozen=True)
 class Bars:
@@ -94,16 +96,6 @@ def codabar(digits: str, *, height: float, narrow: float = 0.375 * mm, ratio: fl
     symbol = _Codabar(f'{start_stop}{digits}{start_stop}', barWidth=narrow, ratio=ratio, barHeight=height,
                       quiet=1, lquiet=10 * narrow, rquiet=10 * narrow, checksum=0, bearers=0, humanReadable=0)
     return symbol.bars()
-
-
-def jan_check_digit(body: str) -> int:
-    """The JAN/EAN check digit of the digits before it (12 for JAN-13, 7 for JAN-8)."""
-    return (10 - sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(reversed(body), start=1)) % 10) % 10
-
-
-def is_valid_jan(jan: str) -> bool:
-    return (len(jan) in (8, 13) and jan.isascii() and jan.isdigit()
-            and jan_check_digit(jan[:-1]) == int(jan[-1]))
 
 
 def jan(code: str, *, height: float, module: float = 0.264 * mm, font_size: float = 7) -> Bars:

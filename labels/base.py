@@ -2,12 +2,12 @@
 import functools
 import threading
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from importers.base import JST
 from labels.fonts import japanese_font
 
 
@@ -167,9 +167,6 @@ def postal(code: str) -> str:
     if len(digits) == 7 and digits.isdigit():
         return f'〒{digits[:3]}-{digits[3:]}'
     return f'〒{code}' if code else ''
-
-
-JST = ZoneInfo('Asia/Tokyo')
 
 
 def in_japan(moment):

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
+from importers.codes import is_valid_jan
 from labels import barcodes
 from labels.base import LabelSheet, yen
 from labels.records import JanLabel
@@ -31,7 +32,7 @@ class JanSheet(LabelSheet):
         if not labels:
             raise ValueError('no JAN labels to print')
         for label in labels:
-            if not barcodes.is_valid_jan(label.jan):
+            if not is_valid_jan(label.jan):
                 raise ValueError(f'{label.sku}: {label.jan!r} is not a valid JAN (13 or 8 digits with the check digit)')
         super().__init__()
         self.columns, self.rows = GRIDS[grid]

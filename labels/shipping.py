@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import inch, mm
 
-from app.fulfilment.tracking_numbers import formatted, is_valid
 from exporters.carriers.addressing import address_line, addressee
+from importers.codes import code_text, formatted_tracking, is_tracking_number
 from labels import barcodes
 from labels.base import LabelSheet, japanese_date, postal, yen
 from labels.records import CARRIERS, LabelLine, ShippingLabel
@@ -38,7 +38,7 @@ def tracking_symbology(label: ShippingLabel) -> str:
 def tracking_value(label: ShippingLabel) -> str:
     """The tracking number as encoded in the barcode: a carrier number without its hyphens, anything else as given."""
     if tracking_symbology(label) == 'codabar':
-        return label.tracking_number.replace('-', '').strip()
+        return code_text(label.tracking_number)
     return label.tracking_number
 
 
@@ -50,7 +50,7 @@ def check_label(label: ShippingLabel) -> None:
     where = f'order {label.order_number}'
     if label.carrier not in CARRIERS:
         raise ValueError(f'{where}: carrier must be one of {", ".join(CARRIERS)}, not {label.carrier!r}')
-    if label.carrier in CODABAR_CARRIERS and label.tracking_number and not is_valid(label.tracking_number):
+    if label.carrier in CODABAR_CARRIERS and label.tracking_number and not is_tracking_number(label.tracking_number):
         raise ValueError(f'{where}: {label.tracking_number!r} is not a {label.carrier} tracking number '
                          f'(12 digits, the last = the first 11 mod 7)')
     if not all(' ' <= c <= '~' for c in label.tracking_number):
@@ -178,7 +178,7 @@ class ShippingLabels(LabelSheet):
             self.text(canvas, (left + right) / 2, top - 10.5 * mm, '(未採番)', 14, align='center')
             return top - 26 * mm
         value = tracking_value(label)
-        shown = formatted(value) if symbology == 'codabar' else value
+        shown = formatted_tracking(value) if symbology == 'codabar' else value
         self.text(canvas, (left + right) / 2, top - 10.5 * mm, shown, 22, align='center', max_width=right - left,
                   min_size=12)
         if symbology == 'codabar':

@@ -30,6 +30,7 @@ from flask.testing import FlaskClient  # noqa: E402
 from app import create_app  # noqa: E402
 from app.config import TestConfig  # noqa: E402
 from app.extensions import db  # noqa: E402
+from importers.codes import with_jan_check_digit  # noqa: E402
 
 
 TEST_DB = os.environ.get('KURA_TEST_DB', 'sqlite')
@@ -167,10 +168,7 @@ def login(client, make_user):
 
 
 def jan_for(n: int) -> str:
-    from app.catalog.jan import check_digit
-
-    body = f'4900000{n:05d}'
-    return body + str(check_digit(body))
+    return with_jan_check_digit(f'4900000{n:05d}')
 
 
 @pytest.fixture

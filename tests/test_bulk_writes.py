@@ -1,6 +1,5 @@
 """The bulk-write helpers of app/database.py: what they write reads back exactly as the ORM would have written it."""
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -8,11 +7,12 @@ import sqlalchemy as sa
 from app.accounts.models import AuditEvent
 from app.database import analyze_after_bulk_load, in_ids, insert_columns, new_ids
 from app.extensions import db
+from importers.base import JST
 
 
 def test_rows_written_column_by_column_read_back_as_given(make_user):
     user = make_user('clerk')
-    when = dt.datetime(2026, 11, 22, 9, 30, 15, 123456, tzinfo=ZoneInfo('Asia/Tokyo'))
+    when = dt.datetime(2026, 11, 22, 9, 30, 15, 123456, tzinfo=JST)
     connection = db.session.connection()
     ids = new_ids(connection, AuditEvent.__table__, 3)
     insert_columns(connection, AuditEvent.__table__, {
@@ -124,10 +124,9 @@ def test_a_big_load_refreshes_postgresql_s_statistics_within_its_transaction():
 def test_times_are_stored_on_sqlite_in_sqlalchemy_s_own_text_so_old_and_new_rows_compare_alike():
     if db.engine.dialect.name != 'sqlite':
         pytest.skip('PostgreSQL stores timestamptz')
-    tokyo = dt.timezone(dt.timedelta(hours=9))
     connection = db.session.connection()
     insert_columns(connection, AuditEvent.__table__, {
-        'at': [dt.datetime(2026, 11, 22, 9, 0, 0, 5, tzinfo=tokyo)], 'user_id': None, 'action': 't',
+        'at': [dt.datetime(2026, 11, 22, 9, 0, 0, 5, tzinfo=JST)], 'user_id': None, 'action': 't',
         'object_type': 'orders', 'object_id': '1', 'before': None, 'after': None, 'note': ''})
     stored = connection.exec_driver_sql("SELECT at FROM audit_events WHERE action = 't'").scalar()
     # what SQLAlchemy's DateTime writes for the same moment in UTC, which rows written before hold

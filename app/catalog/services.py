@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
 from app.accounts.services import record_audit
-from app.catalog.jan import clean_jan
 from app.catalog.models import Product
 from app.errors import UserError
 from app.extensions import db
+from importers.codes import jan_check_digit
 
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,20 @@ def clean_product_data(data: ProductData) -> ProductData:
     if data.weight_g is not None and data.weight_g < 0:
         raise UserError(_l('The weight must be 0 grams or more.'), field='weight_g')
     return dataclasses.replace(data, sku=sku, name=name, jan=clean_jan(data.jan))
+
+
+def clean_jan(value: str | None) -> str | None:
+    """A JAN as stored (digits only) or None for an empty value; refuses a wrong code with a message."""
+    value = (value or '').strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) not in (8, 13):
+        raise UserError(_l('JAN "%(jan)s" must be 13 (or 8) digits.', jan=value), field='jan')
+    expected = jan_check_digit(value[:-1])
+    if expected != int(value[-1]):
+        raise UserError(_l('JAN "%(jan)s" has a wrong check digit: the last digit should be %(digit)d.',
+                           jan=value, digit=expected), field='jan')
+    return value
 
 
 def _check_unique(data: ProductData, product: Product | None) -> None:

@@ -1,7 +1,6 @@
 """Files exchanged with carriers and malls: label data out, tracking numbers back in, shipping confirmations out."""
 import dataclasses
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -13,9 +12,7 @@ from app.fulfilment import services
 from app.fulfilment.models import PickBatch, Shipment
 from app.orders.models import NUMBER_PREFIX, Order, OrderLine
 from app.orders.money import included_tax
-
-
-JST = ZoneInfo('Asia/Tokyo')
+from importers.base import JST
 
 
 def _item_name(order: Order) -> str:

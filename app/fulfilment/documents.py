@@ -4,7 +4,6 @@ Also the rule of which packing slip a parcel gets, with prices or without (:func
 """
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -14,9 +13,9 @@ from app.fulfilment import services
 from app.fulfilment.models import PickBatch, Shipment
 from app.orders.models import Order, OrderLine
 from app.settings.services import shop_settings
+from importers.base import JST
 
 
-JST = ZoneInfo('Asia/Tokyo')
 CHUNK = 1000
 #: the packing slip's ``prices``: chosen by :func:`slip_without_prices`, or forced either way
 PRICE_MODES = ('auto', 'with', 'without')

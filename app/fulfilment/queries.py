@@ -1,7 +1,6 @@
 """Reading the floor's records for reports and the daily shipment report."""
 import datetime as dt
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -11,9 +10,7 @@ from app.fulfilment.models import MIS_SCANS, ScanEvent, Shipment
 from app.orders.models import Order, OrderLine
 from app.orders.queries import TimelineEntry
 from exporters.shipments import ParcelRecord
-
-
-JST = ZoneInfo('Asia/Tokyo')
+from importers.base import JST
 
 
 def order_scans(order) -> list[TimelineEntry]:

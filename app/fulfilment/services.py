@@ -8,7 +8,6 @@ import dataclasses
 import datetime as dt
 import logging
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -20,7 +19,6 @@ from app.catalog.services import find_product_by_code
 from app.database import utcnow
 from app.errors import UserError
 from app.extensions import db
-from app.fulfilment import tracking_numbers
 from app.fulfilment.models import CARRIERS, PackingSession, PickBatch, ScanEvent, Shipment, TrackingRange
 from app.fulfilment.signals import order_shipped
 from app.inventory.models import Location, MovementReason
@@ -29,10 +27,11 @@ from app.orders.models import Allocation, Order, OrderHold, OrderLine
 from app.orders.services import lock_order, transition
 from app.orders.vocabulary import STATUS_LABELS
 from app.settings.services import load_settings, save_settings
+from importers.base import JST
+from importers.codes import code_text, is_tracking_number, scanned_tracking_number, with_tracking_check_digit
 
 
 logger = logging.getLogger(__name__)
-JST = ZoneInfo('Asia/Tokyo')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -250,12 +249,6 @@ def _record(station, actor, code, result, message='', session=None, order_id=Non
     return event
 
 
-def label_number(code: str) -> str | None:
-    """The tracking number a scanned label carries (NW-7 start and stop letters, hyphens dropped), or None."""
-    digits = code.strip().strip('ABCDabcd').replace('-', '')
-    return digits if len(digits) == 12 and digits.isascii() and digits.isdigit() else None
-
-
 def order_number_in(code: str) -> int | None:
     """The order id an order barcode carries (K and digits, as printed on the slip and the pick list), or None."""
     code = code.strip()
@@ -268,7 +261,7 @@ def shipment_of(order_id: int) -> Shipment | None:
 
 
 def shipment_by_label(label: str | None) -> Shipment | None:
-    """The parcel whose label carries this tracking number (label_number() of a scanned code)."""
+    """The parcel whose label carries this tracking number (scanned_tracking_number() of a scanned code)."""
     return db.session.scalar(sa.select(Shipment).where(Shipment.tracking_number == label)) if label else None
 
 
@@ -427,7 +420,7 @@ def station_scan(code: str, *, station: str, actor, settings: ShippingSettings |
     current = state.current
     if current is not None and current.blocked_message:
         return _refused_during_stop(current, code, actor)
-    label = label_number(code)
+    label = scanned_tracking_number(code)
     if current is not None and current.status == 'open':
         return _scan_while_packing(current, code, label, actor, settings)
     if state.box_waits_for_label and (current is not None or label):
@@ -655,8 +648,8 @@ def add_tracking_range(carrier: str, first: str, last: str, *, warn_below: int =
         raise UserError(_l('Unknown carrier "%(carrier)s".', carrier=carrier), field='carrier')
 
     def body(value: str, field: str) -> int:
-        digits = value.replace('-', '').strip()
-        if len(digits) == 12 and tracking_numbers.is_valid(digits):
+        digits = code_text(value)
+        if len(digits) == 12 and is_tracking_number(digits):
             digits = digits[:11]
         if len(digits) != 11 or not digits.isdigit():
             raise UserError(_l('"%(value)s" is not an 11-digit number (or a valid 12-digit one).', value=value),
@@ -701,7 +694,7 @@ def next_tracking_number(carrier: str) -> str | None:
     body = tracking_range.next_body
     tracking_range.next_body = body + 1
     db.session.flush()
-    return tracking_numbers.with_check_digit(f'{body:011d}')
+    return with_tracking_check_digit(f'{body:011d}')
 
 
 def _pack(session: PackingSession, actor, settings: ShippingSettings | None = None) -> Shipment:
@@ -802,7 +795,7 @@ def ship(shipment: Shipment, *, actor) -> None:
 def dock_scan(code: str, *, actor) -> Shipment:
     """A parcel scanned at the dock by its label or the order number on its slip: it ships, or says why not."""
     code = (code or '').strip()
-    label = label_number(code)
+    label = scanned_tracking_number(code)
     shipment = shipment_by_label(label)
     if shipment is None:
         order_id = None if label else Order.id_from_number(code)

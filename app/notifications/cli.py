@@ -8,7 +8,7 @@ from app.extensions import db
 from app.notifications import bp
 from app.notifications.models import STATUSES, EmailMessage
 from app.notifications.sender import send_due
-from app.notifications.templating import JST
+from importers.base import JST
 
 
 @bp.cli.command('send')

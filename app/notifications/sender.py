@@ -40,7 +40,7 @@ from flask import current_app
 from app.database import utcnow
 from app.extensions import db
 from app.notifications.models import EmailMessage
-from app.notifications.templating import JST
+from importers.base import JST
 
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import AuditEvent
-from app.accounts.services import EMAIL_RE, record_audit
+from app.accounts.services import clean_email, record_audit
 from app.database import utcnow
 from app.errors import UserError
 from app.extensions import db
@@ -73,8 +73,8 @@ def mail_settings() -> MailSettings:
 def save_mail_settings(settings: MailSettings, *, actor) -> MailSettings:
     settings = dataclasses.replace(settings, reply_to=settings.reply_to.strip(),
                                    signature=settings.signature.strip('\n'))
-    if settings.reply_to and not EMAIL_RE.match(settings.reply_to):
-        raise UserError(_l('"%(email)s" is not an e-mail address.', email=settings.reply_to), field='reply_to')
+    if settings.reply_to:
+        clean_email(settings.reply_to, field='reply_to')
     return save_settings(SETTING_KEY, settings, actor=actor)
 
 
@@ -199,7 +199,12 @@ def message_id_domain() -> str:
 
 
 def valid_address(address: str) -> bool:
-    return bool(address) and len(address) <= 254 and bool(EMAIL_RE.match(address))
+    """Whether a message can go to `address` (clean_email() takes it)."""
+    try:
+        clean_email(address)
+    except UserError:
+        return False
+    return True
 
 
 def _one_line(text: str, limit: int) -> str:
@@ -225,9 +230,7 @@ def queue_email(kind: str, to: str, context: dict, *, locale: str = 'ja', order:
     :param order: the order it is about; the order's timeline shows the message
     :raise UserError: `to` is not an e-mail address, or the kind or language is unknown
     """
-    to = (to or '').strip()
-    if not valid_address(to):
-        raise UserError(_l('"%(email)s" is not an e-mail address.', email=to), field='to')
+    to = clean_email(to, field='to')
     rendered = (renderer or Renderer(kind, locale)).render(context)
     shop = context.get('shop') or shop_context()
     message = EmailMessage(**_message_values(kind, to, rendered, locale=locale, to_name=to_name, shop=shop,

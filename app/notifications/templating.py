@@ -18,7 +18,6 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from flask_babel import force_locale
@@ -32,13 +31,13 @@ from app.fulfilment.services import CARRIER_NAMES, cod_to_collect, shipping_sett
 from app.orders.models import Order, OrderLine
 from app.orders.money import included_tax
 from app.orders.vocabulary import CHANNEL_LABELS, EMAIL_KIND_LABELS, PAYMENT_LABELS
+from importers.base import JST
 
 
 DEFAULTS = Path(__file__).resolve().parent / 'defaults'
 LOCALES = ('ja', 'en')
 PARTS = ('subject', 'text_body', 'html_body')
 _FILES = {'subject': 'subject.txt', 'text_body': 'text.txt', 'html_body': 'html.html'}
-JST = ZoneInfo('Asia/Tokyo')
 #: the longest subject kept (the column's size); a longer one is cut
 SUBJECT_LIMIT = 500
 

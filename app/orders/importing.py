@@ -27,9 +27,8 @@ from app.orders.services import auto_combine
 from app.orders.signals import order_placed
 from app.orders.vocabulary import PAYMENT_LABELS
 from app.settings.services import OrderRules, order_rules
-from importers.base import RowProblem
+from importers.base import JST, RowProblem
 from importers.orders import detect, parse_files
-from importers.orders.normalize import JST
 from importers.orders.records import LineRecord, OrderRecord, ParseResult
 
 

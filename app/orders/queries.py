@@ -2,7 +2,6 @@
 import dataclasses
 import datetime as dt
 from collections.abc import Iterator
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -13,9 +12,7 @@ from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLi
 from app.orders.services import BEFORE_PICKING, combine_key
 from app.orders.signals import timeline_entries
 from exporters.orders import OrderLineRecord
-
-
-JST = ZoneInfo('Asia/Tokyo')
+from importers.base import JST
 
 
 ORDER_SORTS = {'number': Order.id, 'ordered_at': Order.ordered_at, 'channel': Order.channel,

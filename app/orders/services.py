@@ -10,7 +10,7 @@ import logging
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.services import record_audit
+from app.accounts.services import clean_email, record_audit
 from app.catalog.models import ChannelSku, Product
 from app.database import in_ids, utcnow
 from app.errors import UserError
@@ -252,8 +252,8 @@ def update_buyer(order: Order, values: dict, *, actor) -> None:
 
     lock_order(order)
     email = (values.get('buyer_email') or '').strip()
-    if email and ('@' not in email or ' ' in email):
-        raise UserError(_l('"%(email)s" is not an e-mail address.', email=email), field='buyer_email')
+    if email:
+        clean_email(email, field='buyer_email')
     try:
         values = {**values, 'buyer_email': email, 'buyer_phone': phone(values.get('buyer_phone') or '')}
     except ValueError as exc:

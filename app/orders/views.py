@@ -1,7 +1,6 @@
 """Order screens: the list and detail, file imports with preview and history, item-code mapping."""
 import datetime as dt
 import io
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -36,7 +35,7 @@ from app.web.forms import show_error_on_form
 from app.web.htmx import render_htmx
 from app.web.tables import paginate, table_state
 from exporters.base import write_csv
-from importers.base import FileRefused
+from importers.base import JST, FileRefused
 
 
 PREVIEW_ROWS = 20
@@ -132,7 +131,7 @@ def _apply_bulk(action: str, ids: list[int]) -> tuple[int, list[tuple[str, str]]
 
 
 def today_jst() -> dt.date:
-    return dt.datetime.now(ZoneInfo('Asia/Tokyo')).date()
+    return dt.datetime.now(JST).date()
 
 
 @bp.route('/<int:order_id>')

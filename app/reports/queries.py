@@ -1,15 +1,12 @@
 """The figures of one JST day."""
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.fulfilment.models import MIS_SCANS, ScanEvent, Shipment
 from app.orders.models import Order, OrderHold
-
-
-JST = ZoneInfo('Asia/Tokyo')
+from importers.base import JST
 
 
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -10,12 +10,13 @@ from app.fulfilment.carrier_files import mall_confirmations
 from app.fulfilment.services import low_tracking_ranges
 from app.reports import bp, queries
 from app.web.access import MANAGEMENT, roles_required
+from importers.base import JST
 
 
 def _day() -> dt.date:
     try:
         return dt.date.fromisoformat(request.args['date']) if request.args.get('date') else \
-            dt.datetime.now(queries.JST).date()
+            dt.datetime.now(JST).date()
     except ValueError:
         abort(400)
 

@@ -3,7 +3,6 @@ import dataclasses
 import datetime as dt
 import secrets
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -19,10 +18,10 @@ from app.orders.models import Order
 from app.orders.money import included_tax
 from app.settings.services import ShopSettings, shop_settings
 from app.storefront.models import LookupFailure
+from importers.base import JST
 from importers.orders.records import LineRecord, OrderRecord, ParseResult
 
 
-JST = ZoneInfo('Asia/Tokyo')
 PAYMENT_METHODS = ('bank_transfer', 'cod')
 
 

@@ -1,11 +1,11 @@
-"""What the order formats share: reading a row's cells with problems recorded, and collecting orders."""
+"""What the order formats share: reading rows a column at a time with problems recorded, collecting orders."""
 import dataclasses
 import datetime
 import functools
 import itertools
 import operator
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 from flask_babel import lazy_gettext as _l
 
@@ -41,137 +41,35 @@ def header_aliases(header: Iterable[str], aliases: Mapping[str, tuple[str, ...]]
     return found
 
 
-class Cells:
-    """One row read by column name; a value that does not convert becomes a RowProblem against the row.
-
-    When a value fails, the methods return a harmless fallback so the order can still be built:
-    the Collector leaves out every order with a problem, so a fallback never reaches the database.
-    """
-
-    def __init__(self, filename: str, row: Row, key: str, problems: list[RowProblem],
-                 columns: Mapping[str, str] | None = None):
-        self.filename = filename
-        self.row = row
-        self.key = key
-        self.problems = problems
-        #: field -> header name, for formats read through header_aliases(); other names are headers themselves
-        self.columns = columns or {}
-
-    @property
-    def line(self) -> int:
-        return self.row.line
-
-    def column(self, name: str) -> str:
-        return self.columns.get(name, name)
-
-    def has(self, name: str) -> bool:
-        return self.row.has(self.column(name))
-
-    def text(self, *names: str) -> str:
-        """The first non-empty value of the columns, stripped."""
-        # the hottest code of an import (two million calls for 50,000 orders): Row.get() inlined
-        cells, positions, aliases = self.row.cells, self.row.columns, self.columns
-        for name in names:
-            column = aliases.get(name, name) if aliases else name
-            position = positions.get(column)
-            if position is not None:
-                value = cells[position].strip()
-                if value:
-                    return value
-            else:
-                not_kept(positions, column)
-        return ''
-
-    def joined(self, *names: str, sep: str = ' ') -> str:
-        """The non-empty values of the columns joined, e.g. 姓 and 名 into one name."""
-        return sep.join(filter(None, map(self.text, names)))
-
-    def problem(self, field: str, value: str, message: str) -> None:
-        self.problems.append(RowProblem(self.filename, self.line, field, value, str(message), self.key))
-
-    def required(self, name: str, message: str = _l('is empty')) -> str:
-        value = self.text(name)
-        if not value:
-            self.problem(self.column(name), '', message)
-        return value
-
-    def convert(self, parse: Callable, *names: str, fallback=None):
-        """parse() applied to the columns' value (parts joined by '-'), or the fallback with a problem."""
-        value = self.text(names[0]) if len(names) == 1 else self.joined(*names, sep='-')
-        try:
-            return parse(value)
-        except ValueError as exc:
-            self.problem('/'.join(self.column(name) for name in names), value, str(exc))
-            return fallback
-
-    def postal_code(self, *names: str) -> str:
-        return self.convert(normalize.postal_code, *names, fallback='')
-
-    def phone(self, *names: str) -> str:
-        return normalize.phone(self.joined(*names, sep='-'))
-
-    def yen(self, name: str) -> int | None:
-        """An amount in yen, None when the cell is empty or the column absent."""
-        return self.convert(normalize.yen, name, fallback=0)
-
-    def price(self, name: str) -> int:
-        """An amount in yen that must be given."""
-        return self.convert(_required_yen, name, fallback=0)
-
-    def fee(self, name: str) -> int:
-        """A fee in yen (shipping, cash on delivery) or another amount that cannot be negative: 0 when the
-        cell is empty or the column absent."""
-        return self.convert(_fee, name, fallback=0)
-
-    def quantity(self, name: str) -> int:
-        return self.convert(normalize.quantity, name, fallback=0)
-
-    def tax_rate(self, name: str) -> int | None:
-        """A rate in percent; None when the cell is empty or the column absent."""
-        return self.convert(normalize.tax_rate, name, fallback=10)
-
-    def ordered_at(self, name: str) -> datetime.datetime:
-        return self.convert(normalize.parse_datetime, name, fallback=_NO_TIME)
-
-    def date(self, name: str) -> datetime.date | None:
-        return self.convert(normalize.parse_date, name)
-
-    def prefecture(self, name: str) -> str:
-        return normalize.prefecture(self.text(name))
-
-
-def foreign_currency(cells: Sequence[Cells], name: str) -> bool:
-    """Whether the order is in a currency other than yen: then one problem on its first such row.
-
-    The caller then reads none of the order's prices, so a file in dollars gives one message per order,
-    not one per price cell, and 12.00 dollars is never read as 12 yen.
-    """
-    for c in cells:
-        value = c.text(name)
-        if value and value.upper() != 'JPY':
-            c.problem(c.column(name), value, _l('the order is in %(currency)s, not yen (JPY): Kura imports yen orders '
-                                                'only, so none of its prices is read', currency=value))
-            return True
-    return False
-
-
 class Columns:
     """Many rows of one file read a column at a time; a value that does not convert becomes a RowProblem
-    against its row, kept in ``problems`` by the row's index.
+    against its row (file line, column, value, order), kept in ``problems`` by the row's index.
 
-    What Cells does for one row, for a whole file at once: a file of 50,000 orders has two million
-    cells to read, and a pass per column in C costs a fraction of a Python call per cell.  As with
-    Cells, a value that fails gives a harmless fallback, and the Collector leaves its order out.
+    The one way the order formats read their rows: a file of 50,000 orders has two million cells to
+    read, and a pass per column in C costs a fraction of a Python call per cell.  A value that fails
+    gives a harmless fallback so the order can still be built: the Collector leaves out every order
+    with a problem, so a fallback never reaches the database.
     """
 
-    def __init__(self, filename: str, rows: Sequence[Row], keys: Sequence[str]):
+    def __init__(self, filename: str, rows: Sequence[Row], keys: Sequence[str],
+                 columns: Mapping[str, str] | None = None):
+        """:param columns: field -> header name, for formats read through header_aliases(); without it the
+        names read are the headers themselves"""
         self.filename = filename
         #: the file line each row starts on, and the order (or other key) each row belongs to
         self.lines = [row.line for row in rows]
         self.keys = keys
         self._cells = [row.cells for row in rows]
-        self._positions = rows[0].columns if rows else {}
+        positions = rows[0].columns if rows else {}
+        if columns and positions:
+            positions = {field: positions[name] for field, name in columns.items()}
+        self._positions = positions
+        self._names = columns or {}
         self.problems: dict[int, list[RowProblem]] = {}
+
+    def column(self, name: str) -> str:
+        """The file's own name of a column, for messages."""
+        return self._names.get(name, name)
 
     def __len__(self) -> int:
         return len(self._cells)
@@ -198,25 +96,41 @@ class Columns:
         self.problems.setdefault(index, []).append(
             RowProblem(self.filename, self.lines[index], field, value, str(message), self.keys[index]))
 
-    def parsed(self, parse: Callable, values: list[str], field: str | Sequence[str], fallback=None) -> list:
-        """parse() applied to each value; a ValueError is a problem in `field` (one name, or one per row)."""
+    def parsed(self, parse: Callable, values: list[str], field: str | Sequence[str], fallback=None,
+               skip: Collection[int] = ()) -> list:
+        """parse() applied to each value; a ValueError is a problem in `field` (one name, or one per row).
+
+        :param skip: rows whose value is not read: they get the fallback and no problem (the order is left
+            out for another reason already, said once)
+        """
         try:
-            return each(parse, values)  # the usual file: every value converts
+            results = each(parse, values)  # the usual file: every value converts
         except ValueError:
-            pass
-        results = []
-        for index, value in enumerate(values):
-            try:
-                results.append(parse(value))
-            except ValueError as exc:
-                self.problem(index, field if isinstance(field, str) else field[index], value, str(exc))
-                results.append(fallback)
+            results = []
+            for index, value in enumerate(values):
+                try:
+                    results.append(parse(value))
+                except ValueError as exc:
+                    if index not in skip:
+                        self.problem(index, field if isinstance(field, str) else field[index], value, str(exc))
+                    results.append(fallback)
+        for index in skip:
+            results[index] = fallback
         return results
 
-    def convert(self, parse: Callable, *names: str, fallback=None) -> list:
+    def convert(self, parse: Callable, *names: str, fallback=None, skip: Collection[int] = ()) -> list:
         """parse() applied to the columns' value (parts joined by '-'), or the fallback with a problem."""
         values = self.text(names[0]) if len(names) == 1 else self.joined(*names, sep='-')
-        return self.parsed(parse, values, '/'.join(names), fallback)
+        return self.parsed(parse, values, '/'.join(map(self.column, names)), fallback, skip)
+
+    def required(self, name: str, message: str = _l('is empty')) -> list[str]:
+        """Per row, the column's value; an empty one is a problem."""
+        values = self.text(name)
+        if not all(values):
+            for index, value in enumerate(values):
+                if not value:
+                    self.problem(index, self.column(name), '', message)
+        return values
 
     def postal_code(self, *names: str) -> list[str]:
         parts = list(map(self.text, names))
@@ -225,7 +139,7 @@ class Columns:
             codes = list(map(''.join, zip(*parts)))
             if set(map(len, codes)) == {7}:
                 return codes
-        return self.parsed(normalize.postal_code, _joined(parts, '-'), '/'.join(names), fallback='')
+        return self.parsed(normalize.postal_code, _joined(parts, '-'), '/'.join(map(self.column, names)), fallback='')
 
     def phone(self, *names: str) -> list[str]:
         parts = list(map(self.text, names))
@@ -233,24 +147,25 @@ class Columns:
             return list(map(''.join, zip(*parts)))  # what normalize.phone() makes of digits: the digits
         return each(normalize.phone, _joined(parts, '-'))
 
-    def yen(self, name: str) -> list[int | None]:
+    def yen(self, name: str, skip: Collection[int] = ()) -> list[int | None]:
         """Amounts in yen, None where the cell is empty or the column absent."""
-        return self.convert(normalize.yen, name, fallback=0)
+        return self.convert(normalize.yen, name, fallback=0, skip=skip)
 
-    def fee(self, name: str) -> list[int]:
-        """Fees in yen (shipping, cash on delivery): 0 where the cell is empty or the column absent; never negative."""
-        return self.convert(_fee, name, fallback=0)
+    def fee(self, name: str, skip: Collection[int] = ()) -> list[int]:
+        """Fees in yen (shipping, cash on delivery) or other amounts that cannot be negative: 0 where the cell
+        is empty or the column absent."""
+        return self.convert(_fee, name, fallback=0, skip=skip)
 
-    def price(self, *names: str) -> list[int]:
+    def price(self, *names: str, skip: Collection[int] = ()) -> list[int]:
         """Amounts in yen that must be given, each from the first of the columns that has one."""
         if len(names) == 1:
-            return self.convert(_required_yen, names[0], fallback=0)
-        values, fields = self.text(names[-1]), [names[-1]] * len(self)
+            return self.convert(_required_yen, names[0], fallback=0, skip=skip)
+        values, fields = self.text(names[-1]), [self.column(names[-1])] * len(self)
         for name in reversed(names[:-1]):
-            preferred, field = self.text(name), name
+            preferred, field = self.text(name), self.column(name)
             fields = [field if value else other for value, other in zip(preferred, fields)]
             values = [value or other for value, other in zip(preferred, values)]
-        return self.parsed(_required_yen, values, fields, fallback=0)
+        return self.parsed(_required_yen, values, fields, fallback=0, skip=skip)
 
     def quantity(self, name: str) -> list[int]:
         return self.convert(normalize.quantity, name, fallback=0)
@@ -265,13 +180,85 @@ class Columns:
 
     def ordered_at(self, name: str) -> list[datetime.datetime]:
         values = self.text(name)
-        return normalize.parse_japan_times(values) or self.parsed(normalize.parse_datetime, values, name, _NO_TIME)
+        return normalize.parse_japan_times(values) or self.parsed(normalize.parse_datetime, values, self.column(name),
+                                                                        _NO_TIME)
 
     def date(self, name: str) -> list[datetime.date | None]:
         return self.convert(normalize.parse_date, name)
 
     def prefecture(self, name: str) -> list[str]:
         return each(normalize.prefecture, self.text(name))
+
+    def all_problems(self) -> Iterator[RowProblem]:
+        return itertools.chain.from_iterable(self.problems.values())
+
+
+class OrderRows:
+    """The orders of one file, each a group of rows, read a column at a time.
+
+    ``head`` reads each order's first row (where the formats put, or repeat, the order's columns),
+    ``items`` every row (one per order line); ``per_order()`` gathers a column of ``items`` by order.
+    """
+
+    def __init__(self, filename: str, groups: Mapping[str, Sequence[Row]], columns: Mapping[str, str] | None = None):
+        self.filename = filename
+        self.keys = list(groups)
+        self._groups = groups
+        self._columns = columns
+        self.head = Columns(filename, [group[0] for group in groups.values()], self.keys, columns)
+        #: where each order's rows start among ``items``, and where the last ends
+        self.starts = list(itertools.accumulate(map(len, groups.values()), initial=0))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @functools.cached_property
+    def items(self) -> Columns:
+        return Columns(self.filename, list(itertools.chain.from_iterable(self._groups.values())),
+                       [key for key, group in self._groups.items() for _ in group], self._columns)
+
+    def item_rows(self) -> list[range]:
+        """Each order's rows among ``items``."""
+        return list(map(range, self.starts, self.starts[1:]))
+
+    def per_order(self, values: Sequence) -> list[list]:
+        """A value per row of ``items``, as a list per order."""
+        return list(map(values.__getitem__, map(slice, self.starts, self.starts[1:])))
+
+    def rows_of(self, orders: Iterable[bool]) -> set[int]:
+        """The rows of ``items`` that belong to the orders flagged."""
+        return {row for rows, flagged in zip(self.item_rows(), orders) if flagged for row in rows}
+
+    def problems(self) -> Iterator[RowProblem]:
+        """What reading the rows found, of every order."""
+        found = self.head.all_problems()
+        if 'items' not in self.__dict__:  # never read (Yahoo!'s orders file): nothing found there
+            return found
+        return itertools.chain(found, self.items.all_problems())
+
+
+def foreign_currency(columns: Columns, name: str, rows_of_orders: Sequence[range] | None = None) -> list[bool]:
+    """Per order, whether it is in a currency other than yen: then one problem on its first such row.
+
+    The caller then reads none of the order's prices, so a file in dollars gives one message per order,
+    not one per price cell, and 12.00 dollars is never read as 12 yen.
+    :param rows_of_orders: the rows of each order among `columns`; by default each row is an order
+    """
+    values = columns.text(name)
+    foreign = [bool(value) and value.upper() != 'JPY' for value in values]
+    if rows_of_orders is None:
+        rows_of_orders = [range(row, row + 1) for row in range(len(values))]
+    if not any(foreign):
+        return [False] * len(rows_of_orders)
+    result = []
+    for rows in rows_of_orders:
+        first = next((row for row in rows if foreign[row]), None)
+        if first is not None:
+            columns.problem(first, columns.column(name), values[first],
+                            _l('the order is in %(currency)s, not yen (JPY): Kura imports yen orders only, so none '
+                               'of its prices is read', currency=values[first]))
+        result.append(first is not None)
+    return result
 
 
 def _joined(columns: list[list[str]], sep: str) -> list[str]:
@@ -353,9 +340,17 @@ class Collector:
                 order = dataclasses.replace(order, filename=filename)
             self.result.orders.append(order)
 
-    def add_rows(self, filename: str, key: str, rows: list[Row], key_column: str,
-                 build: Callable[[list[Cells]], OrderRecord], columns: Mapping[str, str] | None = None) -> None:
-        """Build one order from its rows of one file."""
-        problems: list[RowProblem] = []
-        order = build([Cells(filename, row, key, problems, columns) for row in rows])
-        self.add(filename, key, rows[0].line, key_column, order, problems)
+    def add_orders(self, orders: OrderRows, key_column: str, records: Iterable[OrderRecord],
+                   problems: Iterable[RowProblem] = ()) -> None:
+        """Keep the orders of one file (built in the order of ``orders.keys``) but those with a problem.
+
+        :param problems: found beyond reading the rows of `orders` (Yahoo's items file)
+        """
+        by_key: dict[str, list[RowProblem]] = {}
+        for problem in itertools.chain(orders.problems(), problems):
+            by_key.setdefault(problem.key, []).append(problem)
+        for found in by_key.values():
+            # the order's own file first, then by line
+            found.sort(key=lambda problem: (problem.filename != orders.filename, problem.line))
+        for key, line, order in zip(orders.keys, orders.head.lines, records, strict=True):
+            self.add(orders.filename, key, line, key_column, order, by_key.get(key, ()))

@@ -19,11 +19,14 @@ order-level amounts are taken as the largest value on the order's rows, which is
 Amazon repeats them on every row or writes them on one.
 """
 import csv
+import functools
+import itertools
+from collections.abc import Collection, Iterator
 
-from importers.base import Row
-from importers.orders._common import Cells, Collector, foreign_currency, given, read
-from importers.orders.normalize import JST, divide_yen, parse_datetime, payment_method
-from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
+from importers.base import JST, Row
+from importers.orders._common import Collector, Columns, OrderRows, each, foreign_currency, given, read
+from importers.orders.normalize import divide_yen, parse_datetime, payment_method
+from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total, records
 
 
 CHANNEL = 'amazon'
@@ -38,103 +41,117 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
     for filename, data in given(files):
         header, rows = read(data, filename, required=REQUIRED, quoting=csv.QUOTE_NONE)
         _unquote(rows)
-        build = _order_with_prices if 'item-price' in header else _order_without_prices
-        for key, group in collector.group(filename, rows, ORDER_ID).items():
-            collector.add_rows(filename, key, group, ORDER_ID, build)
+        orders = OrderRows(filename, collector.group(filename, rows, ORDER_ID))
+        build = _orders_with_prices if 'item-price' in header else _orders_without_prices
+        collector.add_orders(orders, ORDER_ID, build(orders))
     return collector.result
 
 
-def _order_with_prices(cells: list[Cells]) -> OrderRecord:
-    if foreign_currency(cells, 'currency'):
-        return _order(cells, [_line(c, c.quantity('quantity-purchased'), 0) for c in cells], 0, 0, 0)
-    lines, amounts = [], 0
-    for c in cells:
-        item_price = c.price('item-price')
-        quantity = c.quantity('quantity-purchased')
-        lines.append(_line(c, quantity, divide_yen(item_price, quantity) if quantity else 0))
-        # Amazon writes discounts as negative numbers; abs() keeps a positive one from raising the total
-        amounts += (item_price + c.fee('gift-wrap-price') - abs(c.yen('item-promotion-discount') or 0)
-                    - abs(c.yen('ship-promotion-discount') or 0))
-    shipping_fee = sum(c.fee('shipping-price') for c in cells)
-    cod_fee = _order_amount(cells, 'payment-method-fee')
-    return _order(cells, lines, shipping_fee, cod_fee, amounts + shipping_fee + cod_fee)
+def _orders_with_prices(orders: OrderRows) -> Iterator[OrderRecord]:
+    items = orders.items
+    foreign = foreign_currency(items, 'currency', orders.item_rows())
+    not_read = orders.rows_of(foreign)
+    quantities = items.quantity('quantity-purchased')
+    item_prices = items.price('item-price', skip=not_read)
+    unit_prices = [divide_yen(price, quantity) if quantity else 0 for price, quantity in zip(item_prices, quantities)]
+    # Amazon writes discounts as negative numbers; abs() keeps a positive one from raising the total
+    amounts = [price + wrap - abs(item_discount or 0) - abs(ship_discount or 0)
+               for price, wrap, item_discount, ship_discount in zip(
+                   item_prices, items.fee('gift-wrap-price', skip=not_read),
+                   items.yen('item-promotion-discount', skip=not_read),
+                   items.yen('ship-promotion-discount', skip=not_read))]
+    shipping_fees = list(map(sum, orders.per_order(items.fee('shipping-price', skip=not_read))))
+    cod_fees = _order_amounts(orders, 'payment-method-fee', skip=not_read)
+    totals = [sum(order_amounts) + shipping + cod
+              for order_amounts, shipping, cod in zip(orders.per_order(amounts), shipping_fees, cod_fees)]
+    return _orders(orders, orders.per_order(_lines(items, quantities, unit_prices)), shipping_fees, cod_fees, totals)
 
 
-def _order_without_prices(cells: list[Cells]) -> OrderRecord:
+def _orders_without_prices(orders: OrderRows) -> Iterator[OrderRecord]:
     # layout B has no item price: 0 says "not in the file" rather than guessing one
-    lines = [_line(c, c.quantity('quantity-purchased'), 0) for c in cells]
-    cod_fee = _order_amount(cells, 'payment-method-fee')
-    collectible = _order_amount(cells, 'cod-collectible-amount')
-    if collectible:
-        total = collectible + _order_amount(cells, 'already-paid')
-    else:
-        total = lines_total(lines) + cod_fee
-    return _order(cells, lines, 0, cod_fee, total)
+    items = orders.items
+    lines = orders.per_order(_lines(items, items.quantity('quantity-purchased'), itertools.repeat(0)))
+    cod_fees = _order_amounts(orders, 'payment-method-fee')
+    collectible = _order_amounts(orders, 'cod-collectible-amount')
+    already_paid = _order_amounts(orders, 'already-paid', skip=orders.rows_of(amount == 0 for amount in collectible))
+    totals = [amount + paid if amount else lines_total(group) + cod
+              for amount, paid, group, cod in zip(collectible, already_paid, lines, cod_fees)]
+    return _orders(orders, lines, itertools.repeat(0), cod_fees, totals, collectible)
 
 
-def _order(cells: list[Cells], lines: list[LineRecord], shipping_fee: int, cod_fee: int, total: int) -> OrderRecord:
-    first = cells[0]
+def _orders(orders: OrderRows, lines: list[list[LineRecord]], shipping_fees, cod_fees: list[int], totals: list[int],
+            collectible: list[int] | None = None) -> Iterator[OrderRecord]:
+    head = orders.head
     delivery_start, delivery_end = (('scheduled-delivery-start-date', 'scheduled-delivery-end-date')
-                                    if first.has('scheduled-delivery-start-date')
+                                    if head.has('scheduled-delivery-start-date')
                                     else ('delivery-start-date', 'delivery-end-date'))
     # the column is absent when cash on delivery is off: every such order was paid through Amazon
-    payment = payment_method(first.text('payment-method'), default='card')
-    return OrderRecord(
-        filename=first.filename,
-        line=first.line,
-        channel=CHANNEL,
-        external_order_id=first.key,
-        ordered_at=first.ordered_at('purchase-date'),
-        buyer_name=first.text('buyer-name'),
-        buyer_kana='',
-        buyer_email=first.text('buyer-email'),
-        buyer_phone=first.phone('buyer-phone-number'),
-        ship_name=first.text('recipient-name'),
-        ship_kana='',
-        ship_postal_code=first.postal_code('ship-postal-code'),
-        ship_prefecture=first.prefecture('ship-state'),
-        ship_city=first.text('ship-city'),
-        ship_address1=first.text('ship-address-1'),
-        ship_address2=first.joined('ship-address-2', 'ship-address-3'),
+    payments = each(functools.partial(payment_method, default='card'), head.text('payment-method'))
+    return records(OrderRecord, {
+        'filename': itertools.repeat(orders.filename),
+        'line': head.lines,
+        'channel': itertools.repeat(CHANNEL),
+        'external_order_id': orders.keys,
+        'ordered_at': head.ordered_at('purchase-date'),
+        'buyer_name': head.text('buyer-name'),
+        'buyer_kana': itertools.repeat(''),
+        'buyer_email': head.text('buyer-email'),
+        'buyer_phone': head.phone('buyer-phone-number'),
+        'ship_name': head.text('recipient-name'),
+        'ship_kana': itertools.repeat(''),
+        'ship_postal_code': head.postal_code('ship-postal-code'),
+        'ship_prefecture': head.prefecture('ship-state'),
+        'ship_city': head.text('ship-city'),
+        'ship_address1': head.text('ship-address-1'),
+        'ship_address2': head.joined('ship-address-2', 'ship-address-3'),
         # the JP unshipped report has no ship-phone-number: its buyer-phone-number is the recipient's phone
-        ship_phone=first.phone('ship-phone-number') or first.phone('buyer-phone-number'),
-        payment_method=payment,
-        shipping_fee=shipping_fee,
-        cod_fee=cod_fee,
-        total=total,
-        delivery_date=first.date(delivery_start),
-        delivery_time_slot=_time_slot(first.text(delivery_start), first.text(delivery_end)),
-        gift_wrap=first.text('gift-wrap-type'),
-        noshi='',
-        customer_comment=first.joined('delivery-Instructions', 'gift-message-text', sep='\n'),
-        lines=lines,
-        amount_due=_amount_due(cells, payment, total),
-    )
+        'ship_phone': [ship or buyer for ship, buyer in zip(head.phone('ship-phone-number'),
+                                                            head.phone('buyer-phone-number'))],
+        'payment_method': payments,
+        'shipping_fee': shipping_fees,
+        'cod_fee': cod_fees,
+        'total': totals,
+        'delivery_date': head.date(delivery_start),
+        'delivery_time_slot': list(map(_time_slot, head.text(delivery_start), head.text(delivery_end))),
+        'gift_wrap': head.text('gift-wrap-type'),
+        'noshi': itertools.repeat(''),
+        'customer_comment': head.joined('delivery-Instructions', 'gift-message-text', sep='\n'),
+        'lines': lines,
+        'amount_due': _amounts_due(orders, payments, totals, collectible),
+    })
 
 
-def _amount_due(cells: list[Cells], payment: str, total: int) -> int | None:
+def _amounts_due(orders: OrderRows, payments: list[str], totals: list[int],
+                 collectible: list[int] | None) -> list[int | None]:
     """What the buyer still pays: on a COD order cod-collectible-amount (Amazon's figure, after points and
     gift cards, which it puts in already-paid), None when the report leaves it empty; any other order was
-    paid through Amazon, its total."""
-    if payment != 'cod':
-        return total
-    if not any(c.text('cod-collectible-amount') for c in cells):
-        return None
-    return _order_amount(cells, 'cod-collectible-amount')
+    paid through Amazon, its total.
+
+    :param collectible: cod-collectible-amount per order, when the caller has read it already
+    """
+    cod = [payment == 'cod' for payment in payments]
+    if not any(cod):
+        return totals
+    given_amounts = [any(values) for values in orders.per_order(orders.items.text('cod-collectible-amount'))]
+    if collectible is None:
+        collectible = _order_amounts(orders, 'cod-collectible-amount', skip=orders.rows_of(not flag for flag in cod))
+    return [(amount if given_amount else None) if on_delivery else total
+            for on_delivery, given_amount, amount, total in zip(cod, given_amounts, collectible, totals)]
 
 
-def _line(c: Cells, quantity: int, unit_price: int) -> LineRecord:
-    return LineRecord(
-        line=c.line,
-        channel_line_id=c.text('order-item-id'),
-        item_code=c.text('sku'),
-        jan='',
-        name=c.text('product-name'),
-        option_text='',
-        quantity=quantity,
-        unit_price=unit_price,
-        tax_rate=None,  # the reports carry tax amounts, never a rate: the product's rate is taken
-    )
+def _lines(items: Columns, quantities: list[int], unit_prices) -> list[LineRecord]:
+    return list(records(LineRecord, {
+        'line': items.lines,
+        'channel_line_id': items.text('order-item-id'),
+        'item_code': items.text('sku'),
+        'jan': itertools.repeat(''),
+        'name': items.text('product-name'),
+        'option_text': itertools.repeat(''),
+        'quantity': quantities,
+        'unit_price': unit_prices,
+        'tax_rate': itertools.repeat(None),  # the reports carry tax amounts, never a rate: the product's rate is taken
+        'tax_excluded': itertools.repeat(False),
+    }))
 
 
 def _unquote(rows: list[Row]) -> None:
@@ -157,8 +174,10 @@ def _unquoted(cell: str) -> str:
     return cell
 
 
-def _order_amount(cells: list[Cells], column: str) -> int:
-    return max(c.fee(column) for c in cells)
+def _order_amounts(orders: OrderRows, column: str, skip: Collection[int] = ()) -> list[int]:
+    """Per order, the largest of an amount on its rows: right whether Amazon repeats it on every row or writes it on
+    one."""
+    return list(map(max, orders.per_order(orders.items.fee(column, skip=skip))))
 
 
 def _time_slot(start: str, end: str) -> str:

@@ -43,11 +43,14 @@ tax_rate                      10 or 8 (percent), 0 for a tax-free item; empty: t
 
 The order total is computed: unit_price x quantity over the lines, plus shipping_fee and cod_fee.
 """
+import itertools
+from collections.abc import Iterator
+
 from flask_babel import lazy_gettext as _l
 
-from importers.orders._common import Cells, Collector, given, read
+from importers.orders._common import Collector, Columns, OrderRows, each, given, read
 from importers.orders.normalize import prefecture
-from importers.orders.records import PAYMENT_METHODS, LineRecord, OrderRecord, ParseResult, lines_total
+from importers.orders.records import PAYMENT_METHODS, LineRecord, OrderRecord, ParseResult, lines_total, records
 
 
 CHANNEL = 'kura'
@@ -61,68 +64,68 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
     collector = Collector()
     for filename, data in given(files):
         _, rows = read(data, filename, required=REQUIRED)
-        for key, group in collector.group(filename, rows, ORDER_ID).items():
-            collector.add_rows(filename, key, group, ORDER_ID, _order)
+        orders = OrderRows(filename, collector.group(filename, rows, ORDER_ID))
+        collector.add_orders(orders, ORDER_ID, _orders(orders))
     return collector.result
 
 
-def _order(cells: list[Cells]) -> OrderRecord:
-    first = cells[0]
-    lines = [_line(c) for c in cells]
-    shipping_fee = first.fee('shipping_fee')
-    cod_fee = first.fee('cod_fee')
-    total = lines_total(lines) + shipping_fee + cod_fee
-    return OrderRecord(
-        filename=first.filename,
-        line=first.line,
-        channel=CHANNEL,
-        external_order_id=first.key,
-        ordered_at=first.ordered_at('ordered_at'),
-        buyer_name=first.text('buyer_name'),
-        buyer_kana=first.text('buyer_kana'),
-        buyer_email=first.text('buyer_email'),
-        buyer_phone=first.phone('buyer_phone'),
-        ship_name=first.required('ship_name', _l('no recipient name')),
-        ship_kana=first.text('ship_kana'),
-        ship_postal_code=first.postal_code('ship_postal_code'),
-        ship_prefecture=prefecture(first.required('ship_prefecture', _l('no prefecture'))),
-        ship_city=first.text('ship_city'),
-        ship_address1=first.required('ship_address1', _l('no address')),
-        ship_address2=first.text('ship_address2'),
-        ship_phone=first.phone('ship_phone'),
-        payment_method=_payment(first),
-        shipping_fee=shipping_fee,
-        cod_fee=cod_fee,
-        total=total,
-        delivery_date=first.date('delivery_date'),
-        delivery_time_slot=first.text('delivery_time_slot'),
-        gift_wrap=first.text('gift_wrap'),
-        noshi=first.text('noshi'),
-        customer_comment=first.text('comment'),
-        lines=lines,
-        amount_due=total,  # the file knows no points or coupons: the customer owes the total
-    )
+def _orders(orders: OrderRows) -> Iterator[OrderRecord]:
+    head = orders.head
+    lines = orders.per_order(_lines(orders.items))
+    shipping_fees = head.fee('shipping_fee')
+    cod_fees = head.fee('cod_fee')
+    totals = [lines_total(group) + shipping + cod for group, shipping, cod in zip(lines, shipping_fees, cod_fees)]
+    return records(OrderRecord, {
+        'filename': itertools.repeat(orders.filename),
+        'line': head.lines,
+        'channel': itertools.repeat(CHANNEL),
+        'external_order_id': orders.keys,
+        'ordered_at': head.ordered_at('ordered_at'),
+        'buyer_name': head.text('buyer_name'),
+        'buyer_kana': head.text('buyer_kana'),
+        'buyer_email': head.text('buyer_email'),
+        'buyer_phone': head.phone('buyer_phone'),
+        'ship_name': head.required('ship_name', _l('no recipient name')),
+        'ship_kana': head.text('ship_kana'),
+        'ship_postal_code': head.postal_code('ship_postal_code'),
+        'ship_prefecture': each(prefecture, head.required('ship_prefecture', _l('no prefecture'))),
+        'ship_city': head.text('ship_city'),
+        'ship_address1': head.required('ship_address1', _l('no address')),
+        'ship_address2': head.text('ship_address2'),
+        'ship_phone': head.phone('ship_phone'),
+        'payment_method': _payments(head),
+        'shipping_fee': shipping_fees,
+        'cod_fee': cod_fees,
+        'total': totals,
+        'delivery_date': head.date('delivery_date'),
+        'delivery_time_slot': head.text('delivery_time_slot'),
+        'gift_wrap': head.text('gift_wrap'),
+        'noshi': head.text('noshi'),
+        'customer_comment': head.text('comment'),
+        'lines': lines,
+        'amount_due': totals,  # the file knows no points or coupons: the customer owes the total
+    })
 
 
-def _line(c: Cells) -> LineRecord:
-    return LineRecord(
-        line=c.line,
-        channel_line_id='',
-        item_code=c.required('sku', _l('no SKU')),
-        jan=c.text('jan'),
-        name=c.text('item_name'),
-        option_text=c.text('option_text'),
-        quantity=c.quantity('quantity'),
-        unit_price=c.price('unit_price'),
-        tax_rate=c.tax_rate('tax_rate'),
-    )
+def _lines(items: Columns) -> list[LineRecord]:
+    return list(records(LineRecord, {
+        'line': items.lines,
+        'channel_line_id': itertools.repeat(''),
+        'item_code': items.required('sku', _l('no SKU')),
+        'jan': items.text('jan'),
+        'name': items.text('item_name'),
+        'option_text': items.text('option_text'),
+        'quantity': items.quantity('quantity'),
+        'unit_price': items.price('unit_price'),
+        'tax_rate': items.tax_rate('tax_rate'),
+        'tax_excluded': itertools.repeat(False),
+    }))
 
 
-def _payment(first: Cells) -> str:
-    value = first.text('payment_method')
-    if not value:
-        return 'other'
-    if value.lower() not in PAYMENT_METHODS:
-        first.problem('payment_method', value,
-                      _l('payment method must be one of %(methods)s', methods=', '.join(PAYMENT_METHODS)))
-    return value.lower()
+def _payments(head: Columns) -> list[str]:
+    values = head.text('payment_method')
+    for index, value in enumerate(values):
+        if value and value.lower() not in PAYMENT_METHODS:
+            head.problem(index, 'payment_method', value,
+                         _l('payment method must be one of %(methods)s', methods=', '.join(PAYMENT_METHODS)))
+    return [value.lower() or 'other' for value in values]

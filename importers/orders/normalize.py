@@ -10,14 +10,11 @@ import operator
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
-from importers.base import normalize_digits
+from importers.base import JST, normalize_digits
 
-
-JST = ZoneInfo('Asia/Tokyo')
 
 # in JIS X 0401 order, so JP-01 .. JP-47 (ISO 3166-2, used by Shopify) index this list
 PREFECTURES = (

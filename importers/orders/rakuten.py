@@ -5,15 +5,12 @@ One row per item (商品明細ID); the order's columns are repeated on every row
 商品税率, 商品毎税込価格, ...): every column is read by name, so they are used when present.
 The old 通常購入データ layout (受注番号, 126 columns) is not this format.
 """
-import bisect
 import itertools
-import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from flask_babel import lazy_gettext as _l
 
-from importers.base import Row
-from importers.orders._common import Collector, Columns, each, given, read
+from importers.orders._common import Collector, Columns, OrderRows, each, given, read
 from importers.orders.normalize import payment_method
 from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total, records
 
@@ -36,23 +33,15 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
     collector = Collector()
     for filename, data in given(files):
         _, rows = read(data, filename, required=REQUIRED, columns=COLUMNS)
-        groups = collector.group(filename, rows, ORDER_ID)
-        for key, first_line, order, problems in _orders(filename, groups):
-            collector.add(filename, key, first_line, ORDER_ID, order, problems)
+        orders = OrderRows(filename, collector.group(filename, rows, ORDER_ID))
+        collector.add_orders(orders, ORDER_ID, _orders(orders))
     return collector.result
 
 
-def _orders(filename: str, groups: dict[str, list[Row]]) -> Iterator[tuple[str, int, OrderRecord, Sequence]]:
-    """(order number, first line, order, problems) for each order, read column by column over the file.
-
-    The order's columns are read from its first row, the lines' from every row.
-    """
-    keys = list(groups)
-    head = Columns(filename, [group[0] for group in groups.values()], keys)
-    items = Columns(filename, [row for group in groups.values() for row in group],
-                    [key for key, group in groups.items() for _ in group])
-    counts = list(map(len, groups.values()))
-    _check_one_ship_to(items, counts)
+def _orders(orders: OrderRows) -> Iterator[OrderRecord]:
+    """The orders, their columns read from each order's first row, the lines' from every row."""
+    head, items = orders.head, orders.items
+    _check_one_ship_to(orders)
     lines = _lines(items)
 
     shipping_fees = head.fee('送料合計')
@@ -81,25 +70,16 @@ def _orders(filename: str, groups: dict[str, list[Row]]) -> Iterator[tuple[str, 
         'noshi': head.text('のし'),
         'customer_comment': head.text('コメント'),
     }
-    starts = list(itertools.accumulate(counts, initial=0))
-    order_lines = list(map(lines.__getitem__, map(slice, starts, starts[1:])))
+    order_lines = orders.per_order(lines)
     if None in stated_totals:
         stated_totals = [lines_total(group) + shipping + cod if total is None else total
                          for total, group, shipping, cod in zip(stated_totals, order_lines, shipping_fees, cod_fees)]
-    orders = records(OrderRecord, columns | {
-        'line': head.lines, 'channel': itertools.repeat(CHANNEL), 'external_order_id': keys,
+    return records(OrderRecord, columns | {
+        'line': head.lines, 'channel': itertools.repeat(CHANNEL), 'external_order_id': orders.keys,
         # Rakuten keeps the whole street address, building included, in one column
         'ship_address2': itertools.repeat(''), 'shipping_fee': shipping_fees, 'cod_fee': cod_fees,
-        'total': stated_totals, 'lines': order_lines, 'filename': itertools.repeat(filename),
+        'total': stated_totals, 'lines': order_lines, 'filename': itertools.repeat(orders.filename),
         'amount_due': amounts_due})
-    # the problems of each order with a problem in any of its rows, in file order
-    problems = {}
-    for index in set(head.problems) | {bisect.bisect_right(starts, row) - 1 for row in items.problems}:
-        found = list(head.problems.get(index, ()))
-        for row in range(starts[index], starts[index + 1]):
-            found += items.problems.get(row, ())
-        problems[index] = sorted(found, key=operator.attrgetter('line'))
-    return zip(keys, head.lines, orders, map(problems.get, range(len(keys)), itertools.repeat(())))
 
 
 def _lines(items: Columns) -> list[LineRecord]:
@@ -143,14 +123,12 @@ def _tax_excluded(items: Columns) -> list[bool]:
     return [flag == '0' and not included for flag, included in zip(flags, items.text('商品毎税込価格'))]
 
 
-def _check_one_ship_to(items: Columns, counts: list[int]) -> None:
+def _check_one_ship_to(orders: OrderRows) -> None:
     # an OrderRecord ships to one address; a 複数送付先 order must be split by a person, not guessed at
-    ship_to = items.text('送付先ID')
-    start = 0
-    for count in counts:
-        for row in range(start + 1, start + count):
-            if ship_to[row] != ship_to[start]:
-                items.problem(row, '送付先ID', ship_to[row],
-                              _l('the order ships to more than one address (複数送付先); enter it by hand'))
+    ship_to = orders.items.text('送付先ID')
+    for rows in orders.item_rows():
+        for row in rows[1:]:
+            if ship_to[row] != ship_to[rows.start]:
+                orders.items.problem(row, '送付先ID', ship_to[row],
+                                     _l('the order ships to more than one address (複数送付先); enter it by hand'))
                 break
-        start += count

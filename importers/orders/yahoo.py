@@ -5,13 +5,15 @@ The shop builds the download template itself, so column names vary: the API fiel
 below lists every name it is known by; the first one the file has is read.  Which file is which
 is told by its header: the items file has a quantity column.
 """
+import itertools
+from collections.abc import Iterator
 
 from flask_babel import lazy_gettext as _l
 
 from importers.base import FileRefused, Row, RowProblem, missing_columns
-from importers.orders._common import Cells, Collector, given, header_aliases, read
+from importers.orders._common import Collector, Columns, OrderRows, each, given, header_aliases, read
 from importers.orders.normalize import payment_method
-from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total
+from importers.orders.records import LineRecord, OrderRecord, ParseResult, lines_total, records
 
 
 CHANNEL = 'yahoo'
@@ -110,15 +112,32 @@ def parse(files: list[tuple[str, bytes]]) -> ParseResult:
 
     collector = Collector()
     items: dict[str, list[tuple[str, Row, dict[str, str]]]] = {}
+    lines: dict[str, list[LineRecord]] = {}
+    item_problems: list[RowProblem] = []
     for filename, rows, columns in item_files:
-        for key, group in collector.group(filename, rows, columns['order_id']).items():
+        groups = collector.group(filename, rows, columns['order_id'])
+        for key, group in groups.items():
             items.setdefault(key, []).extend((filename, row, columns) for row in group)
+        file_items = OrderRows(filename, groups, columns)
+        for key, order_lines in zip(file_items.keys, file_items.per_order(_lines(file_items.items))):
+            lines.setdefault(key, []).extend(order_lines)
+        item_problems.extend(file_items.problems())
 
     for filename, rows, columns in order_files:
-        for key, group in collector.group(filename, rows, columns['order_id']).items():
-            problems: list[RowProblem] = []
-            order = _build(filename, group, columns, key, items.pop(key, []), problems)
-            collector.add(filename, key, group[0].line, columns['order_id'], order, problems)
+        groups = collector.group(filename, rows, columns['order_id'])
+        orders = OrderRows(filename, groups, columns)
+        problems = [problem for problem in item_problems if problem.key in groups]
+        for index, (key, group) in enumerate(groups.items()):
+            for extra in group[1:]:
+                problems.append(RowProblem(
+                    filename, extra.line, columns['order_id'], key,
+                    str(_l('the order is on line %(line)d already; the orders file has one row per order',
+                           line=group[0].line)), key))
+            if key not in items:
+                orders.head.problem(index, columns['order_id'], key, _l('the order has no items in the items file'))
+            items.pop(key, None)
+        collector.add_orders(orders, columns['order_id'], _orders(orders, [lines.get(key, []) for key in groups]),
+                             problems)
 
     for key, orphans in items.items():
         for filename, row, columns in orphans:
@@ -134,62 +153,50 @@ def _require(filename: str, columns: dict[str, str], aliases: dict[str, tuple[st
         raise missing_columns(filename, ', '.join(missing))
 
 
-def _build(filename: str, group: list[Row], columns: dict[str, str], key: str,
-           items: list[tuple[str, Row, dict[str, str]]], problems: list[RowProblem]) -> OrderRecord:
-    """The order from its row of the orders file and its rows of the items file."""
-    o = Cells(filename, group[0], key, problems, columns)
-    for extra in group[1:]:
-        Cells(filename, extra, key, problems, columns).problem(
-            columns['order_id'], key,
-            _l('the order is on line %(line)d already; the orders file has one row per order', line=o.line))
-    if not items:
-        o.problem(columns['order_id'], key, _l('the order has no items in the items file'))
-    return _order(o, [Cells(item_file, row, key, problems, item_columns) for item_file, row, item_columns in items])
-
-
-def _order(o: Cells, items: list[Cells]) -> OrderRecord:
-    lines = [_line(c) for c in items]
-    shipping_fee = o.fee('shipping_fee')
-    cod_fee = o.fee('cod_fee')
-    total = o.yen('total')
-    amount_due = _amount_due(o, total)
-    if total is None:
-        total = lines_total(lines) + shipping_fee + cod_fee
-    return OrderRecord(
-        filename=o.filename,
-        line=o.line,
-        channel=CHANNEL,
-        external_order_id=o.key,
-        ordered_at=o.ordered_at('ordered_at'),
-        buyer_name=_name(o, 'buyer_last_name', 'buyer_first_name', 'buyer_name'),
-        buyer_kana=_name(o, 'buyer_last_kana', 'buyer_first_kana', 'buyer_kana'),
-        buyer_email=o.text('buyer_email'),
-        buyer_phone=o.phone('buyer_phone'),
-        ship_name=_name(o, 'ship_last_name', 'ship_first_name', 'ship_name'),
-        ship_kana=_name(o, 'ship_last_kana', 'ship_first_kana', 'ship_kana'),
-        ship_postal_code=o.postal_code('ship_zip'),
-        ship_prefecture=o.prefecture('ship_prefecture'),
-        ship_city=o.text('ship_city'),
-        ship_address1=o.text('ship_address1'),
-        ship_address2=o.text('ship_address2'),
-        ship_phone=o.phone('ship_phone'),
-        payment_method=payment_method(o.text('payment')),
-        shipping_fee=shipping_fee,
-        cod_fee=cod_fee,
-        total=total,
-        delivery_date=o.date('delivery_date'),
-        delivery_time_slot=o.text('delivery_time'),
-        gift_wrap=o.text('gift_wrap'),
-        noshi='',
+def _orders(orders: OrderRows, lines: list[list[LineRecord]]) -> Iterator[OrderRecord]:
+    """The orders from their rows of the orders file and their lines from the items file."""
+    o = orders.head
+    shipping_fees = o.fee('shipping_fee')
+    cod_fees = o.fee('cod_fee')
+    stated = o.yen('total')
+    amounts_due = _amounts_due(o, stated)
+    totals = [lines_total(group) + shipping + cod if total is None else total
+              for total, group, shipping, cod in zip(stated, lines, shipping_fees, cod_fees)]
+    return records(OrderRecord, {
+        'filename': itertools.repeat(orders.filename),
+        'line': o.lines,
+        'channel': itertools.repeat(CHANNEL),
+        'external_order_id': orders.keys,
+        'ordered_at': o.ordered_at('ordered_at'),
+        'buyer_name': _names(o, 'buyer_last_name', 'buyer_first_name', 'buyer_name'),
+        'buyer_kana': _names(o, 'buyer_last_kana', 'buyer_first_kana', 'buyer_kana'),
+        'buyer_email': o.text('buyer_email'),
+        'buyer_phone': o.phone('buyer_phone'),
+        'ship_name': _names(o, 'ship_last_name', 'ship_first_name', 'ship_name'),
+        'ship_kana': _names(o, 'ship_last_kana', 'ship_first_kana', 'ship_kana'),
+        'ship_postal_code': o.postal_code('ship_zip'),
+        'ship_prefecture': o.prefecture('ship_prefecture'),
+        'ship_city': o.text('ship_city'),
+        'ship_address1': o.text('ship_address1'),
+        'ship_address2': o.text('ship_address2'),
+        'ship_phone': o.phone('ship_phone'),
+        'payment_method': each(payment_method, o.text('payment')),
+        'shipping_fee': shipping_fees,
+        'cod_fee': cod_fees,
+        'total': totals,
+        'delivery_date': o.date('delivery_date'),
+        'delivery_time_slot': o.text('delivery_time'),
+        'gift_wrap': o.text('gift_wrap'),
+        'noshi': itertools.repeat(''),
         # ShipNotes (the buyer's note on delivery: 置き配, a gate code) joins BuyerComments: both must reach a clerk
-        customer_comment=o.joined('comment', 'ship_notes', sep='\n'),
-        lines=lines,
-        amount_due=amount_due,
-    )
+        'customer_comment': o.joined('comment', 'ship_notes', sep='\n'),
+        'lines': lines,
+        'amount_due': amounts_due,
+    })
 
 
-def _amount_due(o: Cells, total: int | None) -> int | None:
-    """What the order is billed: SettleAmount (決済金額) when the template has it; else Total when the order used
+def _amounts_due(o: Columns, totals: list[int | None]) -> list[int | None]:
+    """What each order is billed: SettleAmount (決済金額) when the template has it; else Total when the order used
     no points (UsePoint) and no mall coupon (TotalMallCouponDiscount); None (not known) otherwise.
 
     Whether Total is before or after the points is not settled: the public readers give only the names, and a
@@ -199,32 +206,36 @@ def _amount_due(o: Cells, total: int | None) -> int | None:
     Yahoo has already taken them off the item prices (UnitPrice).
     """
     billed = o.yen('billed')
-    if billed is not None or total is None or not (o.has('use_point') and o.has('mall_coupon')):
+    if not (o.has('use_point') and o.has('mall_coupon')):
         return billed
-    if o.fee('use_point') or o.fee('mall_coupon'):
-        return None
-    return total
+    settled = {index for index, (amount, total) in enumerate(zip(billed, totals))
+               if amount is not None or total is None}
+    return [amount if index in settled else None if points or coupon else total
+            for index, (amount, total, points, coupon) in enumerate(zip(
+                billed, totals, o.fee('use_point', skip=settled), o.fee('mall_coupon', skip=settled)))]
 
 
-def _name(o: Cells, last: str, first: str, whole: str) -> str:
+def _names(o: Columns, last: str, first: str, whole: str) -> list[str]:
     # Japanese order: family name first
-    return o.joined(last, first) or o.text(whole)
+    return [parts or name for parts, name in zip(o.joined(last, first), o.text(whole))]
 
 
-def _line(c: Cells) -> LineRecord:
-    options = [f'{name}:{value}' for name, value in ((c.text('option_name'), c.text('option_value')),
-                                                     (c.text('inscription_name'), c.text('inscription_value')))
-               if name or value]
-    return LineRecord(
-        line=c.line,
-        channel_line_id=c.text('line_id'),
+def _lines(items: Columns) -> list[LineRecord]:
+    options = [[f'{name}:{value}' for name, value in pairs if name or value]
+               for pairs in zip(zip(items.text('option_name'), items.text('option_value')),
+                                zip(items.text('inscription_name'), items.text('inscription_value')))]
+    return list(records(LineRecord, {
+        'line': items.lines,
+        'channel_line_id': items.text('line_id'),
         # the SubCode names the variant (colour, size) a shop stocks; ItemId is the product page
-        item_code=c.text('sub_code', 'item_id'),
-        jan=c.text('jan'),
-        name=c.text('title'),
-        option_text='\n'.join(options + ([c.text('sub_code_option')] if c.text('sub_code_option') else [])),
-        quantity=c.quantity('quantity'),
+        'item_code': items.text('sub_code', 'item_id'),
+        'jan': items.text('jan'),
+        'name': items.text('title'),
+        'option_text': ['\n'.join(chosen + ([sub_code] if sub_code else []))
+                        for chosen, sub_code in zip(options, items.text('sub_code_option'))],
+        'quantity': items.quantity('quantity'),
         # UnitPrice is what the buyer pays: Yahoo has already taken fixed-rate coupons off it
-        unit_price=c.price('unit_price'),
-        tax_rate=c.tax_rate('tax_rate'),
-    )
+        'unit_price': items.price('unit_price'),
+        'tax_rate': items.tax_rate('tax_rate'),
+        'tax_excluded': itertools.repeat(False),
+    }))

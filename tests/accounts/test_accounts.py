@@ -5,6 +5,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import AuditEvent, User
+from app.accounts.services import clean_email
+from app.errors import UserError
 from app.extensions import db
 from tests.conftest import PASSWORD, count
 
@@ -185,3 +187,20 @@ def test_the_demo_shop_keeps_its_published_password(app):
 
     seed()
     assert authenticate('packer@kura.example', DEMO_PASSWORD) is not None
+
+
+@pytest.mark.parametrize(('address', 'reason'), [
+    ('hanako', 'must have an @-sign'),
+    ('hanako@', 'There must be something after the @-sign'),
+    ('hanako@shop', 'It should have a period'),
+    ('hana ko@shop.example', 'invalid characters'),
+])
+def test_an_address_that_is_not_one_is_refused_saying_why(address, reason):
+    with pytest.raises(UserError, match=f'"{address}" is not an e-mail address. .*{reason}') as exc:
+        clean_email(address, field='buyer_email')
+    assert exc.value.field == 'buyer_email'
+
+
+def test_an_address_is_checked_for_its_form_only():
+    # no DNS look-up: the shop may be offline, and a domain that takes no mail is the carrier's problem
+    assert clean_email(' hanako@no-mail-here.example.jp ') == 'hanako@no-mail-here.example.jp'

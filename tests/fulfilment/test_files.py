@@ -1,6 +1,5 @@
 """Files of the floor: carrier exports of a batch, tracking numbers back, mall confirmations, the daily report."""
 import dataclasses
-import datetime as dt
 import io
 import json
 
@@ -12,6 +11,7 @@ from app.extensions import db
 from app.fulfilment import carrier_files, services
 from app.fulfilment.models import PickBatch, Shipment, TrackingRange
 from app.orders.models import Order
+from importers.base import JST
 from tests.fulfilment.conftest import by_external
 
 
@@ -77,7 +77,7 @@ def test_shipping_writes_the_email_and_the_mall_confirmation_and_the_daily_repor
                                 .order_by(EmailMessage.id))
     shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == by_external('F-1').id))
     assert shipment.tracking_number in message.text_body
-    day = shipment.shipped_at.astimezone(dt.timezone(dt.timedelta(hours=9))).date()
+    day = shipment.shipped_at.astimezone(JST).date()
     xlsx = tmp_path / 'day.xlsx'
     result = runner.invoke(args=['export', 'daily-shipments', '--date', day.isoformat(), '--format', 'xlsx',
                                  '-o', str(xlsx)])
@@ -163,7 +163,7 @@ def test_mall_confirmations_for_the_day(floor, client, login):
     db.session.commit()
     login('manager')
     shipment = db.session.scalar(sa.select(Shipment))
-    day = shipment.shipped_at.astimezone(dt.timezone(dt.timedelta(hours=9))).date().isoformat()
+    day = shipment.shipped_at.astimezone(JST).date().isoformat()
     dashboard = client.get(f'/reports/?date={day}').text
     assert 'Shipping confirmations for the malls' in dashboard
     response = client.get(f'/reports/daily-shipments?date={day}&format=xlsx')

@@ -6,23 +6,14 @@ import sqlalchemy as sa
 
 from app.errors import UserError
 from app.extensions import db
-from app.fulfilment import services, tracking_numbers
+from app.fulfilment import services
 from app.fulfilment.models import PackingSession, ScanEvent, Shipment
 from app.inventory.models import StockLevel, StockMovement
 from app.orders.models import Allocation
 from app.settings.services import save_settings
+from importers.codes import with_tracking_check_digit
 from tests.conftest import run_together
 from tests.fulfilment.conftest import by_external
-
-
-def test_tracking_numbers_carry_the_mod_7_check_digit():
-    assert tracking_numbers.check_digit('44441375870') == 3
-    assert tracking_numbers.is_valid('444413758703')
-    assert not tracking_numbers.is_valid('444413758704')
-    assert not tracking_numbers.is_valid('44441375870')
-    assert tracking_numbers.formatted('444413758703') == '4444-1375-8703'
-    for number in ('512547514334', '405548424886', '193715301010'):
-        assert tracking_numbers.is_valid(number)
 
 
 def test_a_pick_batch_takes_the_allocated_orders_and_lists_them_in_walking_order(floor):
@@ -79,7 +70,7 @@ def test_scanning_every_unit_packs_the_order_with_a_tracking_number(picking):
     # the next parcel takes the next number of the range
     services.scan(open_order('F-3', actor=packer).session, '4569951116179', actor=packer)
     assert db.session.scalar(sa.select(Shipment.tracking_number).where(Shipment.id != shipment.id)) == \
-        tracking_numbers.with_check_digit('44441375871')
+        with_tracking_check_digit('44441375871')
 
 
 @pytest.mark.parametrize(('code', 'result', 'message'), [

@@ -552,6 +552,24 @@ def test_yahoo_bad_item_leaves_its_order_out():
     assert problems(result) == [(2, 'UnitPrice', 'abc', 'A')]
 
 
+def test_yahoo_problems_name_the_columns_as_the_shop_s_template_does():
+    orders = table(['注文番号', '注文日時', 'お届け先氏名', 'お届け先郵便番号', 'お届け先都道府県', 'お届け先住所１',
+                    '送料'],
+                   [{'注文番号': 'Y-1', '注文日時': '2025/10/07 09:50:26', 'お届け先氏名': NAME,
+                     'お届け先郵便番号': '060', 'お届け先都道府県': '北海道', 'お届け先住所１': ADDRESS,
+                     '送料': '-550'}])
+    items = table(['注文番号', '明細番号', '商品コード', '商品名', '個数', '単価'],
+                  [{'注文番号': 'Y-1', '明細番号': '1', '商品コード': '00123', '商品名': '緑茶', '個数': '1',
+                    '単価': '千円'}])
+
+    result = yahoo.parse([('orders.csv', orders), ('items.csv', items)])
+
+    assert result.orders == []
+    assert {(p.filename, p.line, p.field, p.value) for p in result.problems} == {
+        ('orders.csv', 2, 'お届け先郵便番号', '060'), ('orders.csv', 2, '送料', '-550'),
+        ('items.csv', 2, '単価', '千円')}
+
+
 @pytest.mark.parametrize('which', ['orders.csv', 'items.csv'])
 def test_yahoo_refuses_one_file_without_the_other(which):
     files = [f for f in yahoo_files([yahoo_order()], [yahoo_item()]) if f[0] == which]

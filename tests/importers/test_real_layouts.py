@@ -54,6 +54,7 @@ import pathlib
 
 import pytest
 
+from importers.base import JST
 from importers.orders import detect, parse_files
 
 
@@ -98,7 +99,7 @@ def lines(order, *names: str) -> list[tuple]:
 
 def jst(*args: int) -> datetime.datetime:
     """A Japan time as Kura stores it, in UTC."""
-    return datetime.datetime(*args, tzinfo=datetime.timezone(datetime.timedelta(hours=9))).astimezone(UTC)
+    return datetime.datetime(*args, tzinfo=JST).astimezone(UTC)
 
 
 # ---------------------------------------------------------------------------------------------- recognising

@@ -5,15 +5,15 @@ import io
 
 import pytest
 
-from app.fulfilment.tracking_numbers import with_check_digit
 from exporters.carriers import CARRIER_EXPORTS, CarrierShipment
 from importers.base import FileRefused
+from importers.codes import with_tracking_check_digit
 from importers.tracking import CHECK_DIGIT, TRACKING_IMPORTS, Reconciliation, TrackingRecord, reconcile
 
 
 YAMATO, SAGAWA, JAPAN_POST, YUPRI_POC = '444413758703', '512547514334', '405548424886', '193715301010'
 # more valid numbers, made with the mod-7 rule
-VALID = [with_check_digit(body) for body in ('44441375871', '44441375872', '44441375873', '44441375874', '44441375875')]
+VALID = [with_tracking_check_digit(f'{body:011}') for body in range(44441375871, 44441375876)]
 BAD_DIGIT = YAMATO[:11] + '6'
 
 

@@ -14,7 +14,8 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
-from app.fulfilment.tracking_numbers import formatted, with_check_digit
+from importers.base import JST
+from importers.codes import formatted_tracking, with_jan_check_digit, with_tracking_check_digit
 from labels import (
     Address,
     CustomerRequest,
@@ -33,7 +34,6 @@ from labels import (
     pick_list,
     shipping_labels,
 )
-from labels.barcodes import is_valid_jan, jan_check_digit
 from labels.base import _char_widths, clip, wrap
 from labels.customer_requests import request_entries
 from labels.picking import plan_pages
@@ -41,7 +41,6 @@ from labels.shipping import item_summary
 from labels.slips import MAX_REQUEST_LINES, RateTotal, paginate, tax_by_rate
 
 
-JST = datetime.timezone(datetime.timedelta(hours=9))
 CODABAR, CODE128, EAN13, EAN8 = (zxingcpp.BarcodeFormat.Codabar, zxingcpp.BarcodeFormat.Code128,
                                  zxingcpp.BarcodeFormat.EAN13, zxingcpp.BarcodeFormat.EAN8)
 INCH = 72  # points
@@ -91,12 +90,11 @@ ITEM_NAMES = ('有機緑茶 ティーバッグ 20袋入り', '抹茶チョコレ
 
 def tracking(n: int) -> str:
     """A valid 12-digit carrier number (the last digit = the first 11 mod 7)."""
-    return with_check_digit(f'{44441375870 + n:011}')
+    return with_tracking_check_digit(f'{44441375870 + n:011}')
 
 
 def jan(n: int) -> str:
-    body = f'4569951{n:05}'
-    return body + str(jan_check_digit(body))
+    return with_jan_check_digit(f'4569951{n:05}')
 
 
 def make_label(n: int = 0, **changes) -> ShippingLabel:
@@ -174,7 +172,7 @@ def test_tracking_number_of_another_carrier_scans_as_code128():
 
 
 def test_hyphenated_carrier_number_is_encoded_as_digits():
-    label = make_label(tracking_number=formatted(tracking(0)))
+    label = make_label(tracking_number=formatted_tracking(tracking(0)))
     assert ('Codabar', f'A{tracking(0)}A') in scan(shipping_labels([label]))
 
 
@@ -187,7 +185,7 @@ def test_a_cod_label_whose_amount_is_not_known_says_so_rather_than_print_a_guess
 def test_label_text():
     items = tuple(LabelLine(f'SKU-{i}', name, 1) for i, name in enumerate(ITEM_NAMES * 2))
     text = page_text(shipping_labels([make_label(cod_amount=12340, items=items)]))
-    for expected in ('ヤマト運輸 宅急便', '出荷日 2026/01/15', formatted(tracking(0)), '〒100-0001',
+    for expected in ('ヤマト運輸 宅急便', '出荷日 2026/01/15', formatted_tracking(tracking(0)), '〒100-0001',
                      '東京都千代田区千代田1-1', '皇居外苑マンション 101号室', '髙橋 花子 様', 'TEL 03-1234-5678',
                      '2026年1月17日(土)', '14-16時', '代金引換 ¥12,340', '品名 (計10点)',
                      '有機緑茶 ティーバッグ 20袋入り ×1', 'K00000123', '〒530-0001 大阪府大阪市北区梅田1-2-3 蔵ビル5F',
@@ -481,13 +479,6 @@ def test_pick_list_of_1000_orders_builds():
 
 
 # -- JAN sheets -----------------------------------------------------------------------------------------
-
-def test_jan_check_digit_and_validation():
-    assert jan_check_digit('456995111617') == 9  # the GS1 Japan example (docs/formats.md §7)
-    assert is_valid_jan('4569951116179')
-    assert not is_valid_jan('4569951116170')
-    assert is_valid_jan('49123456')  # JAN-8
-
 
 @pytest.mark.parametrize(('grid', 'per_page'), [('3x8', 24), ('4x10', 40)])
 def test_jan_sheet_barcodes_scan(grid, per_page):

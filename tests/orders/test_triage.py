@@ -22,7 +22,6 @@ from tests.conftest import run_together
 from tests.importers.test_order_formats import KURA_HEADER, kura_row, table
 
 
-JST = dt.timezone(dt.timedelta(hours=9))
 _counter = iter(range(1, 10**6))
 
 

@@ -104,6 +104,7 @@ def batch_filters(filters: dict | None) -> str:
 
 
 def register(app):
+    from app.fulfilment.models import CARRIERS
     from app.orders import vocabulary as v
     from exporters.carriers.addressing import addressee
 
@@ -118,6 +119,6 @@ def register(app):
                                 hold_label=v.label_function(v.HOLD_LABELS), describe_event=v.describe_event,
                                 event_note=v.event_note, shop_name=shop_name, stock_label=stock_label,
                                 tracking_list_label=tracking_list_label, batch_filters=batch_filters,
-                                carrier_label=v.label_function(v.CARRIER_LABELS))
+                                carrier_label=v.label_function(v.CARRIER_LABELS), carriers=CARRIERS)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

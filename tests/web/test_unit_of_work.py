@@ -10,7 +10,6 @@ from app.catalog.models import Product
 from app.database import ReadOnlyViolation
 from app.errors import UserError
 from app.extensions import db
-from app.inventory.models import StockLevel, StockMovement
 from app.web.unit_of_work import writing
 from tests.conftest import PASSWORD, RequestClient, count, make_app
 
@@ -31,20 +30,6 @@ def test_a_refusal_after_a_write_saves_nothing_and_shows_on_the_form(client, log
     assert 'value="新しい湯呑み"' in response.text   # what was typed stays
     assert count(Product) == 0
     assert count(AuditEvent) == events
-
-
-def test_an_htmx_refusal_answers_the_fragment_with_the_message_and_422(client, login, make_product, stock):
-    login('clerk')
-    tea = make_product('T-1')
-    stock(tea, 2)
-    response = client.post('/stock/adjust', data={'code': 'T-1', 'location': 'A-01-01-1', 'quantity': '-5',
-                                                  'reason': '破損'}, headers={'HX-Request': 'true'})
-    assert response.status_code == 422
-    assert '<nav class="sidenav"' not in response.text
-    assert 'T-1 at A-01-01-1: cannot take 5, only 2 on hand.' in response.text
-    db.session.expire_all()
-    assert db.session.scalar(sa.select(StockLevel.on_hand)) == 2
-    assert count(StockMovement) == 1   # the receipt only
 
 
 def test_a_refusal_without_a_form_is_a_flash_on_the_next_page(client, login, make_product, stock):
@@ -98,6 +83,12 @@ def write_then_refuse():
         db.session.flush()
         raise UserError('Refused after writing.')
     return 'saved' if work.ok else 'refused', work.status
+
+
+@probe.route('/probe/refuse-outside', methods=['POST'])
+def refuse_outside():
+    """A refusal no view catches (a read that finds the request impossible, say)."""
+    raise UserError('Refused before writing.')
 
 
 @probe.route('/probe/write-on-get')
@@ -158,6 +149,15 @@ def test_writes_outside_the_one_unit_of_work_are_refused(probe_client, method, p
     response = getattr(probe_client, method)(path)
     assert response.status_code == 500
     assert probe_events() == 0
+
+
+def test_a_refusal_no_view_catches_is_a_fragment_for_htmx_and_a_flash_otherwise(probe_client):
+    fragment = probe_client.post('/probe/refuse-outside', headers={'HX-Request': 'true'})
+    assert fragment.status_code == 422
+    assert 'Refused before writing.' in fragment.text and '<nav class="sidenav"' not in fragment.text
+    page = probe_client.post('/probe/refuse-outside', headers={'Referer': 'http://localhost/orders/'})
+    assert (page.status_code, page.location) == (303, 'http://localhost/orders/')
+    assert 'Refused before writing.' in probe_client.get('/orders/').text
 
 
 def test_a_request_commits_once(probe_client):

@@ -38,9 +38,10 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        with writing():
-            user = services.authenticate(form.email.data, form.password.data)
+        user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            with writing():
+                services.record_login(user, form.password.data)
             login_user(user)
             session.pop('locale', None)
             return redirect(_safe_next(request.args.get('next')))

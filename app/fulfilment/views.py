@@ -235,8 +235,8 @@ def pack_override():
     if current is None or not form.validate_on_submit():
         return _station_view(services.ScanOutcome(False, _('Fill in every field of the override.'), 'not_packable',
                                                   current), 422)
+    supervisor = authenticate(form.email.data, form.password.data)
     with writing(show=False) as work:
-        supervisor = authenticate(form.email.data, form.password.data)
         if supervisor is None:
             raise UserError(_('The supervisor e-mail or password is wrong.'))
         outcome = services.override(current, form.line_id.data, supervisor=supervisor, reason=form.reason.data,

@@ -115,13 +115,13 @@ def tracking_import():
         if carrier not in CARRIERS or upload is None or not upload.filename:
             refused = _('Choose the carrier and the file.')
         else:
-            content = upload.read()
             try:
-                with writing():
-                    tracking_file, result = carrier_files.import_tracking(carrier, content, upload.filename,
-                                                                          actor=current_user)
+                tracking_file = carrier_files.read_tracking(carrier, upload.read(), upload.filename)
             except FileRefused as exc:
                 refused = str(exc)
+            else:
+                with writing():
+                    result = carrier_files.import_tracking(tracking_file, actor=current_user)
     return render_template('fulfilment/tracking_import.html', result=result, tracking_file=tracking_file,
                            refused=refused, carrier=carrier, carriers=CARRIERS)
 

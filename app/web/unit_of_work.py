@@ -5,7 +5,8 @@ exception.  Kura differs in one point, for SQLite: the write lock is held only a
 Every request begins read-only, so parsing the request, loading what it is about, reading an
 uploaded file and rendering the answer never wait for, or hold, the lock; a statement that would
 write there is refused (app.database.ReadOnlyViolation), which is how a GET never writes.
-A view writes inside ``with writing() as work:``, which
+A view writes inside ``with writing() as work:`` (a block, not a decorator around the whole view,
+so that what comes before and after it runs without the lock), once per request, which
 
 - ends the read transaction and begins one that takes SQLite's write lock with its first
   statement; what was read before is expired, so the services read it again under the lock;

@@ -139,15 +139,12 @@ def connect_listeners() -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from app.database import set_read_only_transactions
-    from app.web import security
+    from app.web import security, unit_of_work
     from app.web.access import require_login
     from app.web.errors import register_error_handlers
 
-    @app.before_request
-    def _transaction_mode():
-        set_read_only_transactions(request.method in ('GET', 'HEAD', 'OPTIONS'))
-
+    # first: loading the logged-in user is the first read of the request
+    unit_of_work.register(app)
     app.before_request(require_login)
 
     @app.after_request
@@ -158,10 +155,6 @@ def register_request_hooks(app: Flask) -> None:
         return response
 
     security.init_app(app)
-
-    @app.teardown_request
-    def _reset_mode(_exc):
-        set_read_only_transactions(False)
 
     register_error_handlers(app)
 

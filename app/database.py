@@ -5,14 +5,23 @@ import datetime as dt
 import functools
 import itertools
 import json
+import re
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
 
 
-#: whether transactions started now should take SQLite's write lock at BEGIN (see configure_engine)
+#: whether transactions started now may write and, on SQLite, take the write lock at BEGIN (see configure_engine)
 _sqlite_write_intent = contextvars.ContextVar('sqlite_write_intent', default=True)
+
+#: the statements that change the database (SAVEPOINT, SELECT ... FOR UPDATE and PRAGMA do not)
+_WRITING_STATEMENT = re.compile(r'\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE|CREATE|DROP|ALTER|TRUNCATE|COPY)\b',
+                                re.IGNORECASE)
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A statement that writes ran where nothing may be written: a GET, or a request outside its unit of work."""
 
 
 def configure_engine(engine: sa.Engine) -> None:
@@ -23,7 +32,16 @@ def configure_engine(engine: sa.Engine) -> None:
     locked" half-way).  Taking the write lock at BEGIN (``BEGIN IMMEDIATE``) makes every writing
     transaction wait its turn and read what the previous writer committed.  Plain page views
     declare themselves read-only (``read_only_transactions``) and keep WAL's concurrent reads.
+
+    On every database, a statement that writes while transactions are declared read-only is
+    refused (ReadOnlyViolation): a page view never writes, and a request writes only inside its
+    unit of work (app.web.unit_of_work).
     """
+    @event.listens_for(engine, 'before_cursor_execute')
+    def _refuse_writes(_connection, _cursor, statement, _parameters, _context, _executemany):
+        if not _sqlite_write_intent.get() and _WRITING_STATEMENT.match(statement):
+            raise ReadOnlyViolation(f'a write where transactions are read-only: {statement[:80]!r}')
+
     if engine.dialect.name != 'sqlite':
         return
 
@@ -68,6 +86,10 @@ def read_only_transactions():
 def set_read_only_transactions(read_only: bool) -> None:
     """Declare the current request read-only (GET pages) or writing; see configure_engine."""
     _sqlite_write_intent.set(not read_only)
+
+
+def transactions_read_only() -> bool:
+    return not _sqlite_write_intent.get()
 
 
 def commit_keeping_loaded(session) -> None:

@@ -123,7 +123,10 @@ def set_locale(user: User, locale: str) -> None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail address and password, or None."""
+    """The active user with this e-mail address and password, or None; writes nothing.
+
+    The check is slow on purpose, so it runs before the request's write (record_login), not in it.
+    """
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None:
         _hasher().hash(password)  # spend the same time, so timing does not tell which e-mails exist
@@ -134,8 +137,12 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.active:
         return None
+    return user
+
+
+def record_login(user: User, password: str) -> None:
+    """A sign-in of `user` with its checked `password`: when, and the hash renewed if its parameters are old."""
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     user.last_login_at = utcnow()
     db.session.flush()
-    return user

@@ -9,12 +9,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.accounts import bp, services
 from app.accounts.forms import LoginForm, UserForm
 from app.accounts.models import AuditEvent, User
-from app.errors import UserError
 from app.extensions import db
 from app.web.access import ADMIN, roles_required
-from app.web.forms import show_error_on_form
 from app.web.htmx import render_htmx
 from app.web.tables import paginate, table_state
+from app.web.unit_of_work import writing
 
 
 def _safe_next(target: str | None) -> str:
@@ -41,7 +40,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
+            with writing():
+                services.record_login(user, form.password.data)
             login_user(user)
             session.pop('locale', None)
             return redirect(_safe_next(request.args.get('next')))
@@ -60,11 +60,10 @@ def logout():
 @login_required
 def set_locale():
     """Switch this user's language; it is kept on the account."""
-    try:
+    with writing(show=False) as work:
         services.set_locale(current_user, request.form.get('locale', ''))
-    except UserError as exc:
-        abort(400, str(exc))
-    db.session.commit()
+    if not work.ok:
+        abort(400, str(work.error))
     return redirect(_safe_next(request.form.get('next')))
 
 
@@ -100,13 +99,10 @@ def create_user():
         if not form.password.data:
             form.password.errors.append(_('A new user needs a password.'))
         else:
-            try:
+            with writing(form) as work:
                 user = services.create_user(form.email.data, form.name.data, form.password.data, form.role.data,
                                             actor=current_user, locale=form.locale.data)
-            except UserError as exc:
-                show_error_on_form(form, exc)
-            else:
-                db.session.commit()
+            if work.ok:
                 flash(_('User %(email)s created.', email=user.email), 'success')
                 return redirect(url_for('accounts.users'))
     return render_template('accounts/user_form.html', form=form, user=None)
@@ -119,16 +115,12 @@ def edit_user(user_id):
     form = UserForm(obj=user)
     form.email.render_kw = {'readonly': True}
     if form.validate_on_submit():
-        try:
+        with writing(form) as work:
             services.update_user(user, actor=current_user, name=form.name.data, role=form.role.data,
                                  active=form.active.data, locale=form.locale.data)
             if form.password.data:
                 services.set_password(user, form.password.data, actor=current_user)
-        except UserError as exc:
-            db.session.rollback()
-            show_error_on_form(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_('User %(email)s saved.', email=user.email), 'success')
             return redirect(url_for('accounts.users'))
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == 'users',

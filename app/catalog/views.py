@@ -13,9 +13,9 @@ from app.extensions import db
 from app.files import EXPORTERS, IMPORTERS
 from app.inventory.queries import available_by_product
 from app.web.access import OFFICE, RECEIVING, roles_required
-from app.web.forms import show_error_on_form
 from app.web.htmx import render_htmx
 from app.web.tables import paginate, table_state
+from app.web.unit_of_work import writing
 from importers.base import FileRefused
 
 
@@ -48,14 +48,10 @@ def _data(form: ProductForm) -> services.ProductData:
 def create_product():
     form = ProductForm()
     if form.validate_on_submit():
-        try:
+        with writing(form) as work:
             product = services.create_product(_data(form), actor=current_user)
             _save_shop_fields(product, form)
-        except UserError as exc:
-            db.session.rollback()
-            show_error_on_form(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_('Product %(sku)s created.', sku=product.sku), 'success')
             return redirect(url_for('catalog.edit_product', product_id=product.id))
     return render_template('catalog/product_form.html', form=form, product=None)
@@ -67,14 +63,10 @@ def edit_product(product_id):
     product = db.get_or_404(Product, product_id)
     form = ProductForm(obj=product)
     if form.validate_on_submit():
-        try:
+        with writing(form) as work:
             services.update_product(product, _data(form), actor=current_user)
             _save_shop_fields(product, form)
-        except UserError as exc:
-            db.session.rollback()
-            show_error_on_form(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_('Product %(sku)s saved.', sku=product.sku), 'success')
             return redirect(url_for('catalog.edit_product', product_id=product.id))
     return render_template('catalog/product_form.html', form=form, product=product)
@@ -88,15 +80,13 @@ def import_products():
     result = refused = None
     if form.validate_on_submit():
         upload = form.file.data
+        content = upload.read()
         try:
-            result = IMPORTERS['products'](upload.read(), upload.filename or 'upload.csv', actor=current_user)
+            # a file with problems writes nothing: the commit then has nothing to save
+            with writing():
+                result = IMPORTERS['products'](content, upload.filename or 'upload.csv', actor=current_user)
         except FileRefused as exc:
             refused = str(exc)
-        else:
-            if result.ok:
-                db.session.commit()
-            else:
-                db.session.rollback()
     return render_template('catalog/import.html', form=form, result=result, refused=refused)
 
 

@@ -95,15 +95,22 @@ def export_batch(batch: PickBatch, carrier: str):
     return result
 
 
-def import_tracking(carrier: str, data: bytes, filename: str, *, actor):
-    """Read the carrier's issued numbers, reconcile them, and set the matched ones on their parcels.
+def read_tracking(carrier: str, data: bytes, filename: str):
+    """The carrier's file of issued numbers, read and checked; nothing is written (see import_tracking).
 
-    Only packed parcels can take a number; every row of the file lands in one list of the result.
     :raise FileRefused: the file cannot be read as that carrier's file
     """
     from importers.tracking import TRACKING_IMPORTS
 
-    tracking_file = TRACKING_IMPORTS[carrier](data, filename)
+    return TRACKING_IMPORTS[carrier](data, filename)
+
+
+def import_tracking(tracking_file, *, actor):
+    """Reconcile a file read by read_tracking() and set the matched numbers on their parcels.
+
+    Only packed parcels can take a number; every row of the file lands in one list of the result.
+    """
+    filename = tracking_file.filename
     known = dict(db.session.execute(sa.select(Shipment.order_id, Shipment.tracking_number)).tuples().all())
     known_numbers = {f'{NUMBER_PREFIX}{order_id:08d}': number for order_id, number in known.items()}
     existing = set(db.session.scalars(sa.select(Shipment.tracking_number).where(
@@ -115,7 +122,7 @@ def import_tracking(carrier: str, data: bytes, filename: str, *, actor):
         shipment.tracking_number = row.tracking_number
         record_audit(actor, 'shipment.tracking_imported', shipment.order, note=f'{filename}:{row.line}')
     db.session.flush()
-    return tracking_file, result
+    return result
 
 
 def mall_confirmations(channel: str, day: dt.date):

@@ -108,11 +108,12 @@ def import_tracking(carrier, file, as_json):
     from importers.base import FileRefused
 
     try:
-        tracking_file, result = carrier_files.import_tracking(carrier, file.read_bytes(), file.name, actor=None)
+        tracking_file = carrier_files.read_tracking(carrier, file.read_bytes(), file.name)
     except FileRefused as exc:
         click.echo(json.dumps({'refused': {'file': exc.filename, 'message': exc.message}}, ensure_ascii=False)
                    if as_json else f'refused: {exc}', err=not as_json)
         raise SystemExit(2) from None
+    result = carrier_files.import_tracking(tracking_file, actor=None)
     db.session.commit()
     report = {**result.as_dict(), 'problems': [{'line': p.line, 'field': p.field, 'value': p.value,
                                                 'message': p.message} for p in tracking_file.problems]}

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.services import authenticate
-from app.database import commit_keeping_loaded, set_read_only_transactions
 from app.errors import UserError
 from app.extensions import db
 from app.fulfilment import bp, carrier_files, documents, services
@@ -16,6 +15,7 @@ from app.fulfilment.models import CARRIERS, PickBatch, ScanEvent, Shipment
 from app.orders.models import Order
 from app.web.access import FLOOR, MANAGEMENT, roles_required
 from app.web.htmx import render_htmx
+from app.web.unit_of_work import one_transaction, writing
 
 
 def _pdf(content: bytes, name: str):
@@ -32,13 +32,13 @@ def pick_batches():
     form = PickBatchForm()
     if form.validate_on_submit():
         items = {'single': True, 'multi': False}.get(form.items.data)
-        batch = services.create_pick_batch(carrier=form.carrier.data or None, channel=form.channel.data or None,
-                                           delivery_date=form.delivery_date.data, single_item=items,
-                                           limit=form.limit.data, actor=current_user)
+        with writing():
+            batch = services.create_pick_batch(carrier=form.carrier.data or None, channel=form.channel.data or None,
+                                               delivery_date=form.delivery_date.data, single_item=items,
+                                               limit=form.limit.data, actor=current_user)
         if batch is None:
             flash(_('No allocated order matches: nothing to pick.'), 'error')
         else:
-            db.session.commit()
             return redirect(url_for('fulfilment.pick_batch', batch_id=batch.id))
     counts = dict(db.session.execute(sa.select(Order.pick_batch_id, sa.func.count(Order.id))
                                      .where(Order.pick_batch_id.is_not(None)).group_by(Order.pick_batch_id)).all())
@@ -77,8 +77,8 @@ def ship_batch(batch_id):
         flash(_('The batch changed while you confirmed: %(n)d parcels are ready now. Check them and ship again.',
                 n=len(ready)), 'error')
         return redirect(url_for('fulfilment.pick_batch', batch_id=batch.id))
-    shipped, refused = services.ship_batch(batch, actor=current_user)
-    db.session.commit()
+    with writing():
+        shipped, refused = services.ship_batch(batch, actor=current_user)
     flash(_('%(n)d parcels shipped.', n=shipped), 'success')
     for reason in refused:
         flash(reason, 'error')
@@ -116,13 +116,12 @@ def tracking_import():
             refused = _('Choose the carrier and the file.')
         else:
             try:
-                tracking_file, result = carrier_files.import_tracking(carrier, upload.read(), upload.filename,
-                                                                      actor=current_user)
+                tracking_file = carrier_files.read_tracking(carrier, upload.read(), upload.filename)
             except FileRefused as exc:
-                db.session.rollback()
                 refused = str(exc)
             else:
-                db.session.commit()
+                with writing():
+                    result = carrier_files.import_tracking(tracking_file, actor=current_user)
     return render_template('fulfilment/tracking_import.html', result=result, tracking_file=tracking_file,
                            refused=refused, carrier=carrier, carriers=CARRIERS)
 
@@ -182,6 +181,7 @@ def pack():
 
 @bp.route('/pack/scan', methods=['POST'])
 @roles_required(*FLOOR)
+@one_transaction
 def pack_scan():
     """One scan: what it means is the service's to decide from the station's state."""
     station = _station()
@@ -191,38 +191,38 @@ def pack_scan():
     if not code:
         return _station_view()
     settings = services.shipping_settings()  # read in this transaction: no second one just for it
-    try:
+    with writing(show=False, keep_loaded=True) as work:
         outcome = services.station_scan(code, station=station, actor=current_user, settings=settings)
-    except UserError as exc:
-        db.session.rollback()
-        outcome = services.ScanOutcome(False, str(exc), 'not_packable')
-    commit_keeping_loaded(db.session())
+    if not work.ok:
+        outcome = services.ScanOutcome(False, str(work.error), 'not_packable')
     return _station_view(outcome, 200 if outcome.ok else 422, settings)
 
 
 @bp.route('/pack/ack', methods=['POST'])
 @roles_required(*FLOOR)
+@one_transaction
 def pack_ack():
     """Esc at the station: the packer has read the stop.  No form on the page posts here: only station.js on Esc."""
     settings = services.shipping_settings()
     current = services.station_state(_station() or '', settings).current
     if current is None:
         return _station_view(settings=settings)
-    outcome = services.acknowledge(current, actor=current_user)
-    commit_keeping_loaded(db.session())
+    with writing(keep_loaded=True):
+        outcome = services.acknowledge(current, actor=current_user)
     return _station_view(outcome, settings=settings)
 
 
 @bp.route('/pack/requests', methods=['POST'])
 @roles_required(*FLOOR)
+@one_transaction
 def pack_requests():
     """F2 at the station: the packer has read the customer's requests (the order barcode does the same)."""
     settings = services.shipping_settings()
     current = services.station_state(_station() or '', settings).current
     if current is None or current.status != 'open' or current.blocked_message:
         return _station_view(settings=settings)
-    outcome = services.confirm_requests(current, actor=current_user, settings=settings)
-    commit_keeping_loaded(db.session())
+    with writing(keep_loaded=True):
+        outcome = services.confirm_requests(current, actor=current_user, settings=settings)
     return _station_view(outcome, settings=settings)
 
 
@@ -236,15 +236,13 @@ def pack_override():
         return _station_view(services.ScanOutcome(False, _('Fill in every field of the override.'), 'not_packable',
                                                   current), 422)
     supervisor = authenticate(form.email.data, form.password.data)
-    try:
+    with writing(show=False) as work:
         if supervisor is None:
             raise UserError(_('The supervisor e-mail or password is wrong.'))
         outcome = services.override(current, form.line_id.data, supervisor=supervisor, reason=form.reason.data,
                                     actor=current_user)
-    except UserError as exc:
-        db.session.rollback()
-        return _station_view(services.ScanOutcome(False, str(exc), 'not_packable', current), 422)
-    db.session.commit()
+    if not work.ok:
+        return _station_view(services.ScanOutcome(False, str(work.error), 'not_packable', current), 422)
     return _station_view(outcome)
 
 
@@ -254,8 +252,8 @@ def pack_aside():
     """The packed box whose label will not print goes aside; the station takes the next order."""
     current = services.station_parcel(_station() or '')
     if current is not None and current.status == 'packed' and not current.blocked_message:
-        services.set_aside(current, actor=current_user)
-        db.session.commit()
+        with writing():
+            services.set_aside(current, actor=current_user)
     return _station_view()
 
 
@@ -264,8 +262,8 @@ def pack_aside():
 def pack_reset():
     current = services.station_parcel(_station() or '')
     if current is not None and current.status == 'open':
-        services.reset(current, actor=current_user)
-        db.session.commit()
+        with writing():
+            services.reset(current, actor=current_user)
     return _station_view()
 
 
@@ -285,11 +283,9 @@ def shipping_label(shipment_id):
         abort(400)
     shipment = db.get_or_404(Shipment, shipment_id)
     pdf = documents.shipping_labels_pdf([shipment], layout=layout)
-    # a GET that writes (the print count), once the label exists: leave the read-only transaction it began
-    db.session.commit()
-    set_read_only_transactions(False)
-    services.label_printed(shipment, actor=current_user)
-    db.session.commit()
+    # the one GET that writes (the print count), once the label exists: the station opens it by its link
+    with writing(allow_get=True):
+        services.label_printed(shipment, actor=current_user)
     return _pdf(pdf, f'label-{shipment.order.number}.pdf')
 
 
@@ -314,13 +310,11 @@ def dock():
     """Mark parcels shipped by scanning their label (or order number) as they leave."""
     outcome = None
     if request.method == 'POST':
-        try:
+        with writing(show=False) as work:
             shipment = services.dock_scan(request.form.get('code', ''), actor=current_user)
-        except UserError as exc:
-            db.session.rollback()
-            outcome = services.ScanOutcome(False, str(exc), 'not_packable')
+        if not work.ok:
+            outcome = services.ScanOutcome(False, str(work.error), 'not_packable')
         else:
-            db.session.commit()
             outcome = services.ScanOutcome(True, _('%(number)s shipped (%(tracking)s).', number=shipment.order.number,
                                                    tracking=shipment.tracking_number), 'ok')
     recent = db.session.scalars(sa.select(Shipment).where(Shipment.shipped_at.is_not(None))

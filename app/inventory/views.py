@@ -15,9 +15,9 @@ from app.inventory import bp, queries, services
 from app.inventory.forms import AdjustForm, LocationForm, ReceiveForm
 from app.inventory.models import Location, StockLevel, StockMovement
 from app.web.access import OFFICE, RECEIVING, roles_required
-from app.web.forms import show_error_on_form
 from app.web.htmx import render_htmx
 from app.web.tables import page_of, paginate, table_state
+from app.web.unit_of_work import writing
 
 
 @bp.route('/')
@@ -47,16 +47,12 @@ def locations():
     """Locations in walking order, and a form to add one."""
     form = LocationForm()
     if form.validate_on_submit():
-        try:
+        with writing(form) as work:
             code = services.clean_location_code(form.code.data)
             if services.find_location(code):
                 raise UserError(_('Location %(code)s already exists.', code=code), field='code')
             services.get_or_create_location(code)
-        except UserError as exc:
-            db.session.rollback()
-            show_error_on_form(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_('Location %(code)s created.', code=code), 'success')
             return redirect(url_for('inventory.locations', q=code))
     state = table_state(queries.LOCATION_SORTS, 'code')
@@ -90,7 +86,7 @@ def receive():
     form = ReceiveForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with writing(form) as work:
             product = find_product_by_code(form.code.data)
             if product is None:
                 raise UserError(_('No product has the JAN or SKU "%(code)s".', code=form.code.data.strip()),
@@ -98,12 +94,8 @@ def receive():
             location = services.get_location(form.location.data)
             level = services.receive(product, location, form.quantity.data, actor=current_user,
                                      reference=form.note.data or '', note=form.note.data or '')
-        except UserError as exc:
-            db.session.rollback()
-            show_error_on_form(form, exc)
-            status = 422
-        else:
-            db.session.commit()
+        status = work.status
+        if work.ok:
             flash(_('Received %(n)d × %(sku)s %(name)s at %(location)s (now %(on_hand)d on hand).',
                     n=form.quantity.data, sku=product.sku, name=product.name, location=location.code,
                     on_hand=level.on_hand), 'success')
@@ -122,7 +114,7 @@ def adjust():
     form = AdjustForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with writing(form) as work:
             product = find_product_by_code(form.code.data)
             if product is None:
                 raise UserError(_('No product has the JAN or SKU "%(code)s".', code=form.code.data.strip()),
@@ -130,12 +122,8 @@ def adjust():
             location = services.get_location(form.location.data)
             level = services.adjust(product, location, form.quantity.data, reason=form.reason.data,
                                     actor=current_user)
-        except UserError as exc:
-            db.session.rollback()
-            show_error_on_form(form, exc)
-            status = 422
-        else:
-            db.session.commit()
+        status = work.status
+        if work.ok:
             flash(_('Adjusted %(sku)s at %(location)s by %(delta)+d (now %(on_hand)d on hand).', sku=product.sku,
                     location=location.code, delta=form.quantity.data, on_hand=level.on_hand), 'success')
             form = AdjustForm(formdata=None)

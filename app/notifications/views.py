@@ -14,9 +14,9 @@ from app.notifications.models import STATUSES, EmailMessage
 from app.notifications.sender import MAX_ATTEMPTS
 from app.notifications.templating import KINDS, LOCALES, TemplateSource, default_source, kind_label
 from app.web.access import MANAGEMENT, OFFICE, roles_required
-from app.web.forms import show_error_on_form
 from app.web.htmx import is_htmx, render_htmx
 from app.web.tables import paginate, table_state
+from app.web.unit_of_work import writing
 
 
 LOCALE_NAMES = {'ja': '日本語', 'en': 'English'}
@@ -57,16 +57,11 @@ def message(message_id):
 def requeue(message_id):
     """Queue a failed message again; the status panel is swapped for HTMX, the page reloaded otherwise."""
     message = db.get_or_404(EmailMessage, message_id)
-    try:
+    with writing() as work:
         services.requeue(message, actor=current_user)
-    except UserError as exc:
-        db.session.rollback()
-        flash(str(exc), 'error')
-    else:
-        db.session.commit()
+    if work.ok:
         flash(_('The message is queued again.'), 'success')
     if is_htmx():
-        message = db.session.get(EmailMessage, message_id)
         return render_template('notifications/_message_status.html', message=message, max_attempts=MAX_ATTEMPTS)
     return redirect(url_for('notifications.message', message_id=message_id), 303)
 
@@ -107,13 +102,9 @@ def edit_template(kind, locale):
     form = TemplateForm(data=dataclasses.asdict(source))
     preview, status = None, 200
     if form.validate_on_submit():
-        try:
+        with writing(form) as work:
             services.save_template(kind, locale, _source_from(form), actor=current_user)
-        except UserError as exc:
-            db.session.rollback()
-            show_error_on_form(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_('The template was saved. It applies to messages written from now on.'), 'success')
             return redirect(url_for('notifications.edit_template', kind=kind, locale=locale), 303)
     if form.errors:
@@ -150,8 +141,9 @@ def preview_template(kind, locale):
 def reset_template(kind, locale):
     """Throw the customised version away: the default applies again."""
     _kind_locale_or_404(kind, locale)
-    if services.reset_template(kind, locale, actor=current_user):
-        db.session.commit()
+    with writing():
+        reset = services.reset_template(kind, locale, actor=current_user)
+    if reset:
         flash(_('The template is back to the default.'), 'success')
     return redirect(url_for('notifications.edit_template', kind=kind, locale=locale), 303)
 
@@ -175,17 +167,13 @@ def settings():
     current = services.mail_settings()
     form = MailSettingsForm(data=dataclasses.asdict(current))
     if form.validate_on_submit():
-        try:
+        with writing(form) as work:
             services.save_mail_settings(services.MailSettings(
                 reply_to=form.reply_to.data or '',
                 signature=(form.signature.data or '').replace('\r\n', '\n'),
                 send_mall_order_confirmation=form.send_mall_order_confirmation.data,
                 send_mall_shipping_confirmation=form.send_mall_shipping_confirmation.data), actor=current_user)
-        except UserError as exc:
-            db.session.rollback()
-            show_error_on_form(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_('Mail settings saved.'), 'success')
             return redirect(url_for('notifications.settings'), 303)
     config = current_app.config

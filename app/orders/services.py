@@ -4,6 +4,7 @@ Each change is checked against what is allowed, refused with a message that says
 written to the audit log (who, when, from, to, why); the timeline of an order is read from it.
 Functions flush and never commit.
 """
+import dataclasses
 import datetime as dt
 import logging
 
@@ -16,7 +17,7 @@ from app.database import in_ids, utcnow
 from app.errors import UserError
 from app.extensions import db
 from app.orders.address import address_problem
-from app.orders.allocation import allocate, release_allocations
+from app.orders.allocation import ELIGIBLE_STATUSES, allocate, release_allocations
 from app.orders.models import CARRIERS, CHANNELS, HOLD_REASONS, NUMBER_PREFIX, Order, OrderHold, OrderLine
 from app.orders.vocabulary import HOLD_LABELS, PAYMENT_STATUS_LABELS, STATUS_LABELS
 
@@ -36,6 +37,8 @@ TRANSITIONS = {
     'returned': set(),
 }
 BEFORE_PICKING = ('new', 'confirmed', 'backordered', 'allocated')
+#: statuses an order leaves no more by a clerk's hand (a shipped order only by its return)
+FINISHED = ('shipped', 'returned', 'cancelled')
 
 
 def lock_order(order: Order) -> Order:
@@ -123,7 +126,7 @@ def set_amount_due(order: Order, amount: int, *, actor) -> None:
     """Set what the customer owes after points and coupons, as the mall's order screen shows it: what a courier
     collects on cash on delivery when the mall's file did not say."""
     lock_order(order)
-    if order.status in ('shipped', 'cancelled', 'returned'):
+    if order.status in FINISHED:
         raise UserError(_l('Order %(number)s is %(status)s: its amount due can no longer be changed.',
                            number=order.number, status=STATUS_LABELS[order.status]))
     if amount is None or amount < 0:
@@ -153,8 +156,21 @@ def mark_paid(order: Order, *, amount: int, paid_on: dt.date, actor) -> None:
                  after={'payment_status': 'paid', 'amount': amount, 'paid_on': paid_on.isoformat()}, note=note)
     db.session.flush()
     release_holds(order, 'payment_pending', actor=actor, note=str(_l('paid')))
-    if order.status in ('confirmed', 'backordered'):
+    if order.status in ELIGIBLE_STATUSES:
         _allocate(order, actor)
+
+
+def allocate_order(order: Order, *, actor):
+    """Allocate one order now (a clerk's "Allocate now"), or refuse with why it is not ready.
+
+    The one check for the order page and the bulk action.  An unpaid order passes it and is left
+    as it is by allocate(), as by every allocation run.
+    """
+    lock_order(order)
+    if order.status not in ELIGIBLE_STATUSES or order.open_holds:
+        raise UserError(_l('Order %(number)s is not ready to allocate (status %(status)s, %(n)d holds).',
+                           number=order.number, status=STATUS_LABELS[order.status], n=len(order.open_holds)))
+    return allocate(order_ids=[order.id], actor=actor)
 
 
 def cancel(order: Order, *, actor, why: str) -> int:
@@ -162,7 +178,7 @@ def cancel(order: Order, *, actor, why: str) -> int:
     if not (why or '').strip():
         raise UserError(_l('A cancellation needs a reason.'), field='why')
     lock_order(order)
-    if order.status in ('shipped', 'returned', 'cancelled'):
+    if order.status in FINISHED:
         raise UserError(_l('Order %(number)s is %(status)s: it cannot be cancelled.', number=order.number,
                            status=STATUS_LABELS[order.status]))
     units = release_allocations(order, actor=actor)
@@ -461,3 +477,70 @@ def split(order: Order, moves: dict[int, int], *, actor) -> Order:
     record_audit(actor, 'order.split', part, before={'from': order.number})
     allocate(order_ids=[order.id, part.id], actor=actor)
     return part
+
+
+# ------------------------------------------------------------------------------------------- what may be done
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderActions:
+    """What the order page offers for an order as it stands; the functions above refuse the rest anyway."""
+
+    confirm: bool
+    allocate: bool
+    #: carrier, hold, combine, split: the parcel is not being picked yet
+    change_parcel: bool
+    split: bool
+    record_payment: bool
+    amount_due: bool
+    cancel: bool
+
+
+def order_actions(order: Order) -> OrderActions:
+    unfinished = order.status not in FINISHED
+    before_picking = order.status in BEFORE_PICKING
+    return OrderActions(
+        confirm=order.status == 'new' and not order.open_holds,
+        allocate=order.status in ELIGIBLE_STATUSES and not order.open_holds,
+        change_parcel=before_picking,
+        split=before_picking and sum(line.quantity for line in order.lines) > 1,
+        record_payment=order.payment_status == 'unpaid',
+        amount_due=order.payment_method == 'cod' and unfinished,
+        cancel=unfinished)
+
+
+BULK_ACTIONS = ('confirm', 'release', 'mark_paid', 'allocate', 'cancel')
+
+
+def apply_to_orders(action: str, order_ids: list[int], *, actor, paid_on: dt.date, hold_reason: str = '',
+                    why: str = '') -> tuple[int, list[tuple[str, str]]]:
+    """One of BULK_ACTIONS on many orders, each in its own savepoint: one refusal does not undo the others.
+
+    :param paid_on: the day a 'mark_paid' records (the amount is what each order bills)
+    :param hold_reason: the holds a 'release' releases
+    :return: how many orders it was done to, and (number, why) for each that refused
+    """
+    if action not in BULK_ACTIONS:
+        raise ValueError(f'unknown bulk action {action!r}')
+    done, refused = 0, []
+    for order in db.session.scalars(sa.select(Order).where(Order.id.in_(order_ids)).order_by(Order.id)):
+        savepoint = db.session.begin_nested()
+        try:
+            if action == 'confirm':
+                confirm(order, actor=actor)
+            elif action == 'release':
+                if not release_holds(order, hold_reason, actor=actor, note=why):
+                    raise UserError(_l('has no open hold of that kind.'))
+            elif action == 'mark_paid':
+                mark_paid(order, amount=order.billed, paid_on=paid_on, actor=actor)
+            elif action == 'allocate':
+                allocate_order(order, actor=actor)
+            elif action == 'cancel':
+                cancel(order, actor=actor, why=why)
+        except UserError as exc:
+            savepoint.rollback()
+            refused.append((order.number, str(exc)))
+        else:
+            savepoint.commit()
+            done += 1
+    return done, refused

@@ -14,7 +14,6 @@ from app.extensions import db
 from app.files import EXPORTERS
 from app.jobs.models import Job
 from app.orders import bp, jobs, queries, services
-from app.orders.allocation import allocate
 from app.orders.forms import (
     AmountDueForm,
     BuyerForm,
@@ -29,11 +28,10 @@ from app.orders.forms import (
 )
 from app.orders.importing import import_order_files
 from app.orders.models import CHANNELS, HOLD_REASONS, PAYMENT_STATUSES, STATUSES, ImportBatch, Order, OrderHold
-from app.orders.vocabulary import STATUS_LABELS
 from app.web.access import OFFICE, roles_required
-from app.web.forms import show_error_on_form
 from app.web.htmx import render_htmx
 from app.web.tables import paginate, table_state
+from app.web.unit_of_work import writing
 from exporters.base import write_csv
 from importers.base import JST, FileRefused
 
@@ -69,9 +67,6 @@ def _open_holds(order_ids: list[int]) -> dict[int, list[str]]:
     return holds
 
 
-BULK_ACTIONS = ('confirm', 'release', 'mark_paid', 'allocate', 'cancel')
-
-
 @bp.route('/bulk', methods=['POST'])
 @roles_required(*OFFICE)
 def bulk():
@@ -80,12 +75,15 @@ def bulk():
     ids = [int(i) for i in request.form.getlist('ids') if i.isdigit()]
     if action == 'export':
         return _send_export(order_ids=ids)
-    if action not in BULK_ACTIONS:
+    if action not in services.BULK_ACTIONS:
         abort(400)
     if not ids:
         flash(_('Select at least one order.'), 'error')
     else:
-        done, refused = _apply_bulk(action, ids)
+        with writing():
+            done, refused = services.apply_to_orders(action, ids, actor=current_user, paid_on=today_jst(),
+                                                     hold_reason=request.form.get('hold_reason', ''),
+                                                     why=request.form.get('why', '').strip())
         if done:
             flash(_('%(action)s: %(n)d orders done.', action=BULK_LABELS[action], n=done), 'success')
         for number, message in refused:
@@ -96,38 +94,6 @@ def bulk():
 
 BULK_LABELS = {'confirm': _l('Confirm'), 'release': _l('Release hold'), 'mark_paid': _l('Mark paid'),
                'allocate': _l('Allocate'), 'cancel': _l('Cancel')}
-
-
-def _apply_bulk(action: str, ids: list[int]) -> tuple[int, list[tuple[str, str]]]:
-    """Each order in its own savepoint: one refusal does not undo the others."""
-    done, refused = 0, []
-    reason = request.form.get('hold_reason', '')
-    why = request.form.get('why', '').strip()
-    for order in db.session.scalars(sa.select(Order).where(Order.id.in_(ids)).order_by(Order.id)):
-        savepoint = db.session.begin_nested()
-        try:
-            if action == 'confirm':
-                services.confirm(order, actor=current_user)
-            elif action == 'release':
-                if not services.release_holds(order, reason, actor=current_user, note=why):
-                    raise UserError(_l('has no open hold of that kind.'))
-            elif action == 'mark_paid':
-                services.mark_paid(order, amount=order.billed, paid_on=today_jst(), actor=current_user)
-            elif action == 'allocate':
-                if order.status not in ('confirmed', 'backordered') or order.open_holds:
-                    raise UserError(_l('is not ready to allocate (status %(status)s, %(n)d holds).',
-                                       status=STATUS_LABELS[order.status], n=len(order.open_holds)))
-                allocate(order_ids=[order.id], actor=current_user)
-            elif action == 'cancel':
-                services.cancel(order, actor=current_user, why=why)
-        except UserError as exc:
-            savepoint.rollback()
-            refused.append((order.number, str(exc)))
-        else:
-            savepoint.commit()
-            done += 1
-    db.session.commit()
-    return done, refused
 
 
 def today_jst() -> dt.date:
@@ -144,7 +110,8 @@ def order(order_id):
 
 def _detail_context(order: Order, **forms) -> dict:
     ship_to = forms.get('ship_to') or ShipToForm(obj=order, formdata=None)
-    return {'order': order, 'outstanding': queries.outstanding_by_line(order), 'timeline': queries.timeline(order),
+    return {'order': order, 'actions': services.order_actions(order), 'outstanding': queries.outstanding_by_line(order),
+            'timeline': queries.timeline(order),
             'candidates': services.combine_candidates(order), 'carried': services.combined_orders(order),
             'ship_to': ship_to, 'buyer_form': forms.get('buyer_form') or BuyerForm(obj=order, formdata=None),
             'hold_form': forms.get('hold_form') or HoldForm(formdata=None),
@@ -157,20 +124,15 @@ def _detail_context(order: Order, **forms) -> dict:
 
 
 def _order_action(order_id: int, form_class, form_name: str, action) -> object:
-    """Validate a detail-page form, run the service, commit; errors show on the page with what was typed."""
+    """Validate a detail-page form and run the service; errors show on the page with what was typed."""
     order = db.get_or_404(Order, order_id)
     form = form_class()
     if form.validate_on_submit():
-        try:
+        with writing(form) as work:
             message = action(order, form)
-        except UserError as exc:
-            db.session.rollback()
-            show_error_on_form(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(message, 'success')
             return redirect(url_for('orders.order', order_id=order.id))
-    order = db.session.get(Order, order_id)
     return render_template('orders/detail.html', **_detail_context(order, **{form_name: form})), 422
 
 
@@ -245,22 +207,17 @@ def order_action(order_id):
     """The one-click actions of the order page: confirm, allocate now, raise or lower the priority."""
     order = db.get_or_404(Order, order_id)
     action = request.form.get('action')
-    try:
+    if action not in ('confirm', 'allocate', 'carrier', 'raise', 'lower'):
+        abort(400)
+    with writing():
         if action == 'confirm':
             services.confirm(order, actor=current_user)
         elif action == 'allocate':
-            allocate(order_ids=[order.id], actor=current_user)
+            services.allocate_order(order, actor=current_user)
         elif action == 'carrier':
             services.set_carrier(order, request.form.get('carrier') or None, actor=current_user)
-        elif action in ('raise', 'lower'):
-            services.set_priority(order, order.priority + (1 if action == 'raise' else -1), actor=current_user)
         else:
-            abort(400)
-    except UserError as exc:
-        db.session.rollback()
-        flash(str(exc), 'error')
-    else:
-        db.session.commit()
+            services.set_priority(order, order.priority + (1 if action == 'raise' else -1), actor=current_user)
     return redirect(url_for('orders.order', order_id=order_id))
 
 
@@ -269,21 +226,17 @@ def order_action(order_id):
 def combine(order_id):
     """同梱: this order and the chosen candidates go in one parcel (or leave it again)."""
     order = db.get_or_404(Order, order_id)
-    try:
+    ids = [int(i) for i in request.form.getlist('ids') if i.isdigit()]
+    with writing() as work:
         if request.form.get('action') == 'uncombine':
             services.uncombine(order, actor=current_user)
             message = _('The order ships on its own again.')
         else:
-            ids = [int(i) for i in request.form.getlist('ids') if i.isdigit()]
             others = db.session.scalars(sa.select(Order).where(Order.id.in_(ids))).all()
             carrier = services.combine([order, *others], actor=current_user)
             message = _('%(n)d orders now ship together with %(number)s.', n=len(others) + 1, number=carrier.number)
             order_id = carrier.id
-    except UserError as exc:
-        db.session.rollback()
-        flash(str(exc), 'error')
-    else:
-        db.session.commit()
+    if work.ok:
         flash(message, 'success')
     return redirect(url_for('orders.order', order_id=order_id))
 
@@ -300,13 +253,10 @@ def split(order_id):
                 flash(_('Units to move must be whole numbers.'), 'error')
                 return redirect(url_for('orders.order', order_id=order_id))
             moves[int(key[5:])] = int(value)
-    try:
+    with writing() as work:
         part = services.split(order, moves, actor=current_user)
-    except UserError as exc:
-        db.session.rollback()
-        flash(str(exc), 'error')
+    if not work.ok:
         return redirect(url_for('orders.order', order_id=order_id))
-    db.session.commit()
     flash(_('Split: the moved units are now order %(number)s.', number=part.number), 'success')
     return redirect(url_for('orders.order', order_id=part.id))
 
@@ -317,13 +267,9 @@ def release_hold(order_id, hold_id):
     hold = db.get_or_404(OrderHold, hold_id)
     if hold.order_id != order_id:
         abort(404)
-    try:
+    with writing() as work:
         services.release_hold(hold, actor=current_user, note=request.form.get('note', ''))
-    except UserError as exc:
-        db.session.rollback()
-        flash(str(exc), 'error')
-    else:
-        db.session.commit()
+    if work.ok:
         flash(_('Hold released.'), 'success')
     return redirect(url_for('orders.order', order_id=order_id))
 
@@ -359,10 +305,9 @@ def upload():
         try:
             preview = import_order_files(form.channel.data, files, dry_run=True)
         except FileRefused as exc:
-            db.session.rollback()
             return render_template('orders/upload.html', form=form, refused=str(exc)), 422
-        token = jobs.store_upload(files, actor=current_user)
-        db.session.commit()
+        with writing():
+            token = jobs.store_upload(files, actor=current_user)
         confirm = ConfirmImportForm(formdata=None, token=token, channel=preview.channel)
         return render_template('orders/preview.html', preview=preview, confirm=confirm,
                                shown=preview.planned[:PREVIEW_ROWS], background=_runs_in_background(files))
@@ -385,18 +330,17 @@ def confirm_import():
         flash(_('These files were already imported or discarded. Upload them again.'), 'error')
         return redirect(url_for('orders.upload'))
     if _runs_in_background(files):
-        job = jobs.queue_import(form.token.data, form.channel.data, actor=current_user)
-        db.session.commit()
+        with writing():
+            job = jobs.queue_import(form.token.data, form.channel.data, actor=current_user)
         jobs.enqueue(job)
         return redirect(url_for('orders.job', job_id=job.id))
     try:
-        summary = import_order_files(form.channel.data, files, actor=current_user)
+        with writing():
+            summary = import_order_files(form.channel.data, files, actor=current_user)
+            jobs.discard_upload(form.token.data)
     except FileRefused as exc:
-        db.session.rollback()
         flash(str(exc), 'error')
         return redirect(url_for('orders.upload'))
-    jobs.discard_upload(form.token.data)
-    db.session.commit()
     return redirect(url_for('orders.import_batch', batch_id=summary.batch_id))
 
 
@@ -461,14 +405,10 @@ def unmapped():
         if product is None:
             flash(_('No product has the JAN or SKU "%(code)s".', code=form.product_code.data.strip()), 'error')
         else:
-            try:
+            with writing() as work:
                 lines, released = services.map_item_code(form.channel.data, form.item_code.data, product,
                                                          actor=current_user)
-            except UserError as exc:
-                db.session.rollback()
-                flash(str(exc), 'error')
-            else:
-                db.session.commit()
+            if work.ok:
                 flash(_('%(code)s is now %(sku)s: %(lines)d order lines updated, %(released)d orders released.',
                         code=form.item_code.data, sku=product.sku, lines=lines, released=released), 'success')
         if not request.headers.get('HX-Request'):

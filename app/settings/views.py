@@ -14,7 +14,7 @@ from app.fulfilment.models import TrackingRange
 from app.settings import bp, services
 from app.settings.forms import OrderRulesForm, ShopSettingsForm
 from app.web.access import MANAGEMENT, roles_required
-from app.web.forms import show_error_on_form
+from app.web.unit_of_work import writing
 from importers.orders.normalize import phone, postal_code
 
 
@@ -25,18 +25,14 @@ def order_rules():
     rules = services.order_rules()
     form = OrderRulesForm(data={**dataclasses.asdict(rules), 'partial_channels': list(rules.partial_channels)})
     if form.validate_on_submit():
-        try:
+        with writing(form) as work:
             services.save_order_rules(services.OrderRules(
                 hold_payment_pending=form.hold_payment_pending.data,
                 hold_customer_comment=form.hold_customer_comment.data,
                 hold_delivery_days=form.hold_delivery_days.data, hold_cod_over=form.hold_cod_over.data,
                 partial_channels=tuple(form.partial_channels.data), auto_combine=form.auto_combine.data),
                 actor=current_user)
-        except UserError as exc:
-            db.session.rollback()
-            show_error_on_form(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_('Order rules saved. They apply to orders that arrive from now on.'), 'success')
             return redirect(url_for('settings.order_rules'))
     return render_template('settings/order_rules.html', form=form)
@@ -51,13 +47,9 @@ def shop():
     if form.validate_on_submit():
         values = {f.name: getattr(form, f.name).data for f in dataclasses.fields(services.ShopSettings)}
         values['time_slots'] = tuple(s.strip() for s in form.time_slots.data.replace('、', ',').split(',') if s.strip())
-        try:
+        with writing(form) as work:
             services.save_shop_settings(services.ShopSettings(**values), actor=current_user)
-        except UserError as exc:
-            db.session.rollback()
-            show_error_on_form(form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_('Shop settings saved.'), 'success')
             return redirect(url_for('settings.shop'))
     return render_template('settings/shop.html', form=form)
@@ -72,28 +64,28 @@ def shipping():
     range_form = TrackingRangeForm(prefix='range')
     if request.form.get('what') == 'settings' and form.validate_on_submit():
         values = {f.name: getattr(form, f.name).data for f in dataclasses.fields(floor.ShippingSettings)}
-        try:
-            values['sender_postal_code'] = postal_code(values['sender_postal_code'])
-            values['sender_phone'] = phone(values['sender_phone'])
+        with writing() as work:
+            values['sender_postal_code'] = _normalised(postal_code, values['sender_postal_code'])
+            values['sender_phone'] = _normalised(phone, values['sender_phone'])
             floor.save_shipping_settings(floor.ShippingSettings(**values), actor=current_user)
-        except (UserError, ValueError) as exc:
-            db.session.rollback()
-            flash(str(exc), 'error')
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_('Shipping settings saved.'), 'success')
             return redirect(url_for('settings.shipping'))
     elif request.form.get('what') == 'range' and range_form.validate_on_submit():
-        try:
+        with writing(range_form) as work:
             floor.add_tracking_range(range_form.carrier.data, range_form.first.data, range_form.last.data,
                                      warn_below=range_form.warn_below.data, actor=current_user)
-        except UserError as exc:
-            db.session.rollback()
-            show_error_on_form(range_form, exc)
-        else:
-            db.session.commit()
+        if work.ok:
             flash(_('Tracking number range added.'), 'success')
             return redirect(url_for('settings.shipping'))
     ranges = db.session.scalars(sa.select(TrackingRange).order_by(TrackingRange.carrier, TrackingRange.id)).all()
     return render_template('settings/shipping.html', form=form, range_form=range_form, ranges=ranges,
                            low=dict(floor.low_tracking_ranges()))
+
+
+def _normalised(normalise, value: str) -> str:
+    """A postal code or phone number as stored, or the UserError that says why it is not one."""
+    try:
+        return normalise(value)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None

@@ -9,7 +9,6 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from app.catalog.models import Product
-from app.errors import UserError
 from app.extensions import db
 from app.fulfilment.models import Shipment
 from app.fulfilment.services import CARRIER_NAMES, tracking_url
@@ -20,6 +19,7 @@ from app.storefront.cart import Cart
 from app.storefront.forms import CartForm, CheckoutForm, StatusForm
 from app.web.htmx import render_htmx
 from app.web.tables import page_of
+from app.web.unit_of_work import writing
 from importers.orders.normalize import phone, postal_code
 
 
@@ -153,13 +153,10 @@ def confirm():
     money = services.totals([(line.product.price, line.quantity, line.product.tax_rate) for line in lines],
                             checkout.payment_method, settings)
     if request.method == 'POST':
-        try:
+        with writing() as work:
             order = services.place_order(checkout, cart.pairs(), locale=str(get_locale()))
-        except UserError as exc:
-            db.session.rollback()
-            flash(str(exc), 'error')
+        if not work.ok:
             return redirect(url_for('storefront.cart'))
-        db.session.commit()
         cart.clear()
         session['placed_order'] = order.id
         return redirect(url_for('storefront.thanks'))
@@ -183,12 +180,10 @@ def order_status():
     form = StatusForm()
     order, status = None, 200
     if form.validate_on_submit():
-        try:
+        with writing(show=False) as work:
             order = services.find_customer_order(form.number.data, form.email.data, client=request.remote_addr or '')
-        except services.TooManyLookups as exc:
-            db.session.commit()
-            return render_template('storefront/status.html', form=form, order=None, error=str(exc)), 429
-        db.session.commit()
+        if not work.ok:
+            return render_template('storefront/status.html', form=form, order=None, error=str(work.error)), 429
         if order is None:
             status = 404
             form.number.errors = list(form.number.errors) + [

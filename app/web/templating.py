@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.accounts.forms import ROLE_CHOICES
 from app.orders import vocabulary as v
 from app.orders.importing import problem_dict
+from app.orders.models import CARRIERS
 from app.settings.services import shop_settings
 from app.storefront.services import stock_label
 from app.web import access
@@ -105,6 +106,6 @@ def register(app):
                                 hold_label=v.label_function(v.HOLD_LABELS), describe_event=v.describe_event,
                                 event_note=v.event_note, shop_name=shop_name, stock_label=stock_label,
                                 tracking_list_label=tracking_list_label, batch_filters=batch_filters,
-                                carrier_label=v.label_function(v.CARRIER_LABELS))
+                                carrier_label=v.label_function(v.CARRIER_LABELS), carriers=CARRIERS)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -56,8 +56,10 @@ run: setup
 jobs: setup
 	$(VENV)/bin/huey_consumer app.jobs.huey --workers 1
 
+# ruff, then the layer rules of .importlinter (docs/architecture.md#layer-rules)
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 test: setup lint test-sqlite test-postgresql
 
@@ -76,5 +78,5 @@ bench: setup $(VENV)/.installed-dev
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

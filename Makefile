@@ -1,4 +1,5 @@
-# Kura: `make run` serves the app, `make test` runs the checks, `make setup` prepares both.
+# Kura: `make run` serves the app, `make test` runs the checks, `make setup` prepares the app
+# (requirements.txt); the checks and benchmarks add their own packages (requirements-dev.txt).
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask --app wsgi
@@ -20,6 +21,12 @@ bytecode: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# pytest, ruff, import-linter and the tests' helpers: for `make test`, `make lint` and `make bench`,
+# never installed by `make setup` or `make run` (a server needs none of them)
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 # compiled catalogues are build output: made from the committed .po files
@@ -49,8 +56,10 @@ run: setup
 jobs: setup
 	$(VENV)/bin/huey_consumer app.worker.huey --workers 1
 
-lint: $(VENV)/.installed
+# ruff, then the layer rules of .importlinter (docs/architecture.md#layer-rules)
+lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 test: setup lint test-sqlite test-postgresql
 
@@ -58,15 +67,16 @@ test: setup lint test-sqlite test-postgresql
 system-packages:
 	.ci/ensure-system-packages
 
-test-sqlite: $(VENV)/.installed translations system-packages
+test-sqlite: $(VENV)/.installed-dev translations system-packages
 	KURA_TEST_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
 
-test-postgresql: $(VENV)/.installed translations system-packages
+test-postgresql: $(VENV)/.installed-dev translations system-packages
 	KURA_TEST_DB=postgresql $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: setup
+# bench/station_feedback.py drives Chromium with playwright, from requirements-dev.txt
+bench: setup $(VENV)/.installed-dev
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -92,16 +92,14 @@ class Order(db.Model):
     #: what the shop received and on which day, when a clerk marks a bank or konbini payment paid
     paid_amount: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
     paid_on: so.Mapped[dt.date | None] = so.mapped_column(sa.Date, nullable=True)
-    # the two links between orders are plain indexed ids, not foreign keys: adding a foreign key to an
-    # existing table makes SQLite rebuild it, and rebuilding the orders table would cascade into its lines
     #: the order whose parcel also carries this one (同梱); None for an order shipped on its own
-    combined_into_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
+    combined_into_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('orders.id'), nullable=True)
     #: the order this one was split from, to send part of it first; it keeps the mall's order id
-    split_from_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
+    split_from_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('orders.id'), nullable=True)
     #: the carrier that takes the parcel; None: the shop's default carrier (shipping settings)
     carrier: so.Mapped[str | None] = so.mapped_column(sa.String(20), nullable=True)
     #: the pick batch the order is being picked in
-    pick_batch_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
+    pick_batch_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('pick_batches.id'), nullable=True)
     #: raised by a clerk to allocate before older orders
     priority: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0, server_default='0')
     import_batch_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('import_batches.id'), nullable=True,

@@ -15,7 +15,7 @@ from app.inventory.services import adjust, get_or_create_location, receive
 from app.orders import services
 from app.orders.allocation import allocate
 from app.orders.importing import import_order_files
-from app.orders.models import Allocation, Order, OrderHold
+from app.orders.models import STATUSES, Allocation, Order, OrderHold
 from app.orders.services import TRANSITIONS, transition
 from app.settings.services import OrderRules, save_order_rules
 from tests.conftest import run_together
@@ -79,11 +79,55 @@ def test_every_transition_is_allowed_or_refused_as_the_state_machine_says(tea, s
         assert o.status == start
 
 
-def test_the_state_machine_covers_every_status():
-    assert set(TRANSITIONS) == {'new', 'confirmed', 'allocated', 'backordered', 'picking', 'packed', 'shipped',
-                                'cancelled', 'returned'}
-    assert TRANSITIONS['shipped'] == {'returned'}
-    assert TRANSITIONS['cancelled'] == set()
+def status_changes(o) -> list[tuple[str, str]]:
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == 'order.status',
+                                                            AuditEvent.object_id == str(o.id)).order_by(AuditEvent.id))
+    return [(e.before['status'], e.after['status']) for e in events]
+
+
+def test_an_order_is_moved_from_new_to_shipped_and_returned_and_each_step_is_audited(tea):
+    kura_orders({'order_id': 'S-1', 'lines': [('T-1', 1)]})
+    o = order('S-1')
+    o.status = 'new'
+    db.session.commit()
+    before = len(status_changes(o))
+    path = ['new', 'confirmed', 'allocated', 'picking', 'packed', 'shipped', 'returned']
+    for to in path[1:]:
+        transition(o, to, actor=None, why='test')
+    db.session.commit()
+    assert order('S-1').status == 'returned'
+    assert status_changes(o)[before:] == list(zip(path, path[1:]))
+
+
+def test_a_shipped_order_cannot_be_cancelled_and_the_refusal_says_why(tea):
+    kura_orders({'order_id': 'S-2', 'lines': [('T-1', 1)]})
+    o = order('S-2')
+    o.status = 'shipped'
+    db.session.commit()
+    before = status_changes(o)
+    with pytest.raises(UserError) as refused:
+        transition(o, 'cancelled', actor=None)
+    assert str(refused.value) == f'Order {o.number} is Shipped: it cannot become Cancelled.'
+    assert o.status == 'shipped'
+    assert status_changes(o) == before
+
+
+@pytest.mark.parametrize('final', ['cancelled', 'returned'])
+def test_a_cancelled_or_returned_order_moves_no_further(tea, final):
+    kura_orders({'order_id': 'S-3', 'lines': [('T-1', 1)]})
+    o = order('S-3')
+    o.status = final
+    db.session.commit()
+    for to in STATUSES:
+        with pytest.raises(UserError, match='cannot become'):
+            transition(o, to, actor=None)
+    assert order('S-3').status == final
+
+
+def test_every_status_an_order_can_have_has_its_moves():
+    """A status added to the model without its row in the machine would fail every transition from it."""
+    assert set(TRANSITIONS) == set(STATUSES)
+    assert set().union(*TRANSITIONS.values()) <= set(STATUSES)
 
 
 # ---------------------------------------------------------------------------------------------- holds

@@ -232,7 +232,7 @@ def test_a_sender_that_lost_its_claim_does_not_overwrite_the_outcome(mail_config
     assert (stored.status, stored.last_error) == ('sent', '')
 
 
-def test_the_sender_logs_in_when_a_user_name_is_set(app, mail_config, monkeypatch, smtp_port, tea):
+def test_the_sender_logs_in_when_a_user_name_is_set(app, mail_config, monkeypatch, smtp_socket, tea):
     logins = []
 
     def authenticate(server, session, envelope, mechanism, auth_data):
@@ -240,7 +240,7 @@ def test_the_sender_logs_in_when_a_user_name_is_set(app, mail_config, monkeypatc
         return AuthResult(success=(auth_data.login, auth_data.password) == (b'kura', b'secret'), handled=False)
 
     # no TLS on loopback in a test (MAIL_USE_TLS is off); a real server would insist on it
-    server = SmtpServer(smtp_port, authenticator=authenticate, auth_require_tls=False).start()
+    server = SmtpServer(smtp_socket, authenticator=authenticate, auth_require_tls=False).start()
     try:
         monkeypatch.setitem(app.config, 'MAIL_USERNAME', 'kura')
         monkeypatch.setitem(app.config, 'MAIL_PASSWORD', 'wrong')

@@ -5,10 +5,8 @@ import time
 from email import policy
 
 import pytest
-import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from app.extensions import db
 from tests.ports import bound_socket
 
 
@@ -114,6 +112,19 @@ def smtp_server(smtp_socket):
 
 
 @pytest.fixture
+def make_smtp_server(smtp_socket):
+    """Start the SMTP server the app sends to with aiosmtpd options of the test's own (an authenticator)."""
+    started = []
+
+    def start(**options):
+        started.append(SmtpServer(smtp_socket, **options).start())
+        return started[-1]
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
 def stopped_smtp_server(smtp_socket):
     """The SMTP server, not started yet: connections to its port are refused until the test starts it."""
     server = SmtpServer(smtp_socket)
@@ -124,21 +135,3 @@ def stopped_smtp_server(smtp_socket):
 @pytest.fixture
 def tea(make_product):
     return make_product('T-1', jan='', price=1080, tax_rate=8)
-
-
-def place_order(external_id='M-1', *, email='ichiko@example.jp', channel='kura', **values):
-    """An order made through the real import (Kura CSV), with two units of tea, cash on delivery; returns it."""
-    from tests.orders.test_triage import kura_orders, order
-
-    values = {'payment_method': 'cod', 'comment': '不在時は, 宅配ボックスへ', **values}
-    kura_orders({'order_id': external_id, 'buyer_email': email, 'lines': [('T-1', 2)], **values}, channel=channel)
-    return order(external_id)
-
-
-def outbox():
-    from app.notifications.models import EmailMessage
-
-    # a fresh transaction, not only fresh objects: polling inside one transaction reads one snapshot (and on
-    # SQLite holds the lock the sender needs to record what it sent)
-    db.session.rollback()
-    return db.session.scalars(sa.select(EmailMessage).order_by(EmailMessage.id)).all()

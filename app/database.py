@@ -55,16 +55,16 @@ def configure_engine(engine: sa.Engine) -> None:
         cursor.execute('PRAGMA case_sensitive_like = ON')
         if engine.url.database not in (None, '', ':memory:'):
             # 8 KiB pages for a new database file (one that has them already keeps its own): an order
-            # row with its 20 index entries touches fewer pages, and a 50,000-order import wrote and
-            # checkpointed a sixth faster than with the 4 KiB default (docs/operations.md, to convert)
+            # row with its 20 index entries touches fewer pages, so an import writes and checkpoints
+            # less (docs/benchmarks.md; docs/operations.md, to convert)
             cursor.execute('PRAGMA page_size = 8192')
             cursor.execute('PRAGMA journal_mode = WAL')
             cursor.execute('PRAGMA synchronous = NORMAL')
             # 64 MiB of page cache (the default is 2 MiB): an import's index pages stay in memory
-            # instead of spilling to the WAL and being read back, which halved inserting 50,000 orders
+            # instead of spilling to the WAL and being read back (docs/benchmarks.md)
             cursor.execute('PRAGMA cache_size = -65536')
             # scratch tables and statement journals in memory: a bulk INSERT ... SELECT inside a
-            # transaction journals every page it changes, and on file that was 90,000 writes for one import
+            # transaction journals every page it changes, on file a write each (docs/benchmarks.md)
             cursor.execute('PRAGMA temp_store = MEMORY')
         cursor.close()
 
@@ -163,8 +163,8 @@ class UTCDateTime(sa.TypeDecorator):
             return super().bind_processor(dialect)
 
         def process(value):
-            # SQLAlchemy's own SQLite text (2025-10-07 00:50:26.000000), made by the datetime module in C:
-            # half the time of the general path, for the 50,000 order times of an import
+            # SQLAlchemy's own SQLite text (2025-10-07 00:50:26.000000), made by the datetime module in C
+            # instead of the general path, for the many order times of an import
             return None if value is None else self.process_bind_param(value, dialect).isoformat(' ', 'microseconds')
         return process
 
@@ -180,7 +180,7 @@ def in_ids(column, ids: list, dialect: sa.Dialect):
     """``column IN (ids)``; on PostgreSQL ``column = ANY(array)``, one parameter however many ids.
 
     Thousands of IN parameters cost PostgreSQL and psycopg more than the rows they select (every
-    placeholder rendered, parsed and planned): a fifth of allocating 50,000 orders went on them.
+    placeholder rendered, parsed and planned; docs/benchmarks.md).
     On SQLite a long list goes as one JSON array (``json_each``).
     """
     if dialect.name == 'postgresql':
@@ -213,7 +213,7 @@ def analyze_after_bulk_load(connection: sa.Connection, tables: list[sa.Table], r
     """Refresh PostgreSQL's statistics when a transaction has just written a large part of these tables.
 
     The planner still believes the tables are as they were, and on a big import chose plans that
-    read every new order once per id asked for (a minute for 50,000 orders).  ANALYZE in the same
+    read every new order once per id asked for (docs/benchmarks.md).  ANALYZE in the same
     transaction counts its own new rows.  Skipped when the rows are few against what the table had.
     """
     if connection.dialect.name != 'postgresql' or rows < 1000:
@@ -294,10 +294,9 @@ def _insert_staged(connection: sa.Connection, table: sa.Table, per_row: dict[str
     An executemany runs the INSERT once per row, and each run opens the table and every one of its
     indexes again: for the orders table (20 indexes) that is most of the time the rows take.  Loaded
     into a bare temporary table first, the rows go into the real one in one INSERT ... SELECT, which
-    opens them once: 50,000 orders went in 0.9 s instead of 2.0 s.  Only the columns that vary go
-    through the scratch table; a value every row shares is bound once, in the SELECT.  The scratch
-    columns have no type, so each value reaches the real column exactly as bound, and gets the
-    column's own affinity there.
+    opens them once (docs/benchmarks.md).  Only the columns that vary go through the scratch table;
+    a value every row shares is bound once, in the SELECT.  The scratch columns have no type, so
+    each value reaches the real column exactly as bound, and gets the column's own affinity there.
     """
     preparer = connection.dialect.identifier_preparer
     scratch = preparer.quote(f'kura_staged_{table.name}')
@@ -319,7 +318,7 @@ def bulk_work():
     """Pause Python's cycle collector while a bulk job builds hundreds of thousands of objects.
 
     Each collection walks every object still alive, and an import keeps all of its rows alive
-    until it is written: on 50,000 orders the collector took a third of the reading time.  The
+    until it is written, so the collector's walks grow with the file (docs/benchmarks.md).  The
     objects made meanwhile hold no cycles that matter; whatever does is collected afterwards.
     """
     import gc

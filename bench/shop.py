@@ -5,7 +5,7 @@ migrated and filled with Kura's own commands (``flask db upgrade``, ``import-pro
 500 products of bench/order_import.py, 200 of them published with 40 units each, and one more published
 product, LAST-1, with exactly 200 units.  Each run gets a fresh copy of the template and its own server:
 
-    gunicorn -w 2 -k sync -b 127.0.0.1:PORT 'bench.shop:server_app()'
+    gunicorn -w 2 -k sync -b fd://N 'bench.shop:server_app()'   (N: a loopback socket this process bound)
 
 (the application as wsgi.py makes it, but with CSRF off, which a load generator cannot pass).  The load
 generator is this process: 8 threads on loopback, one new connection per request (gunicorn's sync workers
@@ -36,7 +36,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -49,6 +48,7 @@ from pathlib import Path
 
 from bench import DOCS, ROOT
 from bench.order_import import code_version, connect, dbapi_url, flask, products, server_version
+from tests.ports import bound_socket
 
 
 TITLE = 'Storefront'
@@ -81,21 +81,18 @@ def environment(url: str, instance: Path) -> dict[str, str]:
     return {**os.environ, 'DATABASE_URL': url, 'KURA_INSTANCE_PATH': str(instance), 'SECRET_KEY': SECRET_KEY}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def gunicorn(app_spec: str, *, url: str, instance: Path, workers: int, log: Path):
-    """Serve `app_spec` with gunicorn's sync workers on a free loopback port; yield the port, stop it after."""
-    port = free_port()
-    command = [sys.executable, '-m', 'gunicorn', '-w', str(workers), '-k', 'sync', '-b', f'127.0.0.1:{port}',
-               '--timeout', '120', '--graceful-timeout', '10', app_spec]
-    with log.open('ab') as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=environment(url, instance), stdout=out,
-                                   stderr=subprocess.STDOUT)
+    """Serve `app_spec` with gunicorn's sync workers on a loopback port; yield the port, stop it after."""
+    # gunicorn listens on a socket bound here and handed down (fd://), so no other process can take the port
+    # between its choice and gunicorn's start
+    with bound_socket() as sock:
+        port = sock.getsockname()[1]
+        command = [sys.executable, '-m', 'gunicorn', '-w', str(workers), '-k', 'sync', '-b', f'fd://{sock.fileno()}',
+                   '--timeout', '120', '--graceful-timeout', '10', app_spec]
+        with log.open('ab') as out:
+            process = subprocess.Popen(command, cwd=ROOT, env=environment(url, instance), stdout=out,
+                                       stderr=subprocess.STDOUT, pass_fds=(sock.fileno(),))
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -94,17 +94,40 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        # SQLite runs DDL in transactions too; Kura's engine emits BEGIN itself (app.database),
-        # so alembic must commit what it ran or the connection's close rolls it back
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            transactional_ddl=True,
-            **conf_args
-        )
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # A batch migration rebuilds a SQLite table: copy, DROP the old one, rename the copy.  With
+            # foreign keys enforced (app.database turns them on), that DROP first deletes every row, and
+            # with them, by ON DELETE CASCADE, the rows that refer to it: rebuilding orders would empty
+            # order_lines.  SQLite ignores this pragma inside a transaction, so it goes to the driver
+            # before alembic's BEGIN; the check at the end restores the guarantee.
+            connection.connection.driver_connection.execute('PRAGMA foreign_keys = OFF')
+        try:
+            # SQLite runs DDL in transactions too; Kura's engine emits BEGIN itself (app.database),
+            # so alembic must commit what it ran or the connection's close rolls it back
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                transactional_ddl=True,
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _refuse_foreign_key_violations(connection)
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute('PRAGMA foreign_keys = ON')
+
+
+def _refuse_foreign_key_violations(connection):
+    """Roll the migrations back if they left a row pointing at nothing (SQLite checked none meanwhile)."""
+    violations = connection.exec_driver_sql('PRAGMA foreign_key_check').all()
+    if violations:
+        listed = ', '.join(f'{table} row {rowid} -> {parent}' for table, rowid, parent, _ in violations[:20])
+        raise RuntimeError(f'the migrations would leave {len(violations)} rows referring to rows that do not '
+                           f'exist ({listed}); nothing was changed')
 
 
 if context.is_offline_mode():

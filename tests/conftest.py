@@ -30,7 +30,7 @@ from flask.testing import FlaskClient  # noqa: E402
 from app import create_app  # noqa: E402
 from app.config import TestConfig  # noqa: E402
 from app.extensions import db  # noqa: E402
-from importers.codes import with_jan_check_digit  # noqa: E402
+from tests.factories import jan_for, plain_orders  # noqa: E402
 
 
 TEST_DB = os.environ.get('KURA_TEST_DB', 'sqlite')
@@ -167,10 +167,6 @@ def login(client, make_user):
     return log_in
 
 
-def jan_for(n: int) -> str:
-    return with_jan_check_digit(f'4900000{n:05d}')
-
-
 @pytest.fixture
 def make_product():
     """Create (and commit) a product; a valid JAN and a unique SKU unless given."""
@@ -207,6 +203,28 @@ def stock(make_location):
         db.session.commit()
         return level
     return put
+
+
+@pytest.fixture
+def floor(make_product, stock, make_user):
+    """Orders ready for the floor: three products with JANs and stock, a packer, a manager, a tracking range,
+    and three allocated orders (F-1 to F-3) asking nothing of the packer."""
+    from app.fulfilment.services import add_tracking_range
+
+    tea = make_product('T-1', name='髙橋園の玄米茶', jan='4569951116179', price=864, tax_rate=8)
+    cup = make_product('W-1', name='有田焼 湯呑み', jan='4901234567894', price=2750)
+    pot = make_product('W-2', name='常滑焼 急須', jan='4912345000019', price=8800)
+    stock(tea, 20, 'A-01-01-1')
+    stock(cup, 10, 'B-01-01-1')
+    stock(pot, 5, 'B-02-01-1')
+    add_tracking_range('yamato', '44441375870', '44441375999', warn_below=10, actor=None)
+    db.session.commit()
+    plain_orders({'order_id': 'F-1', 'ordered_at': '2025-10-01T10:00:00', 'lines': [('T-1', 2), ('W-1', 1)]},
+                 {'order_id': 'F-2', 'ordered_at': '2025-10-02T10:00:00', 'lines': [('W-2', 1)],
+                  'ship_name': '佐藤 次郎', 'ship_address1': '別の住所 1-1'},
+                 {'order_id': 'F-3', 'ordered_at': '2025-10-03T10:00:00', 'lines': [('T-1', 1)],
+                  'ship_name': '鈴木 三郎', 'ship_address1': '別の住所 2-2'})
+    return {'tea': tea, 'cup': cup, 'pot': pot, 'packer': make_user('packer'), 'manager': make_user('manager')}
 
 
 def count(model) -> int:

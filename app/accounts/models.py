@@ -1,4 +1,5 @@
 """Staff users and the audit log."""
+import datetime as dt
 import enum
 
 import sqlalchemy as sa
@@ -30,8 +31,8 @@ class User(UserMixin, db.Model):
     #: the language this user's screens are shown in
     locale: so.Mapped[str] = so.mapped_column(sa.String(5), nullable=False, default='ja', server_default='ja')
     active: so.Mapped[bool] = so.mapped_column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
-    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    last_login_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_login_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
         sa.CheckConstraint("role IN ('admin', 'manager', 'clerk', 'packer')", name='role_known'),
@@ -54,7 +55,7 @@ class AuditEvent(db.Model):
     __tablename__ = 'audit_events'
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
     user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True, index=True)
     #: e.g. 'product.created', 'user.role_changed'
     action: so.Mapped[str] = so.mapped_column(sa.String(60), nullable=False)

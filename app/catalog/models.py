@@ -1,4 +1,6 @@
 """Products."""
+import datetime as dt
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -28,8 +30,8 @@ class Product(db.Model):
     #: the product photo for the shop, kept in the database so every host serves it
     image: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary, nullable=True, deferred=True)
     image_type: so.Mapped[str] = so.mapped_column(sa.String(40), nullable=False, default='', server_default='')
-    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    updated_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
         sa.CheckConstraint('price >= 0', name='price_not_negative'),
@@ -51,7 +53,7 @@ class ChannelSku(db.Model):
     channel: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False)
     item_code: so.Mapped[str] = so.mapped_column(sa.String(100), nullable=False)
     product_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('products.id'), nullable=False, index=True)
-    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
 
     product: so.Mapped[Product] = so.relationship()

@@ -1,4 +1,6 @@
 """Pick batches, packing sessions and their scans, shipments, and the carriers' tracking number ranges."""
+import datetime as dt
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -15,7 +17,7 @@ class PickBatch(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: printed on the pick list and scanned at the packing station, e.g. PB-20261122-0003
     code: so.Mapped[str] = so.mapped_column(sa.String(30), unique=True, nullable=False)
-    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
     #: how the batch was chosen, to show on the list: {"carrier": "yamato", "single_item": true, ...}
     filters: so.Mapped[dict] = so.mapped_column(sa.JSON, nullable=False, default=dict)
@@ -35,8 +37,8 @@ class PackingSession(db.Model):
     order_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('orders.id'), nullable=False, index=True)
     station: so.Mapped[str] = so.mapped_column(sa.String(40), nullable=False)
     user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
-    started_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    finished_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
+    started_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    finished_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
     #: open, packed, reset
     status: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False, default='open')
     #: the error the packer must acknowledge before the next scan is accepted
@@ -44,9 +46,9 @@ class PackingSession(db.Model):
     #: pack: units are scanned into the box; label: a packed box brought back to check its label (送り状検品)
     kind: so.Mapped[str] = so.mapped_column(sa.String(10), nullable=False, default='pack', server_default='pack')
     #: when the packer confirmed the customer's requests (gift wrapping, のし, comment, delivery date) on screen
-    requests_confirmed_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
+    requests_confirmed_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
     #: when the packer put the packed box aside to check its label later (the label would not print)
-    set_aside_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
+    set_aside_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
 
     order = so.relationship('Order')
     user = so.relationship('User')
@@ -73,7 +75,7 @@ class ScanEvent(db.Model):
     __tablename__ = 'scan_events'
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
     user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
     station: so.Mapped[str] = so.mapped_column(sa.String(40), nullable=False)
     session_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('packing_sessions.id'), nullable=True,
@@ -108,12 +110,12 @@ class Shipment(db.Model):
     service: so.Mapped[str] = so.mapped_column(sa.String(40), nullable=False, default='')
     #: 12 digits with the mod-7 check digit; empty until the carrier's software issues one
     tracking_number: so.Mapped[str | None] = so.mapped_column(sa.String(20), nullable=True, unique=True)
-    packed_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    packed_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
     packed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
     station: so.Mapped[str] = so.mapped_column(sa.String(40), nullable=False, default='')
     #: when the printed label's barcode was scanned on the box (送り状検品)
-    label_verified_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
-    shipped_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True, index=True)
+    label_verified_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
+    shipped_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True, index=True)
     shipped_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
     label_prints: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
 
@@ -137,7 +139,7 @@ class TrackingRange(db.Model):
     next_body: so.Mapped[int] = so.mapped_column(sa.BigInteger, nullable=False)
     #: warn the manager when fewer numbers than this are left
     warn_below: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=500)
-    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (sa.CheckConstraint('first_body <= next_body AND next_body <= last_body + 1',
                                          name='next_within_range'),)

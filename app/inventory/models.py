@@ -1,4 +1,5 @@
 """Where stock is and how it got there."""
+import datetime as dt
 import re
 
 import sqlalchemy as sa
@@ -101,7 +102,7 @@ class StockMovement(db.Model):
     __tablename__ = 'stock_movements'
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
     product_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('products.id'), nullable=False)
     location_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('locations.id'), nullable=False)
     delta: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False)

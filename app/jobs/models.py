@@ -1,4 +1,6 @@
 """Background jobs: what runs, for whom, and how it ended."""
+import datetime as dt
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -16,9 +18,9 @@ class Job(db.Model):
     user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
     #: what the job works on, e.g. {"upload": "token", "channel": "rakuten"}
     params: so.Mapped[dict] = so.mapped_column(sa.JSON, nullable=False, default=dict)
-    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    started_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
-    finished_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    started_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
+    finished_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
     result: so.Mapped[dict | None] = so.mapped_column(sa.JSON, nullable=True)
     error: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='')
 
@@ -43,7 +45,7 @@ class UploadedFile(db.Model):
     filename: so.Mapped[str] = so.mapped_column(sa.String(255), nullable=False)
     content: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, nullable=False)
     user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
-    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     def __repr__(self):
         return f'<UploadedFile {self.id} {self.filename}>'

@@ -1,4 +1,6 @@
 """The outbox (one row per e-mail) and the templates a manager customised."""
+import datetime as dt
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -33,12 +35,12 @@ class EmailMessage(db.Model):
     attempts: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
     last_error: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='')
     #: a queued message is due from this time on (retries wait longer and longer)
-    next_attempt_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    next_attempt_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
     #: while `sending`: when and by which sender run the message was claimed (sender.py)
-    claimed_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
+    claimed_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
     claim_token: so.Mapped[str | None] = so.mapped_column(sa.String(32), nullable=True)
-    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    sent_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    sent_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
     #: the Message-ID header, fixed when the message is written: a message sent again keeps it
     message_id: so.Mapped[str] = so.mapped_column(sa.String(255), nullable=False, unique=True)
     order_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('orders.id', ondelete='SET NULL'),
@@ -70,7 +72,7 @@ class EmailTemplate(db.Model):
     subject: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False)
     text_body: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False)
     html_body: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='')
-    updated_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    updated_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     updated_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
 
     updated_by = so.relationship('User')

@@ -1,4 +1,6 @@
 """Orders, their lines and holds, and the record of each import."""
+import datetime as dt
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -34,8 +36,8 @@ class ImportBatch(db.Model):
     #: SHA-256 of the files' bytes (of each file's hash, in order, when there are several)
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64), nullable=False, index=True)
     user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
-    started_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    finished_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
+    started_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    finished_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
     orders_created: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
     lines_created: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
     duplicates: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
@@ -57,7 +59,7 @@ class Order(db.Model):
     channel: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False)
     #: the mall's own order id, as text (leading zeros kept); unique per channel
     external_order_id: so.Mapped[str] = so.mapped_column(sa.String(64), nullable=False)
-    ordered_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False)
+    ordered_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False)
     status: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False, default='new')
     payment_status: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False, default='unpaid')
     payment_method: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False)
@@ -82,30 +84,28 @@ class Order(db.Model):
     #: yen the customer is billed, as the mall states it: the total less points and coupons (Rakuten 請求金額,
     #: Amazon cod-collectible-amount); what a courier collects on a COD order.  None: the file did not say
     amount_due: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
-    delivery_date: so.Mapped[object | None] = so.mapped_column(sa.Date, nullable=True)
+    delivery_date: so.Mapped[dt.date | None] = so.mapped_column(sa.Date, nullable=True)
     delivery_time_slot: so.Mapped[str] = so.mapped_column(sa.String(40), nullable=False, default='')
     gift_wrap: so.Mapped[str] = so.mapped_column(sa.String(200), nullable=False, default='')
     noshi: so.Mapped[str] = so.mapped_column(sa.String(200), nullable=False, default='')
     customer_comment: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='')
     #: what the shop received and on which day, when a clerk marks a bank or konbini payment paid
     paid_amount: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
-    paid_on: so.Mapped[object | None] = so.mapped_column(sa.Date, nullable=True)
-    # the two links between orders are plain indexed ids, not foreign keys: adding a foreign key to an
-    # existing table makes SQLite rebuild it, and rebuilding the orders table would cascade into its lines
+    paid_on: so.Mapped[dt.date | None] = so.mapped_column(sa.Date, nullable=True)
     #: the order whose parcel also carries this one (同梱); None for an order shipped on its own
-    combined_into_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
+    combined_into_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('orders.id'), nullable=True)
     #: the order this one was split from, to send part of it first; it keeps the mall's order id
-    split_from_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
+    split_from_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('orders.id'), nullable=True)
     #: the carrier that takes the parcel; None: the shop's default carrier (shipping settings)
     carrier: so.Mapped[str | None] = so.mapped_column(sa.String(20), nullable=True)
     #: the pick batch the order is being picked in
-    pick_batch_id: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
+    pick_batch_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('pick_batches.id'), nullable=True)
     #: raised by a clerk to allocate before older orders
     priority: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0, server_default='0')
     import_batch_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('import_batches.id'), nullable=True,
                                                              index=True)
-    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    updated_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     lines: so.Mapped[list['OrderLine']] = so.relationship(back_populates='order', order_by='OrderLine.line_no',
                                                           cascade='all, delete-orphan')
@@ -225,9 +225,9 @@ class OrderHold(db.Model):
                                                 index=True)
     reason: so.Mapped[str] = so.mapped_column(sa.String(30), nullable=False)
     note: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='')
-    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
-    released_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime, nullable=True)
+    released_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
     released_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
     release_note: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='')
 
@@ -259,7 +259,7 @@ class Allocation(db.Model):
     product_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('products.id'), nullable=False)
     location_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('locations.id'), nullable=False)
     quantity: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False)
-    created_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (sa.CheckConstraint('quantity > 0', name='quantity_positive'),)
 

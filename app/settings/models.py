@@ -1,4 +1,6 @@
 """Settings as named JSON values; the code holds the defaults."""
+import datetime as dt
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -11,7 +13,7 @@ class Setting(db.Model):
 
     key: so.Mapped[str] = so.mapped_column(sa.String(80), primary_key=True)
     value: so.Mapped[object] = so.mapped_column(sa.JSON, nullable=False)
-    updated_at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    updated_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     updated_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
 
     def __repr__(self):

@@ -1,4 +1,6 @@
 """What the shop keeps besides orders: failed order-status look-ups, to slow down guessing."""
+import datetime as dt
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -14,6 +16,6 @@ class LookupFailure(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: the client's address (hashed would hide nothing: the table only lives for minutes)
     client: so.Mapped[str] = so.mapped_column(sa.String(64), nullable=False)
-    at: so.Mapped[object] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (sa.Index('ix_storefront_lookup_failures_client_at', 'client', 'at'),)

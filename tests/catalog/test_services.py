@@ -7,7 +7,8 @@ from app.catalog.models import Product
 from app.catalog.services import ProductData, create_product, find_product_by_code, update_product
 from app.errors import UserError
 from app.extensions import db
-from tests.conftest import count, jan_for
+from tests.conftest import count
+from tests.factories import jan_for
 
 
 def data(**kw):

@@ -15,8 +15,7 @@ from app.fulfilment.models import PackingSession, ScanEvent, Shipment
 from app.orders.services import release_holds
 from app.settings.services import save_settings
 from tests.conftest import PASSWORD
-from tests.fulfilment.conftest import by_external, plain_orders
-from tests.orders.test_triage import kura_orders
+from tests.factories import kura_orders, plain_orders, stored_order
 from tests.scanner import ScannerRobot
 
 
@@ -43,14 +42,14 @@ def units(external_id) -> int:
     """The units counted into the order's parcel by its latest packing (0 when none is open)."""
     fresh()
     session = db.session.scalar(sa.select(PackingSession).where(
-        PackingSession.order_id == by_external(external_id).id, PackingSession.status != 'reset')
+        PackingSession.order_id == stored_order(external_id).id, PackingSession.status != 'reset')
         .order_by(PackingSession.id.desc()).limit(1))
     return sum(e['scanned'] for e in services.packing_lines(session)) if session else 0
 
 
 def shipment(external_id) -> Shipment | None:
     fresh()
-    return db.session.scalar(sa.select(Shipment).where(Shipment.order_id == by_external(external_id).id))
+    return db.session.scalar(sa.select(Shipment).where(Shipment.order_id == stored_order(external_id).id))
 
 
 def label(external_id) -> str:
@@ -106,7 +105,7 @@ def attack_floor(floor, make_product, stock):
     kura_orders({'order_id': 'G-1', 'ordered_at': '2025-10-05T10:00:00', 'lines': [('T-1', 1)],
                  'payment_method': 'card', 'ship_name': '贈答 花子', 'ship_address1': '別の住所 5-5',
                  'comment': 'リボンは赤でお願いします'})
-    release_holds(by_external('G-1'), 'customer_comment', actor=None)
+    release_holds(stored_order('G-1'), 'customer_comment', actor=None)
     save_settings('shipping', services.ShippingSettings(require_label_scan=True), actor=None)
     services.create_pick_batch(actor=None)
     db.session.commit()
@@ -116,7 +115,7 @@ def attack_floor(floor, make_product, stock):
 def test_no_scanner_attack_gets_past_the_packing_station_or_the_dock(live_server, browser, signed_in_page,
                                                                      attack_floor, reading_only):
     packer, manager = attack_floor['packer'], attack_floor['manager']
-    f1, f2, f3, f4, g1 = (by_external(x).number for x in ('F-1', 'F-2', 'F-3', 'F-4', 'G-1'))
+    f1, f2, f3, f4, g1 = (stored_order(x).number for x in ('F-1', 'F-2', 'F-3', 'F-4', 'G-1'))
     stray_jan = attack_floor['stray'].jan
     fresh()   # no transaction of ours may hold SQLite's write lock while the browser works
     table = AttackTable()

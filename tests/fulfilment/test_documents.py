@@ -12,8 +12,7 @@ import pytest
 from app.extensions import db
 from app.fulfilment import documents, services
 from app.orders.services import combine, release_holds
-from tests.fulfilment.conftest import by_external
-from tests.orders.test_triage import kura_orders
+from tests.factories import kura_orders, stored_order
 
 
 #: what the sample Kura row fills in unless told otherwise, taken out: an order that asks for nothing
@@ -27,7 +26,7 @@ def import_orders(*orders):
     """Import orders that ask for nothing unless they say so; a clerk then reads every comment (its hold goes)."""
     kura_orders(*({**NOTHING_ASKED, **ELSEWHERE, **order} for order in orders))
     for order in orders:
-        release_holds(by_external(order['order_id']), 'customer_comment', actor=None, note='確認済み')
+        release_holds(stored_order(order['order_id']), 'customer_comment', actor=None, note='確認済み')
     db.session.commit()
 
 
@@ -84,12 +83,12 @@ def test_the_pick_list_shows_each_parcels_wishes_in_its_own_block(floor):
 
     blocks = sorting_blocks(documents.pick_list_pdf(batch))
 
-    gift = blocks[by_external('G-1').number]
+    gift = blocks[stored_order('G-1').number]
     wishes = ['【お届け指定】2025年10月20日(月) 時間帯 19-21時', '【ギフト包装】リボン付き包装',
               '【のし】御出産祝 山田太郎', '【コメント】チャイムは鳴らさないでください。']
     assert [line for line in gift.splitlines() if line.startswith('【')] == wishes
     assert gift.index(wishes[-1]) < gift.index('T-1')  # read before the first unit goes in the box
-    plain = blocks[by_external('P-1').number]
+    plain = blocks[stored_order('P-1').number]
     assert 'W-1' in plain
     assert '【' not in plain  # nothing asked, nothing printed
 
@@ -101,7 +100,7 @@ def test_a_combined_parcel_shows_every_orders_wishes_marked_with_its_number(clie
                    'delivery_date': '2025-10-20', 'delivery_time_slot': '19-21時'},
                   {'order_id': 'C-2', 'ordered_at': '2025-10-06T10:00:00', 'lines': [('W-1', 1)], **same_person,
                    'gift_wrap': '包装紙', 'comment': '午前中は不在です。', 'delivery_date': '2025-10-22'})
-    first, second = by_external('C-1'), by_external('C-2')
+    first, second = stored_order('C-1'), stored_order('C-2')
     combine([first, second], actor=None)
     batch = services.create_pick_batch(actor=None)
     db.session.commit()
@@ -124,7 +123,7 @@ def test_a_sku_in_two_combined_orders_is_one_line_with_the_summed_quantity(clien
     import_orders({'order_id': 'C-1', 'ordered_at': '2025-10-05T10:00:00', 'lines': [('T-1', 1), ('W-1', 1)],
                    **same_person},
                   {'order_id': 'C-2', 'ordered_at': '2025-10-06T10:00:00', 'lines': [('T-1', 2)], **same_person})
-    first = combine([by_external('C-1'), by_external('C-2')], actor=None)
+    first = combine([stored_order('C-1'), stored_order('C-2')], actor=None)
     batch = services.create_pick_batch(actor=None)
     db.session.commit()
 
@@ -160,7 +159,7 @@ AMOUNTS = re.compile(r'¥|円|合計|小計|送料|手数料|消費税|単価')
 ], ids=['plain', 'gift wrap', 'noshi', 'other recipient', 'full-width space', 'no space', 'no buyer name'])
 def test_a_present_gets_the_slip_without_prices(client, login, floor, changes, present):
     import_orders({'order_id': 'S-1', 'lines': [('T-1', 2)], 'ship_name': '髙﨑 ①子', **changes})
-    order = by_external('S-1')
+    order = stored_order('S-1')
     assert documents.slip_without_prices(order, services.parcel_orders(order)) is present
 
     login('packer')
@@ -178,7 +177,7 @@ def test_a_present_gets_the_slip_without_prices(client, login, floor, changes, p
 def test_a_present_for_someone_else_is_addressed_to_them_and_says_from_whom(client, login, floor):
     import_orders({'order_id': 'S-1', 'lines': [('T-1', 1)], 'buyer_name': '贈り主 太郎', 'ship_name': '贈答 先子'})
     login('packer')
-    text = slip_text(client, by_external('S-1'))
+    text = slip_text(client, stored_order('S-1'))
     assert text.splitlines().count('贈答 先子 様') == 2  # the addressee, and under お届け先
     assert '贈り主 太郎 様よりのお届け物です。下記の品をお届けいたします。' in text
     assert 'お買い上げ' not in text
@@ -189,7 +188,7 @@ def test_one_present_in_a_combined_parcel_leaves_the_prices_off_the_whole_slip(c
     import_orders({'order_id': 'C-1', 'ordered_at': '2025-10-05T10:00:00', 'lines': [('T-1', 1)], **same_person},
                   {'order_id': 'C-2', 'ordered_at': '2025-10-06T10:00:00', 'lines': [('W-1', 1)], **same_person,
                    'noshi': '御祝'})
-    first = combine([by_external('C-1'), by_external('C-2')], actor=None)
+    first = combine([stored_order('C-1'), stored_order('C-2')], actor=None)
     db.session.commit()
     assert documents.slip_without_prices(first, services.parcel_orders(first))
     login('packer')
@@ -201,7 +200,7 @@ def test_one_present_in_a_combined_parcel_leaves_the_prices_off_the_whole_slip(c
 def test_prices_on_or_off_on_demand(client, login, floor):
     import_orders({'order_id': 'S-1', 'lines': [('T-1', 1)], 'ship_name': '髙﨑 ①子', 'noshi': '御祝'},
                   {'order_id': 'S-2', 'lines': [('T-1', 1)], 'ship_name': '髙﨑 ①子', 'ship_address1': '神宮前4-4'})
-    gift, plain = by_external('S-1'), by_external('S-2')
+    gift, plain = stored_order('S-1'), stored_order('S-2')
     login('packer')
 
     forced = slip_text(client, gift, '?prices=with')

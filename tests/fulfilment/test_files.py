@@ -12,13 +12,13 @@ from app.fulfilment import carrier_files, services
 from app.fulfilment.models import PickBatch, Shipment, TrackingRange
 from app.orders.models import Order
 from importers.base import JST
-from tests.fulfilment.conftest import by_external
+from tests.factories import RAKUTEN_107_HEADER, rakuten_107_row, stored_order, table
 
 
 def pack_all(floor, *externals):
     packer = floor['packer']
     for external in externals:
-        order = by_external(external)
+        order = stored_order(external)
         session = services.open_packing(order.number, station='S1', actor=packer).session
         for line in order.lines:
             for _ in range(line.quantity):
@@ -33,7 +33,7 @@ def test_the_yamato_file_of_a_batch_holds_its_parcels(floor):
     text = result.content.decode('cp932')
     rows = text.split('\r\n')
     assert len([r for r in rows if r]) == 4   # a header and three parcels
-    assert by_external('F-1').number in text
+    assert stored_order('F-1').number in text
     assert '060-0001' in text                 # the leading zero of the postal code kept
 
 
@@ -43,7 +43,7 @@ def test_tracking_numbers_from_the_carrier_are_set_on_packed_parcels(floor, runn
     services.create_pick_batch(actor=None)
     pack_all(floor, 'F-1', 'F-3')
     assert db.session.scalar(sa.select(Shipment.tracking_number).limit(1)) is None
-    one, three, two = by_external('F-1').number, by_external('F-3').number, by_external('F-2').number
+    one, three, two = stored_order('F-1').number, stored_order('F-3').number, stored_order('F-2').number
     data = (f'注文番号,送り状番号\r\n{one},444413758703\r\n{three},444413758704\r\n'
             f'{two},512547514334\r\nK09999999,405548424886\r\n').encode('cp932')
     path = tmp_path / 'b2.csv'
@@ -56,7 +56,7 @@ def test_tracking_numbers_from_the_carrier_are_set_on_packed_parcels(floor, runn
     assert [r['order_number'] for r in report['unknown_order']] == [two, 'K09999999']  # F-2 is not packed
     assert sum(len(report[k]) for k in ('matched', 'unchanged', 'unknown_order', 'duplicate', 'bad_check_digit',
                                         'already_set')) == 4
-    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == by_external('F-1').id))
+    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == stored_order('F-1').id))
     assert shipment.tracking_number == '444413758703'
     again = json.loads(runner.invoke(args=['import-tracking', '--carrier', 'yamato', str(path), '--json']).output)
     assert [r['order_number'] for r in again['unchanged']] == [one]
@@ -75,7 +75,7 @@ def test_shipping_writes_the_email_and_the_mall_confirmation_and_the_daily_repor
     assert '3 parcels shipped' in result.output
     message = db.session.scalar(sa.select(EmailMessage).where(EmailMessage.kind == 'shipping_confirmation')
                                 .order_by(EmailMessage.id))
-    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == by_external('F-1').id))
+    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == stored_order('F-1').id))
     assert shipment.tracking_number in message.text_body
     day = shipment.shipped_at.astimezone(JST).date()
     xlsx = tmp_path / 'day.xlsx'
@@ -85,7 +85,7 @@ def test_shipping_writes_the_email_and_the_mall_confirmation_and_the_daily_repor
     sheets = pd.read_excel(xlsx, sheet_name=None, dtype={'tracking_number': str})
     shipped = sheets['shipments']
     assert len(shipped) == 3
-    assert set(shipped['order_number']) == {by_external(x).number for x in ('F-1', 'F-2', 'F-3')}
+    assert set(shipped['order_number']) == {stored_order(x).number for x in ('F-1', 'F-2', 'F-3')}
     assert shipped['quantity'].sum() == 5
     totals = sheets['totals']
     everything = totals[totals['by'] == 'all'].iloc[0]
@@ -118,12 +118,12 @@ def test_pick_list_and_label_pdfs_from_the_command_line(floor, runner, tmp_path)
     assert report['batch'] in codes
     pack_all(floor, 'F-1')
     label = tmp_path / 'label.pdf'
-    result = runner.invoke(args=['labels', 'shipping', by_external('F-1').number, '-o', str(label)])
+    result = runner.invoke(args=['labels', 'shipping', stored_order('F-1').number, '-o', str(label)])
     assert result.exit_code == 0, result.output
     page = pdfium.PdfDocument(label.read_bytes())[0]
     codes = {r.text.strip('ABCD') for r in zxingcpp.read_barcodes(page.render(scale=200 / 72).to_pil())}
     assert '444413758703' in codes
-    assert runner.invoke(args=['labels', 'shipping', by_external('F-2').number, '-o', str(label)]).exit_code == 1
+    assert runner.invoke(args=['labels', 'shipping', stored_order('F-2').number, '-o', str(label)]).exit_code == 1
 
 
 def test_a_refused_label_request_prints_and_counts_nothing(floor, client, login):
@@ -178,7 +178,7 @@ def test_the_customer_sees_the_carrier_and_tracking_link_once_shipped(floor, cli
 
     batch = services.create_pick_batch(actor=None)
     pack_all(floor, 'F-1')
-    order = by_external('F-1')
+    order = stored_order('F-1')
     number, email = order.number, order.buyer_email
     db.session.commit()
     before = client.post('/shop/order-status', data={'number': number, 'email': email}).text
@@ -195,7 +195,7 @@ def test_the_order_timeline_shows_the_scans(floor, client, login):
     services.create_pick_batch(actor=None)
     pack_all(floor, 'F-3')
     login('clerk')
-    page = client.get(f'/orders/{by_external("F-3").id}').text
+    page = client.get(f'/orders/{stored_order("F-3").id}').text
     assert 'Scan at S1: 4569951116179 (ok)' in page
 
 
@@ -203,13 +203,13 @@ def test_a_parcel_the_carrier_file_cannot_take_is_left_out_with_the_reason(floor
     from app.orders.models import Order
 
     batch = services.create_pick_batch(actor=None)
-    bad = by_external('F-2')
+    bad = stored_order('F-2')
     bad.ship_phone = '123'
     db.session.commit()
     result = carrier_files.export_batch(db.session.get(PickBatch, batch.id), 'yamato')
     assert bad.number in result.left_out
     assert f'{bad.number}: the ship-to phone number "123" must be 10 to 12 digits' in result.warnings
-    assert by_external('F-1').number in result.content.decode('cp932')
+    assert stored_order('F-1').number in result.content.decode('cp932')
     assert db.session.get(Order, bad.id) is not None
 
 
@@ -217,7 +217,7 @@ def test_a_recipient_without_a_phone_is_listed_and_never_given_the_shops_number(
     batch = services.create_pick_batch(actor=None)
     services.save_shipping_settings(dataclasses.replace(services.shipping_settings(), sender_phone='0120123456'),
                                     actor=None)
-    no_phone = by_external('F-2')
+    no_phone = stored_order('F-2')
     no_phone.ship_phone = ''
     db.session.commit()
 
@@ -225,7 +225,7 @@ def test_a_recipient_without_a_phone_is_listed_and_never_given_the_shops_number(
 
     text = result.content.decode('cp932')
     assert no_phone.number not in text
-    assert by_external('F-1').number in text
+    assert stored_order('F-1').number in text
     assert all(row.split(',')[8] != '0120-123-456' for row in text.split('\r\n')[1:] if row)
     assert result.left_out == [no_phone.number]
     login('manager')
@@ -236,7 +236,7 @@ def test_a_recipient_without_a_phone_is_listed_and_never_given_the_shops_number(
 def test_a_written_window_reaches_the_file_and_one_no_slot_matches_is_listed(floor, client, login):
     batch = services.create_pick_batch(actor=None)
     db.session.commit()
-    first, second = by_external('F-1'), db.session.scalar(sa.select(Order).where(Order.external_order_id == 'F-2'))
+    first, second = stored_order('F-1'), db.session.scalar(sa.select(Order).where(Order.external_order_id == 'F-2'))
     first.delivery_time_slot = '14：00～16：00'   # as Rakuten writes it, kept as written
     second.delivery_time_slot = '10:00-12:00'    # no Yamato slot
     db.session.commit()
@@ -258,7 +258,7 @@ def test_a_written_window_reaches_the_file_and_one_no_slot_matches_is_listed(flo
 
 def test_a_value_a_spreadsheet_would_run_is_warned_about_on_the_carrier_file_screen(floor, client, login):
     batch = services.create_pick_batch(actor=None)
-    order = by_external('F-2')
+    order = stored_order('F-2')
     order.lines[0].name = '=HYPERLINK("http://evil.example/","詳細")'
     db.session.commit()
     login('manager')
@@ -270,9 +270,9 @@ def test_a_value_a_spreadsheet_would_run_is_warned_about_on_the_carrier_file_scr
 
 def test_an_order_can_go_with_another_carrier(floor, client, login):
     login('clerk')
-    order = by_external('F-2')
+    order = stored_order('F-2')
     client.post(f'/orders/{order.id}/actions', data={'action': 'carrier', 'carrier': 'sagawa'})
-    assert by_external('F-2').carrier == 'sagawa'
+    assert stored_order('F-2').carrier == 'sagawa'
     batch = services.create_pick_batch(carrier='sagawa', actor=None)
     assert [o.external_order_id for o in services.batch_orders(batch)] == ['F-2']
 
@@ -285,7 +285,6 @@ def cod_orders(*orders, header=None):
     :param orders: (order id, item code, quantity, unit price, 合計金額, 請求金額, buyer's family name)
     """
     from app.orders.importing import import_order_files
-    from tests.importers.test_order_formats import RAKUTEN_107_HEADER, rakuten_107_row, table
 
     header = header or RAKUTEN_107_HEADER
     rows = []
@@ -299,7 +298,7 @@ def cod_orders(*orders, header=None):
     summary = import_order_files('rakuten', [('rakuten.csv', table(header, rows))])
     db.session.commit()
     assert summary.orders_created == len(orders) and not summary.problems
-    return [by_external(order[0]) for order in orders]
+    return [stored_order(order[0]) for order in orders]
 
 
 def carrier_rows(batch, carrier) -> tuple[dict[str, list[str]], object]:
@@ -369,8 +368,6 @@ def test_a_combined_parcel_collects_the_sum_of_its_orders_amounts_due(floor):
 
 def test_a_cod_parcel_whose_amount_due_is_unknown_is_refused_until_a_clerk_enters_it(floor, client, login):
     """A file without 請求金額, points or coupons cannot say what is owed: no guess goes to the courier."""
-    from tests.importers.test_order_formats import RAKUTEN_107_HEADER
-
     header = [name for name in RAKUTEN_107_HEADER if name not in ('請求金額', 'ポイント利用額', 'クーポン利用総額')]
     unknown, = cod_orders(('R-9', 'W-1', '1', '2750', '3080', '', '田中'), header=header)
     assert (unknown.total, unknown.amount_due) == (3080, None)
@@ -393,7 +390,7 @@ def test_a_cod_parcel_whose_amount_due_is_unknown_is_refused_until_a_clerk_enter
 
     response = client.post(f'/orders/{unknown.id}/amount-due', data={'amount_due': '2880'})
     assert response.status_code == 302
-    assert by_external('R-9').amount_due == 2880
+    assert stored_order('R-9').amount_due == 2880
     yamato, result = carrier_rows(batch, 'yamato')
     assert yamato[unknown.number][33] == '2880'
     assert result.left_out == []

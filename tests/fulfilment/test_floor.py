@@ -13,19 +13,19 @@ from app.orders.models import Allocation
 from app.settings.services import save_settings
 from importers.codes import with_tracking_check_digit
 from tests.conftest import run_together
-from tests.fulfilment.conftest import by_external
+from tests.factories import kura_orders, plain_orders, stored_order
 
 
 def test_a_pick_batch_takes_the_allocated_orders_and_lists_them_in_walking_order(floor):
     batch = services.create_pick_batch(actor=floor['packer'])
     db.session.commit()
     assert [o.external_order_id for o in services.batch_orders(batch)] == ['F-1', 'F-2', 'F-3']
-    assert {by_external(x).status for x in ('F-1', 'F-2', 'F-3')} == {'picking'}
+    assert {stored_order(x).status for x in ('F-1', 'F-2', 'F-3')} == {'picking'}
     pick = services.pick_list_data(batch)
     assert [(i.location, i.sku, i.quantity) for i in pick.totals] == [
         ('A-01-01-1', 'T-1', 3), ('B-01-01-1', 'W-1', 1), ('B-02-01-1', 'W-2', 1)]
-    assert [o.order_number for o in pick.orders] == [by_external('F-1').number, by_external('F-2').number,
-                                                     by_external('F-3').number]
+    assert [o.order_number for o in pick.orders] == [stored_order('F-1').number, stored_order('F-2').number,
+                                                     stored_order('F-3').number]
     assert services.create_pick_batch(actor=None) is None   # nothing left to pick
 
 
@@ -37,7 +37,7 @@ def test_pick_batch_filters_single_item_orders(floor):
 def test_a_held_order_is_never_picked(floor):
     from app.orders.services import add_hold
 
-    add_hold(by_external('F-1'), 'manual', note='確認中', actor=None)
+    add_hold(stored_order('F-1'), 'manual', note='確認中', actor=None)
     batch = services.create_pick_batch(actor=None)
     assert 'F-1' not in [o.external_order_id for o in services.batch_orders(batch)]
 
@@ -50,7 +50,7 @@ def picking(floor):
 
 
 def open_order(external_id, station='梱包1', actor=None):
-    outcome = services.open_packing(by_external(external_id).number, station=station, actor=actor)
+    outcome = services.open_packing(stored_order(external_id).number, station=station, actor=actor)
     db.session.commit()
     return outcome
 
@@ -65,7 +65,7 @@ def test_scanning_every_unit_packs_the_order_with_a_tracking_number(picking):
     assert results[-1].shipment is not None
     shipment = results[-1].shipment
     assert shipment.tracking_number == '444413758703'
-    assert by_external('F-1').status == 'packed'
+    assert stored_order('F-1').status == 'packed'
     assert session.status == 'packed'
     # the next parcel takes the next number of the range
     services.scan(open_order('F-3', actor=packer).session, '4569951116179', actor=packer)
@@ -143,7 +143,7 @@ def test_two_stations_cannot_pack_one_order_and_a_half_packed_order_resumes_or_r
 
 
 def test_two_stations_racing_for_one_order_get_one_session(app, picking):
-    number = by_external('F-2').number
+    number = stored_order('F-2').number
     packer_id = picking['packer'].id
     db.session.commit()
     results, barrier = [], threading.Barrier(4)
@@ -170,7 +170,7 @@ def test_two_stations_racing_for_one_order_get_one_session(app, picking):
 
 def test_only_packed_and_verified_parcels_ship_and_stock_leaves_through_the_ledger(picking):
     packer = picking['packer']
-    batch_id = by_external('F-1').pick_batch_id
+    batch_id = stored_order('F-1').pick_batch_id
     session = open_order('F-1', actor=packer).session
     for code in ('4569951116179', '4569951116179', '4901234567894'):
         services.scan(session, code, actor=packer)
@@ -181,15 +181,15 @@ def test_only_packed_and_verified_parcels_ship_and_stock_leaves_through_the_ledg
     db.session.commit()
     assert shipped == 1
     assert len(refused) == 2 and all('never packed' in r for r in refused)
-    assert by_external('F-1').status == 'shipped'
-    assert by_external('F-2').status == 'picking'
+    assert stored_order('F-1').status == 'shipped'
+    assert stored_order('F-2').status == 'picking'
     tea_level = db.session.scalar(sa.select(StockLevel).where(StockLevel.product_id == picking['tea'].id))
     assert (tea_level.on_hand, tea_level.allocated) == (18, 1)   # F-3 still holds one
     movement = db.session.scalar(sa.select(StockMovement).where(StockMovement.reason == 'shipment',
                                                                 StockMovement.product_id == picking['tea'].id))
-    assert (movement.delta, movement.reference) == (-2, by_external('F-1').number)
+    assert (movement.delta, movement.reference) == (-2, stored_order('F-1').number)
     assert db.session.scalar(sa.select(sa.func.count(Allocation.id)).where(
-        Allocation.order_id == by_external('F-1').id)) == 0
+        Allocation.order_id == stored_order('F-1').id)) == 0
 
 
 def at(station, *codes, actor=None):
@@ -202,20 +202,20 @@ def at(station, *codes, actor=None):
 
 def label_of(external_id) -> str:
     db.session.expire_all()
-    order_id = by_external(external_id).id
+    order_id = stored_order(external_id).id
     return db.session.scalar(sa.select(Shipment.tracking_number).where(Shipment.order_id == order_id))
 
 
 def verified(external_id) -> bool:
     db.session.expire_all()
     return db.session.scalar(sa.select(Shipment.label_verified_at).where(
-        Shipment.order_id == by_external(external_id).id)) is not None
+        Shipment.order_id == stored_order(external_id).id)) is not None
 
 
 def test_with_label_checking_on_the_station_waits_for_the_label_of_the_box_it_just_packed(picking):
     save_settings('shipping', services.ShippingSettings(require_label_scan=True), actor=None)
     packer = picking['packer']
-    f1, f3 = by_external('F-1').number, by_external('F-3').number
+    f1, f3 = stored_order('F-1').number, stored_order('F-3').number
     at('梱包2', f1, '4569951116179', '4569951116179', '4901234567894', actor=packer)   # F-1 packed elsewhere
     packed = at('梱包1', f3, '4569951116179', actor=packer)
     assert packed.shipment is not None
@@ -230,16 +230,16 @@ def test_with_label_checking_on_the_station_waits_for_the_label_of_the_box_it_ju
     assert not verified('F-3')
     services.acknowledge(services.station_parcel('梱包1'), actor=packer)
     db.session.commit()
-    order_barcode = at('梱包1', by_external('F-2').number, actor=packer)  # the next order waits for the label
+    order_barcode = at('梱包1', stored_order('F-2').number, actor=packer)  # the next order waits for the label
     assert (order_barcode.ok, order_barcode.result) == (False, 'label_mismatch')
-    assert by_external('F-2').number in order_barcode.message and f3 in order_barcode.message
+    assert stored_order('F-2').number in order_barcode.message and f3 in order_barcode.message
     services.acknowledge(services.station_parcel('梱包1'), actor=packer)
     db.session.commit()
     right = at('梱包1', f'A{label_of("F-3")}A', actor=packer)
     assert (right.ok, right.result) == (True, 'label_ok')
     assert services.station_parcel('梱包1') is None                      # the station is free again
     services.ship(db.session.get(Shipment, packed.shipment.id), actor=packer)
-    assert by_external('F-3').status == 'shipped'
+    assert stored_order('F-3').status == 'shipped'
     assert not verified('F-1')
 
 
@@ -253,27 +253,26 @@ def test_a_running_low_range_warns(floor):
 
 def test_cancelling_an_order_of_a_combined_parcel_lets_the_others_go_on_their_own(floor, stock):
     from app.orders.services import cancel, combine
-    from tests.fulfilment.conftest import plain_orders
 
     plain_orders({'order_id': 'C-1', 'ordered_at': '2025-10-05T10:00:00', 'lines': [('T-1', 1)],
                  'ship_name': '同梱 花子', 'ship_address1': '同じ住所 1'},
                 {'order_id': 'C-2', 'ordered_at': '2025-10-06T10:00:00', 'lines': [('W-1', 1)],
                  'ship_name': '同梱 花子', 'ship_address1': '同じ住所 1'})
-    combine([by_external('C-1'), by_external('C-2')], actor=None)
+    combine([stored_order('C-1'), stored_order('C-2')], actor=None)
     services.create_pick_batch(actor=None)
     db.session.commit()
-    cancel(by_external('C-1'), actor=None, why='お客様都合')
+    cancel(stored_order('C-1'), actor=None, why='お客様都合')
     db.session.commit()
-    assert by_external('C-2').combined_into_id is None
-    session = services.open_packing(by_external('C-2').number, station='S1', actor=None).session
+    assert stored_order('C-2').combined_into_id is None
+    session = services.open_packing(stored_order('C-2').number, station='S1', actor=None).session
     assert services.scan(session, '4901234567894', actor=None).shipment is not None
 
 
 def test_a_label_is_checked_later_only_with_its_box_in_hand(picking):
     packer = picking['packer']
-    f3 = by_external('F-3').number
+    f3 = stored_order('F-3').number
     at('梱包1', f3, '4569951116179', actor=packer)
-    at('梱包1', by_external('F-2').number, actor=packer)      # label check off: the station moves on
+    at('梱包1', stored_order('F-2').number, actor=packer)      # label check off: the station moves on
     alone = at('梱包2', f'A{label_of("F-3")}A', actor=packer)
     assert (alone.ok, alone.result) == (False, 'label_no_box')
     assert 'scan the order barcode' in alone.message
@@ -293,16 +292,15 @@ def test_a_label_is_checked_later_only_with_its_box_in_hand(picking):
 
 def test_the_order_barcode_of_another_order_while_packing_stops_the_station(picking):
     packer = picking['packer']
-    at('梱包1', by_external('F-1').number, '4569951116179', actor=packer)
-    other = at('梱包1', by_external('F-3').number, actor=packer)
+    at('梱包1', stored_order('F-1').number, '4569951116179', actor=packer)
+    other = at('梱包1', stored_order('F-3').number, actor=packer)
     assert (other.ok, other.result) == (False, 'other_order')
-    assert services.station_parcel('梱包1').order_id == by_external('F-1').id
+    assert services.station_parcel('梱包1').order_id == stored_order('F-1').id
     assert [e['scanned'] for e in services.packing_lines(services.station_parcel('梱包1'))] == [1, 0]
 
 
 def test_the_customer_s_requests_must_be_read_before_the_box_closes(floor):
     from app.orders.services import combine, release_holds
-    from tests.orders.test_triage import kura_orders
 
     # the Kura test row asks for gift wrapping, のし, a comment and a delivery date and slot
     kura_orders({'order_id': 'G-1', 'ordered_at': '2025-10-05T10:00:00', 'lines': [('T-1', 1)],
@@ -313,52 +311,51 @@ def test_the_customer_s_requests_must_be_read_before_the_box_closes(floor):
                  'gift_wrap': '', 'noshi': '', 'delivery_date': '', 'delivery_time_slot': '',
                  'comment': '領収書不要'})
     for external_id in ('G-1', 'G-2'):   # a clerk read the comments at triage; the packer must still see them
-        release_holds(by_external(external_id), 'customer_comment', actor=None)
-    combine([by_external('G-1'), by_external('G-2')], actor=None)
+        release_holds(stored_order(external_id), 'customer_comment', actor=None)
+    combine([stored_order('G-1'), stored_order('G-2')], actor=None)
     services.create_pick_batch(actor=None)
     db.session.commit()
-    g1 = by_external('G-1').number
+    g1 = stored_order('G-1').number
     opened = at('S1', g1)
     requests = services.customer_requests(services.parcel_orders(opened.session.order))
     assert [(r['order'], r['kind'], r['text']) for r in requests] == [
         (g1, 'gift_wrap', 'ギフト包装'), (g1, 'noshi', '御祝'), (g1, 'customer_comment', '赤いリボンで'),
-        (g1, 'delivery', '2025-10-10 14-16'), (by_external('G-2').number, 'customer_comment', '領収書不要')]
+        (g1, 'delivery', '2025-10-10 14-16'), (stored_order('G-2').number, 'customer_comment', '領収書不要')]
     items = services.parcel_items(services.packing_lines(opened.session))
     assert [(i['product'].sku, i['expected']) for i in items] == [('T-1', 2), ('W-1', 1)]   # each SKU once
     last = at('S1', '4569951116179', '4569951116179', '4901234567894')
     assert last.ok and last.shipment is None
     assert 'Read the customer\'s requests' in last.message
-    assert by_external('G-1').status == 'picking'
+    assert stored_order('G-1').status == 'picking'
     done = at('S1', g1)                                        # the order barcode: read, and the box closes
     assert done.shipment is not None
-    assert {by_external('G-1').status, by_external('G-2').status} == {'packed'}
+    assert {stored_order('G-1').status, stored_order('G-2').status} == {'packed'}
     assert db.session.scalars(sa.select(ScanEvent.result).order_by(ScanEvent.id)).all()[-2:] == [
         'ok', 'requests_read']
 
 
 def test_the_dock_says_when_and_by_whom_a_parcel_was_shipped_and_refuses_an_unchecked_label(picking):
     packer = picking['packer']
-    at('梱包1', by_external('F-3').number, '4569951116179', actor=packer)
+    at('梱包1', stored_order('F-3').number, '4569951116179', actor=packer)
     services.dock_scan(f'A{label_of("F-3")}A', actor=packer)
     db.session.commit()
-    with pytest.raises(UserError, match=f'{by_external("F-3").number} was already shipped on .* by {packer.name}'):
+    with pytest.raises(UserError, match=f'{stored_order("F-3").number} was already shipped on .* by {packer.name}'):
         services.dock_scan(label_of('F-3'), actor=packer)
     with pytest.raises(UserError, match='is not packed: it is'):
-        services.dock_scan(by_external('F-2').number, actor=packer)
+        services.dock_scan(stored_order('F-2').number, actor=packer)
     save_settings('shipping', services.ShippingSettings(require_label_scan=True), actor=None)
-    at('梱包1', by_external('F-2').number, '4912345000019', actor=packer)
+    at('梱包1', stored_order('F-2').number, '4912345000019', actor=packer)
     with pytest.raises(UserError, match='was not scanned on the box'):
-        services.dock_scan(by_external('F-2').number, actor=packer)
+        services.dock_scan(stored_order('F-2').number, actor=packer)
 
 
 def test_an_unpaid_shop_order_keeps_its_stock_but_is_not_picked(floor, make_user):
     from app.settings.services import OrderRules, save_order_rules
-    from tests.fulfilment.conftest import plain_orders
 
     save_order_rules(OrderRules(hold_payment_pending=False), actor=None)
     plain_orders({'order_id': 'U-1', 'lines': [('T-1', 1)], 'payment_method': 'bank_transfer',
                  'ship_name': '未入金 太郎', 'ship_address1': '別 9'})
-    order = by_external('U-1')
+    order = stored_order('U-1')
     order.status = 'allocated'   # as a shop checkout leaves it: reserved while the money is awaited
     db.session.commit()
     batch = services.create_pick_batch(actor=None)
@@ -368,43 +365,40 @@ def test_an_unpaid_shop_order_keeps_its_stock_but_is_not_picked(floor, make_user
 def test_a_combined_parcel_prints_one_label_and_slip_with_every_order_s_items(floor, stock):
     from app.fulfilment import documents
     from app.orders.services import combine
-    from tests.fulfilment.conftest import plain_orders
 
     plain_orders({'order_id': 'C-1', 'ordered_at': '2025-10-05T10:00:00', 'lines': [('T-1', 1)],
                  'payment_method': 'cod', 'ship_name': '同梱 花子', 'ship_address1': '同じ住所 1'},
                 {'order_id': 'C-2', 'ordered_at': '2025-10-06T10:00:00', 'lines': [('W-1', 2)],
                  'payment_method': 'cod', 'ship_name': '同梱 花子', 'ship_address1': '同じ住所 1'})
-    first, second = by_external('C-1'), by_external('C-2')
+    first, second = stored_order('C-1'), stored_order('C-2')
     combine([first, second], actor=None)
     services.create_pick_batch(actor=None)
     session = services.open_packing(first.number, station='S1', actor=None).session
     for code in ('4569951116179', '4901234567894', '4901234567894'):
         outcome = services.scan(session, code, actor=None)
     db.session.commit()
-    f1 = services.open_packing(by_external('F-1').number, station='S2', actor=None).session
+    f1 = services.open_packing(stored_order('F-1').number, station='S2', actor=None).session
     for code in ('4569951116179', '4569951116179', '4901234567894'):
         services.scan(f1, code, actor=None)
     db.session.commit()
     shipments = [outcome.shipment, db.session.scalar(sa.select(Shipment).where(
-        Shipment.order_id == by_external('F-1').id))]
+        Shipment.order_id == stored_order('F-1').id))]
     combined, single = documents.shipping_labels_data(shipments)
     assert combined.order_number == first.number
     assert [(item.sku, item.quantity) for item in combined.items] == [('T-1', 1), ('W-1', 2)]
-    assert combined.cod_amount == by_external('C-1').total + by_external('C-2').total
+    assert combined.cod_amount == stored_order('C-1').total + stored_order('C-2').total
     assert [(item.sku, item.quantity) for item in single.items] == [('T-1', 2), ('W-1', 1)]
-    slip, = documents.packing_slips_data([by_external('C-1')])
+    slip, = documents.packing_slips_data([stored_order('C-1')])
     assert [line.sku for line in slip.lines] == ['T-1', 'W-1']
-    assert slip.total == by_external('C-1').total + by_external('C-2').total
+    assert slip.total == stored_order('C-1').total + stored_order('C-2').total
 
 
 def test_a_delivery_wish_alone_is_shown_but_does_not_hold_the_box(floor):
-    from tests.fulfilment.conftest import plain_orders
-
     plain_orders({'order_id': 'D-1', 'lines': [('W-2', 1)], 'ship_name': '日付 指定', 'ship_address1': '別 7',
                   'delivery_date': '2025-10-12', 'delivery_time_slot': '18-20'})
     services.create_pick_batch(actor=None)
     db.session.commit()
-    opened = at('S1', by_external('D-1').number)
+    opened = at('S1', stored_order('D-1').number)
     requests = services.customer_requests(services.parcel_orders(opened.session.order))
     assert [(r['kind'], r['text']) for r in requests] == [('delivery', '2025-10-12 18-20')]
     assert not services.must_be_read(requests)
@@ -414,20 +408,20 @@ def test_a_delivery_wish_alone_is_shown_but_does_not_hold_the_box(floor):
 def test_a_box_whose_label_will_not_print_is_put_aside_and_checked_later(picking):
     save_settings('shipping', services.ShippingSettings(require_label_scan=True), actor=None)
     packer = picking['packer']
-    f3 = by_external('F-3').number
+    f3 = stored_order('F-3').number
     at('梱包1', f3, '4569951116179', actor=packer)
     waiting = services.station_parcel('梱包1')
     assert waiting.status == 'packed'
     services.set_aside(waiting, actor=packer)
     db.session.commit()
     assert services.station_parcel('梱包1') is None
-    assert at('梱包1', by_external('F-2').number, actor=packer).result == 'order'   # the next order opens
+    assert at('梱包1', stored_order('F-2').number, actor=packer).result == 'order'   # the next order opens
     with pytest.raises(UserError, match='was not scanned on the box'):
         services.dock_scan(label_of('F-3'), actor=packer)
     assert at('梱包2', label_of('F-3'), actor=packer).result == 'label_no_box'
     assert at('梱包2', f3, label_of('F-3'), actor=packer).result == 'label_ok'
     services.dock_scan(label_of('F-3'), actor=packer)
-    assert by_external('F-3').status == 'shipped'
+    assert stored_order('F-3').status == 'shipped'
 
 
 def test_a_parcel_without_a_tracking_number_does_not_hold_the_station(floor):
@@ -437,7 +431,7 @@ def test_a_parcel_without_a_tracking_number_does_not_hold_the_station(floor):
     db.session.execute(sa.delete(TrackingRange))   # the carrier's software will issue the numbers
     services.create_pick_batch(actor=None)
     db.session.commit()
-    packed = at('梱包1', by_external('F-3').number, '4569951116179')
+    packed = at('梱包1', stored_order('F-3').number, '4569951116179')
     assert packed.shipment is not None and packed.shipment.tracking_number is None
     assert services.station_parcel('梱包1') is None
-    assert at('梱包1', by_external('F-2').number).result == 'order'
+    assert at('梱包1', stored_order('F-2').number).result == 'order'

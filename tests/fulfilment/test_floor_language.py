@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.fulfilment import services
 from app.fulfilment.models import Shipment
-from tests.fulfilment.conftest import by_external
+from tests.factories import stored_order
 
 
 def text(response) -> str:
@@ -31,10 +31,10 @@ def as_japanese_then_english(client, login, read):
 
 def test_carrier_file_warnings_are_in_the_readers_language(client, login, floor):
     batch = services.create_pick_batch(actor=None)
-    bad = by_external('F-2')
+    bad = stored_order('F-2')
     bad.ship_phone = '123'
     db.session.commit()
-    number, first = bad.number, by_external('F-1').number
+    number, first = bad.number, stored_order('F-1').number
     japanese, english = as_japanese_then_english(
         client, login, lambda: text(client.get(f'/pick/{batch.id}/carrier/yamato')))
 
@@ -53,7 +53,7 @@ def test_carrier_file_warnings_are_in_the_readers_language(client, login, floor)
 
 
 def test_a_cut_address_names_the_room_it_had_in_the_readers_language(client, login, floor):
-    order = by_external('F-2')
+    order = stored_order('F-2')
     order.carrier, order.ship_address1 = 'sagawa', 'あ' * 60
     db.session.commit()
     batch = services.create_pick_batch(actor=None)
@@ -83,7 +83,7 @@ def test_the_order_history_shows_every_event_in_the_readers_language(client, log
     services.create_pick_batch(actor=None)
     db.session.commit()
     packer, manager = floor['packer'], floor['manager']
-    order = by_external('F-3')
+    order = stored_order('F-3')
     line = order.lines[0].name
     session = services.open_packing(order.number, station='梱包1', actor=packer).session
     services.override(session, order.lines[0].id, supervisor=manager, reason='JANラベル破損', actor=packer)
@@ -110,7 +110,7 @@ def test_the_order_history_shows_every_event_in_the_readers_language(client, log
 
 
 def test_a_carrier_change_reads_as_carrier_names(client, login, floor):
-    order = by_external('F-2')
+    order = stored_order('F-2')
     login('clerk', locale='ja')
     client.post(f'/orders/{order.id}/actions', data={'action': 'carrier', 'carrier': 'sagawa'})
     page = text(client.get(f'/orders/{order.id}'))

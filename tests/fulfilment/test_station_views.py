@@ -3,7 +3,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.fulfilment.models import PickBatch, ScanEvent, Shipment
-from tests.fulfilment.conftest import by_external
+from tests.factories import stored_order
 
 
 def station(client, name='梱包1'):
@@ -17,9 +17,9 @@ def scan(client, code):
 def pack_f3(client) -> Shipment:
     """At this client's station, pack F-3 (one tea) by scanning; its shipment."""
     station(client)
-    scan(client, by_external('F-3').number)
+    scan(client, stored_order('F-3').number)
     scan(client, '4569951116179')
-    return db.session.scalar(sa.select(Shipment).where(Shipment.order_id == by_external('F-3').id))
+    return db.session.scalar(sa.select(Shipment).where(Shipment.order_id == stored_order('F-3').id))
 
 
 def test_making_a_pick_batch_on_the_screen(client, login, floor):
@@ -30,7 +30,7 @@ def test_making_a_pick_batch_on_the_screen(client, login, floor):
     batch = db.session.scalar(sa.select(PickBatch))
     assert response.headers['Location'] == f'/pick/{batch.id}'
     detail = client.get(f'/pick/{batch.id}').text
-    assert by_external('F-1').number in detail
+    assert stored_order('F-1').number in detail
     nothing = client.post('/pick/', data={}, follow_redirects=True).text
     assert 'nothing to pick' in nothing
 
@@ -42,7 +42,7 @@ def test_the_station_packs_by_scanning_and_stops_hard_on_a_wrong_item(client, lo
     station(client)
     page = client.get('/pack/').text
     assert 'autofocus' in page and 'Scan the order barcode or type the order number' in page
-    number = by_external('F-1').number
+    number = stored_order('F-1').number
     opened = scan(client, number)
     assert opened.status_code == 200
     assert opened.headers['HX-Trigger'] == 'scanOk'
@@ -65,7 +65,7 @@ def test_the_station_packs_by_scanning_and_stops_hard_on_a_wrong_item(client, lo
     shipment = db.session.scalar(sa.select(Shipment))
     assert f'/shipments/{shipment.id}/label.pdf' in packed.text
     assert 'data-autoprint="label"' in packed.text
-    assert by_external('F-1').status == 'packed'
+    assert stored_order('F-1').status == 'packed'
 
 
 def test_a_supervisor_overrides_at_the_station_with_their_password(client, login, floor, make_user):
@@ -74,8 +74,8 @@ def test_a_supervisor_overrides_at_the_station_with_their_password(client, login
     login('packer')
     client.post('/pick/', data={})
     station(client)
-    scan(client, by_external('F-3').number)
-    line_id = by_external('F-3').lines[0].id
+    scan(client, stored_order('F-3').number)
+    line_id = stored_order('F-3').lines[0].id
     refused = client.post('/pack/override', data={'line_id': line_id, 'email': floor['manager'].email,
                                                   'password': 'wrong password', 'reason': '破損'},
                           headers={'HX-Request': 'true'})
@@ -94,9 +94,9 @@ def test_the_dock_ships_a_parcel_by_its_label_and_refuses_an_unpacked_one(client
     shipment = pack_f3(client)
     shipped = client.post('/dock/', data={'code': f'A{shipment.tracking_number}A'}, headers={'HX-Request': 'true'})
     assert shipped.status_code == 200
-    assert f'{by_external("F-3").number} shipped' in shipped.text
-    assert by_external('F-3').status == 'shipped'
-    refused = client.post('/dock/', data={'code': by_external('F-1').number}, headers={'HX-Request': 'true'})
+    assert f'{stored_order("F-3").number} shipped' in shipped.text
+    assert stored_order('F-3').status == 'shipped'
+    refused = client.post('/dock/', data={'code': stored_order('F-1').number}, headers={'HX-Request': 'true'})
     assert refused.status_code == 422
 
 
@@ -104,7 +104,7 @@ def test_managers_see_mis_scans_per_packer_and_day(client, login, floor):
     login('packer')
     client.post('/pick/', data={})
     station(client)
-    scan(client, by_external('F-1').number)
+    scan(client, stored_order('F-1').number)
     scan(client, '9999999999999')
     client.post('/logout')
     login('manager')
@@ -149,10 +149,10 @@ def test_shipping_a_whole_batch_asks_with_the_count_and_ships_nothing_if_it_chan
     assert 'Ship 1 packed parcel of ' in page and 'name="count" value="1"' in page
     stale = client.post(f'/pick/{batch.id}/ship', data={'count': '2'}, follow_redirects=True).text
     assert 'The batch changed while you confirmed: 1 parcels are ready now.' in stale
-    assert by_external('F-3').status == 'packed'
+    assert stored_order('F-3').status == 'packed'
     shipped = client.post(f'/pick/{batch.id}/ship', data={'count': '1'}, follow_redirects=True).text
     assert '1 parcels shipped.' in shipped
-    assert by_external('F-3').status == 'shipped'
+    assert stored_order('F-3').status == 'shipped'
 
 
 def test_after_a_reload_the_station_still_offers_the_label_and_the_slip_of_the_parcel_just_packed(client, login,
@@ -161,8 +161,8 @@ def test_after_a_reload_the_station_still_offers_the_label_and_the_slip_of_the_p
     client.post('/pick/', data={})
     shipment = pack_f3(client)
     page = client.get('/pack/').text
-    assert f'/shipments/{shipment.id}/label.pdf' in page and f'/orders/{by_external("F-3").id}/slip.pdf' in page
+    assert f'/shipments/{shipment.id}/label.pdf' in page and f'/orders/{stored_order("F-3").id}/slip.pdf' in page
     assert 'data-autoprint' not in page          # a reload does not print the label again
     assert 'Last packed:' in page
-    scan(client, by_external('F-1').number)      # the next order: the last parcel's buttons go
+    scan(client, stored_order('F-1').number)      # the next order: the last parcel's buttons go
     assert f'/shipments/{shipment.id}/label.pdf' not in client.get('/pack/').text

@@ -3,7 +3,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.inventory.models import StockLevel, StockMovement
-from tests.conftest import count, jan_for
+from tests.conftest import count
+from tests.factories import jan_for
 
 
 def test_a_packer_receives_by_scanning_a_jan(client, login, make_product, make_location):

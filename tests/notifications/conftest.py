@@ -1,22 +1,13 @@
 """Mail test fixtures: a real SMTP server (aiosmtpd) on loopback, and the app pointed at it."""
 import email
-import socket
 import threading
 import time
 from email import policy
 
 import pytest
-import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from app.extensions import db
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on (bound and closed again at once)."""
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+from tests.ports import bound_socket
 
 
 class Collector:
@@ -49,17 +40,34 @@ class Collector:
             return [email.message_from_bytes(e.original_content, policy=policy.default) for e in self.envelopes]
 
 
-class SmtpServer:
-    """A real SMTP server on 127.0.0.1:`port`, which the test can stop and start again."""
+class _BoundController(Controller):
+    """aiosmtpd's threaded server, listening on a socket bound beforehand instead of binding host:port itself."""
 
-    def __init__(self, port: int, **options):
-        self.port = port
+    def __init__(self, handler, sock, **options):
+        self.sock = sock
+        host, port = sock.getsockname()
+        super().__init__(handler, hostname=host, port=port, **options)
+
+    def _create_server(self):
+        return self.loop.create_server(self._factory_invoker, sock=self.sock, ssl=self.ssl_context)
+
+
+class SmtpServer:
+    """A real SMTP server on a loopback socket bound beforehand; the test starts it (once) and stops it.
+
+    The socket holds the port from the start, so the app can be pointed at it while the server is
+    still down (its connections are refused), and no other process can take the port meanwhile.
+    """
+
+    def __init__(self, sock, **options):
+        self.sock = sock
+        self.port = sock.getsockname()[1]
         self.handler = Collector()
         self.controller = None
         self.options = options
 
     def start(self):
-        self.controller = Controller(self.handler, hostname='127.0.0.1', port=self.port, **self.options)
+        self.controller = _BoundController(self.handler, self.sock, **self.options)
         self.controller.start()
         return self
 
@@ -67,6 +75,7 @@ class SmtpServer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+        self.sock.close()
 
     @property
     def messages(self):
@@ -74,8 +83,15 @@ class SmtpServer:
 
 
 @pytest.fixture
-def smtp_port():
-    return free_port()
+def smtp_socket():
+    """The loopback socket the test's SMTP server will listen on, bound now (tests/ports.py)."""
+    with bound_socket() as sock:
+        yield sock
+
+
+@pytest.fixture
+def smtp_port(smtp_socket):
+    return smtp_socket.getsockname()[1]
 
 
 @pytest.fixture
@@ -88,17 +104,30 @@ def mail_config(app, monkeypatch, smtp_port):
 
 
 @pytest.fixture
-def smtp_server(smtp_port):
+def smtp_server(smtp_socket):
     """A running SMTP server on the port the app sends to (with mail_config)."""
-    server = SmtpServer(smtp_port).start()
+    server = SmtpServer(smtp_socket).start()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def stopped_smtp_server(smtp_port):
+def make_smtp_server(smtp_socket):
+    """Start the SMTP server the app sends to with aiosmtpd options of the test's own (an authenticator)."""
+    started = []
+
+    def start(**options):
+        started.append(SmtpServer(smtp_socket, **options).start())
+        return started[-1]
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def stopped_smtp_server(smtp_socket):
     """The SMTP server, not started yet: connections to its port are refused until the test starts it."""
-    server = SmtpServer(smtp_port)
+    server = SmtpServer(smtp_socket)
     yield server
     server.stop()
 
@@ -106,21 +135,3 @@ def stopped_smtp_server(smtp_port):
 @pytest.fixture
 def tea(make_product):
     return make_product('T-1', jan='', price=1080, tax_rate=8)
-
-
-def place_order(external_id='M-1', *, email='ichiko@example.jp', channel='kura', **values):
-    """An order made through the real import (Kura CSV), with two units of tea, cash on delivery; returns it."""
-    from tests.orders.test_triage import kura_orders, order
-
-    values = {'payment_method': 'cod', 'comment': '不在時は, 宅配ボックスへ', **values}
-    kura_orders({'order_id': external_id, 'buyer_email': email, 'lines': [('T-1', 2)], **values}, channel=channel)
-    return order(external_id)
-
-
-def outbox():
-    from app.notifications.models import EmailMessage
-
-    # a fresh transaction, not only fresh objects: polling inside one transaction reads one snapshot (and on
-    # SQLite holds the lock the sender needs to record what it sent)
-    db.session.rollback()
-    return db.session.scalars(sa.select(EmailMessage).order_by(EmailMessage.id)).all()

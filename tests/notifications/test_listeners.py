@@ -20,13 +20,7 @@ from app.notifications.services import MailSettings, save_mail_settings
 from app.orders.importing import import_order_files
 from app.orders.models import Order
 from tests.conftest import count, make_app
-from tests.fulfilment.conftest import (
-    by_external,
-    floor,  # noqa: F401  (the floor's products, stock, packer and orders)
-)
-from tests.importers.test_order_formats import KURA_HEADER, kura_row, table
-from tests.notifications.conftest import outbox
-from tests.orders.test_triage import kura_orders
+from tests.factories import KURA_HEADER, kura_orders, kura_row, outbox, stored_order, table
 
 
 def confirmations() -> dict[str, int]:
@@ -108,15 +102,15 @@ def test_a_second_app_in_the_process_does_not_confirm_twice(database_url, tmp_pa
     assert confirmations() == {'D-1': 1}
 
 
-def test_a_parcel_that_leaves_writes_its_shipping_confirmation_once(floor):  # noqa: F811
+def test_a_parcel_that_leaves_writes_its_shipping_confirmation_once(floor):
     save_mail_settings(MailSettings(send_mall_shipping_confirmation=True), actor=None)
     packer = floor['packer']
     floor_services.create_pick_batch(actor=packer)
     db.session.commit()
-    for code in (by_external('F-3').number, '4569951116179'):   # the order, then its one tea: packed
+    for code in (stored_order('F-3').number, '4569951116179'):   # the order, then its one tea: packed
         floor_services.station_scan(code, station='梱包1', actor=packer)
         db.session.commit()
-    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == by_external('F-3').id))
+    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == stored_order('F-3').id))
     assert [m.kind for m in outbox()] == []   # packed is not shipped
 
     floor_services.dock_scan(shipment.tracking_number, actor=packer)
@@ -125,5 +119,5 @@ def test_a_parcel_that_leaves_writes_its_shipping_confirmation_once(floor):  # n
         floor_services.dock_scan(shipment.tracking_number, actor=packer)
 
     [message] = outbox()
-    assert (message.kind, message.order_id) == ('shipping_confirmation', by_external('F-3').id)
+    assert (message.kind, message.order_id) == ('shipping_confirmation', stored_order('F-3').id)
     assert shipment.tracking_number in message.text_body

@@ -11,8 +11,7 @@ from app.notifications.services import MailSettings, queue_email, queue_order_co
 from app.notifications.templating import default_source, order_totals, sample_orders
 from app.orders.models import Order
 from tests.conftest import count
-from tests.notifications.conftest import outbox, place_order
-from tests.orders.test_triage import kura_orders
+from tests.factories import kura_orders, outbox, place_order
 
 
 def test_the_confirmation_is_written_with_the_order_and_shows_on_its_timeline(client, login, tea):

@@ -14,7 +14,7 @@ from app.notifications.models import EmailMessage
 from app.notifications.sender import CLAIM_TIMEOUT, MAX_ATTEMPTS, backoff, send_due
 from app.notifications.services import queue_order_confirmation, requeue
 from app.settings.services import ShopSettings, save_shop_settings
-from tests.notifications.conftest import SmtpServer, outbox, place_order
+from tests.factories import outbox, place_order
 
 
 NAME = '髙﨑 ①子'  # kura_row's buyer: 髙, 﨑 and ① are CP932 extensions, they must survive
@@ -232,7 +232,7 @@ def test_a_sender_that_lost_its_claim_does_not_overwrite_the_outcome(mail_config
     assert (stored.status, stored.last_error) == ('sent', '')
 
 
-def test_the_sender_logs_in_when_a_user_name_is_set(app, mail_config, monkeypatch, smtp_port, tea):
+def test_the_sender_logs_in_when_a_user_name_is_set(app, mail_config, monkeypatch, make_smtp_server, tea):
     logins = []
 
     def authenticate(server, session, envelope, mechanism, auth_data):
@@ -240,22 +240,19 @@ def test_the_sender_logs_in_when_a_user_name_is_set(app, mail_config, monkeypatc
         return AuthResult(success=(auth_data.login, auth_data.password) == (b'kura', b'secret'), handled=False)
 
     # no TLS on loopback in a test (MAIL_USE_TLS is off); a real server would insist on it
-    server = SmtpServer(smtp_port, authenticator=authenticate, auth_require_tls=False).start()
-    try:
-        monkeypatch.setitem(app.config, 'MAIL_USERNAME', 'kura')
-        monkeypatch.setitem(app.config, 'MAIL_PASSWORD', 'wrong')
-        queued_confirmation()
-        refused = send_due()
-        assert refused.retrying == 1
-        assert '535' in outbox()[0].last_error
-        monkeypatch.setitem(app.config, 'MAIL_PASSWORD', 'secret')
-        make_due(outbox()[0].id)
-        assert send_due().sent == 1
-        assert len(server.messages) == 1
-        assert {login[1:] for login in logins} == {(b'kura', b'wrong'), (b'kura', b'secret')}
-        assert logins[-1][1:] == (b'kura', b'secret')
-    finally:
-        server.stop()
+    server = make_smtp_server(authenticator=authenticate, auth_require_tls=False)
+    monkeypatch.setitem(app.config, 'MAIL_USERNAME', 'kura')
+    monkeypatch.setitem(app.config, 'MAIL_PASSWORD', 'wrong')
+    queued_confirmation()
+    refused = send_due()
+    assert refused.retrying == 1
+    assert '535' in outbox()[0].last_error
+    monkeypatch.setitem(app.config, 'MAIL_PASSWORD', 'secret')
+    make_due(outbox()[0].id)
+    assert send_due().sent == 1
+    assert len(server.messages) == 1
+    assert {login[1:] for login in logins} == {(b'kura', b'wrong'), (b'kura', b'secret')}
+    assert logins[-1][1:] == (b'kura', b'secret')
 
 
 def test_customer_text_is_escaped_in_the_html_part(mail_config, smtp_server, tea):

@@ -6,7 +6,7 @@ from app.extensions import db
 from app.notifications.models import EmailMessage, EmailTemplate
 from app.notifications.services import mail_settings, queue_order_confirmation
 from tests.conftest import count
-from tests.notifications.conftest import outbox, place_order
+from tests.factories import outbox, place_order
 
 
 HX = {'HX-Request': 'true'}

@@ -17,16 +17,19 @@ from app.orders.models import ImportBatch, Order, OrderHold, OrderLine
 from app.orders.services import map_item_code
 from importers.base import FileRefused
 from tests.conftest import count
-from tests.importers.test_order_formats import (
+from tests.factories import (
     ADDRESS,
+    AMAZON_A_HEADER,
     KURA_HEADER,
+    RAKUTEN_107_HEADER,
     RAKUTEN_HEADER,
+    amazon_row,
     kura_row,
+    order_row,
+    rakuten_107_row,
+    rakuten_row,
     sample_files,
     table,
-)
-from tests.importers.test_order_formats import (
-    rakuten_row as mall_row,
 )
 
 
@@ -38,11 +41,6 @@ def orders_by_external_id() -> dict[str, Order]:
     return {o.external_order_id: o for o in db.session.scalars(sa.select(Order))}
 
 
-
-def order_row(order_id='333267-20251007-0000000001', **values):
-    """A Rakuten item row without the customer's comment (a comment puts the order on hold)."""
-    return mall_row(order_id, **{'コメント': '', **values})
-
 @pytest.fixture
 def tea(make_product):
     return make_product('00123', name='髙﨑の緑茶', jan='4569951116179', tax_rate=8)
@@ -51,8 +49,8 @@ def tea(make_product):
 def test_a_rakuten_order_is_stored_field_by_field(tea, make_product):
     make_product('W-1', jan='')
     comment = '午前中は不在です, 夕方にお願いします'
-    files = rakuten(mall_row(**{'コメント': comment}),
-                    mall_row(**{'コメント': comment, '商品明細ID': '100000000002', 'SKU管理番号': 'W-1',
+    files = rakuten(rakuten_row(**{'コメント': comment}),
+                    rakuten_row(**{'コメント': comment, '商品明細ID': '100000000002', 'SKU管理番号': 'W-1',
                                 '商品名': '湯呑み', '単価': '1080', '個数': '1', '商品税率': '0.1'}))
     summary = import_order_files('rakuten', files)
     db.session.commit()
@@ -409,8 +407,6 @@ def test_the_amount_due_after_points_and_coupons_is_stored_beside_the_total(tea)
 
 def test_a_line_without_a_rate_takes_its_products_and_an_unknown_one_is_flagged(tea, make_product):
     """Amazon gives no rate: the tea (8 %) keeps 8 %, the unknown item gets 10 % marked as assumed."""
-    from tests.importers.test_order_formats import AMAZON_A_HEADER, amazon_row
-
     make_product('W-1', jan='', tax_rate=10)
     files = [('amazon.txt', table(AMAZON_A_HEADER, [
         amazon_row(), amazon_row(**{'order-item-id': '2', 'sku': 'W-1'}),
@@ -428,15 +424,11 @@ def test_a_line_without_a_rate_takes_its_products_and_an_unknown_one_is_flagged(
 
 def old_rakuten_line(code, price, included, line_id='1'):
     """An item row of the 107-column 楽天ペイ layout (no rate); the code in both item-code columns."""
-    from tests.importers.test_order_formats import rakuten_107_row
-
     return rakuten_107_row(**{'コメント': '', '商品明細ID': line_id, '商品管理番号': code, '商品番号': code,
                               '税込別': included, '単価': price, '個数': '1', '項目・選択肢': ''})
 
 
 def old_rakuten(*rows):
-    from tests.importers.test_order_formats import RAKUTEN_107_HEADER
-
     return [('old.csv', table(RAKUTEN_107_HEADER, list(rows)))]
 
 

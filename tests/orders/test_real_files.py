@@ -2,21 +2,14 @@
 courier collects and when it delivers, on the Yamato and Sagawa files (issue #20; files in tests/data/)."""
 import pathlib
 
-import sqlalchemy as sa
-
 from app.extensions import db
 from app.fulfilment import carrier_files, services
 from app.orders.importing import import_order_files
-from app.orders.models import Order
 from app.settings.services import save_settings
+from tests.factories import stored_order
 
 
 DATA = pathlib.Path(__file__).resolve().parent.parent / 'data'
-
-
-def order(external_id) -> Order:
-    db.session.expire_all()
-    return db.session.scalar(sa.select(Order).where(Order.external_order_id == external_id))
 
 
 def test_the_older_rakuten_layout_takes_rates_from_the_catalogue_and_collects_the_billed_amount(make_product,
@@ -30,7 +23,7 @@ def test_the_older_rakuten_layout_takes_rates_from_the_catalogue_and_collects_th
     import_order_files('auto', [(name, (DATA / name).read_bytes())])
     db.session.commit()
 
-    cod, excluded = order('333267-20240415-0000000201'), order('333267-20240416-0000000202')
+    cod, excluded = stored_order('333267-20240415-0000000201'), stored_order('333267-20240416-0000000202')
     assert [(line.item_code, line.tax_rate) for line in cod.lines] == [('sencha-toku-100', 8),
                                                                        ('chazutsu-buriki-200', 10)]
     # 税込別 0: the 急須's 5,000 yen before tax is 5,500 with it

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.orders.models import Order, OrderHold
-from tests.orders.test_triage import kura_orders, order
+from tests.factories import kura_orders, stored_order
 
 
 @pytest.fixture
@@ -56,20 +56,20 @@ def test_filters_and_search(client, login, orders_in, query, shown, hidden):
 
 def test_bulk_mark_paid_releases_the_payment_hold_and_allocates(client, login, orders_in):
     login('clerk')
-    target = order('PAY-1')
+    target = stored_order('PAY-1')
     fragment = client.post('/orders/bulk?hold=payment_pending', data={'action': 'mark_paid', 'ids': [target.id]},
                            headers={'HX-Request': 'true'}, follow_redirects=True).text
     assert 'Mark paid: 1 orders done.' in fragment
-    paid = order('PAY-1')
+    paid = stored_order('PAY-1')
     assert (paid.payment_status, paid.status, paid.paid_amount) == ('paid', 'allocated', paid.total)
 
 
 def test_bulk_actions_say_which_orders_refused_and_why(client, login, orders_in):
     login('clerk')
-    ids = [order(x).id for x in ('OK-1', 'PAY-1', 'COM-1')]
+    ids = [stored_order(x).id for x in ('OK-1', 'PAY-1', 'COM-1')]
     fragment = client.post('/orders/bulk', data={'action': 'confirm', 'ids': ids},
                            headers={'HX-Request': 'true'}, follow_redirects=True).text
-    number = order('OK-1').number
+    number = stored_order('OK-1').number
     assert f'{number}: Order {number} is Allocated: only a new order can be confirmed.' in fragment
     assert 'still has holds: Payment pending' in fragment
     assert 'still has holds: Customer comment' in fragment
@@ -77,39 +77,39 @@ def test_bulk_actions_say_which_orders_refused_and_why(client, login, orders_in)
 
 def test_bulk_release_of_the_queue_reason(client, login, orders_in):
     login('clerk')
-    target = order('COM-1')
+    target = stored_order('COM-1')
     client.post('/orders/bulk?hold=customer_comment', data={'action': 'release', 'hold_reason': 'customer_comment',
                                                             'ids': [target.id], 'why': '確認済'})
-    released = order('COM-1')
+    released = stored_order('COM-1')
     assert released.open_holds == []
     assert released.status == 'allocated'
 
 
 def test_bulk_cancel_needs_a_reason_and_gives_stock_back(client, login, orders_in):
     login('clerk')
-    target = order('OK-1')
+    target = stored_order('OK-1')
     refused = client.post('/orders/bulk', data={'action': 'cancel', 'ids': [target.id]},
                           headers={'HX-Request': 'true'}, follow_redirects=True).text
     assert 'A cancellation needs a reason.' in refused
     client.post('/orders/bulk', data={'action': 'cancel', 'ids': [target.id], 'why': '重複注文'})
-    assert order('OK-1').status == 'cancelled'
+    assert stored_order('OK-1').status == 'cancelled'
 
 
 def test_bulk_export_of_the_selected_orders(client, login, orders_in):
     login('clerk')
-    response = client.post('/orders/bulk', data={'action': 'export', 'ids': [order('PAY-1').id]})
+    response = client.post('/orders/bulk', data={'action': 'export', 'ids': [stored_order('PAY-1').id]})
     text = response.data.decode('utf-8-sig')
     assert 'PAY-1' in text and 'OK-1' not in text
 
 
 def test_order_page_shows_why_it_waits_and_its_timeline(client, login, orders_in):
     login('clerk')
-    page = client.get(f'/orders/{order("PAY-1").id}').text
+    page = client.get(f'/orders/{stored_order("PAY-1").id}').text
     assert 'Why this order waits' in page and 'Payment pending' in page
     assert 'Order came in from Kura CSV.' in page
-    client.post(f'/orders/{order("PAY-1").id}/notes', data={'note': 'お客様に振込先を再送'})
-    client.post(f'/orders/{order("PAY-1").id}/payment', data={'amount': '1000', 'paid_on': '2025-10-09'})
-    page = client.get(f'/orders/{order("PAY-1").id}').text
+    client.post(f'/orders/{stored_order("PAY-1").id}/notes', data={'note': 'お客様に振込先を再送'})
+    client.post(f'/orders/{stored_order("PAY-1").id}/payment', data={'amount': '1000', 'paid_on': '2025-10-09'})
+    page = client.get(f'/orders/{stored_order("PAY-1").id}').text
     assert 'お客様に振込先を再送' in page
     assert 'Payment: Unpaid → Paid (1,000 yen on 2025-10-09)' in page
     assert 'Hold released: Payment pending' in page
@@ -118,7 +118,7 @@ def test_order_page_shows_why_it_waits_and_its_timeline(client, login, orders_in
 
 def test_editing_the_address_rechecks_it_and_keeps_what_was_typed_on_error(client, login, orders_in):
     login('clerk')
-    target = order('OK-1')
+    target = stored_order('OK-1')
     data = {'ship_name': '山田 太郎', 'ship_kana': '', 'ship_postal_code': '12', 'ship_prefecture': '東京都',
             'ship_city': '千代田区', 'ship_address1': '千代田1-1', 'ship_address2': '', 'ship_phone': '0312345678'}
     response = client.post(f'/orders/{target.id}/ship-to', data=data)
@@ -126,39 +126,39 @@ def test_editing_the_address_rechecks_it_and_keeps_what_was_typed_on_error(clien
     assert 'value="千代田1-1"' in response.text
     data['ship_postal_code'] = '060-0001'   # Hokkaido, not Tokyo
     client.post(f'/orders/{target.id}/ship-to', data=data)
-    held = order('OK-1')
+    held = stored_order('OK-1')
     assert [h.reason for h in held.open_holds] == ['address_check']
     assert held.status == 'new'   # its stock went back until the address is right
     data['ship_postal_code'] = '100-0001'
     client.post(f'/orders/{target.id}/ship-to', data=data)
-    fixed = order('OK-1')
+    fixed = stored_order('OK-1')
     assert fixed.open_holds == []
     assert fixed.status == 'allocated'
 
 
 def test_a_manual_hold_and_a_cancel_from_the_order_page(client, login, orders_in):
     login('clerk')
-    target = order('OK-1')
+    target = stored_order('OK-1')
     response = client.post(f'/orders/{target.id}/holds', data={'reason': 'manual', 'note': ''})
     assert 'A manual hold needs a note saying why.' in response.text
     client.post(f'/orders/{target.id}/holds', data={'reason': 'manual', 'note': '住所確認の電話待ち'})
-    assert [h.reason for h in order('OK-1').open_holds] == ['manual']
+    assert [h.reason for h in stored_order('OK-1').open_holds] == ['manual']
     client.post(f'/orders/{target.id}/cancel', data={'why': 'お客様都合'})
-    assert order('OK-1').status == 'cancelled'
+    assert stored_order('OK-1').status == 'cancelled'
 
 
 def test_priority_raises_from_the_order_page(client, login, orders_in):
     login('clerk')
-    target = order('OK-1')
+    target = stored_order('OK-1')
     client.post(f'/orders/{target.id}/actions', data={'action': 'raise'})
-    assert order('OK-1').priority == 1
+    assert stored_order('OK-1').priority == 1
 
 
 def test_a_backorder_says_what_it_waits_for(client, login, make_product):
     login('clerk')
     make_product('T-9', jan='')
     kura_orders({'order_id': 'BO-1', 'lines': [('T-9', 3)]})
-    page = client.get(f'/orders/{order("BO-1").id}').text
+    page = client.get(f'/orders/{stored_order("BO-1").id}').text
     assert 'Waiting for stock' in page
     assert '3 × <code>T-9</code>' in page
 
@@ -199,29 +199,29 @@ def test_combine_and_split_from_the_order_page(client, login, make_product, stoc
                 {'order_id': 'C-2', 'ordered_at': '2025-10-02T10:00:00', 'lines': [('A', 1), ('B', 2)]})
     listing = client.get('/orders/', headers={'HX-Request': 'true'}).text
     assert listing.count('Can combine') == 2
-    first, second = order('C-1'), order('C-2')
+    first, second = stored_order('C-1'), stored_order('C-2')
     page = client.get(f'/orders/{first.id}').text
     assert 'Can be combined (同梱)' in page and second.number in page
     client.post(f'/orders/{first.id}/combine', data={'ids': [second.id]})
-    assert order('C-2').combined_into_id == first.id
+    assert stored_order('C-2').combined_into_id == first.id
     page = client.get(f'/orders/{second.id}').text
     assert 'Ships in the parcel of' in page
     assert f'Combined into the parcel of {first.number}' in page
     client.post(f'/orders/{second.id}/combine', data={'action': 'uncombine'})
-    assert order('C-2').combined_into_id is None
-    b_line = next(line.id for line in order('C-2').lines if line.item_code == 'B')
+    assert stored_order('C-2').combined_into_id is None
+    b_line = next(line.id for line in stored_order('C-2').lines if line.item_code == 'B')
     response = client.post(f'/orders/{second.id}/split', data={f'move-{b_line}': '2'})
     part = db.session.scalar(sa.select(Order).where(Order.split_from_id == second.id))
     assert response.headers['Location'] == f'/orders/{part.id}'
-    assert order('C-2').status == 'allocated'
-    a_line = order('C-2').lines[0].id
+    assert stored_order('C-2').status == 'allocated'
+    a_line = stored_order('C-2').lines[0].id
     bad = client.post(f'/orders/{second.id}/split', data={f'move-{a_line}': 'x'}, follow_redirects=True)
     assert 'Units to move must be whole numbers.' in bad.text
 
 
 def test_the_timeline_shows_the_holds_an_order_arrived_with_and_buyer_edits(client, login, orders_in):
     login('clerk')
-    target = order('COM-1')
+    target = stored_order('COM-1')
     page = client.get(f'/orders/{target.id}').text
     assert 'Put on hold: Customer comment' in page
     response = client.post(f'/orders/{target.id}/buyer', data={
@@ -231,6 +231,6 @@ def test_the_timeline_shows_the_holds_an_order_arrived_with_and_buyer_edits(clie
     assert 'value="髙﨑 次郎"' in response.text
     client.post(f'/orders/{target.id}/buyer', data={'buyer_name': '髙﨑 次郎', 'buyer_kana': 'タカサキ ジロウ',
                                                     'buyer_email': 'jiro@example.jp', 'buyer_phone': '090-1234-5678'})
-    changed = order('COM-1')
+    changed = stored_order('COM-1')
     assert (changed.buyer_name, changed.buyer_phone) == ('髙﨑 次郎', '09012345678')
     assert 'Buyer changed:' in client.get(f'/orders/{target.id}').text

@@ -5,8 +5,7 @@ import re
 from app.extensions import db
 from app.orders.models import Order
 from tests.conftest import count
-from tests.importers.test_order_formats import RAKUTEN_HEADER, table
-from tests.orders.test_views import order_row
+from tests.factories import RAKUTEN_HEADER, order_row, table
 
 
 def drop(page, selector: str, files: list[tuple[str, bytes]]) -> bool:

@@ -12,8 +12,7 @@ from app.orders.importing import import_order_files
 from app.orders.jobs import queue_import, run_import_job, store_upload
 from app.orders.models import ImportBatch, Order, OrderHold
 from tests.conftest import count
-from tests.importers.test_order_formats import RAKUTEN_HEADER, sample_files, table
-from tests.importers.test_order_formats import rakuten_row as mall_row
+from tests.factories import RAKUTEN_HEADER, order_row, sample_files, table
 
 
 def upload(client, files, channel='auto'):
@@ -26,11 +25,6 @@ def confirm_token(page: str) -> tuple[str, str]:
     channel = re.search(r'name="channel" type="hidden" value="([^"]+)"', page).group(1)
     return token, channel
 
-
-
-def order_row(order_id='333267-20251007-0000000001', **values):
-    """A Rakuten item row without the customer's comment (a comment puts the order on hold)."""
-    return mall_row(order_id, **{'コメント': '', **values})
 
 @pytest.fixture
 def tea(make_product):

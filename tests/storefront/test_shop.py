@@ -15,7 +15,7 @@ from app.settings.services import ShopSettings, save_shop_settings
 from app.storefront import services
 from app.storefront.services import Checkout, OutOfStock, place_order, totals
 from tests.conftest import count, run_together
-from tests.importers.test_order_formats import KURA_HEADER, kura_row, table
+from tests.factories import KURA_HEADER, kura_row, table
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from app.errors import UserError
 from app.extensions import db
 from app.web.unit_of_work import writing
 from tests.conftest import PASSWORD, RequestClient, count, make_app
+from tests.factories import kura_orders, stored_order
 
 
 def product_form(**overrides):
@@ -34,31 +35,27 @@ def test_a_refusal_after_a_write_saves_nothing_and_shows_on_the_form(client, log
 
 def test_a_refusal_without_a_form_is_a_flash_on_the_next_page(client, login, make_product, stock):
     """An order waiting on a hold is not allocated from its page: the page says why, the order stays as it was."""
-    from tests.orders.test_triage import kura_orders, order
-
     login('clerk')
     stock(make_product('T-1', jan=''), 5)
     kura_orders({'order_id': 'COM-1', 'lines': [('T-1', 1)], 'comment': '熨斗をお願いします'})
-    held = order('COM-1')
+    held = stored_order('COM-1')
     page = client.post(f'/orders/{held.id}/actions', data={'action': 'allocate'}, follow_redirects=True).text
     assert f'Order {held.number} is not ready to allocate (status New, 1 holds).' in page
-    assert order('COM-1').status == 'new'
+    assert stored_order('COM-1').status == 'new'
 
 
 def test_allocating_one_order_checks_readiness_as_allocating_many(client, login, make_product, stock):
     """The order page's "Allocate now" and the list's bulk action refuse the same order with the same words."""
-    from tests.orders.test_triage import kura_orders, order
-
     login('clerk')
     stock(make_product('T-1', jan=''), 5)
     kura_orders({'order_id': 'COM-1', 'lines': [('T-1', 1)], 'comment': '熨斗をお願いします'})
-    held = order('COM-1')
+    held = stored_order('COM-1')
     refusal = f'Order {held.number} is not ready to allocate (status New, 1 holds).'
     single = client.post(f'/orders/{held.id}/actions', data={'action': 'allocate'}, follow_redirects=True).text
     bulk = client.post('/orders/bulk', data={'action': 'allocate', 'ids': [held.id]}, follow_redirects=True).text
     assert refusal in single
     assert f'{held.number}: {refusal}' in bulk
-    assert order('COM-1').status == 'new'
+    assert stored_order('COM-1').status == 'new'
 
 
 # ---------------------------------------------------------------------------------------------- the mechanism
@@ -190,7 +187,6 @@ def snapshot() -> dict[str, list]:
 def shop_at_work(runner, make_user):
     """The demo shop with orders in every state the screens show: held, allocated, picked, packed."""
     from app.fulfilment import services as floor
-    from tests.orders.test_triage import kura_orders, order
 
     assert runner.invoke(args=['seed-demo']).exit_code == 0
     floor.add_tracking_range('yamato', '44441375870', '44441375999', warn_below=10, actor=None)
@@ -202,7 +198,7 @@ def shop_at_work(runner, make_user):
     batch = floor.create_pick_batch(carrier=None, channel=None, delivery_date=None, single_item=None, limit=10,
                                     actor=None)
     db.session.commit()
-    return {'order_id': order('G-1').id, 'batch_id': batch.id}
+    return {'order_id': stored_order('G-1').id, 'batch_id': batch.id}
 
 
 def path_values(shop: dict) -> dict:

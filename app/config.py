@@ -1,4 +1,5 @@
 """Settings from environment variables, with defaults that run Kura embedded on one machine."""
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -111,10 +112,15 @@ class Config:
             'BACKUP_DIR': Path(os.environ.get('KURA_BACKUP_DIR') or instance / 'backups'),
             'BACKUP_KEEP': _int('KURA_BACKUP_KEEP', 14),
             'BACKUP_BEFORE_UPGRADE': _flag('KURA_BACKUP_BEFORE_UPGRADE', True),
+            # a login ends after this long without a request, and in any case this long after it began
+            'SESSION_IDLE_MINUTES': _int('KURA_SESSION_IDLE_MINUTES', 240),
+            'SESSION_MAX_HOURS': _int('KURA_SESSION_MAX_HOURS', 16),
         }
         for key, value in env.items():
             values.setdefault(key, value)
         values['SESSION_COOKIE_SECURE'] = values.get('SESSION_COOKIE_SECURE', values['BEHIND_PROXY'])
+        # Flask signs the time into the cookie and refuses one older than this: the idle limit
+        values['PERMANENT_SESSION_LIFETIME'] = dt.timedelta(minutes=values['SESSION_IDLE_MINUTES'])
         return values
 
 

@@ -71,3 +71,29 @@ class AuditEvent(db.Model):
 
     def __repr__(self):
         return f'<AuditEvent {self.id} {self.action} {self.object_type}:{self.object_id}>'
+
+
+class UserSession(db.Model):
+    """One login on one browser: the session cookie carries its token, and ending the row logs that browser out.
+
+    A cookie is the browser's, so a copied one would work until it expires; the row is what logout, a new
+    password, deactivation and "log out everywhere" end.  Only a hash of the token is stored.
+    """
+
+    __tablename__ = 'user_sessions'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('users.id'), nullable=False, index=True)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), nullable=False, unique=True)
+    started_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    ended_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
+    #: logout, password, deactivated, everywhere, admin
+    ended_why: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False, default='', server_default='')
+    #: what the login came from, for the account page's list of sessions
+    user_agent: so.Mapped[str] = so.mapped_column(sa.String(200), nullable=False, default='', server_default='')
+    address: so.Mapped[str] = so.mapped_column(sa.String(45), nullable=False, default='', server_default='')
+
+    user: so.Mapped[User] = so.relationship()
+
+    def __repr__(self):
+        return f'<UserSession {self.id} user {self.user_id}{" ended" if self.ended_at else ""}>'

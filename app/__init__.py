@@ -51,10 +51,14 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id):
-        from app.accounts.models import User
+        # the cookie names its login too: a login ended by logout, a new password, deactivation or
+        # "log out everywhere", or older than SESSION_MAX_HOURS, lets nobody in, even from a copied cookie
+        import datetime as dt
 
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        from app.accounts import sessions
+
+        return sessions.user_of(int(user_id), session.get(sessions.COOKIE_KEY),
+                                longest=dt.timedelta(hours=app.config['SESSION_MAX_HOURS']))
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 
+from app.accounts import sessions
 from app.accounts.models import AuditEvent, Role, User
 from app.database import utcnow
 from app.errors import UserError
@@ -101,6 +102,8 @@ def update_user(user: User, *, actor: User, name: str, role: str, active: bool, 
         raise UserError(_l('You cannot change your own role or deactivate yourself.'), field='role')
     before = {'name': user.name, 'role': user.role, 'active': user.active, 'locale': user.locale}
     user.name, user.role, user.active, user.locale = name.strip() or user.email, role, active, locale
+    if before['active'] and not active:
+        sessions.end_all(user, 'deactivated')
     after = {'name': user.name, 'role': user.role, 'active': user.active, 'locale': user.locale}
     if before != after:
         record_audit(actor, 'user.updated', user, before=before, after=after)
@@ -108,10 +111,12 @@ def update_user(user: User, *, actor: User, name: str, role: str, active: bool, 
     return user
 
 
-def set_password(user: User, password: str, *, actor: User | None) -> None:
+def set_password(user: User, password: str, *, actor: User | None, keep_login: str | None = None) -> None:
+    """A new password; every login of the account ends but `keep_login` (the browser of the user who set it)."""
     check_password_strength(password, known=(user.email, user.name))
     user.password_hash = _hasher().hash(password)
-    record_audit(actor, 'user.password_set', user)
+    ended = sessions.end_all(user, 'password', keep=keep_login)
+    record_audit(actor, 'user.password_set', user, note=f'{ended} logins ended' if ended else '')
     db.session.flush()
 
 

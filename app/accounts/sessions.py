@@ -16,6 +16,10 @@ from app.database import utcnow
 from app.extensions import db
 
 
+#: the key of the login's token in Flask's session cookie
+COOKIE_KEY = 'login'
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

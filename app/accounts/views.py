@@ -1,4 +1,5 @@
 """Login, logout, language, and user administration."""
+import datetime as dt
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -6,7 +7,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import bp, services
+from app.accounts import bp, services, sessions
 from app.accounts.forms import LoginForm, UserForm
 from app.accounts.models import AuditEvent, User
 from app.extensions import db
@@ -42,8 +43,11 @@ def login():
         if user is not None:
             with writing():
                 services.record_login(user, form.password.data)
+                token = sessions.start(user, user_agent=request.user_agent.string, address=request.remote_addr or '')
+            session.clear()   # nothing of a session from before the login carries over into it
+            session[sessions.COOKIE_KEY] = token
+            session.permanent = True   # the idle limit: Flask refuses a cookie older than its lifetime
             login_user(user)
-            session.pop('locale', None)
             return redirect(_safe_next(request.args.get('next')))
         error = _('The e-mail address or password is wrong, or the account is inactive.')
     return render_template('accounts/login.html', form=form, error=error), (401 if error else 200)
@@ -52,7 +56,22 @@ def login():
 @bp.route('/logout', methods=['POST'])
 @login_required
 def logout():
+    with writing():
+        sessions.end(session.get(sessions.COOKIE_KEY), 'logout')
     logout_user()
+    session.clear()
+    return redirect(url_for('accounts.login'))
+
+
+@bp.route('/logout/everywhere', methods=['POST'])
+@login_required
+def logout_everywhere():
+    """Every login of this account ends, on every browser, this one too (a lost phone, a shared PC)."""
+    with writing():
+        sessions.end_all(current_user, 'everywhere')
+    logout_user()
+    session.clear()
+    flash(_('You were logged out on every device.'), 'success')
     return redirect(url_for('accounts.login'))
 
 
@@ -119,12 +138,28 @@ def edit_user(user_id):
             services.update_user(user, actor=current_user, name=form.name.data, role=form.role.data,
                                  active=form.active.data, locale=form.locale.data)
             if form.password.data:
-                services.set_password(user, form.password.data, actor=current_user)
+                # a new password ends the account's other logins: whoever knew the old one is out
+                mine = session.get(sessions.COOKIE_KEY) if user.id == current_user.id else None
+                services.set_password(user, form.password.data, actor=current_user, keep_login=mine)
         if work.ok:
             flash(_('User %(email)s saved.', email=user.email), 'success')
             return redirect(url_for('accounts.users'))
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == 'users',
                                                             AuditEvent.object_id == str(user.id))
                                 .order_by(AuditEvent.at.desc()).limit(50)).all()
-    return render_template('accounts/user_form.html', form=form, user=user, events=events)
+    logins = sessions.open_logins(user, longest=dt.timedelta(hours=current_app.config['SESSION_MAX_HOURS']))
+    return render_template('accounts/user_form.html', form=form, user=user, events=events, logins=logins)
+
+
+@bp.route('/users/<int:user_id>/logins/end', methods=['POST'])
+@roles_required(*ADMIN)
+def end_logins(user_id):
+    """An administrator logs a user out everywhere (a lost device, someone who left)."""
+    user = db.get_or_404(User, user_id)
+    keep = session.get(sessions.COOKIE_KEY) if user.id == current_user.id else None
+    with writing():
+        ended = sessions.end_all(user, 'admin', keep=keep)
+        services.record_audit(current_user, 'user.logins_ended', user, note=str(ended))
+    flash(_('%(email)s was logged out on %(n)d devices.', email=user.email, n=ended), 'success')
+    return redirect(url_for('accounts.edit_user', user_id=user.id))
 

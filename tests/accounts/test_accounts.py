@@ -204,3 +204,82 @@ def test_an_address_that_is_not_one_is_refused_saying_why(address, reason):
 def test_an_address_is_checked_for_its_form_only():
     # no DNS look-up: the shop may be offline, and a domain that takes no mail is the carrier's problem
     assert clean_email(' hanako@no-mail-here.example.jp ') == 'hanako@no-mail-here.example.jp'
+
+
+def copy_of_the_cookie(app, client):
+    """A second browser holding a copy of `client`'s session cookie, as a stolen or shared one would be."""
+    other = app.test_client()
+    other.set_cookie('session', client.get_cookie('session').value)
+    return other
+
+
+def lets_in(browser) -> bool:
+    return browser.get('/catalog/').status_code == 200
+
+
+@pytest.mark.parametrize('end', ['logout', 'everywhere', 'password', 'deactivated', 'admin'])
+def test_a_copied_session_cookie_stops_working_when_its_login_ends(app, client, login, make_user, end):
+    from app.accounts.models import UserSession
+
+    clerk = login('clerk')
+    copy = copy_of_the_cookie(app, client)
+    assert lets_in(client) and lets_in(copy)
+    if end == 'logout':
+        client.post('/logout')
+    elif end == 'everywhere':
+        client.post('/logout/everywhere')
+    else:
+        admin = make_user('admin')
+        office = app.test_client()
+        office.post('/login', data={'email': admin.email, 'password': PASSWORD})
+        if end == 'admin':
+            assert office.post(f'/users/{clerk.id}/logins/end').status_code == 302
+        else:
+            new_password = end == 'password'
+            office.post(f'/users/{clerk.id}', data={
+                'email': clerk.email, 'name': clerk.name, 'role': 'clerk', 'locale': 'en',
+                'active': 'y' if new_password else '', 'password': 'a brand new passphrase' if new_password else ''})
+    assert not lets_in(copy)
+    assert not lets_in(client)
+    ended = db.session.scalars(sa.select(UserSession.ended_why).where(UserSession.user_id == clerk.id)).all()
+    assert ended == [end]
+
+
+def test_a_new_password_keeps_the_login_of_the_admin_who_set_it_and_ends_their_others(app, client, login):
+    admin = login('admin')
+    elsewhere = app.test_client()
+    elsewhere.post('/login', data={'email': admin.email, 'password': PASSWORD})
+    client.post(f'/users/{admin.id}', data={'email': admin.email, 'name': admin.name, 'role': 'admin',
+                                            'locale': 'en', 'active': 'y', 'password': 'a brand new passphrase'})
+    assert lets_in(client) and not lets_in(elsewhere)
+
+
+def test_a_login_ends_after_the_idle_time_and_after_the_longest_time(app, client, login):
+    import datetime as dt
+    import time
+
+    from app.accounts.models import UserSession
+
+    clerk = login('clerk')
+    app.config['PERMANENT_SESSION_LIFETIME'] = dt.timedelta(seconds=1)
+    time.sleep(2.1)
+    assert not lets_in(client)   # the cookie's signed time is older than the idle limit
+    app.config['PERMANENT_SESSION_LIFETIME'] = dt.timedelta(hours=4)
+    client.post('/login', data={'email': clerk.email, 'password': PASSWORD})
+    assert lets_in(client)
+    from app.database import utcnow
+
+    long_ago = utcnow() - dt.timedelta(hours=app.config['SESSION_MAX_HOURS'], minutes=1)
+    db.session.execute(sa.update(UserSession).where(UserSession.ended_at.is_(None)).values(started_at=long_ago))
+    db.session.commit()
+    assert not lets_in(client)
+
+
+def test_the_user_page_lists_where_the_user_is_logged_in(app, client, login, make_user):
+    login('admin')
+    packer = make_user('packer')
+    station = app.test_client()
+    station.post('/login', data={'email': packer.email, 'password': PASSWORD},
+                 headers={'User-Agent': 'ScannerPC/1.0'})
+    page = client.get(f'/users/{packer.id}').text
+    assert 'ScannerPC/1.0' in page and 'Log out on every device' in page

@@ -97,3 +97,25 @@ class UserSession(db.Model):
 
     def __repr__(self):
         return f'<UserSession {self.id} user {self.user_id}{" ended" if self.ended_at else ""}>'
+
+
+class LoginFailure(db.Model):
+    """A wrong password, at the login page or for a supervisor's override at a packing station.
+
+    Kept in the database, not in a process, so every gunicorn worker sees the same count; rows older
+    than the throttling window are deleted as new ones come.
+    """
+
+    __tablename__ = 'login_failures'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    #: the e-mail address typed, lower-case (an unknown one counts too: guessing is guessing)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), nullable=False)
+    #: the client's address
+    client: so.Mapped[str] = so.mapped_column(sa.String(64), nullable=False)
+    #: login or override
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10), nullable=False)
+
+    __table_args__ = (sa.Index('ix_login_failures_email_at', 'email', 'at'),
+                      sa.Index('ix_login_failures_client_at', 'client', 'at'))

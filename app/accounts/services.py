@@ -1,4 +1,5 @@
 """Creating and changing staff accounts, checking passwords, and writing the audit log."""
+import datetime as dt
 import logging
 import re
 
@@ -11,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 
 from app.accounts import sessions
-from app.accounts.models import AuditEvent, Role, User
+from app.accounts.models import AuditEvent, LoginFailure, Role, User
 from app.database import utcnow
 from app.errors import UserError
 from app.extensions import db
@@ -125,6 +126,59 @@ def set_locale(user: User, locale: str) -> None:
         raise UserError(_l('Unknown language "%(locale)s".', locale=locale), field='locale')
     user.locale = locale
     db.session.flush()
+
+
+#: wrong passwords within LOGIN_WINDOW after which no password is checked: for one account, and from
+#: one client address whatever the account (one person trying many accounts)
+LOGIN_WINDOW = dt.timedelta(minutes=15)
+ACCOUNT_LIMIT = 5
+CLIENT_LIMIT = 20
+
+
+def login_lock(email: str, client: str) -> str | None:
+    """Why no password may be tried now for this account or from this address, or None.
+
+    Counting in the database, not in a process, holds for every gunicorn worker and survives a restart.
+    """
+    since = utcnow() - LOGIN_WINDOW
+    email = (email or '').strip().lower()[:254]
+    for column, value, limit in ((LoginFailure.email, email, ACCOUNT_LIMIT),
+                                 (LoginFailure.client, client[:64], CLIENT_LIMIT)):
+        times = db.session.scalars(sa.select(LoginFailure.at).where(column == value, LoginFailure.at >= since)
+                                   .order_by(LoginFailure.at.desc()).limit(limit)).all()
+        if len(times) >= limit:
+            # free again when the oldest of the last `limit` failures leaves the window
+            minutes = max(1, -(-int((times[-1] + LOGIN_WINDOW - utcnow()).total_seconds()) // 60))
+            return str(_l('Too many wrong passwords: try again in %(minutes)d minutes, or ask an administrator to '
+                          'unlock the account.', minutes=minutes))
+    return None
+
+
+def record_login_failure(email: str, client: str, kind: str) -> None:
+    """A wrong password was typed; old failures (outside the window) go."""
+    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.at < utcnow() - LOGIN_WINDOW))
+    db.session.add(LoginFailure(email=(email or '').strip().lower()[:254], client=client[:64], kind=kind))
+    db.session.flush()
+
+
+def unlock_login(user: User, *, actor: User | None) -> int:
+    """The account's wrong passwords are forgotten (its owner was told of them); how many."""
+    removed = db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == user.email)).rowcount
+    if removed:
+        record_audit(actor, 'user.unlocked', user, note=str(removed))
+    db.session.flush()
+    return removed
+
+
+def forget_login_failures(user: User) -> None:
+    """The right password: the account's earlier wrong ones no longer count against it."""
+    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == user.email))
+
+
+def recent_login_failures(email: str) -> list[LoginFailure]:
+    """The wrong passwords of an account still inside the window, newest first (the user page shows them)."""
+    return list(db.session.scalars(sa.select(LoginFailure).where(
+        LoginFailure.email == email, LoginFailure.at >= utcnow() - LOGIN_WINDOW).order_by(LoginFailure.at.desc())))
 
 
 def authenticate(email: str, password: str) -> User | None:

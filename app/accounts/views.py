@@ -39,10 +39,18 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
+        client = request.remote_addr or ''
+        locked = services.login_lock(form.email.data, client)
+        if locked:   # the password is not even checked: a right guess now would say so
+            return render_template('accounts/login.html', form=form, error=locked), 429
         user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            with writing():
+                services.record_login_failure(form.email.data, client, 'login')
         if user is not None:
             with writing():
                 services.record_login(user, form.password.data)
+                services.forget_login_failures(user)
                 token = sessions.start(user, user_agent=request.user_agent.string, address=request.remote_addr or '')
             session.clear()   # nothing of a session from before the login carries over into it
             session[sessions.COOKIE_KEY] = token
@@ -148,7 +156,20 @@ def edit_user(user_id):
                                                             AuditEvent.object_id == str(user.id))
                                 .order_by(AuditEvent.at.desc()).limit(50)).all()
     logins = sessions.open_logins(user, longest=dt.timedelta(hours=current_app.config['SESSION_MAX_HOURS']))
-    return render_template('accounts/user_form.html', form=form, user=user, events=events, logins=logins)
+    return render_template('accounts/user_form.html', form=form, user=user, events=events, logins=logins,
+                           failures=services.recent_login_failures(user.email),
+                           locked=services.login_lock(user.email, ''))
+
+
+@bp.route('/users/<int:user_id>/unlock', methods=['POST'])
+@roles_required(*ADMIN)
+def unlock_user(user_id):
+    """An administrator lets an account try passwords again before its wait is over."""
+    user = db.get_or_404(User, user_id)
+    with writing():
+        services.unlock_login(user, actor=current_user)
+    flash(_('%(email)s may log in again.', email=user.email), 'success')
+    return redirect(url_for('accounts.edit_user', user_id=user.id))
 
 
 @bp.route('/users/<int:user_id>/logins/end', methods=['POST'])

@@ -6,8 +6,7 @@ from flask import abort, flash, jsonify, make_response, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.services import authenticate
-from app.errors import UserError
+from app.accounts.services import authenticate, login_lock, record_login_failure
 from app.extensions import db
 from app.fulfilment import bp, carrier_files, documents, services
 from app.fulfilment.forms import OverrideForm, PickBatchForm, StationForm
@@ -235,10 +234,17 @@ def pack_override():
     if current is None or not form.validate_on_submit():
         return _station_view(services.ScanOutcome(False, _('Fill in every field of the override.'), 'not_packable',
                                                   current), 422)
+    client = request.remote_addr or ''
+    locked = login_lock(form.email.data, client)
+    if locked:   # guessing a manager's password at a station is throttled as at the login page
+        return _station_view(services.ScanOutcome(False, locked, 'not_packable', current), 429)
     supervisor = authenticate(form.email.data, form.password.data)
+    if supervisor is None:
+        with writing(show=False):
+            record_login_failure(form.email.data, client, 'override')
+        return _station_view(services.ScanOutcome(False, _('The supervisor e-mail or password is wrong.'),
+                                                  'not_packable', current), 422)
     with writing(show=False) as work:
-        if supervisor is None:
-            raise UserError(_('The supervisor e-mail or password is wrong.'))
         outcome = services.override(current, form.line_id.data, supervisor=supervisor, reason=form.reason.data,
                                     actor=current_user)
     if not work.ok:

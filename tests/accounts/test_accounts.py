@@ -283,3 +283,40 @@ def test_the_user_page_lists_where_the_user_is_logged_in(app, client, login, mak
                  headers={'User-Agent': 'ScannerPC/1.0'})
     page = client.get(f'/users/{packer.id}').text
     assert 'ScannerPC/1.0' in page and 'Log out on every device' in page
+
+
+def test_wrong_passwords_lock_the_account_for_a_while_and_an_admin_sees_and_unlocks_it(app, client, login,
+                                                                                         make_user):
+    from app.accounts.models import LoginFailure
+
+    clerk = make_user('clerk', email='hanako@shop.example')
+    for _ in range(5):
+        assert client.post('/login', data={'email': clerk.email, 'password': 'not my password'}).status_code == 401
+    locked = client.post('/login', data={'email': clerk.email, 'password': PASSWORD})   # right, but too late
+    assert locked.status_code == 429 and 'Too many wrong passwords: try again in 15 minutes' in locked.text
+    assert count(LoginFailure) == 5
+    office = app.test_client()
+    admin = make_user('admin')
+    office.post('/login', data={'email': admin.email, 'password': PASSWORD})
+    page = office.get(f'/users/{clerk.id}').text
+    assert 'Locked: no password is tried' in page and page.count('Login page') == 5
+    office.post(f'/users/{clerk.id}/unlock')
+    assert client.post('/login', data={'email': clerk.email, 'password': PASSWORD}).status_code == 302
+    assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.action == 'user.unlocked'))
+
+
+def test_one_address_guessing_many_accounts_is_held_back(client, make_user):
+    for n in range(20):
+        client.post('/login', data={'email': f'guess{n}@shop.example', 'password': 'password12'})
+    user = make_user('clerk')
+    assert client.post('/login', data={'email': user.email, 'password': PASSWORD}).status_code == 429
+
+
+def test_a_right_password_forgets_the_wrong_ones_before_it(client, make_user):
+    from app.accounts.models import LoginFailure
+
+    user = make_user('clerk')
+    for _ in range(4):
+        client.post('/login', data={'email': user.email, 'password': 'typo in it'})
+    assert client.post('/login', data={'email': user.email, 'password': PASSWORD}).status_code == 302
+    assert count(LoginFailure) == 0

@@ -88,6 +88,25 @@ def test_a_supervisor_overrides_at_the_station_with_their_password(client, login
     assert db.session.scalar(sa.select(ScanEvent.message).where(ScanEvent.result == 'override')) == 'JAN破損'
 
 
+def test_guessing_a_managers_password_at_the_station_is_stopped_after_five(client, login, floor):
+    from tests.conftest import PASSWORD
+
+    login('packer')
+    client.post('/pick/', data={})
+    station(client)
+    scan(client, stored_order('F-3').number)
+    line_id = stored_order('F-3').lines[0].id
+
+    def override(password):
+        return client.post('/pack/override', data={'line_id': line_id, 'email': floor['manager'].email,
+                                                   'password': password, 'reason': '破損'},
+                           headers={'HX-Request': 'true'})
+    assert [override(f'guess {n}').status_code for n in range(5)] == [422] * 5
+    locked = override(PASSWORD)   # the right one, too late: it is not even checked
+    assert locked.status_code == 429 and 'Too many wrong passwords' in locked.text
+    assert db.session.scalar(sa.select(sa.func.count(ScanEvent.id)).where(ScanEvent.result == 'override')) == 0
+
+
 def test_the_dock_ships_a_parcel_by_its_label_and_refuses_an_unpacked_one(client, login, floor):
     login('packer')
     client.post('/pick/', data={})

@@ -24,6 +24,7 @@ ACCESS = {
     'accounts.logout': SIGNED_IN,
     'accounts.logout_everywhere': SIGNED_IN,
     'accounts.end_logins': ADMIN,
+    'accounts.unlock_user': ADMIN,
     'accounts.set_locale': SIGNED_IN,
     'accounts.users': ADMIN,
     'accounts.create_user': ADMIN,

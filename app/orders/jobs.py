@@ -2,13 +2,17 @@
 import datetime as dt
 import logging
 import secrets
+import threading
 import traceback
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from huey import crontab
 
 from app.database import utcnow
+from app.errors import UserError
 from app.extensions import db
 from app.jobs.models import Job, UploadedFile
 from app.jobs.queue import huey, task_app
@@ -50,6 +54,93 @@ def job_progress(job_id: int) -> tuple[int, int] | None:
     return huey.get(progress_key(job_id), peek=True)
 
 
+#: how often a running job says it is alive, and after how long without a word its worker is taken for dead
+HEARTBEAT_SECONDS = 5
+STALLED_AFTER = dt.timedelta(seconds=60)
+#: an upload no job still needs is deleted after this long (a failed import's file stays this long, to retry)
+UPLOADS_KEPT = dt.timedelta(days=7)
+
+
+def heartbeat_key(job_id: int) -> str:
+    return f'job-heartbeat-{job_id}'
+
+
+class Heartbeat:
+    """While a job runs, a thread of its worker writes the time to huey's store every few seconds.
+
+    The thread dies with its process: a worker killed (kill -9, a restart, the machine down) stops
+    beating, and the job is then seen as stalled instead of "running" for ever.
+    """
+
+    def __init__(self, job_id: int):
+        self.key, self._stop = heartbeat_key(job_id), threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f'heartbeat-{job_id}', daemon=True)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_SECONDS):
+            huey.put(self.key, utcnow().timestamp())
+
+    def __enter__(self):
+        huey.put(self.key, utcnow().timestamp())   # the first at once: the job is alive as it starts
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self._stop.set()
+        self._thread.join()
+        huey.get(self.key)   # reading without peek removes it
+
+
+def stalled(job: Job, now: dt.datetime | None = None) -> bool:
+    """A job marked running whose worker has not said it is alive for STALLED_AFTER: it was killed."""
+    if job.status != 'running':
+        return False
+    now = now or utcnow()
+    beat = huey.get(heartbeat_key(job.id), peek=True)
+    last = dt.datetime.fromtimestamp(beat, dt.UTC) if beat else job.started_at
+    return last is None or now - last > STALLED_AFTER
+
+
+STALLED_MESSAGE = _l('The background worker stopped while this import ran (it was killed or restarted): '
+                     'nothing of it was saved. Retry it.')
+
+
+def fail_stalled_jobs() -> int:
+    """Mark the jobs whose worker died as failed, and delete the uploads no job needs any more; how many failed."""
+    now = utcnow()
+    failed = 0
+    for job in db.session.scalars(sa.select(Job).where(Job.status == 'running')):
+        if stalled(job, now):
+            job.status, job.finished_at, job.error = 'failed', now, str(STALLED_MESSAGE)
+            failed += 1
+    waiting = [job.params.get('upload') for job in db.session.scalars(
+        sa.select(Job).where(Job.status.in_(('queued', 'running'))))]
+    db.session.execute(sa.delete(UploadedFile).where(UploadedFile.created_at < now - UPLOADS_KEPT,
+                                                     UploadedFile.token.not_in([t for t in waiting if t])))
+    db.session.flush()
+    return failed
+
+
+def retry(job: Job, *, actor) -> Job:
+    """A failed (or stalled) import again, as a new job on the same upload; the failed one stays as it ended."""
+    if not (job.status == 'failed' or stalled(job)):
+        raise UserError(_l('Only a failed import can be retried.'))
+    if not uploaded_files(job.params.get('upload', '')):
+        raise UserError(_l('The files of this import are no longer kept: upload them again.'))
+    if job.status == 'running':
+        job.status, job.finished_at, job.error = 'failed', utcnow(), str(STALLED_MESSAGE)
+    return queue_import(job.params['upload'], job.params['channel'], actor=actor)
+
+
+@huey.periodic_task(crontab(minute='*'), name='fail_stalled_jobs')
+def sweep_jobs() -> None:
+    with task_app().app_context():
+        failed = fail_stalled_jobs()
+        db.session.commit()
+        if failed:
+            logger.warning('%d import jobs whose worker stopped were marked failed', failed)
+
+
 def queue_import(token: str, channel: str, *, actor) -> Job:
     """Create the job row and hand the import to the consumer once the row is committed."""
     job = Job(kind='order_import', status='queued', user_id=actor and actor.id,
@@ -79,7 +170,7 @@ def run_import_job(job_id: int) -> None:
     db.session.commit()
     actor = job.user
     # the problems and a refusal are written in the language of the clerk who queued the import
-    with force_locale(actor.locale if actor else current_app.config['BABEL_DEFAULT_LOCALE']):
+    with force_locale(actor.locale if actor else current_app.config['BABEL_DEFAULT_LOCALE']), Heartbeat(job_id):
         _run_import(job_id, job.params, actor)
 
 

@@ -349,7 +349,21 @@ def confirm_import():
 def job(job_id):
     """A background import: progress while it runs (the fragment polls itself), the result when done."""
     job = db.get_or_404(Job, job_id)
-    return render_htmx('orders/job.html', 'orders/_job.html', job=job, progress=jobs.job_progress(job.id))
+    return render_htmx('orders/job.html', 'orders/_job.html', job=job, progress=jobs.job_progress(job.id),
+                       stalled=jobs.stalled(job), stalled_message=jobs.STALLED_MESSAGE)
+
+
+@bp.route('/imports/jobs/<int:job_id>/retry', methods=['POST'])
+@roles_required(*OFFICE)
+def retry_job(job_id):
+    """A failed background import again, on the files kept from its upload."""
+    failed = db.get_or_404(Job, job_id)
+    with writing() as work:
+        job = jobs.retry(failed, actor=current_user)
+    if not work.ok:
+        return redirect(url_for('orders.job', job_id=failed.id))
+    jobs.enqueue(job)
+    return redirect(url_for('orders.job', job_id=job.id))
 
 
 IMPORT_SORTS = queries.BATCH_SORTS

@@ -245,3 +245,51 @@ def test_a_job_runs_once_and_a_failing_one_saves_nothing(make_user):
     assert failed.status == 'failed'
     assert 'cannot be decoded' in failed.error
     assert count(Order) == 1
+
+
+def test_an_import_whose_worker_was_killed_is_shown_failed_and_can_be_retried(client, login, make_user):
+    """kill -9 of the consumer mid-import: the job stops beating, is seen as stalled, and runs again on its files."""
+    import datetime as dt
+
+    from app.database import utcnow
+    from app.orders import jobs
+
+    clerk = login('clerk')
+    token = store_upload([('r.csv', table(RAKUTEN_HEADER, [order_row('K-1'), order_row('K-2')]))], actor=clerk)
+    killed = queue_import(token, 'rakuten', actor=clerk)
+    killed.status, killed.started_at = 'running', utcnow() - dt.timedelta(minutes=5)   # its worker died then
+    alive = queue_import(token, 'rakuten', actor=clerk)
+    alive.status, alive.started_at = 'running', utcnow() - dt.timedelta(minutes=5)
+    db.session.commit()
+    with jobs.Heartbeat(alive.id):   # a worker that still beats
+        assert not jobs.stalled(alive)
+        page = client.get(f'/orders/imports/jobs/{killed.id}', headers={'HX-Request': 'true'}).text
+        assert 'The background worker stopped while this import ran' in page and 'hx-trigger' not in page
+        assert 'Retry the import' in page
+        assert jobs.fail_stalled_jobs() == 1   # the sweep, as the consumer runs it every minute
+    db.session.commit()
+    db.session.expire_all()
+    assert (db.session.get(Job, killed.id).status, db.session.get(Job, alive.id).status) == ('failed', 'running')
+    retried = client.post(f'/orders/imports/jobs/{killed.id}/retry')
+    again = db.session.scalar(sa.select(Job).order_by(Job.id.desc()))
+    assert retried.headers['Location'] == f'/orders/imports/jobs/{again.id}' and again.status == 'queued'
+    run_import_job(again.id)
+    assert count(Order) == 2
+
+
+def test_an_upload_no_job_needs_is_deleted_after_a_week(make_user):
+    import datetime as dt
+
+    from app.database import utcnow
+    from app.orders import jobs
+
+    clerk = make_user('clerk')
+    old = store_upload([('old.csv', b'x')], actor=clerk)
+    waiting = store_upload([('waiting.csv', b'x')], actor=clerk)
+    queue_import(waiting, 'rakuten', actor=clerk)
+    db.session.execute(sa.update(UploadedFile).values(created_at=utcnow() - dt.timedelta(days=8)))
+    db.session.commit()
+    jobs.fail_stalled_jobs()
+    db.session.commit()
+    assert [f.token for f in db.session.scalars(sa.select(UploadedFile))] == [waiting]
+    assert old != waiting

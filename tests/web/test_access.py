@@ -78,6 +78,7 @@ ACCESS = {
     'orders.import_batch': OFFICE,
     'orders.import_problems': OFFICE,
     'orders.job': OFFICE,
+    'orders.retry_job': OFFICE,
     # picking, packing, the dock
     'fulfilment.pick_batches': FLOOR,
     'fulfilment.pick_batch': FLOOR,

@@ -133,3 +133,10 @@ def test_a_postal_code_of_six_digits_in_a_column_otherwise_clean_is_reported():
 
     assert columns.postal_code('zip1', 'zip2') == ['0600001', '']
     assert 'leading zero' in columns.problems[1][0].message
+
+
+def test_a_header_of_hundreds_of_thousands_of_columns_is_refused_at_once_naming_the_twice_named_one():
+    """A 7.9 MB header kept a worker busy for two minutes: the check of repeated names is linear in the width."""
+    header = ','.join(f'col{n}' for n in range(300_000)) + ',col17,col42'
+    with pytest.raises(FileRefused, match='column named twice in the header: col17, col42'):
+        read_rows((header + '\n' + 'x,' * 300_001 + 'x\n').encode(), 'wide.csv')

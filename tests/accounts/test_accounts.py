@@ -290,6 +290,7 @@ def test_wrong_passwords_lock_the_account_for_a_while_and_an_admin_sees_and_unlo
     from app.accounts.models import LoginFailure
 
     clerk = make_user('clerk', email='hanako@shop.example')
+    client.post('/locale/anonymous', data={'locale': 'en'})
     for _ in range(5):
         assert client.post('/login', data={'email': clerk.email, 'password': 'not my password'}).status_code == 401
     locked = client.post('/login', data={'email': clerk.email, 'password': PASSWORD})   # right, but too late

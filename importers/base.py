@@ -77,6 +77,11 @@ class RowProblem:
     #: the order (or product, or SKU) the row belongs to, where the format has one
     key: str = ''
 
+    def as_dict(self) -> dict:
+        """The problem as stored with an import batch and shown on its page (JSON: plain values, str message)."""
+        return {'file': self.filename, 'line': self.line, 'order': self.key, 'field': self.field,
+                'value': self.value, 'message': str(self.message)}
+
     def __str__(self):
         where = f'{self.filename}, line {self.line}'
         if self.field:

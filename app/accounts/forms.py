@@ -4,9 +4,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.accounts.models import ROLE_LABELS
 
-ROLE_CHOICES = [('admin', _l('Administrator')), ('manager', _l('Manager')), ('clerk', _l('Order clerk')),
-                ('packer', _l('Warehouse staff'))]
+
+ROLE_CHOICES = list(ROLE_LABELS.items())
 LOCALE_CHOICES = [('ja', '日本語'), ('en', 'English')]
 
 

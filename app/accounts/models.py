@@ -4,6 +4,7 @@ import enum
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 
 from app.database import UTCDateTime, utcnow
@@ -17,6 +18,11 @@ class Role(str, enum.Enum):
     manager = 'manager'    # everything but user accounts; reports and settings
     clerk = 'clerk'        # orders, catalogue, stock
     packer = 'packer'      # picking, packing, receiving
+
+
+#: the roles as screens name them (the user form's choices, the top bar)
+ROLE_LABELS = {Role.admin.value: _l('Administrator'), Role.manager.value: _l('Manager'),
+               Role.clerk.value: _l('Order clerk'), Role.packer.value: _l('Warehouse staff')}
 
 
 class User(UserMixin, db.Model):

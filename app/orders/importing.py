@@ -117,14 +117,9 @@ class ImportSummary:
             'lines_created': self.lines_created,
             'duplicates': self.duplicates,
             'on_hold': self.on_hold,
-            'rejected': [problem_dict(p) for p in self.problems],
+            'rejected': [p.as_dict() for p in self.problems],
             'allocation': self.allocation.as_dict() if self.allocation else None,
         }
-
-
-def problem_dict(problem: RowProblem) -> dict:
-    return {'file': problem.filename, 'line': problem.line, 'order': problem.key, 'field': problem.field,
-            'value': problem.value, 'message': problem.message}
 
 
 def files_sha256(files: list[tuple[str, bytes]]) -> str:
@@ -416,7 +411,7 @@ def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=No
     if dry_run:
         return summary
     batch = ImportBatch(channel=channel, filenames='\n'.join(summary.filenames), sha256=files_sha256(files),
-                        user=actor, problems=[problem_dict(p) for p in summary.problems])
+                        user=actor, problems=[p.as_dict() for p in summary.problems])
     db.session.add(batch)
     db.session.flush()
     # the orders that come in confirmed reserve their stock at once, in the same transaction, before they are

@@ -5,9 +5,8 @@ from flask import g, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
-from app.accounts.forms import ROLE_CHOICES
+from app.accounts.models import ROLE_LABELS
 from app.orders import vocabulary as v
-from app.orders.importing import problem_dict
 from app.orders.models import CARRIERS
 from app.settings.services import shop_settings
 from app.storefront.services import stock_label
@@ -41,7 +40,7 @@ def can(*roles: str) -> bool:
 
 
 def role_label(role: str) -> str:
-    return str(dict(ROLE_CHOICES).get(role, role))
+    return str(ROLE_LABELS.get(role, role))
 
 
 def reason_label(reason: str) -> str:
@@ -55,7 +54,7 @@ def reason_label(reason: str) -> str:
 def problems_of(source) -> list[dict]:
     """An import's problems as dicts, from a finished batch or from a preview."""
     problems = source.problems if source is not None else []
-    return [p if isinstance(p, dict) else problem_dict(p) for p in problems]
+    return [p if isinstance(p, dict) else p.as_dict() for p in problems]
 
 
 def shop_name() -> str:

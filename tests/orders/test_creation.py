@@ -3,18 +3,21 @@
 The paths: the shop's checkout (on its screens) and an order file (the import, here from the
 command line; the screen and the background job call the same import).  There is no manual entry
 of an order.  A split's second shipment is made from an existing order, not from what a customer
-ordered, and is tested with the split (test_combine_split.py).
+ordered, and is tested with the split (test_triage.py).
 """
 import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import AuditEvent
 from app.extensions import db
+from app.inventory.models import StockLevel
 from app.notifications.services import MailSettings, save_mail_settings
 from app.orders._writing import check_transitions
+from app.orders.importing import plan
 from app.orders.models import Allocation, Order, OrderHold, OrderLine
-from app.orders.services import transition_many
+from app.orders.services import NotReserved, create_orders, transition_many
 from importers.base import JST
+from importers.orders import parse_files
 from tests.factories import KURA_HEADER, kura_row, outbox, plain_orders, stored_order, table
 
 
@@ -155,3 +158,19 @@ def test_every_status_an_order_is_written_with_on_arrival_is_a_move_from_new_or_
     check_transitions([('confirmed', 'allocated'), ('confirmed', 'backordered')])
     with pytest.raises(ValueError, match='new -> allocated'):
         check_transitions([('new', 'allocated')])
+
+
+def test_an_order_whose_every_unit_cannot_be_reserved_is_not_written_at_all(make_product, stock):
+    # the shop's way: every unit now or no order (place_order() counts first, under the same locks)
+    tea = make_product('T-1')
+    stock(tea, 1)
+    parsed = parse_files('kura', [('k.csv', table(KURA_HEADER, [kura_row('SHORT', sku='T-1', quantity='2')],
+                                                   encoding='utf-8'))])
+    summary = plan('kura', parsed)
+    with pytest.raises(NotReserved):
+        create_orders('kura', summary.planned, reserve='all')
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Allocation)) == 0
+    assert db.session.scalar(sa.select(StockLevel.allocated).where(StockLevel.product_id == tea.id)) == 0
+    assert outbox() == []

@@ -394,6 +394,33 @@ def insert_columns(connection: sa.Connection, table: sa.Table, columns: dict[str
     connection.exec_driver_sql(f'INSERT INTO {target} VALUES ({_marks(dialect, len(values))})', list(zip(*values)))
 
 
+def with_defaults(table: sa.Table, columns: dict[str, object]) -> dict[str, object]:
+    """`columns` for insert_columns(), completed from the table itself: every column not given gets its
+    Python-side default (a callable one called once, for every row), so a writer names only what it knows
+    and a column added to the model later is not left out of its bulk insert.
+
+    :raise ValueError: a NOT NULL column has neither a value nor a default (its writer must say what it holds)
+    """
+    completed, missing = dict(columns), []
+    for column in table.columns:
+        if column.name in completed:
+            continue
+        default = column.default
+        if default is not None and default.is_scalar and not isinstance(default.arg, list | dict):
+            completed[column.name] = default.arg
+        elif default is not None and default.is_callable:
+            value = default.arg(None)
+            if isinstance(value, list | dict):
+                raise ValueError(f'insert into {table.name}: give {column.name} (its default is a list or dict)')
+            completed[column.name] = value
+        elif not (column.nullable or column.server_default is not None or column.autoincrement is True
+                  or (column.primary_key and column.autoincrement == 'auto')):
+            missing.append(column.name)
+    if missing:
+        raise ValueError(f'insert into {table.name}: no value and no default for {", ".join(missing)}')
+    return completed
+
+
 def _processed(process, values: list) -> list:
     """process() of each value, called once per distinct object: rows often share one (a status, a JSON note)."""
     ids = list(map(id, values))

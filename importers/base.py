@@ -184,9 +184,9 @@ def read_rows(data: bytes, filename: str, *, required: tuple[str, ...] = (), del
     column.  Extra and reordered columns are fine: everything is read by name.  ``quoting`` is
     ``csv.QUOTE_NONE`` for formats that never quote (Amazon's tab-separated reports), where a
     value may itself start with a double quote.  ``columns`` names the columns to keep, for a format
-    that reads a few of many: a Rakuten download has 109 and its rows take a third of the memory and
-    are read faster without the 70 nobody reads.  Reading a column that was not kept raises
-    ColumnNotKept.
+    that reads a few of many: a Rakuten download has 109, and its rows take much less memory and are
+    read faster without the 70 nobody reads (docs/benchmarks.md, "Figures behind choices in the
+    code").  Reading a column that was not kept raises ColumnNotKept.
     :return: the header names and the data rows, each with the file line it starts on.
     """
     text = decode(data, filename)

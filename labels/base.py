@@ -21,7 +21,8 @@ class LabelSheet:
 
     The canvas is made with ``invariant=1``: reportlab then writes a fixed creation date and a document
     id derived from the content, so the same input always gives the same bytes.  Streams are compressed
-    without reportlab's default ASCII85 wrapping (``rl_config.useA85``): 20% smaller and faster to write.
+    without reportlab's default ASCII85 wrapping (``rl_config.useA85``): smaller and faster to write
+    (docs/benchmarks.md, "Figures behind choices in the code").
     """
 
     pagesize: tuple[float, float]

@@ -49,6 +49,10 @@ def find_font_file(environ=os.environ, known_paths=KNOWN_PATHS) -> Path:
 
 @functools.cache
 def japanese_font() -> str:
-    """Register the font on first use and return its reportlab name (cached: parsing the file takes ~0.3 s)."""
+    """Register the font on first use and return its reportlab name.
+
+    Cached: parsing the font file costs more than drawing a label (docs/benchmarks.md, "Figures behind
+    choices in the code").
+    """
     pdfmetrics.registerFont(TTFont(FONT_NAME, str(find_font_file())))
     return FONT_NAME

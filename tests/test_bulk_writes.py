@@ -5,8 +5,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import AuditEvent
-from app.database import analyze_after_bulk_load, in_ids, insert_columns, new_ids
+from app.database import analyze_after_bulk_load, in_ids, insert_columns, new_ids, with_defaults
 from app.extensions import db
+from app.orders.models import OrderHold
 from importers.base import JST
 
 
@@ -90,6 +91,16 @@ def test_a_column_with_a_default_must_be_given():
     with pytest.raises(ValueError, match='differ in length'):
         insert_columns(db.session.connection(), AuditEvent.__table__, {
             'at': [dt.datetime.now(dt.UTC)], 'note': ['', ''], 'action': 'a', 'object_type': 't', 'object_id': '1'})
+
+
+def test_the_columns_not_given_are_completed_from_the_table_and_a_required_one_is_asked_for():
+    completed = with_defaults(OrderHold.__table__, {'order_id': [1, 2], 'reason': 'manual', 'created_by_id': None})
+    # scalar defaults as they are, a callable default called once for every row; nullable columns are left out
+    assert completed['note'] == '' and completed['release_note'] == ''
+    assert isinstance(completed['created_at'], dt.datetime)
+    assert {'id', 'released_at', 'released_by_id'}.isdisjoint(completed)
+    with pytest.raises(ValueError, match='no value and no default for order_id, reason'):
+        with_defaults(OrderHold.__table__, {'note': ['x']})
 
 
 def test_a_long_list_of_ids_selects_the_rows_it_names():

@@ -13,7 +13,7 @@ from zxcvbn import zxcvbn
 
 from app.accounts import sessions
 from app.accounts.models import AuditEvent, LoginFailure, Role, User
-from app.database import utcnow
+from app.database import insert_columns, utcnow, with_defaults
 from app.errors import UserError
 from app.extensions import db
 
@@ -39,6 +39,22 @@ def record_audit(actor: User | None, action: str, obj, *, before: dict | None = 
                        before=before, after=after, note=note)
     db.session.add(event)
     return event
+
+
+def record_audits(actor: User | None, action: str, object_type: str, object_ids: list, *,
+                  before: dict | list | None = None, after: dict | list | None = None, note: str | list = '',
+                  at: dt.datetime | None = None) -> None:
+    """Append one audit event per object at once, set-based: record_audit() for many records.
+
+    `before`, `after` and `note` are each one value for every event or a list with one per object.
+    Loaded AuditEvent objects do not see these rows; nothing reads them back in the same request.
+    """
+    if not object_ids:
+        return
+    insert_columns(db.session.connection(), AuditEvent.__table__, with_defaults(AuditEvent.__table__, {
+        'at': at or utcnow(), 'user_id': actor.id if actor is not None else None, 'action': action,
+        'object_type': object_type, 'object_id': [str(object_id) for object_id in object_ids],
+        'before': before, 'after': after, 'note': note}))
 
 
 def clean_email(address: str | None, *, field: str = 'email') -> str:

@@ -15,7 +15,6 @@ import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.accounts.models import AuditEvent
 from app.accounts.services import clean_email, record_audit
 from app.database import utcnow
 from app.errors import UserError
@@ -37,6 +36,7 @@ from app.notifications.templating import (
     shipping_context,
 )
 from app.orders.models import Order
+from app.orders.services import record_audit_many
 from app.settings.services import load_settings, save_settings, shop_settings
 
 
@@ -286,7 +286,7 @@ def queue_order_confirmations(order_ids: list[int], *, actor=None, locale: str =
         return 0
     shop = shop_context()
     renderer = Renderer('order_confirmation', locale)
-    domain, actor_id, queued = message_id_domain(), actor.id if actor is not None else None, 0
+    domain, queued = message_id_domain(), 0
     for start in range(0, len(order_ids), CHUNK):
         orders = db.session.scalars(
             sa.select(Order).where(Order.id.in_(order_ids[start:start + CHUNK]), Order.buyer_email != '')
@@ -304,11 +304,8 @@ def queue_order_confirmations(order_ids: list[int], *, actor=None, locale: str =
             continue
         ids = db.session.execute(sa.insert(EmailMessage).returning(EmailMessage.id, sort_by_parameter_order=True),
                                  rows).scalars().all()
-        now = utcnow()
-        db.session.execute(sa.insert(AuditEvent), [
-            {'at': now, 'user_id': actor_id, 'action': 'order.email', 'object_type': 'orders',
-             'object_id': str(row['order_id']), 'before': None, 'note': '',
-             'after': {'kind': 'order_confirmation', 'to': row['to_address'], 'message': message_id}}
+        record_audit_many(actor, 'order.email', [row['order_id'] for row in rows], after=[
+            {'kind': 'order_confirmation', 'to': row['to_address'], 'message': message_id}
             for row, message_id in zip(rows, ids, strict=True)])
         queued += len(rows)
     if queued:

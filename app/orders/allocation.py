@@ -12,10 +12,10 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from app.accounts.models import AuditEvent
-from app.database import in_ids, insert_columns, utcnow
+from app.database import in_ids, insert_columns, utcnow, with_defaults
 from app.extensions import db
 from app.inventory.services import StockChange, apply_stock_changes, lock_levels
+from app.orders._writing import transition_many
 from app.orders.models import Allocation, Order, OrderHold, OrderLine
 from app.settings.services import order_rules
 
@@ -74,7 +74,7 @@ def allocate(*, order_ids=None, product_ids=None, actor=None) -> AllocationResul
     allocation_columns, status_changes = _allocate_in_turn(orders, _outstanding_lines([o.id for o in orders]), result,
                                                            actor)
     insert_columns(db.session.connection(), Allocation.__table__, allocation_columns)
-    _write_statuses(status_changes, actor)
+    transition_many(status_changes, actor=actor, note='allocation')
     db.session.flush()
     logger.info('Allocation: %d allocated, %d backordered, %d waiting on a hold', result.allocated_orders,
                 result.backordered_orders, result.waiting_on_hold)
@@ -98,8 +98,7 @@ def allocate_arriving(orders: list[tuple[int, str]], wanted: dict[int, list[tupl
     :param orders: (id, channel) of the eligible arriving orders, oldest first
     :param wanted: per order, (line id, product id, units) of its lines with a product
     :return: the counts, the allocation rows to insert once the lines exist (columns, for insert_columns()),
-        and each order's new status;
-        the caller then records the status changes with record_allocation_statuses()
+        and each order's new status (create_orders() writes the orders with it)
     """
     result = AllocationResult()
     turn = [AllocationTurn(order_id, channel, 'confirmed') for order_id, channel in orders]
@@ -142,37 +141,41 @@ def _allocate_in_turn(orders, wanted, result: AllocationResult, actor) -> tuple[
             status_changes.append((order.id, order.status, new_status))
     apply_stock_changes([StockChange(product_id, location_id, allocated_delta=units)
                          for (product_id, location_id), units in reserved.items()], actor=actor)
+    return _allocation_columns(taken_rows, now), status_changes
+
+
+def _allocation_columns(taken_rows: list[tuple[int, int, int, int, int]], now) -> dict[str, object]:
+    """(order id, line id, product id, location id, units) rows as the allocations' columns, for insert_columns()."""
     columns = ('order_id', 'order_line_id', 'product_id', 'location_id', 'quantity')
     allocation_columns = {name: list(values) for name, values in zip(columns, zip(*taken_rows))}
-    return {**dict.fromkeys(columns, []), **allocation_columns, 'created_at': now}, status_changes
+    return with_defaults(Allocation.__table__, {**dict.fromkeys(columns, []), **allocation_columns, 'created_at': now})
 
 
 _UNITS_WANTED, _UNITS_TAKEN = operator.itemgetter(2), operator.itemgetter(3)
 
 
-def reserve(order: Order, *, actor=None) -> bool:
-    """Reserve every unit of one order now, whatever its holds or payment: a shop checkout.
+def reserve_arriving(order_ids: list[int], wanted: dict[int, list[tuple[int, int, int]]], *,
+                     actor=None) -> dict[str, list] | None:
+    """Reserve every unit of orders about to be written, whatever their holds or payment: a shop checkout.
 
     The customer was told the units are theirs; a payment hold then keeps the order from being
-    picked, not from keeping its stock.  All or nothing: False when a unit is missing.
+    picked, not from keeping its stock.  All or nothing: None when a unit is missing, and nothing is taken.
+    :param wanted: per order, (line id, product id, units) of its lines with a product
+    :return: the allocation rows to insert once the lines exist (columns, for insert_columns())
     """
-    lines = _outstanding_lines([order.id]).get(order.id, [])
     available = defaultdict(list)
-    for level in lock_levels({product_id for _, product_id, _ in lines}):
+    for level in lock_levels({product_id for lines in wanted.values() for _, product_id, _ in lines}):
         if level.available > 0:
             available[level.product_id].append([level.location_id, level.available])
-    if not _can_fill_whole(lines, available):
-        return False
-    taken = _take(lines, available)
-    apply_stock_changes(_merged([StockChange(p, loc, allocated_delta=q) for _, p, loc, q in taken]), actor=actor)
-    if taken:
-        db.session.execute(sa.insert(Allocation), [
-            {'order_id': order.id, 'order_line_id': line_id, 'product_id': product_id, 'location_id': location_id,
-             'quantity': quantity} for line_id, product_id, location_id, quantity in taken])
-    if order.status in ELIGIBLE_STATUSES:
-        _write_statuses([(order.id, order.status, 'allocated')], actor)
-    db.session.flush()
-    return True
+    taken_rows = []
+    for order_id in order_ids:
+        lines = wanted.get(order_id, [])
+        if not _can_fill_whole(lines, available):
+            return None
+        taken_rows += [(order_id, *taken) for taken in _take(lines, available)]
+    apply_stock_changes(_merged([StockChange(p, loc, allocated_delta=q) for _, _, p, loc, q in taken_rows]),
+                        actor=actor)
+    return _allocation_columns(taken_rows, utcnow())
 
 
 def _outstanding_lines(order_ids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
@@ -230,38 +233,6 @@ def _merged(changes: list[StockChange]) -> list[StockChange]:
     for change in changes:
         totals[(change.product_id, change.location_id)] += change.allocated_delta
     return [StockChange(p, loc, allocated_delta=q) for (p, loc), q in totals.items()]
-
-
-def _write_statuses(status_changes, actor) -> None:
-    if not status_changes:
-        return
-    changed = {order_id for order_id, _, _ in status_changes}
-    for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, Order) and obj.id in changed:
-            db.session.expire(obj)  # the set-based update below bypasses the loaded objects
-    now = utcnow()
-    by_status = defaultdict(list)
-    for order_id, _, new in status_changes:
-        by_status[new].append(order_id)
-    # one UPDATE per new status (not one per order): each order row is written once, with all its indexes
-    dialect = db.session.get_bind().dialect
-    for new, ids in by_status.items():
-        for start in range(0, len(ids), CHUNK):
-            db.session.execute(Order.__table__.update().where(in_ids(Order.__table__.c.id, ids[start:start + CHUNK],
-                                                                     dialect))
-                               .values(status=new, updated_at=now))
-    record_allocation_statuses(status_changes, actor, now)
-
-
-def record_allocation_statuses(status_changes, actor, now=None) -> None:
-    """The audit trail of what an allocation did to orders' statuses: (order id, old, new) each."""
-    now, actor_id = now or utcnow(), actor.id if actor is not None else None
-    states = {status: {'status': status} for _, old, new in status_changes for status in (old, new)}
-    insert_columns(db.session.connection(), AuditEvent.__table__, {
-        'at': now, 'user_id': actor_id, 'action': 'order.status', 'object_type': 'orders',
-        'object_id': [str(order_id) for order_id, _, _ in status_changes],
-        'before': [states[old] for _, old, _ in status_changes], 'after': [states[new] for _, _, new in status_changes],
-        'note': 'allocation'})
 
 
 def release_allocations(order: Order, *, actor=None) -> int:

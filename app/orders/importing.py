@@ -12,19 +12,24 @@ import logging
 import operator
 from collections import defaultdict
 from collections.abc import Callable
-from itertools import chain, repeat
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.catalog.models import ChannelSku, Product
-from app.database import analyze_after_bulk_load, bulk_work, insert_columns, new_ids, utcnow
+from app.database import analyze_after_bulk_load, bulk_work, utcnow
 from app.extensions import db
 from app.orders.address import address_problem, prefectures_of
-from app.orders.allocation import PAYABLE, AllocationResult, allocate_arriving, record_allocation_statuses
-from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine
-from app.orders.services import auto_combine
-from app.orders.signals import order_placed
+from app.orders.allocation import AllocationResult
+from app.orders.models import ImportBatch, Order, OrderHold, OrderLine
+from app.orders.services import (
+    DEFAULT_TAX_RATE,
+    LineValues,
+    PlannedOrder,
+    auto_combine,
+    create_orders,
+    payment_status_for,
+)
 from app.orders.vocabulary import PAYMENT_LABELS
 from app.settings.services import OrderRules, order_rules
 from importers.base import JST, RowProblem
@@ -35,38 +40,6 @@ from importers.orders.records import LineRecord, OrderRecord, ParseResult
 logger = logging.getLogger(__name__)
 
 CHUNK = 2000
-
-
-#: the rate a line takes when the file gives none and no product was matched (flagged: tax_rate_assumed)
-DEFAULT_TAX_RATE = 10
-
-
-@dataclasses.dataclass(slots=True)
-class LineValues:
-    """What a line is stored with where the file alone could not say: its rate, and its tax-included price."""
-
-    tax_rate: int
-    #: yen per unit, tax included
-    unit_price: int
-    #: the file gave no rate and no product was matched: DEFAULT_TAX_RATE was taken
-    tax_rate_assumed: bool = False
-    #: the file's price before tax (Rakuten 税込別 0), which unit_price was made from
-    price_excluding_tax: int | None = None
-
-
-@dataclasses.dataclass
-class PlannedOrder:
-    record: OrderRecord
-    product_ids: list[int | None]
-    holds: list[tuple[str, str]]
-    #: per line, the rate and price to store; None: as the record's lines state them
-    line_values: list[LineValues] | None = None
-
-    def values(self) -> list[LineValues]:
-        if self.line_values is None:
-            return [LineValues(line.tax_rate if line.tax_rate is not None else DEFAULT_TAX_RATE, line.unit_price)
-                    for line in self.record.lines]
-        return self.line_values
 
 
 def price_including_tax(price: int, rate: int) -> int:
@@ -278,123 +251,6 @@ def oversized_values(records: list[OrderRecord]) -> dict[int, list[RowProblem]]:
     return found
 
 
-def payment_status_for(method: str) -> str:
-    """Card, PayPay and points are settled by the mall; bank and konbini wait for the money; COD at the door."""
-    if method == 'cod':
-        return 'cod'
-    if method in ('bank_transfer', 'convenience_store'):
-        return 'unpaid'
-    return 'paid'
-
-
-# the order columns taken as they are from the record
-_RECORD_COLUMNS = ('external_order_id', 'ordered_at', 'payment_method', 'buyer_name', 'buyer_kana', 'buyer_email',
-                   'buyer_phone', 'ship_name', 'ship_kana', 'ship_postal_code', 'ship_prefecture', 'ship_city',
-                   'ship_address1', 'ship_address2', 'ship_phone', 'shipping_fee', 'cod_fee', 'total', 'amount_due',
-                   'delivery_date', 'delivery_time_slot', 'gift_wrap', 'noshi', 'customer_comment')
-_LINE_COLUMNS = ('channel_line_id', 'item_code', 'jan', 'name', 'option_text', 'quantity')
-# the line columns taken from PlannedOrder.values(): the file's rate and price, or what was made of them
-_VALUE_COLUMNS = ('tax_rate', 'unit_price', 'tax_rate_assumed', 'price_excluding_tax')
-
-
-def _arrival_status(planned: PlannedOrder) -> str:
-    # an order with no hold is confirmed on arrival; one with holds waits, new, until the last is released
-    return 'new' if planned.holds else 'confirmed'
-
-
-def _order_columns(planned: list[PlannedOrder], ids: list[int], statuses: dict[int, str], channel: str,
-                   batch_id: int | None, now) -> dict[str, object]:
-    """The orders' columns, each a list (or one value for every order), for insert_columns()."""
-    records = [p.record for p in planned]
-    columns = {name: list(map(operator.attrgetter(name), records)) for name in _RECORD_COLUMNS}
-    return columns | {
-        'id': ids, 'channel': channel, 'import_batch_id': batch_id,
-        'status': [statuses.get(order_id) or _arrival_status(p) for order_id, p in zip(ids, planned, strict=True)],
-        'payment_status': list(map(payment_status_for, columns['payment_method'])),
-        'priority': 0, 'created_at': now, 'updated_at': now, 'combined_into_id': None, 'split_from_id': None,
-        'paid_amount': None, 'paid_on': None, 'carrier': None, 'pick_batch_id': None,
-    }
-
-
-def _value_columns(chunk: list[PlannedOrder], record_lines: list[LineRecord]) -> dict[str, object]:
-    """The lines' rate and price columns: as the file states them when it states every rate and tax-included
-    price (the usual Rakuten download: no object per line), else from PlannedOrder.values()."""
-    if all(p.line_values is None for p in chunk):
-        return {'tax_rate': list(map(operator.attrgetter('tax_rate'), record_lines)),
-                'unit_price': list(map(operator.attrgetter('unit_price'), record_lines)),
-                'tax_rate_assumed': False, 'price_excluding_tax': None}
-    values = list(chain.from_iterable(p.values() for p in chunk))
-    return {name: list(map(operator.attrgetter(name), values)) for name in _VALUE_COLUMNS}
-
-
-def write_orders(channel: str, planned: list[PlannedOrder], *, batch_id: int | None, actor=None,
-                 progress: Callable[[int, int], None] | None = None, ids: list[int] | None = None,
-                 line_ids: list[int] | None = None, statuses: dict[int, str] | None = None,
-                 locale: str = 'ja') -> tuple[list[int], int]:
-    """Insert the planned orders with their lines and holds, set-based, in chunks; flush, never commit.
-
-    Every new order comes in here, so here they are announced (``order_placed``, once per call).
-
-    :param locale: the language the customer used (the shop's checkout); mall orders are written to in Japanese
-    :param ids: the orders' ids, and `line_ids` their lines' in order, when taken beforehand (new_ids())
-    :param statuses: the status of orders that arrive other than confirmed or new (allocated on arrival)
-    :return: (ids of the orders created, lines created)
-    """
-    connection = db.session.connection()
-    ids = ids if ids is not None else new_ids(connection, Order.__table__, len(planned))
-    line_count = sum(len(p.record.lines) for p in planned)
-    line_ids = line_ids if line_ids is not None else new_ids(connection, OrderLine.__table__, line_count)
-    statuses = statuses or {}
-    now = utcnow()
-    actor_id = actor.id if actor is not None else None
-    lines_created = 0
-    orders, lines, holds = Order.__table__, OrderLine.__table__, OrderHold.__table__
-    for start in range(0, len(planned), CHUNK):
-        chunk, chunk_ids = planned[start:start + CHUNK], ids[start:start + CHUNK]
-        # straight to the driver, column by column (the ORM's bulk path drops None values and splits the
-        # batch at every change of shape, and ordered RETURNING is one statement per row on SQLite)
-        insert_columns(connection, orders, _order_columns(chunk, chunk_ids, statuses, channel, batch_id, now))
-        counts = [len(p.record.lines) for p in chunk]
-        record_lines = list(chain.from_iterable(p.record.lines for p in chunk))
-        values = _value_columns(chunk, record_lines)
-        insert_columns(connection, lines, {
-            'id': line_ids[lines_created:lines_created + len(record_lines)],
-            'order_id': list(chain.from_iterable(map(repeat, chunk_ids, counts))),
-            'line_no': list(chain.from_iterable(map(range, repeat(1), [count + 1 for count in counts]))),
-            'product_id': list(chain.from_iterable(p.product_ids for p in chunk)),
-            **{name: list(map(operator.attrgetter(name), record_lines)) for name in _LINE_COLUMNS},
-            **values})
-        hold_rows = [(order_id, reason, note) for order_id, p in zip(chunk_ids, chunk) for reason, note in p.holds]
-        insert_columns(connection, holds, {
-            'order_id': [row[0] for row in hold_rows], 'reason': [row[1] for row in hold_rows],
-            'note': [row[2] for row in hold_rows], 'created_at': now, 'created_by_id': actor_id,
-            'released_at': None, 'released_by_id': None, 'release_note': ''})
-        lines_created += len(record_lines)
-        if progress:
-            progress(start + len(chunk), len(planned))
-    if ids:
-        order_placed.send(channel, order_ids=ids, actor=actor, locale=locale)
-    return ids, lines_created
-
-
-def _allocate_planned(planned: list[PlannedOrder], ids: list[int], line_ids: list[int], actor):
-    """allocate_arriving() for the planned orders, whose ids and line ids are taken beforehand.
-
-    Those confirmed on arrival and paid (or COD) take their turn, oldest first.
-    """
-    wanted, turn, line_id = {}, [], iter(line_ids)
-    for order_id, p in zip(ids, planned, strict=True):
-        lines = [(next(line_id), product_id, line.quantity) for line, product_id in zip(p.record.lines, p.product_ids)]
-        wanted[order_id] = [line for line in lines if line[1] is not None]
-        if _arrival_status(p) == 'confirmed' and payment_status_for(p.record.payment_method) in PAYABLE:
-            turn.append((p.record.ordered_at, order_id, p.record.channel))
-    turn.sort()  # priority (0 for every arriving order), then the time ordered, then the id: allocate()'s order
-    result, allocation_columns, statuses = allocate_arriving(
-        [(order_id, channel) for _, order_id, channel in turn], wanted, actor=actor)
-    result.waiting_on_hold = sum(1 for p in planned if p.holds)
-    return result, allocation_columns, statuses
-
-
 @bulk_work()
 def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=None, dry_run: bool = False,
                        progress: Callable[[int, int], None] | None = None) -> ImportSummary:
@@ -414,17 +270,8 @@ def import_order_files(channel: str, files: list[tuple[str, bytes]], *, actor=No
                         user=actor, problems=[p.as_dict() for p in summary.problems])
     db.session.add(batch)
     db.session.flush()
-    # the orders that come in confirmed reserve their stock at once, in the same transaction, before they are
-    # written: so they are written allocated (or backordered), not written and then updated
-    connection = db.session.connection()
-    ids = new_ids(connection, Order.__table__, len(summary.planned))
-    line_ids = new_ids(connection, OrderLine.__table__, sum(len(p.record.lines) for p in summary.planned))
-    summary.allocation, allocation_columns, statuses = _allocate_planned(summary.planned, ids, line_ids, actor)
-    order_ids, summary.lines_created = write_orders(channel, summary.planned, batch_id=batch.id, actor=actor,
-                                                    progress=progress, ids=ids, line_ids=line_ids,
-                                                    statuses=statuses)
-    insert_columns(connection, Allocation.__table__, allocation_columns)
-    record_allocation_statuses([(order_id, 'confirmed', status) for order_id, status in statuses.items()], actor)
+    created = create_orders(channel, summary.planned, actor=actor, batch_id=batch.id, progress=progress)
+    order_ids, summary.lines_created, summary.allocation = created.ids, created.lines, created.allocation
     analyze_after_bulk_load(db.session.connection(), [Order.__table__, OrderLine.__table__, OrderHold.__table__],
                             len(order_ids))
     summary.orders_created = len(order_ids)

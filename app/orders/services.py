@@ -1,44 +1,109 @@
-"""Every change of an order goes through here: status, payment, holds, address, cancellation, mappings.
+"""Every new order and every change of an order goes through here: creation, status, payment, holds, address,
+cancellation, mappings.
 
 Each change is checked against what is allowed, refused with a message that says why, and
 written to the audit log (who, when, from, to, why); the timeline of an order is read from it.
-Functions flush and never commit.
+One order at a time through the ORM, or many at once set-based (create_orders, transition_many,
+record_audit_many: the bulk rows are written by the private _writing module, which allocation
+shares; what it defines, the import and the other areas take from here). Functions flush and never commit.
 """
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.services import clean_email, record_audit
 from app.catalog.models import ChannelSku, Product
-from app.database import in_ids, utcnow
+from app.database import in_ids, insert_columns, new_ids, utcnow
 from app.errors import UserError
 from app.extensions import db
+from app.orders._writing import DEFAULT_TAX_RATE as DEFAULT_TAX_RATE
+from app.orders._writing import TRANSITIONS, PlannedOrder, arrival_status, insert_orders, payment_status_for
+from app.orders._writing import LineValues as LineValues
+from app.orders._writing import record_audit_many as record_audit_many
+from app.orders._writing import transition_many as transition_many
 from app.orders.address import address_problem
-from app.orders.allocation import ELIGIBLE_STATUSES, allocate, release_allocations
-from app.orders.models import CARRIERS, CHANNELS, HOLD_REASONS, NUMBER_PREFIX, Order, OrderHold, OrderLine
+from app.orders.allocation import (
+    ELIGIBLE_STATUSES,
+    PAYABLE,
+    AllocationResult,
+    allocate,
+    allocate_arriving,
+    release_allocations,
+    reserve_arriving,
+)
+from app.orders.models import CARRIERS, CHANNELS, HOLD_REASONS, NUMBER_PREFIX, Allocation, Order, OrderHold, OrderLine
+from app.orders.signals import order_placed
 from app.orders.vocabulary import HOLD_LABELS, PAYMENT_STATUS_LABELS, STATUS_LABELS
 
 
 logger = logging.getLogger(__name__)
 
-#: the order status machine: from -> the statuses it may move to
-TRANSITIONS = {
-    'new': {'confirmed', 'cancelled'},
-    'confirmed': {'allocated', 'backordered', 'new', 'cancelled'},
-    'backordered': {'allocated', 'confirmed', 'new', 'cancelled'},
-    'allocated': {'picking', 'confirmed', 'new', 'cancelled'},
-    'picking': {'packed', 'allocated', 'cancelled'},
-    'packed': {'shipped', 'picking', 'cancelled'},
-    'shipped': {'returned'},
-    'cancelled': set(),
-    'returned': set(),
-}
 BEFORE_PICKING = ('new', 'confirmed', 'backordered', 'allocated')
 #: statuses an order leaves no more by a clerk's hand (a shipped order only by its return)
 FINISHED = ('shipped', 'returned', 'cancelled')
+
+
+class NotReserved(UserError):
+    """create_orders(reserve='all') found a unit missing: nothing was written."""
+
+
+@dataclasses.dataclass
+class CreatedOrders:
+    ids: list[int]
+    lines: int
+    allocation: AllocationResult
+
+
+def create_orders(channel: str, planned: list[PlannedOrder], *, actor=None, batch_id: int | None = None,
+                  locale: str = 'ja', reserve: str = 'eligible',
+                  progress: Callable[[int, int], None] | None = None) -> CreatedOrders:
+    """The one way orders come into Kura (a mall import, a shop checkout): written with their lines and holds,
+    their stock reserved, announced; flush, never commit.
+
+    The stock is reserved before the orders are written, in the same transaction, so that they are
+    written allocated (or backordered) rather than written and then updated; their history says so
+    (an order.status event from nothing to the status written, insert_orders()).
+    ``order_placed`` is sent once per call: the order confirmations listen.
+
+    :param reserve: 'eligible': those confirmed on arrival and paid (or COD) are allocated by the
+        rules, oldest first, as an allocation run would; 'all': every unit of every order is reserved,
+        whatever its holds or payment (the shop told the customer the units are theirs), or nothing is
+        written and NotReserved is raised
+    :param locale: the language the customer used (the shop's checkout); mall orders are written to in Japanese
+    """
+    connection = db.session.connection()
+    ids = new_ids(connection, Order.__table__, len(planned))
+    line_ids = new_ids(connection, OrderLine.__table__, sum(len(p.record.lines) for p in planned))
+    wanted, line_id = {}, iter(line_ids)
+    for order_id, p in zip(ids, planned, strict=True):
+        lines = [(next(line_id), product_id, line.quantity) for line, product_id in zip(p.record.lines, p.product_ids)]
+        wanted[order_id] = [line for line in lines if line[1] is not None]
+    if reserve == 'all':
+        reserved = reserve_arriving(ids, wanted, actor=actor)
+        if reserved is None:
+            raise NotReserved(_l('Not enough stock to reserve every unit of the order.'))
+        allocation_columns = reserved
+        statuses = {order_id: 'allocated' for order_id, p in zip(ids, planned) if arrival_status(p) == 'confirmed'}
+        result = AllocationResult(allocated_orders=len(statuses))
+    elif reserve == 'eligible':
+        turn = sorted((p.record.ordered_at, order_id, p.record.channel) for order_id, p in zip(ids, planned)
+                      if arrival_status(p) == 'confirmed' and payment_status_for(p.record.payment_method) in PAYABLE)
+        # priority (0 for every arriving order), then the time ordered, then the id: allocate()'s order
+        result, allocation_columns, statuses = allocate_arriving(
+            [(order_id, order_channel) for _, order_id, order_channel in turn], wanted, actor=actor)
+    else:
+        raise ValueError(f'reserve={reserve!r}')
+    result.waiting_on_hold = sum(1 for p in planned if p.holds)
+    lines = insert_orders(channel, planned, ids=ids, line_ids=line_ids, statuses=statuses, batch_id=batch_id,
+                          actor=actor, progress=progress)
+    insert_columns(connection, Allocation.__table__, allocation_columns)
+    if ids:
+        order_placed.send(channel, order_ids=ids, actor=actor, locale=locale)
+    return CreatedOrders(ids, lines, result)
 
 
 def lock_order(order: Order) -> Order:

@@ -106,7 +106,9 @@ def describe_event(event) -> str:
     """One line of an order's timeline, in the reader's language: the action's label with what changed."""
     before, after = event.before or {}, event.after or {}
     if event.action == 'order.status':
-        return str(_l('Status: %(old)s → %(new)s', old=STATUS_LABELS.get(before.get('status'), before.get('status')),
+        # an order written allocated on arrival had no status before
+        old = before.get('status')
+        return str(_l('Status: %(old)s → %(new)s', old='—' if old is None else STATUS_LABELS.get(old, old),
                       new=STATUS_LABELS.get(after.get('status'), after.get('status'))))
     if event.action == 'order.hold_added':
         return str(_l('Put on hold: %(reason)s', reason=HOLD_LABELS.get(after.get('hold'), after.get('hold'))))

@@ -12,10 +12,10 @@ from app.database import utcnow
 from app.errors import UserError
 from app.extensions import db
 from app.inventory.services import lock_levels
-from app.orders.allocation import reserve
-from app.orders.importing import plan, write_orders
+from app.orders.importing import plan
 from app.orders.models import Order
 from app.orders.money import included_tax
+from app.orders.services import NotReserved, create_orders
 from app.settings.services import ShopSettings, shop_settings
 from app.storefront.models import LookupFailure
 from importers.base import JST
@@ -146,16 +146,15 @@ def place_order(checkout: Checkout, cart: list[tuple[int, int]], *, locale: str 
         payment_method=checkout.payment_method, shipping_fee=money.shipping_fee, cod_fee=money.cod_fee,
         total=money.total, delivery_date=checkout.delivery_date, delivery_time_slot=checkout.time_slot,
         gift_wrap='', noshi='', customer_comment=checkout.comment, lines=lines, amount_due=money.total)
-    # the same way in as an imported order: holds by the manager's rules, confirmation, then the stock
+    # the same way in as an imported order: holds by the manager's rules, confirmation, the stock reserved
     summary = plan('store', ParseResult([record], []))
     if summary.problems:
         raise UserError('; '.join(p.message for p in summary.problems))
-    [order_id], _ = write_orders('store', summary.planned, batch_id=None, locale=locale)
-    order = db.session.get(Order, order_id)
-    if not reserve(order):
-        raise OutOfStock(_l('Sorry, not enough stock any more. Your cart is kept.'))
-    db.session.refresh(order)
-    return order
+    try:
+        created = create_orders('store', summary.planned, locale=locale, reserve='all')
+    except NotReserved:
+        raise OutOfStock(_l('Sorry, not enough stock any more. Your cart is kept.')) from None
+    return db.session.get(Order, created.ids[0])
 
 
 # ---------------------------------------------------------------------------------------------- order status

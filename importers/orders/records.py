@@ -2,7 +2,8 @@
 
 Treat them as values: nothing changes a record once a format has built it.  They are not frozen
 dataclasses because a frozen one sets each field through object.__setattr__, which made building
-the records of a 50,000-order file ten times slower.
+the records of a big file many times slower (docs/benchmarks.md, "Figures behind choices in the
+code").
 """
 import dataclasses
 import datetime

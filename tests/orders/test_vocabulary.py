@@ -17,11 +17,12 @@ NOT_ON_ORDERS = {'product.created', 'product.updated', 'product.shop', 'user.cre
 
 
 def recorded_actions() -> set[str]:
-    """Every audit action the code writes: record_audit(actor, '<action>', ...) and bulk rows' 'action' values."""
+    """Every audit action the code writes: record_audit(actor, '<action>', ...), record_audit_many(actor,
+    '<action>', ...) and bulk rows' 'action' values."""
     actions = set()
     for path in Path(app.__file__).parent.rglob('*.py'):
         source = path.read_text(encoding='utf-8')
-        actions |= set(re.findall(r"record_audit\(\s*[^,()]+,\s*'([\w.]+)'", source))
+        actions |= set(re.findall(r"record_audit(?:_many)?\(\s*[^,()]+,\s*'([\w.]+)'", source))
         actions |= set(re.findall(r"'action': '([\w.]+)'", source))
     return actions
 

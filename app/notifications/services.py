@@ -21,6 +21,7 @@ from app.database import utcnow
 from app.errors import UserError
 from app.extensions import db
 from app.fulfilment.services import parcel_orders
+from app.logs import current_request_id
 from app.notifications.models import EmailMessage, EmailTemplate
 from app.notifications.sender import mail_configured
 from app.notifications.tasks import send_outbox
@@ -304,9 +305,9 @@ def queue_order_confirmations(order_ids: list[int], *, actor=None, locale: str =
             continue
         ids = db.session.execute(sa.insert(EmailMessage).returning(EmailMessage.id, sort_by_parameter_order=True),
                                  rows).scalars().all()
-        now = utcnow()
+        now, request_id = utcnow(), current_request_id()
         db.session.execute(sa.insert(AuditEvent), [
-            {'at': now, 'user_id': actor_id, 'action': 'order.email', 'object_type': 'orders',
+            {'at': now, 'user_id': actor_id, 'action': 'order.email', 'object_type': 'orders', 'request_id': request_id,
              'object_id': str(row['order_id']), 'before': None, 'note': '',
              'after': {'kind': 'order_confirmation', 'to': row['to_address'], 'message': message_id}}
             for row, message_id in zip(rows, ids, strict=True)])

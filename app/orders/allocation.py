@@ -16,6 +16,7 @@ from app.accounts.models import AuditEvent
 from app.database import in_ids, insert_columns, utcnow
 from app.extensions import db
 from app.inventory.services import StockChange, apply_stock_changes, lock_levels
+from app.logs import current_request_id
 from app.orders.models import Allocation, Order, OrderHold, OrderLine
 from app.settings.services import order_rules
 
@@ -261,7 +262,7 @@ def record_allocation_statuses(status_changes, actor, now=None) -> None:
         'at': now, 'user_id': actor_id, 'action': 'order.status', 'object_type': 'orders',
         'object_id': [str(order_id) for order_id, _, _ in status_changes],
         'before': [states[old] for _, old, _ in status_changes], 'after': [states[new] for _, _, new in status_changes],
-        'note': 'allocation'})
+        'note': 'allocation', 'request_id': current_request_id()})
 
 
 def release_allocations(order: Order, *, actor=None) -> int:

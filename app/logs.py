@@ -173,7 +173,17 @@ def configure_logging(config: dict) -> logging.Handler:
     handler = make_handler(config)
     root.addHandler(handler)
     root.setLevel(config.get('LOG_LEVEL', 'INFO'))
+    migration = logging.getLogger('alembic.runtime.migration')
+    if not any(isinstance(f, _AlembicContextFilter) for f in migration.filters):
+        migration.addFilter(_AlembicContextFilter())
     return handler
+
+
+class _AlembicContextFilter(logging.Filter):
+    """Drop alembic's two lines of every migration context: /healthz and /readyz make one each time."""
+
+    def filter(self, record):
+        return record.msg not in ('Context impl %s.', 'Will assume %s DDL.')
 
 
 def remove_handler(handler: logging.Handler) -> None:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from huey import RedisHuey, SqliteHuey, crontab
+from huey.api import PeriodicTask
 
 from app.config import DEFAULT_INSTANCE
 from app.logs import name_job
@@ -47,8 +48,6 @@ def task_app():
 
 
 CONSUMER_HEARTBEAT_KEY = 'consumer-heartbeat'
-#: the consumer's own periodic tasks: their line is written at DEBUG, one a minute would drown the jobs
-QUIET_TASKS = frozenset({'consumer_heartbeat'})
 
 
 def beat() -> None:
@@ -87,7 +86,9 @@ def _job_begins(task) -> None:
 @huey.post_execute()
 def _job_ends(task, _value, exc) -> None:
     elapsed = time.perf_counter() - _started.pop(task.id, time.perf_counter())
-    level = logging.ERROR if exc is not None else logging.DEBUG if task.name in QUIET_TASKS else logging.INFO
+    # the periodic tasks' lines (heartbeat, sweeps, several a minute) at DEBUG, unless one failed:
+    # they would drown the jobs people start (and the nightly backup logs what it wrote itself)
+    level = logging.ERROR if exc is not None else logging.DEBUG if isinstance(task, PeriodicTask) else logging.INFO
     logger.log(level, 'job', extra={'fields': {
         'task': task.name, 'outcome': 'failed' if exc is not None else 'done',
         'error': exc.__class__.__name__ if exc is not None else None,

@@ -216,6 +216,8 @@ def test_each_request_writes_one_json_line_with_its_request_id(logged):
     assert line['request_id'] == request_id
     assert (line['method'], line['path'], line['status'], line['endpoint']) == ('GET', '/healthz', 200, 'web.healthz')
     assert line['duration_ms'] >= 0 and line['level'] == 'INFO'
+    ready = client.get('/readyz').headers['X-Request-ID']
+    assert [line['message'] for line in lines(log) if line['request_id'] == ready] == ['request']
 
 
 def test_a_sane_request_id_from_the_proxy_is_kept_and_another_is_replaced(logged):

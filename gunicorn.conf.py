@@ -1,12 +1,11 @@
 """gunicorn's settings, read from the working directory: /metrics adds up the counters of every worker.
 
 Each worker is a process with counters of its own, so prometheus_client keeps them in files in
-PROMETHEUS_MULTIPROC_DIR (by default ``metrics/`` in the instance folder), emptied as gunicorn
-starts (docs/operations.md#monitoring).  The variable must be set before a worker imports
-prometheus_client: here, in the master, which the workers inherit it from.
+PROMETHEUS_MULTIPROC_DIR (by default ``metrics/`` in the instance folder), whose counter files
+are deleted as gunicorn starts (docs/operations.md#monitoring).  The variable must be set before
+a worker imports prometheus_client: here, in the master, which the workers inherit it from.
 """
 import os
-import shutil
 from pathlib import Path
 
 
@@ -16,10 +15,13 @@ if not os.environ.get('PROMETHEUS_MULTIPROC_DIR'):
 
 
 def on_starting(server):
-    # the files of an earlier run would be added to this run's counters
+    # the files of an earlier run would be added to this run's counters; only prometheus_client's
+    # own files go, in case the variable names a folder that holds anything else
     directory = Path(os.environ['PROMETHEUS_MULTIPROC_DIR'])
-    shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True, exist_ok=True)
+    for kind in ('counter', 'gauge', 'histogram', 'summary'):
+        for path in directory.glob(f'{kind}_*.db'):
+            path.unlink(missing_ok=True)
 
 
 def child_exit(server, worker):

@@ -300,3 +300,16 @@ def test_a_job_writes_one_line_and_its_audit_events_carry_its_id(logged, consume
 ])
 def test_mask(text, masked):
     assert mask(text) == masked
+
+
+def test_gunicorn_starts_with_fresh_counters_and_leaves_other_files_alone(tmp_path, monkeypatch):
+    import runpy
+    from pathlib import Path
+
+    monkeypatch.setenv('PROMETHEUS_MULTIPROC_DIR', str(tmp_path))
+    (tmp_path / 'counter_123.db').write_bytes(b'old')
+    (tmp_path / 'histogram_123.db').write_bytes(b'old')
+    (tmp_path / 'kura.db').write_bytes(b'not ours')
+    settings = runpy.run_path(str(Path(__file__).resolve().parents[2] / 'gunicorn.conf.py'))
+    settings['on_starting'](None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['kura.db']

@@ -84,7 +84,9 @@ class Config:
     INSTANCE_PATH = None
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None
-    SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': True}
+    # hide_parameters: a database error logged with its traceback would otherwise quote the row's
+    # values (names, addresses) in the log
+    SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': True, 'hide_parameters': True}
     BABEL_DEFAULT_LOCALE = 'ja'
     BABEL_DEFAULT_TIMEZONE = 'Asia/Tokyo'
     LANGUAGES = ('ja', 'en')

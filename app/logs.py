@@ -1,7 +1,8 @@
 """The application's log: one line per event (JSON or text), a request id on each, personal data masked.
 
 Every line of the process goes through the handler installed here: Kura's own loggers, Flask's,
-huey's, SQLAlchemy's and gunicorn's error log, since they all propagate to the root logger.  The
+huey's and SQLAlchemy's, since they all propagate to the root logger (gunicorn's error log keeps
+its own handler).  The
 request id names the request (app/web/monitoring.py) or the background job (app/jobs/queue.py)
 a line was written in; the 500 page shows it and the audit events keep it, so that a complaint,
 an audit row and a log line can be put together.
@@ -54,9 +55,11 @@ def name_job(request_id: str | None) -> None:
 
 
 EMAIL = re.compile(r'[^\s@<>"\'(),;:\[\]=&?/]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+')
-# Japanese numbers as people write them: 03-1234-5678, 090 1234 5678, 09012345678, +81-90-...: ten or
-# eleven digits from the 0; a digit or a dot before or after means a longer number (a tracking number)
-PHONE_LIKE = re.compile(r'(?<![\d.])(?:\+81[-\s]?)?\d[\d\s\u2010-\u2015\u30fc-]{7,14}\d(?![\d.])')
+# Japanese numbers as people write them: 03-1234-5678, 090 1234 5678, 09012345678, +81-90-1234-5678,
+# full-width too; _phone then wants ten or eleven digits from the 0. A digit or a dot just before or
+# after means a longer number (a tracking number, an amount), which stays
+_SEP = '[- \u2010-\u2015\u30fc\uff0d]?'
+PHONE_LIKE = re.compile(rf'(?<![\d.+])(?:\+81{_SEP}|[0\uff10])\d{{1,4}}{_SEP}\d{{1,4}}{_SEP}\d{{3,4}}(?![\d.])')
 
 
 def _phone(match: re.Match) -> str:

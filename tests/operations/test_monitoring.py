@@ -295,6 +295,7 @@ def test_a_job_writes_one_line_and_its_audit_events_carry_its_id(logged, consume
     ('mail to taro.yamada+shop@example.co.jp now', 'mail to [email] now'),
     ('tel 03-1234-5678, 090 1234 5678, 09012345678, +81-90-1234-5678',
      'tel [phone], [phone], [phone], [phone]'),
+    ('電話 ０９０－１２３４－５６７８ 090 1234 5678 12', '電話 [phone] [phone] 12'),
     ('order 000123, tracking 444413758701, JAN 4569951116179, 2026-12-07 0.0123456789',
      'order 000123, tracking 444413758701, JAN 4569951116179, 2026-12-07 0.0123456789'),
 ])

@@ -242,14 +242,16 @@ def test_personal_data_in_a_query_or_a_form_stays_out_of_the_log(logged, make_us
 
 def test_the_error_page_shows_the_request_id_of_its_log_lines(logged, make_user):
     client, log = logged
-    client.post('/login', data={'email': make_user('admin').email, 'password': PASSWORD})
+    admin = make_user('admin')
+    client.post('/login', data={'email': admin.email, 'password': PASSWORD})
     response = client.get('/probe/fail')
     assert response.status_code == 500
     request_id = response.headers['X-Request-ID']
     assert f'Request id: {request_id}' in response.text
     written = [line for line in lines(log) if line['request_id'] == request_id]
     assert any(line['level'] == 'ERROR' and 'probe failure' in line.get('exception', '') for line in written)
-    assert any(line['message'] == 'request' and line['status'] == 500 for line in written)
+    assert any(line['message'] == 'request' and line['status'] == 500 and line['user_id'] == str(admin.id)
+               for line in written)
 
 
 def test_a_not_found_page_shows_its_request_id_too(client):

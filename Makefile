@@ -47,11 +47,14 @@ run: setup
 	@echo "  Demo logins (password kura-demo-2026): admin@kura.example, manager@kura.example,"
 	@echo "  clerk@kura.example, packer@kura.example"
 	@echo ""
-	@# the background-job consumer (large imports) runs beside the web server and stops with it;
-	@# 120 s for a request, not gunicorn's 30: an upload's preview reads the whole file (50,000 orders: 5 s)
-	$(VENV)/bin/huey_consumer app.worker.huey --workers 1 --logfile $${KURA_INSTANCE_PATH:-instance}/jobs.log & consumer=$$!; \
+	@# the background-job consumer (large imports) runs beside the web server and stops with it, logging to
+	@# jobs.log in the instance folder (rotated by size); gunicorn's workers log to the terminal, one JSON line
+	@# a request (no gunicorn access log: it would write the query strings, searches included). gunicorn.conf.py
+	@# (read from here) sets up /metrics for several workers. 120 s for a request, not gunicorn's 30: an
+	@# upload's preview reads the whole file (50,000 orders: 5 s)
+	KURA_LOG_FILE=$${KURA_INSTANCE_PATH:-instance}/jobs.log $(VENV)/bin/huey_consumer app.worker.huey --workers 1 & consumer=$$!; \
 	  trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
-	  $(VENV)/bin/gunicorn --workers $(WORKERS) --timeout 120 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	  $(VENV)/bin/gunicorn --workers $(WORKERS) --timeout 120 --bind $(HOST):$(PORT) wsgi:app
 
 jobs: setup
 	$(VENV)/bin/huey_consumer app.worker.huey --workers 1

@@ -1,6 +1,4 @@
 """Kura: order management and warehouse system for Japanese e-commerce shops."""
-import logging
-
 from flask import Flask, request, session
 from flask_login import current_user
 
@@ -95,13 +93,26 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import accounts, catalog, fulfilment, inventory, notifications, orders, reports, settings, storefront, web
+    from app import (
+        accounts,
+        catalog,
+        fulfilment,
+        inventory,
+        notifications,
+        operations,
+        orders,
+        reports,
+        settings,
+        storefront,
+        web,
+    )
     from app.accounts import views as _accounts_views  # noqa: F401  (routes attach to the blueprints)
     from app.catalog import views as _catalog_views  # noqa: F401
     from app.fulfilment import views as _fulfilment_views  # noqa: F401
     from app.inventory import views as _inventory_views  # noqa: F401
     from app.notifications import cli as _mail_cli  # noqa: F401  (flask mail ...)
     from app.notifications import views as _notifications_views  # noqa: F401
+    from app.operations import views as _operations_views  # noqa: F401
     from app.orders import views as _orders_views  # noqa: F401
     from app.reports import views as _reports_views  # noqa: F401
     from app.settings import views as _settings_views  # noqa: F401
@@ -118,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(storefront.bp, url_prefix='/shop')
     app.register_blueprint(fulfilment.bp)
     app.register_blueprint(reports.bp, url_prefix='/reports')
+    app.register_blueprint(operations.bp)
 
 
 def register_tasks() -> None:
@@ -143,10 +155,12 @@ def connect_listeners() -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from app.web import security, unit_of_work
+    from app.web import monitoring, security, unit_of_work
     from app.web.access import require_login
     from app.web.errors import register_error_handlers
 
+    # before everything: the request id and the clock start first, and its log line is written last
+    monitoring.init_app(app)
     # first: loading the logged-in user is the first read of the request
     unit_of_work.register(app)
     app.before_request(require_login)
@@ -176,5 +190,8 @@ def register_commands(app: Flask) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    """Kura's log handler (app/logs.py): for a server and the consumer, or a test that names a LOG_FILE."""
+    from app.logs import configure_logging as install
+
+    if (not app.debug and not app.testing) or app.config.get('LOG_FILE'):
+        install(app.config)

@@ -68,13 +68,25 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f'{name} must be a whole number, not {value!r}') from None
 
 
+def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = os.environ.get(name, '').strip()
+    if not value:
+        return default
+    for choice in choices:
+        if value.lower() == choice.lower():
+            return choice
+    raise RuntimeError(f'{name} must be one of {", ".join(choices)}, not {value!r}')
+
+
 class Config:
     """Defaults; ``load()`` adds what the environment says.  Subclasses (tests) override attributes."""
 
     INSTANCE_PATH = None
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None
-    SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': True}
+    # hide_parameters: a database error logged with its traceback would otherwise quote the row's
+    # values (names, addresses) in the log
+    SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': True, 'hide_parameters': True}
     BABEL_DEFAULT_LOCALE = 'ja'
     BABEL_DEFAULT_TIMEZONE = 'Asia/Tokyo'
     LANGUAGES = ('ja', 'en')
@@ -115,6 +127,26 @@ class Config:
             # a login ends after this long without a request, and in any case this long after it began
             'SESSION_IDLE_MINUTES': _int('KURA_SESSION_IDLE_MINUTES', 240),
             'SESSION_MAX_HOURS': _int('KURA_SESSION_MAX_HOURS', 16),
+            # the log (docs/operations.md#logs): standard error unless a file is named
+            'LOG_FILE': os.environ.get('KURA_LOG_FILE', ''),
+            'LOG_FORMAT': _choice('KURA_LOG_FORMAT', ('json', 'text'), 'json'),
+            'LOG_LEVEL': _choice('KURA_LOG_LEVEL', ('DEBUG', 'INFO', 'WARNING', 'ERROR'), 'INFO'),
+            'LOG_ROTATE': _choice('KURA_LOG_ROTATE', ('size', 'external'), 'size'),
+            'LOG_MAX_MB': _int('KURA_LOG_MAX_MB', 20),
+            'LOG_BACKUPS': _int('KURA_LOG_BACKUPS', 10),
+            # /metrics answers only a request bearing this token; unset, there is no /metrics
+            'METRICS_TOKEN': os.environ.get('KURA_METRICS_TOKEN', ''),
+            # /readyz: when a check turns from ok to warning, and from warning to failing
+            # (docs/operations.md#monitoring)
+            'READY_CONSUMER_WARN_SECONDS': _int('KURA_READY_CONSUMER_WARN_SECONDS', 180),
+            'READY_CONSUMER_FAIL_SECONDS': _int('KURA_READY_CONSUMER_FAIL_SECONDS', 600),
+            'READY_OUTBOX_WARN': _int('KURA_READY_OUTBOX_WARN', 100),
+            'READY_OUTBOX_FAIL': _int('KURA_READY_OUTBOX_FAIL', 1000),
+            'READY_OUTBOX_AGE_WARN_MINUTES': _int('KURA_READY_OUTBOX_AGE_WARN_MINUTES', 15),
+            'READY_OUTBOX_AGE_FAIL_MINUTES': _int('KURA_READY_OUTBOX_AGE_FAIL_MINUTES', 60),
+            'READY_JOB_QUEUED_MINUTES': _int('KURA_READY_JOB_QUEUED_MINUTES', 10),
+            'READY_DISK_WARN_MB': _int('KURA_READY_DISK_WARN_MB', 2048),
+            'READY_DISK_FAIL_MB': _int('KURA_READY_DISK_FAIL_MB', 500),
         }
         for key, value in env.items():
             values.setdefault(key, value)

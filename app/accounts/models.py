@@ -70,6 +70,8 @@ class AuditEvent(db.Model):
     before: so.Mapped[dict | None] = so.mapped_column(sa.JSON, nullable=True)
     after: so.Mapped[dict | None] = so.mapped_column(sa.JSON, nullable=True)
     note: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='', server_default='')
+    #: the request (or background job) that wrote it, as on its log lines and error page; None from a command
+    request_id: so.Mapped[str | None] = so.mapped_column(sa.String(100), nullable=True, index=True)
 
     user: so.Mapped[User | None] = so.relationship()
 

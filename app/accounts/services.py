@@ -16,6 +16,7 @@ from app.accounts.models import AuditEvent, LoginFailure, Role, User
 from app.database import insert_columns, utcnow, with_defaults
 from app.errors import UserError
 from app.extensions import db
+from app.logs import current_request_id
 
 
 logger = logging.getLogger(__name__)
@@ -33,10 +34,13 @@ def _hasher() -> PasswordHasher:
 
 def record_audit(actor: User | None, action: str, obj, *, before: dict | None = None,
                  after: dict | None = None, note: str = '') -> AuditEvent:
-    """Append one audit event: who did `action` to `obj`, with its state before and after."""
+    """Append one audit event: who did `action` to `obj`, with its state before and after.
+
+    The event carries the id of the request or job it was written in, as their log lines do.
+    """
     object_id = obj.id if hasattr(obj, 'id') else sa.inspect(obj).identity[0]
     event = AuditEvent(user=actor, action=action, object_type=obj.__tablename__, object_id=str(object_id),
-                       before=before, after=after, note=note)
+                       before=before, after=after, note=note, request_id=current_request_id())
     db.session.add(event)
     return event
 
@@ -54,7 +58,7 @@ def record_audits(actor: User | None, action: str, object_type: str, object_ids:
     insert_columns(db.session.connection(), AuditEvent.__table__, with_defaults(AuditEvent.__table__, {
         'at': at or utcnow(), 'user_id': actor.id if actor is not None else None, 'action': action,
         'object_type': object_type, 'object_id': [str(object_id) for object_id in object_ids],
-        'before': before, 'after': after, 'note': note}))
+        'before': before, 'after': after, 'note': note, 'request_id': current_request_id()}))
 
 
 def clean_email(address: str | None, *, field: str = 'email') -> str:

@@ -77,3 +77,8 @@ def shipped_parcels(day: dt.date) -> list[ParcelRecord]:
             items=sum(lines[i][0] for i in ids), quantity=sum(lines[i][1] for i in ids),
             amount=sum(totals[i] for i in ids), cod_amount=sum(cod[i] for i in ids), packed_by=packer or ''))
     return parcels
+
+
+def scan_counts() -> dict[str, int]:
+    """Every scan ever made at the packing stations, by result (for monitoring)."""
+    return dict(db.session.execute(sa.select(ScanEvent.result, sa.func.count()).group_by(ScanEvent.result)).all())

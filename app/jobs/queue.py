@@ -6,12 +6,20 @@ this before any app exists).  It imports nothing of the areas: they import it (o
 notifications/tasks.py), create_app imports those, and the consumer starts on ``app.worker.huey``,
 which builds the application.
 """
+import datetime as dt
+import logging
 import os
+import time
 from pathlib import Path
 
-from huey import RedisHuey, SqliteHuey
+from huey import RedisHuey, SqliteHuey, crontab
+from huey.api import PeriodicTask
 
 from app.config import DEFAULT_INSTANCE
+from app.logs import name_job
+
+
+logger = logging.getLogger('kura.job')
 
 
 def make_huey():
@@ -37,3 +45,52 @@ def task_app():
     if _app is None:
         raise RuntimeError('No application for background tasks: start the consumer on app.worker.huey')
     return _app
+
+
+CONSUMER_HEARTBEAT_KEY = 'consumer-heartbeat'
+
+
+def beat() -> None:
+    """Say in huey's store (which every web process reads) that a consumer is alive now."""
+    huey.put(CONSUMER_HEARTBEAT_KEY, time.time())
+
+
+def consumer_last_beat() -> dt.datetime | None:
+    """When a consumer last said it was alive; None if none ever did (or the store was flushed)."""
+    stamp = huey.get(CONSUMER_HEARTBEAT_KEY, peek=True)
+    return None if stamp is None else dt.datetime.fromtimestamp(stamp, dt.UTC)
+
+
+@huey.periodic_task(crontab(minute='*'), name='consumer_heartbeat')
+def consumer_heartbeat() -> None:
+    # a periodic task runs only in a consumer whose scheduler and workers are alive: a stopped
+    # consumer, or one stuck with every worker busy, stops beating (/readyz's "consumer" check)
+    beat()
+
+
+@huey.on_startup()
+def _beat_at_start() -> None:
+    beat()
+
+
+_started: dict[str, float] = {}
+
+
+@huey.pre_execute()
+def _job_begins(task) -> None:
+    # the task's id is the job's request id: on its log lines and its audit events
+    name_job(task.id)
+    _started[task.id] = time.perf_counter()
+
+
+@huey.post_execute()
+def _job_ends(task, _value, exc) -> None:
+    elapsed = time.perf_counter() - _started.pop(task.id, time.perf_counter())
+    # the periodic tasks' lines (heartbeat, sweeps, several a minute) at DEBUG, unless one failed:
+    # they would drown the jobs people start (and the nightly backup logs what it wrote itself)
+    level = logging.ERROR if exc is not None else logging.DEBUG if isinstance(task, PeriodicTask) else logging.INFO
+    logger.log(level, 'job', extra={'fields': {
+        'task': task.name, 'outcome': 'failed' if exc is not None else 'done',
+        'error': exc.__class__.__name__ if exc is not None else None,
+        'duration_ms': round(elapsed * 1000, 1), 'retries_left': task.retries}})
+    name_job(None)

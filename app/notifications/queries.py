@@ -36,3 +36,9 @@ def message_search(q: str = '', status: str = '', order_id: int | None = None) -
 def status_counts() -> dict[str, int]:
     return dict(db.session.execute(sa.select(EmailMessage.status, sa.func.count()).group_by(EmailMessage.status))
                 .tuples().all())
+
+
+def oldest_unsent_at():
+    """When the oldest mail still waiting to be sent (queued, or being sent) was written; None when none waits."""
+    return db.session.scalar(sa.select(sa.func.min(EmailMessage.created_at))
+                             .where(EmailMessage.status.in_(('queued', 'sending'))))

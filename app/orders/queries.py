@@ -206,3 +206,23 @@ def combinable(orders: list[Order]) -> set[int]:
     for peer in peers:
         counts[combine_key(peer)] = counts.get(combine_key(peer), 0) + 1
     return {o.id for o in open_orders if counts.get(combine_key(o), 0) > 1}
+
+
+def status_counts() -> dict[str, int]:
+    """How many orders are in each status (for monitoring)."""
+    return dict(db.session.execute(sa.select(Order.status, sa.func.count()).group_by(Order.status)).all())
+
+
+def stuck_import_jobs(queued_before: dt.datetime) -> int:
+    """Import jobs that will not end by themselves: running with a dead worker, or queued since before `queued_before`.
+
+    The minute's sweep (app.orders.jobs.sweep_jobs) marks the first kind failed while the consumer
+    runs, so either kind staying says the consumer is not taking work.
+    """
+    from app.jobs.models import Job
+    from app.orders.jobs import stalled
+
+    queued = db.session.scalar(sa.select(sa.func.count(Job.id)).where(
+        Job.kind == 'order_import', Job.status == 'queued', Job.created_at < queued_before))
+    running = db.session.scalars(sa.select(Job).where(Job.kind == 'order_import', Job.status == 'running'))
+    return queued + sum(1 for job in running if stalled(job))

@@ -8,7 +8,8 @@ from app.extensions import login_manager
 
 
 #: endpoints anyone may open; the storefront blueprint is open as a whole
-PUBLIC_ENDPOINTS = {'static', 'web.healthz', 'accounts.login', 'accounts.set_anonymous_locale'}
+PUBLIC_ENDPOINTS = {'static', 'web.healthz', 'operations.readyz', 'operations.metrics', 'accounts.login',
+                    'accounts.set_anonymous_locale'}
 PUBLIC_BLUEPRINTS = {'storefront'}
 
 # areas, as the roles of design.md give them

@@ -3,6 +3,7 @@ from flask import render_template
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.logs import current_request_id
 from app.web.htmx import is_htmx
 
 
@@ -22,7 +23,8 @@ def register_error_handlers(app):
             db.session.rollback()
         message = MESSAGES.get(code, MESSAGES[500])()
         template = 'errors/_message.html' if is_htmx() else 'errors/error.html'
-        return render_template(template, code=code, message=message), code
+        # the id the log line of this request carries: what a user quotes when reporting the error
+        return render_template(template, code=code, message=message, request_id=current_request_id()), code
 
     for code in MESSAGES:
         app.register_error_handler(code, handle)

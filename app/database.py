@@ -5,6 +5,7 @@ import datetime as dt
 import functools
 import itertools
 import json
+import os
 import re
 
 import sqlalchemy as sa
@@ -54,6 +55,8 @@ def configure_engine(engine: sa.Engine) -> None:
         # LIKE 'abc%' can then use an ordinary index (Japanese text has no case to fold anyway)
         cursor.execute('PRAGMA case_sensitive_like = ON')
         if engine.url.database not in (None, '', ':memory:'):
+            # the file and its -wal and -shm (which SQLite creates with the file's mode) for the owner only
+            _owner_only(engine.url.database)
             # 8 KiB pages for a new database file (one that has them already keeps its own): an order
             # row with its 20 index entries touches fewer pages, so an import writes and checkpoints
             # less (docs/benchmarks.md; docs/operations.md, to convert)
@@ -71,6 +74,15 @@ def configure_engine(engine: sa.Engine) -> None:
     @event.listens_for(engine, 'begin')
     def _on_begin(connection):
         connection.exec_driver_sql('BEGIN IMMEDIATE' if _sqlite_write_intent.get() else 'BEGIN')
+
+
+def _owner_only(database: str) -> None:
+    for path in (database, f'{database}-wal', f'{database}-shm'):
+        try:
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, 0o600)
+        except (FileNotFoundError, PermissionError):
+            pass
 
 
 @contextlib.contextmanager

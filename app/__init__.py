@@ -95,7 +95,19 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import accounts, catalog, fulfilment, inventory, notifications, orders, reports, settings, storefront, web
+    from app import (
+        accounts,
+        catalog,
+        fulfilment,
+        inventory,
+        notifications,
+        orders,
+        privacy,
+        reports,
+        settings,
+        storefront,
+        web,
+    )
     from app.accounts import views as _accounts_views  # noqa: F401  (routes attach to the blueprints)
     from app.catalog import views as _catalog_views  # noqa: F401
     from app.fulfilment import views as _fulfilment_views  # noqa: F401
@@ -103,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from app.notifications import cli as _mail_cli  # noqa: F401  (flask mail ...)
     from app.notifications import views as _notifications_views  # noqa: F401
     from app.orders import views as _orders_views  # noqa: F401
+    from app.privacy import views as _privacy_views  # noqa: F401
     from app.reports import views as _reports_views  # noqa: F401
     from app.settings import views as _settings_views  # noqa: F401
     from app.storefront import views as _storefront_views  # noqa: F401
@@ -118,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(storefront.bp, url_prefix='/shop')
     app.register_blueprint(fulfilment.bp)
     app.register_blueprint(reports.bp, url_prefix='/reports')
+    app.register_blueprint(privacy.bp, url_prefix='/privacy')
 
 
 def register_tasks() -> None:

@@ -38,8 +38,9 @@ PERSONAL_COLUMNS = ('buyer_name', 'buyer_kana', 'buyer_email', 'buyer_phone', 's
 REDACTED = '[redacted]'
 #: how many orders one round of the nightly task redacts before it commits
 CHUNK = 1000
-#: values shorter than this are not searched for in texts: they would match everywhere
-_SHORTEST = 3
+#: values shorter than this are not searched for in texts, where they would match what is not theirs: a
+#: Japanese name may have two characters, while a short ASCII value ('301', a room) names nobody
+_SHORTEST = {'ascii': 4, 'other': 2}
 
 
 def due_for_redaction(now: dt.datetime, *, limit: int = CHUNK) -> list[int]:
@@ -94,11 +95,9 @@ def _personal_values(rows) -> set[str]:
     for row in rows:
         for column in PERSONAL_COLUMNS:
             value = (row[column] or '').strip()
-            if len(value) >= _SHORTEST:
-                values.add(value)
-                # names are often written without the space, or with the other width of it
-                values.add(re.sub(r'[\s\u3000]+', '', value))
-    return {v for v in values if len(v) >= _SHORTEST}
+            # names are often written without the space, or with the other width of it
+            values |= {value, re.sub(r'[\s\u3000]+', '', value)}
+    return {v for v in values if len(v) >= _SHORTEST['ascii' if v.isascii() else 'other']}
 
 
 def _scrubber(values: set[str]):
@@ -173,9 +172,13 @@ def _delete_uploads_holding(rows, values: set[str]) -> None:
     """Delete the uploaded files still kept (a failed import's, for a retry) that hold one of these orders."""
     needles = {row['external_order_id'] for row in rows if len(row['external_order_id']) >= 6} | values
     uploads = db.session.execute(sa.select(UploadedFile.id, UploadedFile.content)).all()
-    holding = [upload.id for upload in uploads if any(n in _text_of(upload.content) for n in needles)]
+    holding = [upload.id for upload in uploads if _holds(_text_of(upload.content), needles)]
     if holding:
         db.session.execute(sa.delete(UploadedFile).where(UploadedFile.id.in_(holding)))
+
+
+def _holds(text: str, needles: set[str]) -> bool:
+    return any(needle in text for needle in needles)
 
 
 def _text_of(content: bytes) -> str:

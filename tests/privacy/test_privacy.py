@@ -1,6 +1,7 @@
 """Personal data: erased after each channel's retention and on request, every view of it logged, files kept private."""
 import datetime as dt
 import json
+import logging
 import os
 import stat
 
@@ -30,9 +31,11 @@ STREET = '鰐淵町9-8-7'
 
 
 @pytest.fixture
-def shipped(app, client, make_product, stock, make_user):
+def shipped(app, client, make_product, stock, make_user, caplog):
     """Two orders of one person shipped through the floor: one imported (Kura's CSV), one bought at the shop
-    (its confirmation e-mail written); a third of someone else, imported, shipped too."""
+    (its confirmation e-mail written); a third of someone else, imported, shipped too.  What Kura logs
+    meanwhile is captured (caplog)."""
+    caplog.set_level(logging.DEBUG)
     tea = make_product('T-1', name='髙橋園の玄米茶', jan='4569951116179', price=1080, tax_rate=8)
     tea.published = True
     db.session.commit()
@@ -98,7 +101,7 @@ def traces(text: str) -> list[str]:
             if value in text]
 
 
-def test_orders_are_erased_after_their_channels_retention_and_not_before(app, shipped):
+def test_orders_are_erased_after_their_channels_retention_and_not_before(app, shipped, caplog):
     save_privacy_settings(PrivacySettings(kura_days=10, store_days=20), actor=None)
     db.session.commit()
     assert traces(database_text())   # the person is there to start with
@@ -113,6 +116,7 @@ def test_orders_are_erased_after_their_channels_retention_and_not_before(app, sh
     assert traces(dump)   # the shop's order waits for its own 20 days
     assert nightly(now + dt.timedelta(days=21))[0] == 1
     assert traces(database_text()) == []
+    assert 'personal data: 1 orders redacted' in caplog.text and traces(caplog.text) == []
     # what the reports and the accounting records need stays
     db.session.expire_all()
     orders = db.session.scalars(sa.select(Order).order_by(Order.id)).all()
@@ -135,8 +139,10 @@ def test_a_redacted_order_says_so_on_its_page(app, client, login, shipped):
 
 
 def test_an_upload_still_kept_that_holds_an_erased_order_is_deleted(app, shipped):
-    db.session.add(UploadedFile(token='t', filename='failed.csv', content=f'R-900001,{NAME}'.encode('cp932')))
-    db.session.add(UploadedFile(token='u', filename='other.csv', content=b'Z-1,someone'))
+    from app.orders.jobs import store_upload
+
+    store_upload([('failed.csv', f'R-900001,{NAME}'.encode('cp932'))], actor=None)
+    store_upload([('other.csv', 'Z-1,別の人'.encode('cp932'))], actor=None)
     save_privacy_settings(PrivacySettings(kura_days=1), actor=None)
     db.session.commit()
     nightly(utcnow() + dt.timedelta(days=2))
@@ -230,3 +236,12 @@ def test_the_database_and_the_instance_folder_are_for_their_owner_only(app, tmp_
                 assert stat.S_IMODE(os.stat(f'{database}{suffix}').st_mode) == 0o600
         db.engine.dispose()
     assert stat.S_IMODE(os.stat(instance).st_mode) == 0o700
+
+
+def test_the_nightly_task_is_scheduled_at_a_time_in_japan_or_off():
+    from app.operations.tasks import PRIVACY_SCHEDULE, backup_schedule, nightly_privacy
+
+    assert nightly_privacy.name == 'nightly_privacy' and PRIVACY_SCHEDULE is not None
+    assert backup_schedule('02:30', 'KURA_PRIVACY_AT') is not None and backup_schedule('off') is None
+    with pytest.raises(RuntimeError, match='KURA_PRIVACY_AT must be a time'):
+        backup_schedule('nightly', 'KURA_PRIVACY_AT')

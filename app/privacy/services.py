@@ -287,16 +287,28 @@ def export_subject(subject: Subject, *, actor: User) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode('utf-8')
 
 
-def redact_subject(subject: Subject, *, actor: User) -> int:
-    """Erase the person's personal data at their request: their orders, as retention would, and e-mails to them."""
-    count = redact_orders([o.id for o in subject.orders], actor=actor, why='data-subject request')
+#: an order in one of these is done with: its address is no longer needed to ship it
+FINISHED = ('shipped', 'cancelled', 'returned')
+
+
+def redact_subject(subject: Subject, *, actor: User) -> tuple[int, list[Order]]:
+    """Erase the person's personal data at their request: their finished orders, as retention would, and e-mails
+    to them that belong to no order.
+
+    :return: how many orders were redacted, and the open orders left as they are (their parcel still needs the
+        address: cancel or ship them, then erase again)
+    """
+    finished = [o.id for o in subject.orders if o.status in FINISHED]
+    still_open = [o for o in subject.orders if o.status not in FINISHED]
+    count = redact_orders(finished, actor=actor, why='data-subject request') if finished else 0
     loose = [m.id for m in subject.messages if m.order_id is None]
     if loose:
         db.session.execute(sa.update(EmailMessage), [
             {'id': i, 'to_address': '', 'to_name': '', 'text_body': REDACTED, 'html_body': ''} for i in loose])
-    record_audit(actor, 'privacy.request', actor, note=f'redacted: {count} orders, {len(loose)} other e-mails')
+    record_audit(actor, 'privacy.request', actor, note=f'redacted: {count} orders, {len(loose)} other e-mails, '
+                                                      f'{len(still_open)} open orders left')
     db.session.flush()
-    return count
+    return count, still_open
 
 
 def _audit_request(actor: User, action: str, subject: Subject) -> None:

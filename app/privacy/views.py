@@ -48,9 +48,12 @@ def requests():
                 status = 422
             else:
                 with writing(form) as work:
-                    count = services.redact_subject(subject, actor=current_user)
+                    count, still_open = services.redact_subject(subject, actor=current_user)
                 if work.ok:
                     flash(_('Personal data erased from %(n)d orders and their e-mails.', n=count), 'success')
+                    if still_open:
+                        flash(_('Not erased, as their parcels still need the address: %(numbers)s. Cancel or ship '
+                                'them, then erase again.', numbers=', '.join(o.number for o in still_open)), 'error')
                     return redirect(url_for('privacy.requests'), 303)
                 status = work.status
     return render_template('privacy/requests.html', form=form, subject=subject), status

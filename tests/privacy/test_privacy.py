@@ -18,6 +18,7 @@ from app.jobs.queue import use_app
 from app.notifications.models import EmailMessage
 from app.operations.tasks import run_privacy
 from app.orders.models import Order
+from app.orders.services import cancel
 from app.settings.services import PrivacySettings, save_privacy_settings
 from tests.factories import kura_orders, stored_order
 
@@ -167,13 +168,22 @@ def test_an_administrator_finds_exports_and_erases_a_person_on_request(app, clie
 
     unconfirmed = client.post('/privacy/requests', data={'email': EMAIL, 'what': 'redact'})
     assert unconfirmed.status_code == 422 and stored_order('R-900001').buyer_name == NAME
+    # a new order of theirs arrives, not yet shipped: its parcel still needs the address
+    kura_orders({'order_id': 'R-900003', 'lines': [('T-1', 1)], 'buyer_name': NAME, 'ship_name': NAME,
+                 'buyer_email': EMAIL, 'ship_address1': STREET}, channel='kura')
     done = client.post('/privacy/requests', data={'email': EMAIL, 'what': 'redact', 'confirm': 'y'})
     assert done.status_code == 303
+    left = client.get('/privacy/requests').text
+    assert 'Personal data erased from 2 orders' in left and stored_order('R-900003').number in left
+    assert stored_order('R-900003').buyer_name == NAME and stored_order('R-900001').buyer_name == ''
+    cancel(stored_order('R-900003'), actor=None, why='the customer asked')
+    db.session.commit()
+    assert client.post('/privacy/requests', data={'email': EMAIL, 'what': 'redact', 'confirm': 'y'}).status_code == 303
     dump = database_text()
     assert traces(dump) == []
     assert '別人 一郎' in dump   # nobody else's
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == 'order.redacted')).all()
-    assert len(events) == 2 and {e.user_id for e in events} == {admin.id}
+    assert len(events) == 3 and {e.user_id for e in events} == {admin.id}
 
 
 def test_views_exports_and_prints_of_personal_data_are_logged(app, client, login, make_user, shipped):

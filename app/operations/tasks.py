@@ -51,23 +51,29 @@ def run_backup() -> None:
     logger.info('scheduled backup written to %s; %d older ones deleted', result.path, len(result.deleted))
 
 
-def run_privacy(now=None) -> tuple[int, int]:
-    """Redact the orders past their channel's retention, a committed chunk at a time, and prune the access log.
+def redact_now(now=None) -> tuple[int, int]:
+    """In the current application: redact the orders past their channel's retention, a committed chunk at a
+    time, and prune the access log; as `flask redact` and the nightly task do.
 
     :return: how many orders were redacted and how many access log rows deleted
     """
     from app.extensions import db
     from app.privacy.services import prune_access_log, redact_due
 
-    with task_app().app_context():
-        redacted = 0
-        while done := redact_due(now):
-            db.session.commit()
-            redacted += done
-        pruned = prune_access_log(now)
+    redacted = 0
+    while done := redact_due(now):
         db.session.commit()
+        redacted += done
+    pruned = prune_access_log(now)
+    db.session.commit()
     logger.info('personal data: %d orders redacted, %d access log rows pruned', redacted, pruned)
     return redacted, pruned
+
+
+def run_privacy(now=None) -> tuple[int, int]:
+    """The nightly personal-data task, in the consumer's application (see redact_now)."""
+    with task_app().app_context():
+        return redact_now(now)
 
 
 SCHEDULE = backup_schedule(os.environ.get('KURA_BACKUP_AT') or DEFAULT_TIME)

@@ -255,3 +255,14 @@ def test_the_nightly_task_is_scheduled_at_a_time_in_japan_or_off():
     assert backup_schedule('02:30', 'KURA_PRIVACY_AT') is not None and backup_schedule('off') is None
     with pytest.raises(RuntimeError, match='KURA_PRIVACY_AT must be a time'):
         backup_schedule('nightly', 'KURA_PRIVACY_AT')
+
+
+def test_flask_redact_erases_what_is_due_now(app, runner, shipped):
+    save_privacy_settings(PrivacySettings(kura_days=1, store_days=1), actor=None)
+    db.session.commit()
+    result = runner.invoke(args=['redact'])
+    assert (result.exit_code, result.output) == (0, '0 orders redacted, 0 access log rows pruned\n')
+    db.session.execute(sa.update(Order).values(updated_at=utcnow() - dt.timedelta(days=2)))
+    db.session.commit()
+    assert runner.invoke(args=['redact']).output == '3 orders redacted, 0 access log rows pruned\n'
+    assert traces(database_text()) == []

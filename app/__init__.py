@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
         notifications,
         operations,
         orders,
+        privacy,
         reports,
         settings,
         storefront,
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from app.notifications import views as _notifications_views  # noqa: F401
     from app.operations import views as _operations_views  # noqa: F401
     from app.orders import views as _orders_views  # noqa: F401
+    from app.privacy import views as _privacy_views  # noqa: F401
     from app.reports import views as _reports_views  # noqa: F401
     from app.settings import views as _settings_views  # noqa: F401
     from app.storefront import views as _storefront_views  # noqa: F401
@@ -130,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(fulfilment.bp)
     app.register_blueprint(reports.bp, url_prefix='/reports')
     app.register_blueprint(operations.bp)
+    app.register_blueprint(privacy.bp, url_prefix='/privacy')
 
 
 def register_tasks() -> None:

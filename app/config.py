@@ -1,8 +1,22 @@
 """Settings from environment variables, with defaults that run Kura embedded on one machine."""
+import contextlib
 import datetime as dt
 import os
 import secrets
 from pathlib import Path
+
+
+def owner_only(path: Path, *, folder: bool = False) -> None:
+    """Make `path` readable by its owner only (0700 for a folder, made if missing; 0600 for a file).
+
+    The instance folder holds the database, the secret key and the job queue, all with customers'
+    personal data or the keys to it.  A path owned by another user (a shared folder an operator set
+    up on purpose) is left as it is.
+    """
+    if folder:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(PermissionError):
+        path.chmod(0o700 if folder else 0o600)
 
 
 DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / 'instance'
@@ -103,7 +117,7 @@ class Config:
         """The settings as a dict: the class's values, then the environment read now."""
         values = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
         instance = Path(values['INSTANCE_PATH'] or os.environ.get('KURA_INSTANCE_PATH') or DEFAULT_INSTANCE)
-        instance.mkdir(parents=True, exist_ok=True)
+        owner_only(instance, folder=True)
         values['INSTANCE_PATH'] = instance
         values['SECRET_KEY'] = values['SECRET_KEY'] or _secret_key(instance)
         default_db = f"sqlite:///{instance / 'kura.db'}"

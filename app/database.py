@@ -58,6 +58,8 @@ def configure_engine(engine: sa.Engine) -> None:
         # LIKE 'abc%' can then use an ordinary index (Japanese text has no case to fold anyway)
         cursor.execute('PRAGMA case_sensitive_like = ON')
         if engine.url.database not in (None, '', ':memory:'):
+            # the file and its -wal and -shm (which SQLite creates with the file's mode) for the owner only
+            _owner_only(engine.url.database)
             # 8 KiB pages for a new database file (one that has them already keeps its own): an order
             # row with its 20 index entries touches fewer pages, so an import writes and checkpoints
             # less (docs/benchmarks.md; docs/operations.md, to convert)
@@ -193,6 +195,15 @@ class WriterTurns:
         opened = info.pop('writer_turns', None)
         if opened is not None and opened[0] == os.getpid():
             os.close(opened[1])
+
+
+def _owner_only(database: str) -> None:
+    for path in (database, f'{database}-wal', f'{database}-shm'):
+        try:
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, 0o600)
+        except (FileNotFoundError, PermissionError):
+            pass
 
 
 @contextlib.contextmanager

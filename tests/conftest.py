@@ -18,8 +18,8 @@ import uuid
 os.environ['KURA_INSTANCE_PATH'] = tempfile.mkdtemp(prefix='kura-test-instance-')
 atexit.register(functools.partial(shutil.rmtree, os.environ['KURA_INSTANCE_PATH'], ignore_errors=True))
 # the suite runs on its own database, queue and backup settings, whatever the shell has set for a real server
-for name in ('DATABASE_URL', 'REDIS_URL', 'SECRET_KEY', 'KURA_BACKUP_AT', 'KURA_BACKUP_DIR', 'KURA_BACKUP_KEEP',
-             'KURA_BACKUP_BEFORE_UPGRADE', 'KURA_PG_BIN'):
+for name in ('DATABASE_URL', 'REDIS_URL', 'SECRET_KEY', 'KURA_BACKUP_AT', 'KURA_PRIVACY_AT', 'KURA_BACKUP_DIR',
+             'KURA_BACKUP_KEEP', 'KURA_BACKUP_BEFORE_UPGRADE', 'KURA_PG_BIN'):
     os.environ.pop(name, None)
 
 import flask_migrate  # noqa: E402
@@ -97,6 +97,8 @@ class RequestClient(FlaskClient):
     def open(self, *args, **kwargs):
         # the test's own transaction must not hold locks (SQLite's write lock) that the request waits for
         db.session.commit()
+        # read and closed at once, as a server does: what runs at the response's close (the access log) has run
+        kwargs.setdefault('buffered', True)
         with self.application.app_context():
             return super().open(*args, **kwargs)
 

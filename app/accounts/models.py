@@ -127,3 +127,41 @@ class LoginFailure(db.Model):
 
     __table_args__ = (sa.Index('ix_login_failures_email_at', 'email', 'at'),
                       sa.Index('ix_login_failures_client_at', 'client', 'at'))
+
+
+#: what was done with an order's personal data: its page seen, a file of it downloaded, a label or slip printed
+ACCESS_ACTIONS = ('view', 'export', 'print')
+
+
+class PersonalDataAccess(db.Model):
+    """Who viewed, exported or printed customers' personal data, and when (the access log).
+
+    Written after the answer in a short transaction of its own (app.web.unit_of_work.write_after), one
+    INSERT per request; rows older than the privacy settings' ``access_log_days`` are pruned nightly.
+    """
+
+    __tablename__ = 'personal_data_access'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
+    action: so.Mapped[str] = so.mapped_column(sa.String(10), nullable=False)
+    #: the endpoint that showed or made the data, e.g. 'orders.order', 'fulfilment.shipping_label'
+    what: so.Mapped[str] = so.mapped_column(sa.String(60), nullable=False)
+    #: the order concerned; None for a file of many orders (an export)
+    order_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('orders.id'), nullable=True)
+    #: how many orders the file held (1 for a page or a label)
+    orders: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=1)
+
+    user: so.Mapped[User | None] = so.relationship()
+    order = so.relationship('Order')
+
+    __table_args__ = (
+        sa.CheckConstraint("action IN ('view', 'export', 'print')", name='action_known'),
+        sa.Index('ix_personal_data_access_at', 'at'),
+        sa.Index('ix_personal_data_access_user_at', 'user_id', 'at'),
+        sa.Index('ix_personal_data_access_order_at', 'order_id', 'at'),
+    )
+
+    def __repr__(self):
+        return f'<PersonalDataAccess {self.id} {self.action} {self.what} order={self.order_id}>'

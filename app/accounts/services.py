@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 
 from app.accounts import sessions
-from app.accounts.models import AuditEvent, LoginFailure, Role, User
+from app.accounts.models import AuditEvent, LoginFailure, PersonalDataAccess, Role, User
 from app.database import insert_columns, utcnow, with_defaults
 from app.errors import UserError
 from app.extensions import db
@@ -59,6 +59,18 @@ def record_audits(actor: User | None, action: str, object_type: str, object_ids:
         'at': at or utcnow(), 'user_id': actor.id if actor is not None else None, 'action': action,
         'object_type': object_type, 'object_id': [str(object_id) for object_id in object_ids],
         'before': before, 'after': after, 'note': note, 'request_id': current_request_id()}))
+
+
+def record_personal_data_access(connection: sa.Connection, user_id: int | None, action: str, what: str,
+                                order_id: int | None = None, orders: int = 1) -> None:
+    """One row of the access log of personal data, on `connection` (a short transaction of its own).
+
+    :param action: 'view', 'export' or 'print' (ACCESS_ACTIONS)
+    :param what: the endpoint that showed or made the data
+    :param order_id: the one order concerned, None for a file of several (`orders` says how many)
+    """
+    connection.execute(sa.insert(PersonalDataAccess).values(
+        at=utcnow(), user_id=user_id, action=action, what=what, order_id=order_id, orders=orders))
 
 
 def clean_email(address: str | None, *, field: str = 'email') -> str:

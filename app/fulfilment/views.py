@@ -6,7 +6,7 @@ from flask import abort, flash, jsonify, make_response, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.services import authenticate, login_lock, record_login_failure
+from app.accounts.services import authenticate, login_lock, record_login_failure, record_personal_data_access
 from app.extensions import db
 from app.fulfilment import bp, carrier_files, documents, services
 from app.fulfilment.forms import OverrideForm, PickBatchForm, StationForm
@@ -14,7 +14,7 @@ from app.fulfilment.models import CARRIERS, PickBatch, ScanEvent, Shipment
 from app.orders.models import Order
 from app.web.access import FLOOR, MANAGEMENT, roles_required
 from app.web.htmx import render_htmx
-from app.web.unit_of_work import one_transaction, writing
+from app.web.unit_of_work import one_transaction, write_after, writing
 
 
 def _pdf(content: bytes, name: str):
@@ -93,6 +93,8 @@ def carrier_file(batch_id, carrier):
         abort(404)
     result = carrier_files.export_batch(batch, carrier)
     if request.args.get('download'):
+        write_after(record_personal_data_access, current_user.id, 'export', request.endpoint, None,
+                    len(services.batch_orders(batch)))
         return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=True,
                          download_name=result.filename)
     # why each parcel was left out (a refusal names its order first), apart from the values only changed
@@ -292,6 +294,7 @@ def shipping_label(shipment_id):
     # the one GET that writes (the print count), once the label exists: the station opens it by its link
     with writing(allow_get=True):
         services.label_printed(shipment, actor=current_user)
+    write_after(record_personal_data_access, current_user.id, 'print', request.endpoint, shipment.order_id)
     return _pdf(pdf, f'label-{shipment.order.number}.pdf')
 
 
@@ -304,7 +307,9 @@ def packing_slip(order_id):
     prices = request.args.get('prices', 'auto')
     if size not in ('a4', 'a5') or prices not in documents.PRICE_MODES:
         abort(400)
-    return _pdf(documents.packing_slips_pdf([order], size=size, prices=prices), f'slip-{order.number}.pdf')
+    pdf = documents.packing_slips_pdf([order], size=size, prices=prices)
+    write_after(record_personal_data_access, current_user.id, 'print', request.endpoint, order.id)
+    return _pdf(pdf, f'slip-{order.number}.pdf')
 
 
 # ---------------------------------------------------------------------------------------------- the dock

@@ -15,7 +15,7 @@ from pathlib import Path
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import PeriodicTask
 
-from app.config import DEFAULT_INSTANCE
+from app.config import DEFAULT_INSTANCE, owner_only
 from app.logs import name_job
 
 
@@ -26,7 +26,7 @@ def make_huey():
     if os.environ.get('REDIS_URL'):
         return RedisHuey('kura', url=os.environ['REDIS_URL'])
     instance = Path(os.environ.get('KURA_INSTANCE_PATH') or DEFAULT_INSTANCE)
-    instance.mkdir(parents=True, exist_ok=True)
+    owner_only(instance, folder=True)
     return SqliteHuey('kura', filename=str(instance / 'huey.db'))
 
 

@@ -1,4 +1,4 @@
-"""flask backup, flask restore, and a backup before every `flask db upgrade` that changes the schema.
+"""flask backup, flask restore, a backup before every `flask db upgrade` that changes the schema, flask redact.
 
 Exit codes: 0 done (or proven), 1 refused or failed (the live database untouched), 2 bad arguments.
 """
@@ -16,6 +16,7 @@ from app.operations.backup import create_backup, restore_backup, upgrade_would_c
 def register(app: Flask) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+    app.cli.add_command(redact)
     _back_up_before_upgrade(app)
 
 
@@ -37,6 +38,15 @@ def backup(directory, keep):
                f'{sum(tables.values())} rows, revision {", ".join(result.manifest["database_revisions"]) or "none"}')
     for path in result.deleted:
         click.echo(f'deleted {path.name} (keeping the newest {keep})')
+
+
+@click.command('redact')
+def redact():
+    """Erase the personal data now due (each channel's retention) and prune the access log, as the nightly task."""
+    from app.operations.tasks import redact_now
+
+    redacted, pruned = redact_now()
+    click.echo(f'{redacted} orders redacted, {pruned} access log rows pruned')
 
 
 @click.command('restore')

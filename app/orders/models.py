@@ -106,6 +106,8 @@ class Order(db.Model):
                                                              index=True)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    #: when the buyer's and recipient's personal data were erased (retention or a data-subject request)
+    redacted_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
 
     lines: so.Mapped[list['OrderLine']] = so.relationship(back_populates='order', order_by='OrderLine.line_no',
                                                           cascade='all, delete-orphan')

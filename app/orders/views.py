@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.accounts.services import record_personal_data_access
 from app.catalog.services import find_product_by_code
 from app.errors import UserError, as_user_errors
 from app.extensions import db
@@ -31,7 +32,7 @@ from app.orders.models import CHANNELS, HOLD_REASONS, PAYMENT_STATUSES, STATUSES
 from app.web.access import OFFICE, roles_required
 from app.web.htmx import render_htmx
 from app.web.tables import paginate, table_state
-from app.web.unit_of_work import writing
+from app.web.unit_of_work import write_after, writing
 from exporters.base import write_csv
 from importers.base import JST, FileRefused
 
@@ -74,7 +75,7 @@ def bulk():
     action = request.form.get('action', '')
     ids = [int(i) for i in request.form.getlist('ids') if i.isdigit()]
     if action == 'export':
-        return _send_export(order_ids=ids)
+        return _send_export(len(ids), order_ids=ids)
     if action not in services.BULK_ACTIONS:
         abort(400)
     if not ids:
@@ -105,6 +106,7 @@ def today_jst() -> dt.date:
 def order(order_id):
     """One order: why it waits, lines and what they wait for, buyer and ship-to, payment, the timeline."""
     order = db.get_or_404(Order, order_id)
+    write_after(record_personal_data_access, current_user.id, 'view', request.endpoint, order.id)
     return render_template('orders/detail.html', **_detail_context(order))
 
 
@@ -279,15 +281,19 @@ def release_hold(order_id, hold_id):
 def export_orders():
     """The orders of the current filters as CSV, one row per line."""
     filters = queries.OrderFilters.from_args(request.args)
-    return _send_export(order_ids=queries.order_search(filters).with_only_columns(Order.id))
+    order_ids = queries.order_search(filters).with_only_columns(Order.id)
+    return _send_export(db.session.scalar(sa.select(sa.func.count()).select_from(order_ids.subquery())),
+                        order_ids=order_ids)
 
 
-def _send_export(**filters):
+def _send_export(how_many: int, **filters):
+    """The orders export, logged as an export of `how_many` orders' personal data."""
     try:
         result = EXPORTERS['orders'](encoding=request.values.get('encoding', 'utf-8'), **filters)
     except UserError as exc:
         flash(str(exc), 'error')
         return redirect(url_for('orders.orders'))
+    write_after(record_personal_data_access, current_user.id, 'export', request.endpoint, None, how_many)
     return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=True,
                      download_name=result.filename)
 

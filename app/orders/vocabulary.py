@@ -52,6 +52,8 @@ EVENT_LABELS = {
     'order.uncombined': _l('Taken out of a combined parcel'),
     'order.split': _l('Split'),
     'order.email': _l('E-mail queued'),
+    'order.redacted': _l('Personal data redacted'),
+    'order.data_exported': _l('Personal data exported'),
     'order.scan': _l('Scan at the packing station'),
     'packing.override': _l('Unit counted by supervisor override'),
     'shipment.label_reprinted': _l('Shipping label reprinted'),

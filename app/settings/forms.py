@@ -42,3 +42,20 @@ class ShopSettingsForm(FlaskForm):
                                  validators=[Length(max=500)])
     few_left = IntegerField(_l('Show "only a few left" from this many units down'),
                             validators=[InputRequired(), NumberRange(min=0, max=1000)])
+
+
+def _days_field(label):
+    return IntegerField(label, validators=[InputRequired(), NumberRange(min=0, max=3660)])
+
+
+class PrivacySettingsForm(FlaskForm):
+    """Days personal data is kept: per channel after shipping or cancelling (0: kept), and the access log."""
+
+    store_days = _days_field(CHANNEL_LABELS['store'])
+    rakuten_days = _days_field(CHANNEL_LABELS['rakuten'])
+    amazon_days = _days_field(CHANNEL_LABELS['amazon'])
+    yahoo_days = _days_field(CHANNEL_LABELS['yahoo'])
+    shopify_days = _days_field(CHANNEL_LABELS['shopify'])
+    kura_days = _days_field(CHANNEL_LABELS['kura'])
+    access_log_days = IntegerField(_l('Keep the log of who viewed, exported or printed personal data (days)'),
+                                   validators=[InputRequired(), NumberRange(min=1, max=3660)])

@@ -106,3 +106,44 @@ def save_shop_settings(settings: ShopSettings, *, actor) -> ShopSettings:
     if not settings.time_slots:
         raise UserError(_l('Offer at least one time slot.'), field='time_slots')
     return save_settings('shop', settings, actor=actor)
+
+
+@dataclasses.dataclass(frozen=True)
+class PrivacySettings:
+    """How long customers' personal data is kept (個人情報の保存期間); an administrator edits these.
+
+    Per channel: the days after an order was shipped or cancelled after which the nightly task erases
+    the buyer's and recipient's name, kana, street address, phone and e-mail (0: kept).  Amazon's
+    Data Protection Policy asks sellers to delete a customer's data 30 days after the order was
+    delivered, so Amazon starts at 30; the shop's own and the other malls' customers start kept,
+    for the shop to decide (docs/operations.md#personal-data).
+    """
+
+    store_days: int = 0
+    rakuten_days: int = 0
+    amazon_days: int = 30
+    yahoo_days: int = 0
+    shopify_days: int = 0
+    kura_days: int = 0
+    #: days the log of who viewed, exported or printed personal data is kept
+    access_log_days: int = 365
+
+    def retention_days(self, channel: str) -> int:
+        return getattr(self, f'{channel}_days', 0)
+
+
+#: the longest either period may be: about ten years, beyond the 7 years of the accounting records
+MAX_PRIVACY_DAYS = 3660
+
+
+def privacy_settings() -> PrivacySettings:
+    return load_settings('privacy', PrivacySettings)
+
+
+def save_privacy_settings(settings: PrivacySettings, *, actor) -> PrivacySettings:
+    for f in dataclasses.fields(settings):
+        if not 0 <= getattr(settings, f.name) <= MAX_PRIVACY_DAYS:
+            raise UserError(_l('Days must be between 0 and %(most)d.', most=MAX_PRIVACY_DAYS), field=f.name)
+    if settings.access_log_days == 0:
+        raise UserError(_l('Keep the access log for at least one day.'), field='access_log_days')
+    return save_settings('privacy', settings, actor=actor)

@@ -12,8 +12,8 @@ from app.fulfilment import services as floor
 from app.fulfilment.forms import ShippingSettingsForm, TrackingRangeForm
 from app.fulfilment.models import TrackingRange
 from app.settings import bp, services
-from app.settings.forms import OrderRulesForm, ShopSettingsForm
-from app.web.access import MANAGEMENT, roles_required
+from app.settings.forms import OrderRulesForm, PrivacySettingsForm, ShopSettingsForm
+from app.web.access import ADMIN, MANAGEMENT, roles_required
 from app.web.unit_of_work import writing
 from importers.orders.normalize import phone, postal_code
 
@@ -53,6 +53,22 @@ def shop():
             flash(_('Shop settings saved.'), 'success')
             return redirect(url_for('settings.shop'))
     return render_template('settings/shop.html', form=form)
+
+
+@bp.route('/privacy', methods=['GET', 'POST'])
+@roles_required(*ADMIN)
+def privacy():
+    """How long customers' personal data and the access log are kept."""
+    current = services.privacy_settings()
+    form = PrivacySettingsForm(data=dataclasses.asdict(current))
+    if form.validate_on_submit():
+        values = {f.name: getattr(form, f.name).data for f in dataclasses.fields(services.PrivacySettings)}
+        with writing(form) as work:
+            services.save_privacy_settings(services.PrivacySettings(**values), actor=current_user)
+        if work.ok:
+            flash(_('Personal data settings saved. The nightly task applies them.'), 'success')
+            return redirect(url_for('settings.privacy'))
+    return render_template('settings/privacy.html', form=form)
 
 
 @bp.route('/shipping', methods=['GET', 'POST'])

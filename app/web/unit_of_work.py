@@ -89,6 +89,48 @@ def writing(form=None, *, show: bool = True, keep_loaded: bool = False, allow_ge
         set_read_only_transactions(True)
 
 
+def write_after(write, *args) -> None:
+    """Declare a write made after the answer, in a short transaction of its own: ``write(connection, *args)``.
+
+    The one exception to "a GET never writes", for the access log of personal data (who viewed,
+    exported or printed it): the record must exist for every page view, and those are GETs.  It
+    is made only when the view answered without an error (status below 400), once the answer
+    has gone to the browser (the response's close; a file, before it is sent), on a connection of its own: the
+    request's read transaction and its unit of work stay as they are, and a page never waits
+    for SQLite's write lock (an import holding it delays the log row, not the page).  A failure
+    is logged, as the answer has been made.
+    """
+    g.setdefault('kura_write_after', []).append((write, args))
+
+
+def _write_after(response):
+    writes = g.pop('kura_write_after', None)
+    if writes and response.status_code < 400:
+        app = current_app._get_current_object()
+        if response.direct_passthrough:
+            # a file (send_file) is handed to the server as it is, and its close is not the response's:
+            # write now; downloads and prints are far rarer than page views
+            _write_now(app, writes)
+        else:
+            response.call_on_close(lambda: _write_now(app, writes))
+    return response
+
+
+def _write_now(app, writes) -> None:
+    """The declared writes, in one short transaction (the request's context is gone by now)."""
+    with app.app_context():
+        was_read_only = transactions_read_only()
+        set_read_only_transactions(False)
+        try:
+            with db.engine.begin() as connection:
+                for write, args in writes:
+                    write(connection, *args)
+        except Exception:
+            app.logger.exception('a write after the answer failed')
+        finally:
+            set_read_only_transactions(was_read_only)
+
+
 def one_transaction(view):
     """Mark a view whose reads and write share one transaction, writing from its first statement.
 
@@ -120,6 +162,7 @@ def _refused(exc: UserError):
 def register(app) -> None:
     app.before_request(_begin_read_only)
     app.register_error_handler(UserError, _refused)
+    app.after_request(_write_after)
 
     @app.teardown_request
     def _end(_exc):

@@ -13,7 +13,8 @@ from app.orders.vocabulary import CARRIER_LABELS, EVENT_LABELS, describe_event, 
 #: audit actions recorded on other records than orders: they never appear in an order's history
 NOT_ON_ORDERS = {'product.created', 'product.updated', 'product.shop', 'user.created', 'user.updated',
                  'user.password_set', 'user.logins_ended', 'user.unlocked', 'email_template.saved',
-                 'email_template.reset', 'email.requeued', 'settings.changed', 'tracking.range_added'}
+                 'email_template.reset', 'email.requeued', 'settings.changed', 'tracking.range_added',
+                 'privacy.request'}
 
 
 def recorded_actions() -> set[str]:

@@ -118,6 +118,10 @@ ACCESS = {
     'reports.mall_shipping': MANAGEMENT,
     'settings.order_rules': MANAGEMENT,
     'settings.shipping': MANAGEMENT,
+    'settings.privacy': ADMIN,
+    # personal data
+    'privacy.requests': ADMIN,
+    'privacy.access_log': ADMIN,
     'settings.shop': MANAGEMENT,
 }
 

@@ -255,9 +255,9 @@ def test_the_error_page_shows_the_request_id_of_its_log_lines(logged, make_user)
 
 
 def test_a_not_found_page_shows_its_request_id_too(client):
-    response = client.get('/no-such-page')
+    response = client.get('/no-such-page')   # an anonymous visitor: the Japanese page
     assert response.status_code == 404
-    assert f'Request id: {response.headers["X-Request-ID"]}' in response.text
+    assert f'リクエストID: {response.headers["X-Request-ID"]}' in response.text
 
 
 def test_an_audit_event_written_in_a_request_carries_its_request_id(client, make_user):

@@ -1,12 +1,13 @@
 """Product forms."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.web.forms import Form
 
-class ProductForm(FlaskForm):
+
+class ProductForm(Form):
     sku = StringField(_l('SKU'), validators=[DataRequired(), Length(max=64)],
                       description=_l('Text; leading zeros are kept.'))
     name = StringField(_l('Name'), validators=[DataRequired(), Length(max=255)])
@@ -22,5 +23,5 @@ class ProductForm(FlaskForm):
     remove_image = BooleanField(_l('Remove the photo'))
 
 
-class CsvUploadForm(FlaskForm):
+class CsvUploadForm(Form):
     file = FileField(_l('CSV file'), validators=[FileRequired()])

@@ -1,18 +1,18 @@
 """Floor forms: pick batch filters, the station name, supervisor override, tracking ranges."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.fulfilment.models import CARRIERS
 from app.orders.models import CHANNELS
 from app.orders.vocabulary import CARRIER_LABELS, CHANNEL_LABELS
+from app.web.forms import Form
 
 
 CARRIER_CHOICES = [(c, CARRIER_LABELS[c]) for c in CARRIERS]
 
 
-class PickBatchForm(FlaskForm):
+class PickBatchForm(Form):
     carrier = SelectField(_l('Carrier'), choices=[('', _l('All'))] + CARRIER_CHOICES, validators=[Optional()])
     channel = SelectField(_l('Channel'), choices=[('', _l('All'))] + [(c, CHANNEL_LABELS[c]) for c in CHANNELS],
                           validators=[Optional()])
@@ -22,19 +22,19 @@ class PickBatchForm(FlaskForm):
     limit = IntegerField(_l('At most this many parcels'), validators=[Optional(), NumberRange(min=1, max=5000)])
 
 
-class StationForm(FlaskForm):
+class StationForm(Form):
     station = StringField(_l('Station name'), validators=[DataRequired(), Length(max=40)],
                           description=_l('For example 梱包1; remembered on this computer.'))
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(Form):
     line_id = IntegerField(validators=[InputRequired()])
     email = EmailField(_l('Supervisor e-mail'), validators=[DataRequired()])
     password = PasswordField(_l('Supervisor password'), validators=[DataRequired()])
     reason = StringField(_l('Reason'), validators=[DataRequired(), Length(max=500)])
 
 
-class TrackingRangeForm(FlaskForm):
+class TrackingRangeForm(Form):
     carrier = SelectField(_l('Carrier'), choices=CARRIER_CHOICES)
     first = StringField(_l('First number (11 digits, without the check digit)'),
                         validators=[DataRequired(), Length(min=11, max=12)])
@@ -44,7 +44,7 @@ class TrackingRangeForm(FlaskForm):
                               validators=[InputRequired(), NumberRange(min=0)])
 
 
-class ShippingSettingsForm(FlaskForm):
+class ShippingSettingsForm(Form):
     default_carrier = SelectField(_l('Default carrier'), choices=CARRIER_CHOICES)
     sender_name = StringField(_l('Sender name'), validators=[DataRequired(), Length(max=100)])
     sender_postal_code = StringField(_l('Sender postal code'), validators=[DataRequired(), Length(max=8)])

@@ -1,11 +1,12 @@
 """Receiving and adjustment forms: built for a scanner that types the code and presses Enter."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from app.web.forms import Form
 
-class ReceiveForm(FlaskForm):
+
+class ReceiveForm(Form):
     code = StringField(_l('JAN or SKU'), validators=[DataRequired(), Length(max=64)],
                        render_kw={'autofocus': True, 'autocomplete': 'off'})
     quantity = IntegerField(_l('Quantity'), validators=[InputRequired(), NumberRange(min=1, max=1_000_000)],
@@ -15,7 +16,7 @@ class ReceiveForm(FlaskForm):
     note = StringField(_l('Note (supplier, delivery slip)'), validators=[Length(max=200)])
 
 
-class AdjustForm(FlaskForm):
+class AdjustForm(Form):
     code = StringField(_l('JAN or SKU'), validators=[DataRequired(), Length(max=64)],
                        render_kw={'autofocus': True, 'autocomplete': 'off'})
     location = StringField(_l('Location'), validators=[DataRequired(), Length(max=40)])
@@ -24,6 +25,6 @@ class AdjustForm(FlaskForm):
     reason = StringField(_l('Reason'), validators=[DataRequired(), Length(max=500)])
 
 
-class LocationForm(FlaskForm):
+class LocationForm(Form):
     code = StringField(_l('New location code'), validators=[DataRequired(), Length(max=40)],
                        description=_l('Zone-aisle-bay-level, e.g. A-01-02-1.'))

@@ -1,11 +1,12 @@
 """Mail settings and message template forms: input checks only (templates are checked by the service)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from app.web.forms import Form
 
-class MailSettingsForm(FlaskForm):
+
+class MailSettingsForm(Form):
     reply_to = StringField(_l('Reply-To address'), validators=[Length(max=254)],
                            description=_l('Where customers’ replies go; empty: to the sending address (MAIL_FROM).'))
     signature = TextAreaField(_l('Signature'), validators=[Length(max=2000)], render_kw={'rows': 5},
@@ -20,7 +21,7 @@ class MailSettingsForm(FlaskForm):
                        'shop always get it.'))
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     subject = StringField(_l('Subject'), validators=[InputRequired(), Length(max=2000)])
     text_body = TextAreaField(_l('Plain text'), validators=[InputRequired(), Length(max=100_000)],
                               render_kw={'rows': 22, 'spellcheck': 'false'})

@@ -1,12 +1,12 @@
 """Order import and item-code mapping forms."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired
 from wtforms import DateField, HiddenField, IntegerField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.orders.models import HOLD_REASONS
 from app.orders.vocabulary import HOLD_LABELS
+from app.web.forms import Form
 
 
 CHANNEL_CHOICES = [('auto', _l('Recognise from the header')), ('rakuten', _l('Rakuten (楽天ペイ受注 CSV)')),
@@ -15,25 +15,25 @@ CHANNEL_CHOICES = [('auto', _l('Recognise from the header')), ('rakuten', _l('Ra
                    ('kura', _l('Kura order CSV'))]
 
 
-class OrderUploadForm(FlaskForm):
+class OrderUploadForm(Form):
     files = MultipleFileField(_l('Order files'), validators=[FileRequired()],
                               description=_l('Drop the files here, or click to choose them; one or more. Yahoo! '
                                              'needs its orders file and its items file.'))
     channel = SelectField(_l('Format'), choices=CHANNEL_CHOICES, default='auto')
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(Form):
     token = HiddenField(validators=[DataRequired()])
     channel = HiddenField(validators=[DataRequired()])
 
 
-class MapItemCodeForm(FlaskForm):
+class MapItemCodeForm(Form):
     channel = HiddenField(validators=[DataRequired()])
     item_code = HiddenField(validators=[DataRequired()])
     product_code = StringField(_l('Our SKU or JAN'), validators=[DataRequired(), Length(max=64)])
 
 
-class ShipToForm(FlaskForm):
+class ShipToForm(Form):
     ship_name = StringField(_l('Name'), validators=[DataRequired(), Length(max=200)])
     ship_kana = StringField(_l('Kana'), validators=[Optional(), Length(max=200)])
     ship_postal_code = StringField(_l('Postal code'), validators=[DataRequired(), Length(max=10)],
@@ -45,30 +45,30 @@ class ShipToForm(FlaskForm):
     ship_phone = StringField(_l('Phone'), validators=[Optional(), Length(max=30)])
 
 
-class HoldForm(FlaskForm):
+class HoldForm(Form):
     reason = SelectField(_l('Reason'), choices=[(r, HOLD_LABELS[r]) for r in HOLD_REASONS], default='manual')
     note = StringField(_l('Note'), validators=[Length(max=500)])
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(Form):
     amount = IntegerField(_l('Amount received (yen)'), validators=[InputRequired(), NumberRange(min=1)])
     paid_on = DateField(_l('Received on'), validators=[InputRequired()])
 
 
-class AmountDueForm(FlaskForm):
+class AmountDueForm(Form):
     amount_due = IntegerField(_l('Amount due after points and coupons (yen)'),
                               validators=[InputRequired(), NumberRange(min=0)])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     why = StringField(_l('Reason for the cancellation'), validators=[DataRequired(), Length(max=500)])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     note = TextAreaField(_l('Note'), validators=[DataRequired(), Length(max=2000)])
 
 
-class BuyerForm(FlaskForm):
+class BuyerForm(Form):
     buyer_name = StringField(_l('Name'), validators=[Optional(), Length(max=200)])
     buyer_kana = StringField(_l('Kana'), validators=[Optional(), Length(max=200)])
     buyer_email = StringField(_l('E-mail'), validators=[Optional(), Length(max=254)])

@@ -1,11 +1,12 @@
 """The data-subject request form: who is asking, and the confirmation of a redaction."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import Length
 
+from app.web.forms import Form
 
-class SubjectForm(FlaskForm):
+
+class SubjectForm(Form):
     """A person named by e-mail address or phone number; `confirm` for the redaction only."""
 
     email = StringField(_l('E-mail address'), validators=[Length(max=254)])

@@ -1,14 +1,14 @@
 """The order rules form."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.orders.models import CHANNELS
 from app.orders.vocabulary import CHANNEL_LABELS
+from app.web.forms import Form
 
 
-class OrderRulesForm(FlaskForm):
+class OrderRulesForm(Form):
     hold_payment_pending = BooleanField(_l('Hold bank-transfer and convenience-store orders until paid'))
     hold_customer_comment = BooleanField(_l('Hold orders with a customer comment until a clerk has read it'))
     hold_delivery_days = IntegerField(_l('Hold when the requested delivery date is more than this many days ahead'),
@@ -24,7 +24,7 @@ class OrderRulesForm(FlaskForm):
     auto_combine = BooleanField(_l('Combine orders of the same buyer to the same address by themselves'))
 
 
-class ShopSettingsForm(FlaskForm):
+class ShopSettingsForm(Form):
     shop_name = StringField(_l('Shop name'), validators=[DataRequired(), Length(max=100)])
     shipping_fee = IntegerField(_l('Shipping fee per order (yen, tax included)'),
                                 validators=[InputRequired(), NumberRange(min=0, max=100_000)])
@@ -48,7 +48,7 @@ def _days_field(label):
     return IntegerField(label, validators=[InputRequired(), NumberRange(min=0, max=3660)])
 
 
-class PrivacySettingsForm(FlaskForm):
+class PrivacySettingsForm(Form):
     """Days personal data is kept: per channel after shipping or cancelling (0: kept), and the access log."""
 
     store_days = _days_field(CHANNEL_LABELS['store'])

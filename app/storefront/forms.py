@@ -2,22 +2,22 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.orders.address import prefecture_of
+from app.web.forms import Form
 from importers.orders.normalize import PREFECTURES, phone, postal_code
 
 
 KATAKANA = re.compile(r'^[\u30a0-\u30ff\u3000 ー・]+$')
 
 
-class CartForm(FlaskForm):
+class CartForm(Form):
     quantity = IntegerField(_l('Quantity'), validators=[InputRequired(), NumberRange(min=0, max=99)], default=1)
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(Form):
     name = StringField(_l('Name'), validators=[DataRequired(), Length(max=100)],
                        render_kw={'autocomplete': 'name'})
     kana = StringField(_l('Name in katakana'), validators=[DataRequired(), Length(max=100)],
@@ -69,7 +69,7 @@ class CheckoutForm(FlaskForm):
                                      actual=actual))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     number = StringField(_l('Order number'), validators=[DataRequired(), Length(max=20)],
                          description=_l('As in your confirmation e-mail, e.g. K00000123'))
     email = EmailField(_l('E-mail'), validators=[DataRequired(), Length(max=254)])

@@ -1,7 +1,30 @@
-"""Showing a service's UserError on the form field it is about."""
+"""Kura's form base, and showing a service's UserError on the form field it is about."""
+import functools
+
+from babel import support
 from flask import flash
+from flask_babel import get_locale
+from flask_wtf import FlaskForm
+from wtforms.i18n import messages_path
 
 from app.errors import UserError
+
+
+class Form(FlaskForm):
+    """Every form of Kura: WTForms' own messages ("This field is required.") in the user's language.
+
+    Flask-WTF reads WTForms' catalogue from disk again in every request that builds a form; it does not
+    change while the process runs, so it is read once per language here.
+    """
+
+    class Meta:
+        def get_translations(self, form):
+            return _wtforms_translations(str(get_locale()))
+
+
+@functools.cache
+def _wtforms_translations(locale: str):
+    return support.Translations.load(messages_path(), [locale], domain='wtforms')
 
 
 def show_error_on_form(form, exc: UserError) -> None:

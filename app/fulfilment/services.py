@@ -24,7 +24,7 @@ from app.fulfilment.signals import order_shipped
 from app.inventory.models import Location, MovementReason
 from app.inventory.services import StockChange, apply_stock_changes
 from app.orders.models import Allocation, Order, OrderHold, OrderLine
-from app.orders.services import lock_order, transition
+from app.orders.services import lock_order, locked_order, transition
 from app.orders.vocabulary import STATUS_LABELS
 from app.settings.services import load_settings, save_settings
 from importers.base import JST
@@ -462,7 +462,7 @@ def open_packing(code: str, *, station: str, actor) -> ScanOutcome:
     """
     code = (code or '').strip()
     order_id = Order.id_from_number(code)
-    order = db.session.get(Order, order_id) if order_id else None
+    order = locked_order(order_id) if order_id else None
     if order is None:
         message = (_l('No order has the number "%(code)s".', code=code) if order_id else
                    _l('Unknown code "%(code)s": scan an order barcode first.', code=code))
@@ -474,7 +474,6 @@ def open_packing(code: str, *, station: str, actor) -> ScanOutcome:
                      carrier=carrier.number)
         _record(station, actor, code, 'not_packable', message, order_id=order.id)
         return ScanOutcome(False, str(message), 'not_packable')
-    lock_order(order)
     if order.status in ('packed', 'shipped'):
         return _open_label_check(order, code, station=station, actor=actor)
     if order.status != 'picking' or _held([o.id for o in parcel_orders(order)]):

@@ -112,8 +112,16 @@ def lock_order(order: Order) -> Order:
     Every change of an order starts here, so two clerks (or a clerk and the allocation run)
     never change the same order at once on PostgreSQL; SQLite has one writer at a time anyway.
     """
-    return db.session.execute(sa.select(Order).where(Order.id == order.id).with_for_update()
-                              .execution_options(populate_existing=True)).scalar_one()
+    return locked_order(order.id)
+
+
+def locked_order(order_id: int) -> Order | None:
+    """The order with this id, its row locked for this transaction and read afresh (lock_order() by id).
+
+    For a change that starts from a number typed or scanned: the order is read and locked at once.
+    """
+    return db.session.execute(sa.select(Order).where(Order.id == order_id).with_for_update()
+                              .execution_options(populate_existing=True)).scalar_one_or_none()
 
 
 def transition(order: Order, to: str, *, actor, why: str = '') -> None:

@@ -21,6 +21,11 @@ class Role(str, enum.Enum):
 
 
 #: the roles as screens name them (the user form's choices, the top bar)
+#: what happened to a user account, as its page's history says it (audit actions on users)
+USER_EVENT_LABELS = {'user.created': _l('Account created'), 'user.updated': _l('Account changed'),
+                     'user.password_set': _l('Password set'), 'user.unlocked': _l('Sign-in unlocked'),
+                     'user.logins_ended': _l('Logged out on every device'),
+                     'privacy.request': _l('Personal-data request handled')}
 ROLE_LABELS = {Role.admin.value: _l('Administrator'), Role.manager.value: _l('Manager'),
                Role.clerk.value: _l('Order clerk'), Role.packer.value: _l('Warehouse staff')}
 

@@ -13,10 +13,15 @@ from exporters.shipments import ParcelRecord
 from importers.base import JST
 
 
+#: scans whose result says all there is (the timeline's line, in the reader's language): their message, written
+#: in the packer's language when it was scanned, is not repeated
+SAYS_IT_ALL = ('ok', 'order', 'label_ok')
+
+
 def order_scans(order) -> list[TimelineEntry]:
     """The order's scans at the packing station, as entries of its timeline."""
     return [TimelineEntry(e.at, e.user, 'order.scan', None, {'result': e.result, 'code': e.code, 'station': e.station},
-                          e.message)
+                          '' if e.result in SAYS_IT_ALL else e.message)
             for e in db.session.scalars(sa.select(ScanEvent).where(ScanEvent.order_id == order.id)
                                         .order_by(ScanEvent.id))]
 

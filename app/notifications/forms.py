@@ -8,7 +8,8 @@ from app.web.forms import Form
 
 class MailSettingsForm(Form):
     reply_to = StringField(_l('Reply-To address'), validators=[Length(max=254)],
-                           description=_l('Where customers’ replies go; empty: to the sending address (MAIL_FROM).'))
+                           description=_l('Where customers’ replies go; empty: to the sending address of the '
+                                          'server’s settings.'))
     signature = TextAreaField(_l('Signature'), validators=[Length(max=2000)], render_kw={'rows': 5},
                               description=_l('The closing block of every message: shop name, address, telephone, '
                                              'web site.'))

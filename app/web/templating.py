@@ -5,7 +5,7 @@ from flask import g, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
-from app.accounts.models import ROLE_LABELS
+from app.accounts.models import ROLE_LABELS, USER_EVENT_LABELS
 from app.orders import vocabulary as v
 from app.orders.models import CARRIERS
 from app.settings.services import shop_settings
@@ -41,6 +41,11 @@ def can(*roles: str) -> bool:
 
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
+
+
+def user_event_label(action: str) -> str:
+    """A user account's audit action as its page says it; an action without a label as an order's would read."""
+    return str(USER_EVENT_LABELS[action]) if action in USER_EVENT_LABELS else v.event_label(action)
 
 
 def reason_label(reason: str) -> str:
@@ -97,7 +102,7 @@ def register(app):
     # addressee: the name with 様, or 御中 for a company, as the labels and carrier files write it
     app.jinja_env.filters.update(yen=yen, jst=jst, postal=postal, addressee=addressee)
     app.jinja_env.globals.update(get_locale=get_locale, url_with=url_with, can=can, roles=access, role_label=role_label,
-                                reason_label=reason_label, problems_of=problems_of,
+                                user_event_label=user_event_label, reason_label=reason_label, problems_of=problems_of,
                                 channel_label=v.label_function(v.CHANNEL_LABELS),
                                 status_label=v.label_function(v.STATUS_LABELS),
                                 payment_label=v.label_function(v.PAYMENT_LABELS),

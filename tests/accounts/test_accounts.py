@@ -123,7 +123,7 @@ def test_admin_changes_a_role_and_the_change_is_audited(client, login, make_user
     assert db.session.get(User, user.id).role == 'manager'
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == 'user.updated'))
     assert event.before['role'] == 'clerk' and event.after['role'] == 'manager'
-    assert 'user.updated' in client.get(f'/users/{user.id}').text
+    assert 'Account changed' in client.get(f'/users/{user.id}').text   # the action in words
 
 
 def test_an_admin_cannot_demote_themself(client, login):

@@ -1,7 +1,19 @@
-"""Showing a service's UserError on the form field it is about."""
+"""Showing a service's UserError on the form field it is about; ids posted by check boxes."""
 from flask import flash
 
+from app.database import parse_int
 from app.errors import UserError
+
+
+def posted_ids(values: list[str]) -> list[int]:
+    """The values of check boxes that name rows: an id a row can have, anything else left out."""
+    ids = []
+    for value in values:
+        try:
+            ids.append(parse_int(value, low=1))
+        except ValueError:
+            continue
+    return ids
 
 
 def show_error_on_form(form, exc: UserError) -> None:

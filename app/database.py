@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
 
+from importers.base import FIRST_DAY, LAST_DAY
+
 
 #: whether transactions started now may write and, on SQLite, take the write lock at BEGIN (see configure_engine)
 _sqlite_write_intent = contextvars.ContextVar('sqlite_write_intent', default=True)
@@ -138,9 +140,6 @@ def database_revisions(connection: sa.Connection) -> frozenset[str]:
 
 #: the largest value of an Integer column on either database (PostgreSQL's integer is 32 bits); ids too
 INT_MAX = 2 ** 31 - 1
-#: the days a date typed in a URL or form may name: a day and its neighbours, at midnight in Japan, stay
-#: within what Python's datetime and both databases hold
-FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
 
 
 def parse_day(text: str) -> dt.date:

@@ -161,14 +161,20 @@ def _preview(client, rows):
     return client.post('/orders/imports/new', data=data, content_type='multipart/form-data')
 
 
-@pytest.mark.parametrize(('column', 'value'), [('個数', 10 ** 30), ('個数', 2 ** 31), ('単価', 2 ** 63),
-                                           ('合計金額', 2 ** 31), ('送料合計', 10 ** 30)])
-def test_an_order_file_with_a_number_beyond_the_column_is_a_problem_in_the_preview(client, login, tea,
-                                                                                  column, value):
+BEYOND = 'Beyond the largest number Kura keeps (2,147,483,647).'
+
+
+@pytest.mark.parametrize(('column', 'value', 'message'), [
+    ('個数', 10 ** 30, BEYOND), ('個数', 2 ** 31, BEYOND), ('単価', 2 ** 63, BEYOND), ('合計金額', 2 ** 31, BEYOND),
+    ('送料合計', 10 ** 30, BEYOND), ('注文日時', '0001-01-01 00:00:00', 'not a date and time Kura keeps'),
+    ('お届け日指定', '0001/01/01', 'not a date Kura keeps'),
+])
+def test_an_order_file_with_a_value_beyond_the_columns_is_a_problem_in_the_preview(client, login, tea,
+                                                                                  column, value, message):
     login('clerk')
     page = _preview(client, [order_row('OK-1'), order_row('BIG-1', **{column: str(value)})])
     assert page.status_code == 200
-    assert 'Beyond the largest number Kura keeps (2,147,483,647).' in page.text
+    assert message in page.text
     token = re.search(r'name="token" type="hidden" value="([^"]+)"', page.text).group(1)
     channel = re.search(r'name="channel" type="hidden" value="([^"]+)"', page.text).group(1)
     confirmed = client.post('/orders/imports/confirm', data={'token': token, 'channel': channel})

@@ -15,6 +15,7 @@ import html
 import importlib
 import inspect
 import io
+import os
 import pathlib
 import re
 import urllib.parse
@@ -33,8 +34,9 @@ from tests.web.test_access import ACCESS, PUBLIC
 
 
 APP = pathlib.Path(__file__).resolve().parents[2] / 'app'
-#: a few examples per route and method keep the walk over every route to about a minute per database
-EXAMPLES = 15
+#: a few examples per route and method keep the walk over every route to about a minute per database;
+#: KURA_FUZZ_EXAMPLES=200 searches deeper by hand
+EXAMPLES = int(os.environ.get('KURA_FUZZ_EXAMPLES', '15'))
 
 HOSTILE_TEXT = [
     '', ' ', '\u3000', '0', '1', '-1', '2', '²', 'K²', '1²', '١٢', '٣', '2147483647', '2147483648', '-2147483649',

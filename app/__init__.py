@@ -11,6 +11,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app = Flask(__name__)
     load_config(app, config)
     register_extensions(app)
+    register_input_checks(app)
     register_blueprints(app)
     register_tasks()
     connect_listeners()
@@ -90,6 +91,12 @@ def select_locale() -> str:
     if session.get('locale') in languages:
         return session['locale']
     return current_app.config['BABEL_DEFAULT_LOCALE']
+
+
+def register_input_checks(app: Flask) -> None:
+    from app.web import input
+
+    input.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

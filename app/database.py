@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
 
+from importers.base import FIRST_DAY, LAST_DAY
+
 
 #: whether transactions started now may write and, on SQLite, take the write lock at BEGIN (see configure_engine)
 _sqlite_write_intent = contextvars.ContextVar('sqlite_write_intent', default=True)
@@ -267,6 +269,31 @@ def database_revisions(connection: sa.Connection) -> frozenset[str]:
     from alembic.runtime.migration import MigrationContext
 
     return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
+#: the largest value of an Integer column on either database (PostgreSQL's integer is 32 bits); ids too
+INT_MAX = 2 ** 31 - 1
+
+
+def parse_day(text: str) -> dt.date:
+    """An ISO date (2025-10-07) between FIRST_DAY and LAST_DAY; ValueError for anything else."""
+    day = dt.date.fromisoformat(text)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f'{text} is outside {FIRST_DAY} to {LAST_DAY}')
+    return day
+
+
+def parse_int(text: str, low: int = 0, high: int = INT_MAX) -> int:
+    """Digits 0-9 read as an integer between `low` and `high`; ValueError for anything else.
+
+    int() also reads other scripts' digits and spaces, and '²'.isdigit() is true though int() refuses it.
+    """
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(f'{text!r} is not a whole number')
+    value = int(text)
+    if not low <= value <= high:
+        raise ValueError(f'{value} is outside {low} to {high}')
+    return value
 
 
 def utcnow() -> dt.datetime:

@@ -6,6 +6,7 @@ numbers, so a clerk can open the file and find the row.  Nothing here touches th
 import collections
 import csv
 import dataclasses
+import datetime
 import io
 import operator
 import re
@@ -18,6 +19,9 @@ from flask_babel import lazy_gettext as _l
 
 #: Japan time, of the files' dates and times, the labels and reports, and "a day" (times are stored in UTC)
 JST = ZoneInfo('Asia/Tokyo')
+#: the days a file, a form or a URL may name: a day and its neighbours, at any hour in any zone, stay within
+#: what Python's datetime and both databases hold (0001-01-01 00:00 in Japan is not a time in UTC)
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(9998, 12, 31)
 UTF8_BOM = b'\xef\xbb\xbf'
 # Python's cp932 codec decodes the single bytes 0x80, 0xA0 and 0xFD-0xFF, which no Windows text holds, to
 # U+0080 and private-use U+F8F0-U+F8F3: a file with them is binary or UTF-16 (Excel's "Unicode text")

@@ -4,6 +4,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.database import INT_MAX
 from app.web.forms import Form
 
 
@@ -13,9 +14,9 @@ class ProductForm(Form):
     name = StringField(_l('Name'), validators=[DataRequired(), Length(max=255)])
     jan = StringField(_l('JAN'), validators=[Optional(), Length(max=13)],
                       description=_l('13 or 8 digits; the check digit is verified.'))
-    price = IntegerField(_l('Price (yen, tax included)'), validators=[InputRequired(), NumberRange(min=0)])
+    price = IntegerField(_l('Price (yen, tax included)'), validators=[InputRequired(), NumberRange(min=0, max=INT_MAX)])
     tax_rate = SelectField(_l('Tax rate'), choices=[(10, '10%'), (8, _l('8% (reduced)'))], coerce=int, default=10)
-    weight_g = IntegerField(_l('Weight (g)'), validators=[Optional(), NumberRange(min=0)])
+    weight_g = IntegerField(_l('Weight (g)'), validators=[Optional(), NumberRange(min=0, max=INT_MAX)])
     active = BooleanField(_l('Active'), default=True)
     published = BooleanField(_l('For sale in the shop'), default=False)
     description = TextAreaField(_l('Description for the shop'), validators=[Optional(), Length(max=5000)])

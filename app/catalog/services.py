@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.models import User
 from app.accounts.services import record_audit
 from app.catalog.models import Product
+from app.database import INT_MAX
 from app.errors import UserError
 from app.extensions import db
 from importers.codes import jan_check_digit
@@ -47,10 +48,14 @@ def clean_product_data(data: ProductData) -> ProductData:
         raise UserError(_l('The product name is longer than 255 characters.'), field='name')
     if data.price is None or data.price < 0:
         raise UserError(_l('The price must be 0 yen or more.'), field='price')
+    if data.price > INT_MAX:
+        raise UserError(_l('The price must be at most %(n)s yen.', n=f'{INT_MAX:,}'), field='price')
     if data.tax_rate not in TAX_RATES:
         raise UserError(_l('The tax rate must be 10 or 8 (percent).'), field='tax_rate')
     if data.weight_g is not None and data.weight_g < 0:
         raise UserError(_l('The weight must be 0 grams or more.'), field='weight_g')
+    if data.weight_g is not None and data.weight_g > INT_MAX:
+        raise UserError(_l('The weight must be at most %(n)s grams.', n=f'{INT_MAX:,}'), field='weight_g')
     return dataclasses.replace(data, sku=sku, name=name, jan=clean_jan(data.jan))
 
 

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.database import INT_MAX
 from app.fulfilment.models import CARRIERS
 from app.orders.models import CHANNELS
 from app.orders.vocabulary import CARRIER_LABELS, CHANNEL_LABELS
@@ -28,7 +29,7 @@ class StationForm(Form):
 
 
 class OverrideForm(Form):
-    line_id = IntegerField(validators=[InputRequired()])
+    line_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=INT_MAX)])
     email = EmailField(_l('Supervisor e-mail'), validators=[DataRequired()])
     password = PasswordField(_l('Supervisor password'), validators=[DataRequired()])
     reason = StringField(_l('Reason'), validators=[DataRequired(), Length(max=500)])
@@ -41,7 +42,7 @@ class TrackingRangeForm(Form):
     last = StringField(_l('Last number (11 digits, without the check digit)'),
                        validators=[DataRequired(), Length(min=11, max=12)])
     warn_below = IntegerField(_l('Warn when fewer than this are left'), default=500,
-                              validators=[InputRequired(), NumberRange(min=0)])
+                              validators=[InputRequired(), NumberRange(min=0, max=INT_MAX)])
 
 
 class ShippingSettingsForm(Form):

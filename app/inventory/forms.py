@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from app.database import INT_MAX
 from app.web.forms import Form
 
 
@@ -20,7 +21,7 @@ class AdjustForm(Form):
     code = StringField(_l('JAN or SKU'), validators=[DataRequired(), Length(max=64)],
                        render_kw={'autofocus': True, 'autocomplete': 'off'})
     location = StringField(_l('Location'), validators=[DataRequired(), Length(max=40)])
-    quantity = IntegerField(_l("Change (+ or -)"), validators=[InputRequired()],
+    quantity = IntegerField(_l("Change (+ or -)"), validators=[InputRequired(), NumberRange(min=-INT_MAX, max=INT_MAX)],
                             description=_l('For example -2 for two broken units, 3 for three found.'))
     reason = StringField(_l('Reason'), validators=[DataRequired(), Length(max=500)])
 

@@ -32,6 +32,8 @@ def import_stock(data: bytes, filename: str, *, actor: User | None = None) -> Im
                 raise UserError(_l('Unknown SKU "%(sku)s".', sku=row.sku) if row.sku else _l('sku is required.'),
                                 field='sku')
             location_code = inventory.clean_location_code(row.location)
+            if row.quantity is not None:
+                inventory.clean_quantity(row.quantity)
         except UserError as exc:
             result.problems.append(RowProblem(filename, row.line, exc.field or '', row.cells.get(exc.field or '', ''),
                                               str(exc), key=row.sku))

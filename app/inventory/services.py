@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.accounts.models import User
 from app.catalog.models import Product
-from app.database import utcnow
+from app.database import INT_MAX, utcnow
 from app.errors import UserError
 from app.extensions import db
 from app.inventory.models import Location, MovementReason, StockLevel, StockMovement, Warehouse, walking_order_key
@@ -121,7 +121,7 @@ def apply_stock_changes(changes: list[StockChange], *, actor: User | None = None
         level = levels[(change.product_id, change.location_id)]
         new_on_hand = level.on_hand + change.on_hand_delta
         new_allocated = level.allocated + change.allocated_delta
-        if new_on_hand < 0 or new_allocated < 0 or new_allocated > new_on_hand:
+        if not (0 <= new_allocated <= new_on_hand <= INT_MAX):
             raise _refusal(level, change, new_on_hand, new_allocated)
         level.on_hand, level.allocated = new_on_hand, new_allocated
         if change.on_hand_delta:
@@ -144,6 +144,10 @@ def _refusal(level: StockLevel, change: StockChange, new_on_hand: int, new_alloc
     if new_on_hand < 0:
         return UserError(_l('%(sku)s at %(location)s: cannot take %(n)d, only %(on_hand)d on hand.', sku=sku,
                             location=location, n=-change.on_hand_delta, on_hand=level.on_hand), field='quantity')
+    if new_on_hand > INT_MAX:
+        return UserError(_l('%(sku)s at %(location)s: cannot add %(n)d, at most %(limit)s units can be on hand.',
+                            sku=sku, location=location, n=change.on_hand_delta, limit=f'{INT_MAX:,}'),
+                         field='quantity')
     if new_allocated < 0:
         return UserError(_l('%(sku)s at %(location)s: cannot release %(n)d, only %(allocated)d allocated.', sku=sku,
                             location=location, n=-change.allocated_delta, allocated=level.allocated),
@@ -161,16 +165,19 @@ def change_stock(product: Product, location: Location, *, on_hand_delta: int = 0
     return apply_stock_changes([change], actor=actor)[(product.id, location.id)]
 
 
-def _positive_quantity(quantity) -> int:
+def clean_quantity(quantity) -> int:
+    """A quantity received: a whole number from 1 up to what a stock level can hold."""
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
         raise UserError(_l('The quantity must be a whole number greater than 0.'), field='quantity')
+    if quantity > INT_MAX:
+        raise UserError(_l('The quantity must be at most %(n)s.', n=f'{INT_MAX:,}'), field='quantity')
     return quantity
 
 
 def receive(product: Product, location: Location, quantity: int, *, actor: User | None,
             reference: str = '', note: str = '') -> StockLevel:
     """Goods arrived: put `quantity` units on hand at `location`."""
-    quantity = _positive_quantity(quantity)
+    quantity = clean_quantity(quantity)
     level = change_stock(product, location, on_hand_delta=quantity, reason=MovementReason.receipt,
                          reference=reference, note=note, actor=actor)
     logger.info('Received %d x %s at %s by %r', quantity, product.sku, location.code, actor)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.database import parse_int
 from app.errors import UserError
 from app.extensions import db
 from app.notifications import bp, queries, services
@@ -35,7 +36,10 @@ def log():
     """The outbox: every message with its status and attempts; filter by status, search by address or order."""
     state = table_state(queries.LOG_SORTS, 'created', default_desc=True)
     status_filter = request.args.get('status', '')
-    order_id = request.args.get('order', type=int)
+    try:
+        order_id = parse_int(request.args['order'], low=1) if request.args.get('order') else None
+    except ValueError:
+        order_id = None
     page = paginate(queries.message_search(state.q, status_filter, order_id), state, queries.LOG_SORTS,
                     EmailMessage.id.desc())
     return render_htmx('notifications/log.html', 'notifications/_log_table.html', page=page, state=state,

@@ -4,6 +4,7 @@ from flask_wtf.file import FileRequired
 from wtforms import DateField, HiddenField, IntegerField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.database import INT_MAX
 from app.orders.models import HOLD_REASONS
 from app.orders.vocabulary import HOLD_LABELS
 from app.web.forms import Form
@@ -51,13 +52,13 @@ class HoldForm(Form):
 
 
 class PaymentForm(Form):
-    amount = IntegerField(_l('Amount received (yen)'), validators=[InputRequired(), NumberRange(min=1)])
+    amount = IntegerField(_l('Amount received (yen)'), validators=[InputRequired(), NumberRange(min=1, max=INT_MAX)])
     paid_on = DateField(_l('Received on'), validators=[InputRequired()])
 
 
 class AmountDueForm(Form):
     amount_due = IntegerField(_l('Amount due after points and coupons (yen)'),
-                              validators=[InputRequired(), NumberRange(min=0)])
+                              validators=[InputRequired(), NumberRange(min=0, max=INT_MAX)])
 
 
 class CancelForm(Form):

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.catalog.models import ChannelSku, Product
-from app.database import analyze_after_bulk_load, bulk_work, utcnow
+from app.database import INT_MAX, analyze_after_bulk_load, bulk_work, utcnow
 from app.extensions import db
 from app.orders.address import address_problem, prefectures_of
 from app.orders.allocation import AllocationResult
@@ -221,11 +221,19 @@ def _limits(model, record) -> dict[str, int]:
             if isinstance(c.type, sa.String) and c.type.length and c.name in record.__dataclass_fields__}
 
 
+def _numbers(model, record) -> list[str]:
+    """The model's integer columns that the record fills: each holds no more than INT_MAX either way."""
+    return [c.name for c in model.__table__.columns
+            if isinstance(c.type, sa.Integer) and c.name in record.__dataclass_fields__ and c.name != 'line']
+
+
 ORDER_LIMITS, LINE_LIMITS = _limits(Order, OrderRecord), _limits(OrderLine, LineRecord)
+ORDER_NUMBERS, LINE_NUMBERS = _numbers(Order, OrderRecord), _numbers(OrderLine, LineRecord)
 
 
 def oversized_values(records: list[OrderRecord]) -> dict[int, list[RowProblem]]:
-    """Values longer than Kura keeps, by the record's index: such an order is left out and reported, not cut short.
+    """Values longer or larger than Kura keeps, by the record's index: such an order is left out and reported,
+    not cut short (and not left for the database to refuse when the import is confirmed).
 
     Field by field over every record, so that the usual file, where nothing is too long, costs one
     pass in C per field rather than a Python test per value.
@@ -242,12 +250,27 @@ def oversized_values(records: list[OrderRecord]) -> dict[int, list[RowProblem]]:
                                                str(_l('Longer than %(n)d characters.', n=limit)),
                                                key=records[index].external_order_id))
 
+    def check_number(items, owners, field):
+        numbers = [value for value in map(operator.attrgetter(field), items) if value is not None]
+        if not numbers or (max(numbers) <= INT_MAX and min(numbers) >= -INT_MAX):
+            return
+        message = str(_l('Beyond the largest number Kura keeps (%(n)s).', n=f'{INT_MAX:,}'))
+        for item, index in zip(items, owners):
+            value = getattr(item, field)
+            if value is not None and abs(value) > INT_MAX:
+                found[index].append(RowProblem(records[index].filename, item.line, field, str(value)[:40], message,
+                                               key=records[index].external_order_id))
+
     lines = [line for record in records for line in record.lines]
     owners = [index for index, record in enumerate(records) for _ in record.lines]
     for field, limit in ORDER_LIMITS.items():
         check(records, range(len(records)), field, limit)
     for field, limit in LINE_LIMITS.items():
         check(lines, owners, field, limit)
+    for field in ORDER_NUMBERS:
+        check_number(records, range(len(records)), field)
+    for field in LINE_NUMBERS:
+        check_number(lines, owners, field)
     return found
 
 

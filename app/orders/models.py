@@ -4,7 +4,7 @@ import datetime as dt
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.database import UTCDateTime, utcnow
+from app.database import UTCDateTime, parse_int, utcnow
 from app.extensions import db
 
 
@@ -157,7 +157,10 @@ class Order(db.Model):
     def id_from_number(number: str) -> int | None:
         text = number.strip().upper()
         text = text[len(NUMBER_PREFIX):] if text.startswith(NUMBER_PREFIX) else text
-        return int(text) if text.isdigit() and len(text) <= 12 else None
+        try:
+            return parse_int(text, low=1)
+        except ValueError:
+            return None
 
     @property
     def open_holds(self) -> list['OrderHold']:

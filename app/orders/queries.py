@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import AuditEvent
 from app.catalog.models import Product
+from app.database import parse_day, parse_int
 from app.extensions import db
 from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine
 from app.orders.services import BEFORE_PICKING, combine_key
@@ -46,7 +47,13 @@ class OrderFilters:
     def from_args(cls, args) -> 'OrderFilters':
         def day(name):
             try:
-                return dt.date.fromisoformat(args.get(name, '')) if args.get(name) else None
+                return parse_day(args.get(name, '')) if args.get(name) else None
+            except ValueError:
+                return None
+
+        def batch():
+            try:
+                return parse_int(args.get('batch', ''), low=1)
             except ValueError:
                 return None
 
@@ -54,7 +61,7 @@ class OrderFilters:
                    channel=args.get('channel', ''), payment=args.get('payment', ''),
                    ordered_from=day('ordered_from'), ordered_to=day('ordered_to'),
                    delivery_from=day('delivery_from'), delivery_to=day('delivery_to'),
-                   batch=int(args['batch']) if args.get('batch', '').isdigit() else None)
+                   batch=batch())
 
 
 def _jst_midnight(day: dt.date) -> dt.datetime:

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app.accounts.services import record_personal_data_access
 from app.catalog.services import find_product_by_code
+from app.database import parse_int
 from app.errors import UserError, as_user_errors
 from app.extensions import db
 from app.files import EXPORTERS
@@ -30,6 +31,7 @@ from app.orders.forms import (
 from app.orders.importing import import_order_files
 from app.orders.models import CHANNELS, HOLD_REASONS, PAYMENT_STATUSES, STATUSES, ImportBatch, Order, OrderHold
 from app.web.access import OFFICE, roles_required
+from app.web.forms import posted_ids
 from app.web.htmx import render_htmx
 from app.web.tables import paginate, table_state
 from app.web.unit_of_work import write_after, writing
@@ -73,7 +75,7 @@ def _open_holds(order_ids: list[int]) -> dict[int, list[str]]:
 def bulk():
     """One action on the selected orders; each order that refuses says why, the others go ahead."""
     action = request.form.get('action', '')
-    ids = [int(i) for i in request.form.getlist('ids') if i.isdigit()]
+    ids = posted_ids(request.form.getlist('ids'))
     if action == 'export':
         return _send_export(len(ids), order_ids=ids)
     if action not in services.BULK_ACTIONS:
@@ -228,7 +230,7 @@ def order_action(order_id):
 def combine(order_id):
     """同梱: this order and the chosen candidates go in one parcel (or leave it again)."""
     order = db.get_or_404(Order, order_id)
-    ids = [int(i) for i in request.form.getlist('ids') if i.isdigit()]
+    ids = posted_ids(request.form.getlist('ids'))
     with writing() as work:
         if request.form.get('action') == 'uncombine':
             services.uncombine(order, actor=current_user)
@@ -250,11 +252,13 @@ def split(order_id):
     order = db.get_or_404(Order, order_id)
     moves = {}
     for key, value in request.form.items():
-        if key.startswith('move-') and key[5:].isdigit() and value.strip():
-            if not value.strip().isdigit():
+        line_ids = posted_ids([key[5:]]) if key.startswith('move-') else []
+        if line_ids and value.strip():
+            try:
+                moves[line_ids[0]] = parse_int(value.strip())
+            except ValueError:
                 flash(_('Units to move must be whole numbers.'), 'error')
                 return redirect(url_for('orders.order', order_id=order_id))
-            moves[int(key[5:])] = int(value)
     with writing() as work:
         part = services.split(order, moves, actor=current_user)
     if not work.ok:

@@ -3,7 +3,9 @@ import datetime as dt
 import io
 
 from flask import abort, render_template, request, send_file
+from flask_babel import gettext as _
 
+from app.database import parse_day
 from app.errors import UserError
 from app.files import EXPORTERS
 from app.fulfilment.carrier_files import mall_confirmations
@@ -15,10 +17,9 @@ from importers.base import JST
 
 def _day() -> dt.date:
     try:
-        return dt.date.fromisoformat(request.args['date']) if request.args.get('date') else \
-            dt.datetime.now(JST).date()
+        return parse_day(request.args['date']) if request.args.get('date') else dt.datetime.now(JST).date()
     except ValueError:
-        abort(400)
+        abort(400, _('Not a date Kura can show: %(date)s. Write it as 2025-10-07.', date=request.args['date']))
 
 
 @bp.route('/')

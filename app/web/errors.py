@@ -21,7 +21,12 @@ def register_error_handlers(app):
         code = getattr(error, 'code', 500) or 500
         if code == 500:
             db.session.rollback()
-        message = MESSAGES.get(code, MESSAGES[500])()
+        # abort(code, description=...) says what was wrong; the class's own description is werkzeug's English
+        described = getattr(error, 'description', None)
+        if described and described != getattr(type(error), 'description', None):
+            message = described
+        else:
+            message = MESSAGES.get(code, MESSAGES[500])()
         template = 'errors/_message.html' if is_htmx() else 'errors/error.html'
         # the id the log line of this request carries: what a user quotes when reporting the error
         return render_template(template, code=code, message=message, request_id=current_request_id()), code

@@ -1,4 +1,4 @@
-"""Kura's form base, and showing a service's UserError on the form field it is about."""
+"""Kura's form base, showing a service's UserError on the form field it is about; ids posted by check boxes."""
 import functools
 
 from babel import support
@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms.i18n import messages_path
 
+from app.database import parse_int
 from app.errors import UserError
 
 
@@ -25,6 +26,17 @@ class Form(FlaskForm):
 @functools.cache
 def _wtforms_translations(locale: str):
     return support.Translations.load(messages_path(), [locale], domain='wtforms')
+
+
+def posted_ids(values: list[str]) -> list[int]:
+    """The values of check boxes that name rows: an id a row can have, anything else left out."""
+    ids = []
+    for value in values:
+        try:
+            ids.append(parse_int(value, low=1))
+        except ValueError:
+            continue
+    return ids
 
 
 def show_error_on_form(form, exc: UserError) -> None:

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
-from importers.base import JST, normalize_digits
+from importers.base import FIRST_DAY, JST, LAST_DAY, normalize_digits
 
 
 # in JIS X 0401 order, so JP-01 .. JP-47 (ISO 3166-2, used by Shopify) index this list
@@ -146,6 +146,8 @@ def parse_datetime(value: str) -> datetime.datetime:
                                    int(parts['M'] or 0), int(parts['S'] or 0), tzinfo=_zone(parts['tz']))
     except ValueError:
         raise ValueError(_l('not a valid date and time')) from None
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise ValueError(_l('not a date and time Kura keeps (years 1900 to 9998)'))
     return moment.astimezone(datetime.UTC)
 
 
@@ -165,6 +167,8 @@ def parse_japan_times(values: list[str]) -> list[datetime.datetime] | None:
         times = list(map(datetime.datetime.fromisoformat, values))
     except ValueError:
         return None  # a day that does not exist: parse_datetime() says so, value by value
+    if not FIRST_DAY <= min(times).date() <= max(times).date() <= LAST_DAY:
+        return None  # nor one out of range
     to_utc = operator.methodcaller('astimezone', datetime.UTC)
     return list(map(to_utc, map(operator.methodcaller('replace', tzinfo=JST), times)))
 
@@ -190,9 +194,12 @@ def parse_date(value: str) -> datetime.date | None:
     if match['H'] is not None:
         return parse_datetime(text).astimezone(JST).date()
     try:
-        return datetime.date(int(match['y']), int(match['m']), int(match['d']))
+        day = datetime.date(int(match['y']), int(match['m']), int(match['d']))
     except ValueError:
         raise ValueError(_l('not a valid date')) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(_l('not a date Kura keeps (years 1900 to 9998)'))
+    return day
 
 
 def _romaji_key(name: str) -> str:

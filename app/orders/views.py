@@ -161,6 +161,26 @@ def edit_buyer(order_id):
     return _order_action(order_id, BuyerForm, 'buyer_form', save)
 
 
+@bp.route('/<int:order_id>/lines', methods=['POST'])
+@roles_required(*OFFICE)
+def edit_lines(order_id):
+    """Change the lines of an order not yet picked: quantities (0 removes a line) and one product to add."""
+    order = db.get_or_404(Order, order_id)
+    quantities = {line.id: _number(request.form[f'qty-{line.id}']) for line in order.lines
+                  if f'qty-{line.id}' in request.form}
+    add_code = (request.form.get('add_code') or '').strip()
+    with writing() as work:
+        add = None
+        if add_code:
+            add = (manual.product_for_code(add_code), _number(request.form.get('add_quantity') or '1'))
+        changed = services.change_lines(order, quantities, add=add, actor=current_user)
+    if work.ok:
+        flash(_('%(n)d lines changed; the stock was reserved again.', n=changed) if changed
+              else _('Nothing to change.'), 'success')
+        return redirect(url_for('orders.order', order_id=order.id))
+    return render_template('orders/detail.html', **_detail_context(order), typed=request.form), work.status
+
+
 @bp.route('/<int:order_id>/holds', methods=['POST'])
 @roles_required(*OFFICE)
 def add_hold(order_id):

@@ -59,6 +59,10 @@ EVENT_LABELS = {
     'order.entered': _l('Entered by hand'),
     'order.duplicated': _l('Duplicated'),
     'order.price_override': _l('Price changed from the catalogue'),
+    'order.line_added': _l('Line added'),
+    'order.line_removed': _l('Line removed'),
+    'order.line_quantity': _l('Quantity changed'),
+    'order.total': _l('Total changed'),
     'order.data_exported': _l('Personal data exported'),
     'order.scan': _l('Scan at the packing station'),
     'packing.override': _l('Unit counted by supervisor override'),
@@ -166,6 +170,19 @@ def describe_event(event) -> str:
         return str(_l('Price of line %(line)s (%(sku)s): %(old)s → %(new)s yen', line=before.get('line'),
                       sku=before.get('sku', ''), old=f"{before.get('unit_price', 0):,}",
                       new=f"{after.get('unit_price', 0):,}"))
+    if event.action == 'order.line_added':
+        return str(_l('Line %(line)s added: %(sku)s × %(quantity)s at %(price)s yen', line=after.get('line'),
+                      sku=after.get('sku', ''), quantity=after.get('quantity'),
+                      price=f"{after.get('unit_price', 0):,}"))
+    if event.action == 'order.line_removed':
+        return str(_l('Line %(line)s removed: %(sku)s × %(quantity)s', line=before.get('line'),
+                      sku=before.get('sku', ''), quantity=before.get('quantity')))
+    if event.action == 'order.line_quantity':
+        return str(_l('Quantity of line %(line)s (%(sku)s): %(old)s → %(new)s', line=before.get('line'),
+                      sku=before.get('sku', ''), old=before.get('quantity'), new=after.get('quantity')))
+    if event.action == 'order.total':
+        return str(_l('Total: %(old)s → %(new)s yen', old=f"{before.get('total', 0):,}",
+                      new=f"{after.get('total', 0):,}"))
     if event.action == 'order.split':
         if 'part' in after:
             return str(_l('Split: %(units)s units moved to %(number)s', units=after.get('units'),

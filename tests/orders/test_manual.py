@@ -6,8 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import AuditEvent
+from app.catalog.models import Product
 from app.extensions import db
-from app.orders.models import Allocation, Order
+from app.inventory.models import StockLevel
+from app.orders.models import Allocation, Order, OrderLine
+from app.orders.services import transition
 from tests.factories import outbox
 from tests.scanner import ScannerRobot
 
@@ -198,3 +201,75 @@ def test_a_clerk_enters_a_phone_order_with_a_scanner_and_the_enter_key_adds_line
     assert [(li.item_code, li.quantity) for li in order.lines] == [('T-1', 2), ('C-1', 1)]
     assert [m.kind for m in outbox() if m.order_id == order.id] == ['order_confirmation']
     assert 'Entered by hand (Phone order)' in page.content()
+
+
+# ---------------------------------------------------------------------------------------------- edited before picking
+
+
+def reserved(order: Order) -> dict[str, int]:
+    db.session.expire_all()
+    rows = db.session.execute(sa.select(OrderLine.item_code, sa.func.sum(Allocation.quantity))
+                              .join(Allocation, Allocation.order_line_id == OrderLine.id)
+                              .where(Allocation.order_id == order.id).group_by(OrderLine.item_code))
+    return dict(rows.tuples().all())
+
+
+@pytest.fixture
+def entered(client, login, tea, make_product, stock):
+    """An allocated manual order of two teas, entered by a clerk who stays logged in."""
+    stock(make_product('C-1', name='湯呑み 青', price=2200, jan=''), 5)
+    login('clerk')
+    assert post_order(client, [line('T-1', '2')]).status_code == 302
+    [order] = manual_orders()
+    assert (order.status, reserved(order)) == ('allocated', {'T-1': 2})
+    return order
+
+
+def test_lines_changed_before_picking_move_the_reserved_stock_and_the_total_with_old_and_new_in_history(
+        client, entered):
+    order, tea_line = entered, entered.lines[0]
+    response = client.post(f'/orders/{order.id}/lines', data={f'qty-{tea_line.id}': '3', 'add_code': 'C-1',
+                                                              'add_quantity': '1'})
+    assert response.status_code == 302
+    assert reserved(order) == {'T-1': 3, 'C-1': 1}
+    order = db.session.get(Order, order.id)
+    assert order.status == 'allocated'
+    assert order.total == order.amount_due == 3 * 1080 + 2200 + 700 + 330
+    changes = [(a, b, c) for a, b, c, _ in history(order)
+               if a in ('order.line_quantity', 'order.line_added', 'order.total')]
+    assert changes == [
+        ('order.line_quantity', {'line': 1, 'sku': 'T-1', 'quantity': 2}, {'quantity': 3}),
+        ('order.line_added', None, {'line': 2, 'sku': 'C-1', 'quantity': 1, 'unit_price': 2200}),
+        ('order.total', {'total': 3190, 'amount_due': 3190}, {'total': 6470, 'amount_due': 6470})]
+    page = client.get(f'/orders/{order.id}').text
+    assert 'Quantity of line 1 (T-1): 2 → 3' in page and 'Total: 3,190 → 6,470 yen' in page
+
+    # a line taken out gives its units back
+    added = next(li for li in order.lines if li.item_code == 'C-1')
+    assert client.post(f'/orders/{order.id}/lines', data={f'qty-{added.id}': '0'}).status_code == 302
+    assert reserved(order) == {'T-1': 3}
+    assert ('order.line_removed', {'line': 2, 'sku': 'C-1', 'quantity': 1}, None, '') in history(order)
+    assert db.session.scalar(sa.select(StockLevel.allocated).join(Product).where(Product.sku == 'C-1')) == 0
+
+
+def test_a_bad_quantity_or_unknown_code_changes_nothing(client, entered):
+    order, tea_line = entered, entered.lines[0]
+    for data, message in (({f'qty-{tea_line.id}': 'x'}, 'Line 1: the quantity must be a whole number'),
+                          ({'add_code': 'NOPE-1'}, 'No product has the SKU or JAN &#34;NOPE-1&#34;'),
+                          ({f'qty-{tea_line.id}': '0'}, 'would have no lines left: cancel it instead')):
+        response = client.post(f'/orders/{order.id}/lines', data=data)
+        assert response.status_code == 422
+        assert message in response.text
+    assert reserved(order) == {'T-1': 2}
+    assert [e for e in history(order) if e[0].startswith('order.line')] == []
+
+
+def test_lines_cannot_change_once_picking_started_and_the_clerk_is_told_why(client, entered):
+    order = db.session.get(Order, entered.id)
+    transition(order, 'picking', actor=None)
+    db.session.commit()
+    response = client.post(f'/orders/{order.id}/lines', data={f'qty-{order.lines[0].id}': '5'})
+    assert response.status_code == 422
+    assert 'its lines can no longer change' in response.text and 'Split or cancel the order instead' in response.text
+    assert reserved(order) == {'T-1': 2}
+    assert 'Change the lines' not in client.get(f'/orders/{order.id}').text

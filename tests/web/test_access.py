@@ -64,6 +64,7 @@ ACCESS = {
     'orders.export_orders': OFFICE,
     'orders.bulk': OFFICE,
     'orders.new_order': OFFICE,
+    'orders.edit_lines': OFFICE,
     'orders.entry_lines': OFFICE,
     'orders.duplicate_order': OFFICE,
     'orders.order_action': OFFICE,

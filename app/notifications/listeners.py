@@ -5,12 +5,13 @@ caused it or not at all; the sender (sender.py) delivers it after the commit.
 """
 from app.fulfilment.signals import order_shipped
 from app.notifications.services import mail_settings, queue_order_confirmations, queue_shipping_confirmation
+from app.orders.models import OWN_CHANNELS
 from app.orders.signals import order_placed
 
 
 def confirm_orders(channel: str, *, order_ids: list[int], actor=None, locale: str = 'ja') -> None:
     """The order confirmation (受注確認メール): always for the shop's own orders, for mall orders when set."""
-    if channel != 'store' and not mail_settings().send_mall_order_confirmation:
+    if channel not in OWN_CHANNELS and not mail_settings().send_mall_order_confirmation:
         return
     queue_order_confirmations(order_ids, actor=actor, locale=locale)
 

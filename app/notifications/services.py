@@ -35,7 +35,7 @@ from app.notifications.templating import (
     order_context,
     shipping_context,
 )
-from app.orders.models import Order
+from app.orders.models import OWN_CHANNELS, Order
 from app.orders.services import record_audit_many
 from app.settings.services import load_settings, save_settings, shop_settings
 
@@ -270,7 +270,7 @@ def queue_shipping_confirmation(shipment, *, orders: list | None = None, actor=N
     order = shipment.order
     if not valid_address((order.buyer_email or '').strip()):
         return None
-    if order.channel != 'store' and not mail_settings().send_mall_shipping_confirmation:
+    if order.channel not in OWN_CHANNELS and not mail_settings().send_mall_shipping_confirmation:
         return None
     context = shipping_context(shipment, orders or parcel_orders(order), locale, shop_context())
     return queue_email('shipping_confirmation', order.buyer_email, context, locale=locale, order=order,

@@ -28,7 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from app.fulfilment.models import Shipment
 from app.fulfilment.services import CARRIER_NAMES, cod_to_collect, shipping_settings, tracking_url
-from app.orders.models import Order, OrderLine
+from app.orders.models import OWN_CHANNELS, Order, OrderLine
 from app.orders.money import included_tax
 from app.orders.vocabulary import CHANNEL_LABELS, EMAIL_KIND_LABELS, PAYMENT_LABELS
 from importers.base import JST
@@ -311,7 +311,7 @@ def order_context(order, locale: str, shop: dict) -> dict:
         'customer_name': order.buyer_name or order.ship_name,
         'order': {
             'number': order.number, 'external_order_id': order.external_order_id, 'channel': order.channel,
-            'channel_name': channel_name, 'is_store': order.channel == 'store',
+            'channel_name': channel_name, 'is_store': order.channel in OWN_CHANNELS,
             'ordered_at': format_moment(order.ordered_at, locale),
             'buyer_name': order.buyer_name, 'buyer_email': order.buyer_email, 'buyer_phone': order.buyer_phone,
             'payment_method': payment_method, 'payment_method_code': order.payment_method,

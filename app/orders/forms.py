@@ -5,8 +5,8 @@ from wtforms import DateField, HiddenField, IntegerField, MultipleFileField, Sel
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.database import INT_MAX
-from app.orders.models import HOLD_REASONS
-from app.orders.vocabulary import HOLD_LABELS
+from app.orders.models import HOLD_REASONS, MANUAL_SOURCES, PAYMENT_METHODS
+from app.orders.vocabulary import HOLD_LABELS, PAYMENT_LABELS, SOURCE_LABELS
 from app.web.forms import Form
 
 
@@ -74,3 +74,35 @@ class BuyerForm(Form):
     buyer_kana = StringField(_l('Kana'), validators=[Optional(), Length(max=200)])
     buyer_email = StringField(_l('E-mail'), validators=[Optional(), Length(max=254)])
     buyer_phone = StringField(_l('Phone'), validators=[Optional(), Length(max=30)])
+
+
+class ManualOrderForm(Form):
+    """An order taken by phone, fax or e-mail; its lines are the line_* lists the entry screen keeps."""
+
+    source = SelectField(_l('Came in by'), choices=[(s, SOURCE_LABELS[s]) for s in MANUAL_SOURCES], default='phone')
+    buyer_name = StringField(_l('Customer name'), validators=[DataRequired(), Length(max=200)])
+    buyer_kana = StringField(_l('Furigana'), validators=[Optional(), Length(max=200)])
+    buyer_email = StringField(_l('E-mail'), validators=[Optional(), Length(max=254)],
+                              description=_l('The order confirmation is sent here.'))
+    buyer_phone = StringField(_l('Phone'), validators=[Optional(), Length(max=30)])
+    ship_name = StringField(_l('Recipient'), validators=[Optional(), Length(max=200)],
+                            description=_l('Leave the recipient blank when the customer receives it; fill it in '
+                                           'for a gift or another address.'))
+    ship_kana = StringField(_l('Recipient furigana'), validators=[Optional(), Length(max=200)])
+    ship_phone = StringField(_l('Recipient phone'), validators=[Optional(), Length(max=30)])
+    ship_postal_code = StringField(_l('Postal code'), validators=[DataRequired(), Length(max=10)],
+                                   description=_l('7 digits, e.g. 100-0001; checked against the prefecture.'))
+    ship_prefecture = StringField(_l('Prefecture'), validators=[DataRequired(), Length(max=10)])
+    ship_city = StringField(_l('City'), validators=[Optional(), Length(max=200)])
+    ship_address1 = StringField(_l('Address'), validators=[DataRequired(), Length(max=300)])
+    ship_address2 = StringField(_l('Building, room'), validators=[Optional(), Length(max=300)])
+    payment_method = SelectField(_l('Payment method'), choices=[(m, PAYMENT_LABELS[m]) for m in PAYMENT_METHODS],
+                                 default='cod')
+    shipping_fee = IntegerField(_l('Shipping fee (yen)'), validators=[InputRequired(), NumberRange(min=0, max=INT_MAX)])
+    cod_fee = IntegerField(_l('COD fee (yen)'), validators=[InputRequired(), NumberRange(min=0, max=INT_MAX)])
+    delivery_date = DateField(_l('Delivery date'), validators=[Optional()])
+    delivery_time_slot = SelectField(_l('Time slot'), choices=[], validate_choice=False)
+    gift_wrap = StringField(_l('Gift wrapping'), validators=[Optional(), Length(max=200)])
+    noshi = StringField(_l('Noshi'), validators=[Optional(), Length(max=200)])
+    comment = TextAreaField(_l('Comment'), validators=[Optional(), Length(max=2000)])
+    duplicate_of = HiddenField()

@@ -8,7 +8,12 @@ from app.database import UTCDateTime, parse_int, utcnow
 from app.extensions import db
 
 
-CHANNELS = ('store', 'rakuten', 'amazon', 'yahoo', 'shopify', 'kura')
+CHANNELS = ('store', 'rakuten', 'amazon', 'yahoo', 'shopify', 'kura', 'manual')
+#: the shop's own customers' orders (its checkout, and orders a clerk takes by phone, fax or e-mail): the shop,
+#: not a mall, writes to these customers, so their confirmations always go
+OWN_CHANNELS = ('store', 'manual')
+#: how an order entered by hand reached the shop (a manual order's sub-source)
+MANUAL_SOURCES = ('phone', 'fax', 'email')
 STATUSES = ('new', 'confirmed', 'allocated', 'backordered', 'picking', 'packed', 'shipped', 'cancelled', 'returned')
 PAYMENT_STATUSES = ('unpaid', 'paid', 'cod', 'refunded')
 PAYMENT_METHODS = ('card', 'cod', 'bank_transfer', 'convenience_store', 'paypay', 'other')
@@ -96,6 +101,10 @@ class Order(db.Model):
     combined_into_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('orders.id'), nullable=True)
     #: the order this one was split from, to send part of it first; it keeps the mall's order id
     split_from_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('orders.id'), nullable=True)
+    #: the order this one was entered as a copy of (a re-send, an exchange without a return)
+    duplicated_from_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('orders.id'), nullable=True)
+    #: how a manual order reached the shop (MANUAL_SOURCES); '' for every other channel
+    source: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False, default='', server_default='')
     #: the carrier that takes the parcel; None: the shop's default carrier (shipping settings)
     carrier: so.Mapped[str | None] = so.mapped_column(sa.String(20), nullable=True)
     #: the pick batch the order is being picked in
@@ -118,6 +127,8 @@ class Order(db.Model):
         remote_side=[id], primaryjoin='foreign(Order.combined_into_id) == Order.id', viewonly=True)
     split_from: so.Mapped['Order | None'] = so.relationship(
         remote_side=[id], primaryjoin='foreign(Order.split_from_id) == Order.id', viewonly=True)
+    duplicated_from: so.Mapped['Order | None'] = so.relationship(
+        remote_side=[id], primaryjoin='foreign(Order.duplicated_from_id) == Order.id', viewonly=True)
 
     __table_args__ = (
         # one order per mall order; the parts split from it share its id
@@ -127,6 +138,7 @@ class Order(db.Model):
         sa.CheckConstraint(_in('status', STATUSES), name='status_known'),
         sa.CheckConstraint(_in('payment_status', PAYMENT_STATUSES), name='payment_status_known'),
         sa.CheckConstraint(_in('payment_method', PAYMENT_METHODS), name='payment_method_known'),
+        sa.CheckConstraint(_in('source', ('', *MANUAL_SOURCES)), name='source_known'),
         sa.Index('ix_orders_ordered_at', 'ordered_at'),
         sa.Index('ix_orders_status_ordered_at', 'status', 'ordered_at'),
         # what the order list filters and searches by, on a million orders
@@ -145,7 +157,7 @@ class Order(db.Model):
         # the links between orders are set on few rows: partial indexes, so "IS NULL" never picks them
         *(sa.Index(f'ix_orders_{name}', name, sqlite_where=sa.text(f'{name} IS NOT NULL'),
                    postgresql_where=sa.text(f'{name} IS NOT NULL'))
-          for name in ('combined_into_id', 'split_from_id', 'pick_batch_id')),
+          for name in ('combined_into_id', 'split_from_id', 'pick_batch_id', 'duplicated_from_id')),
     )
 
     @property

@@ -332,6 +332,89 @@ def update_ship_to(order: Order, values: dict, *, actor) -> None:
         release_holds(order, 'address_check', actor=actor, note=str(_l('address corrected')))
 
 
+#: the most units one line may ask for: a typo's extra zeros are caught, a real wholesale order is not
+MAX_LINE_QUANTITY = 9999
+
+
+def change_lines(order: Order, quantities: dict[int, int | None], *, add: tuple[Product, int | None] | None = None,
+                 actor) -> int:
+    """Change an order's lines before it is picked: quantities by line id (0 removes the line), and a product to add.
+
+    The order's reserved stock is given back and reserved again for the lines as they now are, by the
+    rules of an allocation run; the total (and the amount due, when known) follows the lines.  Each
+    change is on the order's history with its old and new value.  Once picking started, refused: the
+    floor has the units in hand (split or cancel the order instead).
+    :return: the number of lines changed, added or removed
+    """
+    lock_order(order)
+    if order.status not in BEFORE_PICKING:
+        raise UserError(_l('Order %(number)s is %(status)s: its lines can no longer change, the units are being '
+                           'picked or have left. Split or cancel the order instead.', number=order.number,
+                           status=STATUS_LABELS[order.status]))
+    lines = list(order.lines)
+    for line in lines:
+        quantity = quantities.get(line.id, line.quantity)
+        if quantity is None or not 0 <= quantity <= MAX_LINE_QUANTITY:
+            raise UserError(_l('Line %(n)d: the quantity must be a whole number from 0 (remove the line) to '
+                               '%(most)d.', n=line.line_no, most=MAX_LINE_QUANTITY), field=f'qty-{line.id}')
+    if add is not None:
+        product, quantity = add
+        if not product.active:
+            raise UserError(_l('%(sku)s %(name)s is no longer sold.', sku=product.sku, name=product.name),
+                            field='add_code')
+        if quantity is None or not 1 <= quantity <= MAX_LINE_QUANTITY:
+            raise UserError(_l('The quantity to add must be a whole number from 1 to %(most)d.',
+                               most=MAX_LINE_QUANTITY), field='add_quantity')
+    changed = [(line, quantities[line.id]) for line in lines
+               if line.id in quantities and quantities[line.id] != line.quantity]
+    if add is None and not changed:
+        return 0
+    if add is None and all(quantities.get(line.id, line.quantity) == 0 for line in lines):
+        raise UserError(_l('Order %(number)s would have no lines left: cancel it instead.', number=order.number))
+    release_allocations(order, actor=actor)
+    total_before, delta = order.total, 0
+    for line, quantity in changed:
+        code = line.product.sku if line.product else line.item_code
+        delta += (quantity - line.quantity) * line.unit_price
+        if quantity == 0:
+            record_audit(actor, 'order.line_removed', order,
+                         before={'line': line.line_no, 'sku': code, 'quantity': line.quantity})
+            order.lines.remove(line)
+        else:
+            record_audit(actor, 'order.line_quantity', order,
+                         before={'line': line.line_no, 'sku': code, 'quantity': line.quantity},
+                         after={'quantity': quantity})
+            line.quantity = quantity
+    if add is not None:
+        product, quantity = add
+        line_no = max((line.line_no for line in lines), default=0) + 1
+        order.lines.append(OrderLine(line_no=line_no, product_id=product.id, item_code=product.sku,
+                                     jan=product.jan or '', name=product.name, quantity=quantity,
+                                     unit_price=product.price, tax_rate=product.tax_rate))
+        record_audit(actor, 'order.line_added', order,
+                     after={'line': line_no, 'sku': product.sku, 'quantity': quantity, 'unit_price': product.price})
+        delta += quantity * product.price
+    if delta:
+        order.total += delta
+        after = {'total': order.total}
+        before = {'total': total_before}
+        if order.amount_due is not None:
+            before['amount_due'], after['amount_due'] = order.amount_due, order.amount_due + delta
+            order.amount_due += delta
+        record_audit(actor, 'order.total', order, before=before, after=after)
+    db.session.flush()
+    db.session.expire(order, ['lines'])
+    # the stock follows the lines: the order queues for its units again, as an allocation run would serve it
+    if order.status in ('allocated', 'backordered'):
+        transition(order, 'confirmed', actor=actor, why=str(_l('lines changed')))
+    if order.status in ELIGIBLE_STATUSES and not order.open_holds:
+        _allocate(order, actor)
+    if not any(line.product_id is None for line in order.lines):
+        # the last released hold confirms and allocates the order by itself
+        release_holds(order, 'unknown_sku', actor=actor, note=str(_l('lines changed')))
+    return len(changed) + (add is not None)
+
+
 BUYER_FIELDS = ('buyer_name', 'buyer_kana', 'buyer_email', 'buyer_phone')
 
 
@@ -563,6 +646,8 @@ class OrderActions:
     allocate: bool
     #: carrier, hold, combine, split: the parcel is not being picked yet
     change_parcel: bool
+    #: lines added, removed, their quantities changed: before picking
+    change_lines: bool
     split: bool
     record_payment: bool
     amount_due: bool
@@ -576,6 +661,7 @@ def order_actions(order: Order) -> OrderActions:
         confirm=order.status == 'new' and not order.open_holds,
         allocate=order.status in ELIGIBLE_STATUSES and not order.open_holds,
         change_parcel=before_picking,
+        change_lines=before_picking,
         split=before_picking and sum(line.quantity for line in order.lines) > 1,
         record_payment=order.payment_status == 'unpaid',
         amount_due=order.payment_method == 'cod' and unfinished,

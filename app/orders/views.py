@@ -9,19 +9,21 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.accounts.services import record_personal_data_access
+from app.catalog.models import Product
 from app.catalog.services import find_product_by_code
 from app.database import parse_int
 from app.errors import UserError, as_user_errors
 from app.extensions import db
 from app.files import EXPORTERS
 from app.jobs.models import Job
-from app.orders import bp, jobs, queries, services
+from app.orders import bp, jobs, manual, queries, services
 from app.orders.forms import (
     AmountDueForm,
     BuyerForm,
     CancelForm,
     ConfirmImportForm,
     HoldForm,
+    ManualOrderForm,
     MapItemCodeForm,
     NoteForm,
     OrderUploadForm,
@@ -30,6 +32,7 @@ from app.orders.forms import (
 )
 from app.orders.importing import import_order_files
 from app.orders.models import CHANNELS, HOLD_REASONS, PAYMENT_STATUSES, STATUSES, ImportBatch, Order, OrderHold
+from app.settings.services import shop_settings
 from app.web.access import OFFICE, roles_required
 from app.web.forms import posted_ids
 from app.web.htmx import render_htmx
@@ -158,6 +161,26 @@ def edit_buyer(order_id):
                               actor=current_user)
         return _('The buyer was saved.')
     return _order_action(order_id, BuyerForm, 'buyer_form', save)
+
+
+@bp.route('/<int:order_id>/lines', methods=['POST'])
+@roles_required(*OFFICE)
+def edit_lines(order_id):
+    """Change the lines of an order not yet picked: quantities (0 removes a line) and one product to add."""
+    order = db.get_or_404(Order, order_id)
+    quantities = {line.id: _number(request.form[f'qty-{line.id}']) for line in order.lines
+                  if f'qty-{line.id}' in request.form}
+    add_code = (request.form.get('add_code') or '').strip()
+    with writing() as work:
+        add = None
+        if add_code:
+            add = (manual.product_for_code(add_code), _number(request.form.get('add_quantity') or '1'))
+        changed = services.change_lines(order, quantities, add=add, actor=current_user)
+    if work.ok:
+        flash(_('%(n)d lines changed; the stock was reserved again.', n=changed) if changed
+              else _('Nothing to change.'), 'success')
+        return redirect(url_for('orders.order', order_id=order.id))
+    return render_template('orders/detail.html', **_detail_context(order), typed=request.form), work.status
 
 
 @bp.route('/<int:order_id>/holds', methods=['POST'])
@@ -439,3 +462,124 @@ def unmapped():
             return redirect(url_for('orders.unmapped'))
     codes = db.session.execute(queries.unmapped_item_codes().limit(500)).all()
     return render_htmx('orders/unmapped.html', 'orders/_unmapped_table.html', codes=codes)
+
+
+# ---------------------------------------------------------------------------------------------- entered by hand
+
+
+def _entry_rows() -> list[dict]:
+    """The lines as the entry screen holds them, each value as typed (shown again as it was after a refusal)."""
+    fields = ('code', 'quantity', 'price', 'reason')
+    columns = [request.form.getlist(f'line_{name}') for name in fields]
+    rows = [dict(zip(fields, values)) for values in zip(*columns, strict=False)]
+    products = {p.sku: p for p in db.session.scalars(sa.select(Product).where(
+        Product.sku.in_([row['code'] for row in rows])))} if rows else {}
+    for row in rows:
+        row['product'] = products.get(row['code'])
+    return rows
+
+
+def _number(text: str) -> int | None:
+    text = (text or '').strip().replace(',', '')
+    return int(text) if text.isdigit() else None
+
+
+def _manual_lines(rows: list[dict]) -> list[manual.ManualLine]:
+    return [manual.ManualLine(row['code'], _number(row['quantity']),
+                              _number(row['price']) if row['price'].strip() else None, row['reason'])
+            for row in rows]
+
+
+def _entry_form(form: ManualOrderForm) -> ManualOrderForm:
+    settings = shop_settings()
+    form.delivery_time_slot.choices = [('', _l('No preference'))] + [(s, s) for s in settings.time_slots]
+    return form
+
+
+def _entry_page(form: ManualOrderForm, rows: list[dict], status: int = 200, original: Order | None = None):
+    return render_template('orders/new.html', form=form, rows=rows, original=original,
+                           entry=_entry_lines_context(rows)), status
+
+
+def _entry_lines_context(rows: list[dict], *, error: str = '', candidates=(), added: str = '') -> dict:
+    total = sum((_number(r['quantity']) or 0) * (_number(r['price']) if r['price'].strip() else
+                                                 (r['product'].price if r['product'] else 0) or 0) for r in rows)
+    return {'rows': rows, 'error': error, 'candidates': candidates, 'added': added, 'items_total': total}
+
+
+@bp.route('/new', methods=['GET', 'POST'])
+@roles_required(*OFFICE)
+def new_order():
+    """A clerk enters an order taken by phone, fax or e-mail; it is created as every other order is."""
+    settings = shop_settings()
+    form = _entry_form(ManualOrderForm(shipping_fee=settings.shipping_fee, cod_fee=settings.cod_fee))
+    rows = _entry_rows() if request.method == 'POST' else []
+    original = db.session.get(Order, int(form.duplicate_of.data)) if (form.duplicate_of.data or '').isdigit() else None
+    if form.validate_on_submit():
+        entry = manual.ManualOrder(**{name: (getattr(form, name).data or '') for name in MANUAL_TEXT_FIELDS},
+                                   shipping_fee=form.shipping_fee.data, cod_fee=form.cod_fee.data,
+                                   delivery_date=form.delivery_date.data, lines=_manual_lines(rows))
+        if not entry.ship_name.strip():   # the customer receives it: the recipient is the customer
+            entry.ship_name, entry.ship_kana = entry.buyer_name, entry.buyer_kana
+            entry.ship_phone = entry.ship_phone or entry.buyer_phone
+        with writing(form) as work:
+            order = manual.enter_order(entry, actor=current_user, duplicate_of=original)
+            number, order_id = order.number, order.id
+        if work.ok:
+            flash(_('Order %(number)s was entered.', number=number), 'success')
+            return redirect(url_for('orders.order', order_id=order_id))
+        return _entry_page(form, rows, work.status, original)
+    if request.method == 'POST':
+        return _entry_page(form, rows, 422, original)
+    return _entry_page(form, rows, original=original)
+
+
+MANUAL_TEXT_FIELDS = ('source', 'buyer_name', 'buyer_kana', 'buyer_email', 'buyer_phone', 'ship_name', 'ship_kana',
+                      'ship_postal_code', 'ship_prefecture', 'ship_city', 'ship_address1', 'ship_address2',
+                      'ship_phone', 'payment_method', 'delivery_time_slot', 'gift_wrap', 'noshi', 'comment')
+
+
+@bp.route('/new/lines', methods=['POST'])
+@roles_required(*OFFICE)
+def entry_lines():
+    """The entry screen's lines after a code was scanned or typed (or a name searched, or a line removed)."""
+    rows = _entry_rows()
+    if (remove := request.form.get('remove', '')).isdigit():
+        del rows[int(remove):int(remove) + 1]
+        return render_template('orders/_entry_lines.html', **_entry_lines_context(rows))
+    code = (request.form.get('code') or '').strip()
+    if not code:
+        return render_template('orders/_entry_lines.html', **_entry_lines_context(rows))
+    try:
+        product = manual.product_for_code(code)
+    except UserError as exc:
+        found = manual.search_products(code)
+        if len(found) != 1:
+            error = '' if found else _('%(error)s No product has it in its name either.', error=str(exc))
+            return render_template('orders/_entry_lines.html',
+                                   **_entry_lines_context(rows, error=error, candidates=found)), 200
+        product = found[0]
+    for row in rows:
+        if row['code'] == product.sku and (quantity := _number(row['quantity'])) is not None:
+            row['quantity'] = str(quantity + 1)
+            break
+    else:
+        rows.append({'code': product.sku, 'quantity': '1', 'price': str(product.price), 'reason': '',
+                     'product': product})
+    return render_template('orders/_entry_lines.html', **_entry_lines_context(rows, added=product.sku))
+
+
+@bp.route('/<int:order_id>/duplicate')
+@roles_required(*OFFICE)
+def duplicate_order(order_id):
+    """A new manual order prefilled from this one (a re-send, an exchange without a return), linked to it."""
+    original = db.get_or_404(Order, order_id)
+    entry = manual.entry_from_order(original)
+    form = _entry_form(ManualOrderForm(formdata=None, obj=entry, duplicate_of=str(original.id)))
+    products = {p.sku: p for p in db.session.scalars(sa.select(Product).where(
+        Product.sku.in_([line.code for line in entry.lines])))}
+    rows = [{'code': line.code, 'quantity': str(line.quantity),
+             'price': str(line.unit_price if line.unit_price is not None else
+                           products[line.code].price if line.code in products else ''),
+             'reason': line.price_reason, 'product': products.get(line.code)} for line in entry.lines]
+    return _entry_page(form, rows, original=original)

@@ -3,7 +3,10 @@ from flask_babel import lazy_gettext as _l
 
 
 CHANNEL_LABELS = {'store': _l('Own store'), 'rakuten': _l('Rakuten'), 'amazon': _l('Amazon'),
-                  'yahoo': _l('Yahoo! Shopping'), 'shopify': _l('Shopify'), 'kura': _l('Kura CSV')}
+                  'yahoo': _l('Yahoo! Shopping'), 'shopify': _l('Shopify'), 'kura': _l('Kura CSV'),
+                  'manual': _l('Entered by hand')}
+#: how a manual order reached the shop, as its sub-source is shown (電話注文, FAX注文, メール注文)
+SOURCE_LABELS = {'phone': _l('Phone order'), 'fax': _l('Fax order'), 'email': _l('E-mail order')}
 STATUS_LABELS = {'new': _l('New'), 'confirmed': _l('Confirmed'), 'allocated': _l('Allocated'),
                  'backordered': _l('Backordered'), 'picking': _l('Picking'), 'packed': _l('Packed'),
                  'shipped': _l('Shipped'), 'cancelled': _l('Cancelled'), 'returned': _l('Returned')}
@@ -53,6 +56,13 @@ EVENT_LABELS = {
     'order.split': _l('Split'),
     'order.email': _l('E-mail queued'),
     'order.redacted': _l('Personal data redacted'),
+    'order.entered': _l('Entered by hand'),
+    'order.duplicated': _l('Duplicated'),
+    'order.price_override': _l('Price changed from the catalogue'),
+    'order.line_added': _l('Line added'),
+    'order.line_removed': _l('Line removed'),
+    'order.line_quantity': _l('Quantity changed'),
+    'order.total': _l('Total changed'),
     'order.data_exported': _l('Personal data exported'),
     'order.scan': _l('Scan at the packing station'),
     'packing.override': _l('Unit counted by supervisor override'),
@@ -148,6 +158,31 @@ def describe_event(event) -> str:
         kind = after.get('kind', '')
         return str(_l('E-mail queued: %(kind)s to %(to)s', kind=EMAIL_KIND_LABELS.get(kind, kind),
                       to=after.get('to', '')))
+    if event.action == 'order.entered':
+        source = str(SOURCE_LABELS.get(after.get('source'), after.get('source', '')))
+        if after.get('from'):
+            return str(_l('Entered by hand (%(source)s) as a copy of %(number)s', source=source,
+                          number=after['from']))
+        return str(_l('Entered by hand (%(source)s)', source=source))
+    if event.action == 'order.duplicated':
+        return str(_l('Duplicated as %(number)s', number=after.get('copy', '')))
+    if event.action == 'order.price_override':
+        return str(_l('Price of line %(line)s (%(sku)s): %(old)s → %(new)s yen', line=before.get('line'),
+                      sku=before.get('sku', ''), old=f"{before.get('unit_price', 0):,}",
+                      new=f"{after.get('unit_price', 0):,}"))
+    if event.action == 'order.line_added':
+        return str(_l('Line %(line)s added: %(sku)s × %(quantity)s at %(price)s yen', line=after.get('line'),
+                      sku=after.get('sku', ''), quantity=after.get('quantity'),
+                      price=f"{after.get('unit_price', 0):,}"))
+    if event.action == 'order.line_removed':
+        return str(_l('Line %(line)s removed: %(sku)s × %(quantity)s', line=before.get('line'),
+                      sku=before.get('sku', ''), quantity=before.get('quantity')))
+    if event.action == 'order.line_quantity':
+        return str(_l('Quantity of line %(line)s (%(sku)s): %(old)s → %(new)s', line=before.get('line'),
+                      sku=before.get('sku', ''), old=before.get('quantity'), new=after.get('quantity')))
+    if event.action == 'order.total':
+        return str(_l('Total: %(old)s → %(new)s yen', old=f"{before.get('total', 0):,}",
+                      new=f"{after.get('total', 0):,}"))
     if event.action == 'order.split':
         if 'part' in after:
             return str(_l('Split: %(units)s units moved to %(number)s', units=after.get('units'),

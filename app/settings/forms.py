@@ -57,5 +57,6 @@ class PrivacySettingsForm(Form):
     yahoo_days = _days_field(CHANNEL_LABELS['yahoo'])
     shopify_days = _days_field(CHANNEL_LABELS['shopify'])
     kura_days = _days_field(CHANNEL_LABELS['kura'])
+    manual_days = _days_field(CHANNEL_LABELS['manual'])
     access_log_days = IntegerField(_l('Keep the log of who viewed, exported or printed personal data (days)'),
                                    validators=[InputRequired(), NumberRange(min=1, max=3660)])

@@ -125,6 +125,7 @@ class PrivacySettings:
     yahoo_days: int = 0
     shopify_days: int = 0
     kura_days: int = 0
+    manual_days: int = 0
     #: days the log of who viewed, exported or printed personal data is kept
     access_log_days: int = 365
 

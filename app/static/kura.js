@@ -4,7 +4,9 @@
 // - [data-autosubmit]: a select or date field submits its form when it changes;
 // - form[data-confirm]: asks before submitting;
 // - [data-select-all]: a header checkbox ticks every row's box (input[name=ids]) of its table;
-// - img[data-hide-broken]: a picture that does not load is removed rather than shown broken.
+// - img[data-hide-broken]: a picture that does not load is removed rather than shown broken;
+// - form[data-no-enter-submit]: Enter in a field does not send the form (a scanner's Enter meant for another field);
+// - form[data-scan-entry]: its field is emptied as its code is sent, and has focus again for the next code.
 (function () {
   'use strict';
 
@@ -27,6 +29,22 @@
         box.checked = target.checked;
       });
     }
+  });
+
+  document.addEventListener('keydown', function (event) {
+    var target = event.target;
+    if (event.key === 'Enter' && target.matches && target.matches('form[data-no-enter-submit] input')) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener('htmx:beforeRequest', function (event) {
+    var form = event.detail.elt;
+    if (form.matches && form.matches('form[data-scan-entry]')) form.querySelector('input[name=code]').value = '';
+  });
+  document.addEventListener('htmx:afterSettle', function () {
+    var field = document.querySelector('form[data-scan-entry] input[name=code]');
+    if (field) field.focus();
   });
 
   document.addEventListener('error', function (event) {

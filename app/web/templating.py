@@ -104,6 +104,7 @@ def register(app):
     app.jinja_env.globals.update(get_locale=get_locale, url_with=url_with, can=can, roles=access, role_label=role_label,
                                 user_event_label=user_event_label, reason_label=reason_label, problems_of=problems_of,
                                 channel_label=v.label_function(v.CHANNEL_LABELS),
+                                source_label=v.label_function(v.SOURCE_LABELS),
                                 status_label=v.label_function(v.STATUS_LABELS),
                                 payment_label=v.label_function(v.PAYMENT_LABELS),
                                 payment_status_label=v.label_function(v.PAYMENT_STATUS_LABELS),

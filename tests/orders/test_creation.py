@@ -1,8 +1,8 @@
 """Every way an order comes into Kura goes through the orders service, so each makes the same order.
 
 The paths: the shop's checkout (on its screens) and an order file (the import, here from the
-command line; the screen and the background job call the same import).  There is no manual entry
-of an order.  A split's second shipment is made from an existing order, not from what a customer
+command line; the screen and the background job call the same import); an order entered by hand is
+tested in test_manual.py.  A split's second shipment is made from an existing order, not from what a customer
 ordered, and is tested with the split (test_triage.py).
 """
 import pytest

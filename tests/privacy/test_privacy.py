@@ -222,7 +222,7 @@ def test_views_exports_and_prints_of_personal_data_are_logged(app, client, login
 def test_an_administrator_sets_the_retention_per_channel(client, login):
     login('admin')
     form = {'store_days': '0', 'rakuten_days': '90', 'amazon_days': '30', 'yahoo_days': '0', 'shopify_days': '0',
-            'kura_days': '0', 'access_log_days': '365'}
+            'kura_days': '0', 'manual_days': '0', 'access_log_days': '365'}
     assert client.post('/settings/privacy', data=form).status_code == 302
     from app.settings.services import privacy_settings
 

@@ -213,6 +213,8 @@ def test_no_route_answers_bad_input_with_a_server_error(app, seeded, endpoint):
             response = client.post(target, data=_form(data.draw, own, form_names), headers=headers,
                                    content_type='multipart/form-data')
         response.close()   # a file sent from disk (static, send_file) stays open until then
-        assert response.status_code < 500, f'{method} {target}: {response.status_code}'
+        # /readyz's 503 is its report (no job consumer runs here), not an error
+        if not (rule.endpoint == 'operations.readyz' and response.status_code == 503):
+            assert response.status_code < 500, f'{method} {target}: {response.status_code}'
 
     walk()

@@ -27,7 +27,7 @@ from tests.factories import kura_orders, place_order, stored_order
 ALLOWED = {
     'Kura', 'SKU', 'JAN', 'CSV', 'PDF', 'ID', 'URL', 'SMTP', 'TLS', 'SSL', 'HTML', 'JSON', 'API', 'OK',
     'cm', 'kg', 'mm', 'px', 'MB', 'GB', 'KB', 'Esc', 'Enter', 'Tab', 'Shift', 'Ctrl', 'F2', 'NW', 'QR',
-    'Amazon', 'Yahoo', 'Shopify', 'Rakuten', 'LINE', 'FAX', 'Bcc', 'Cc', 'Reply-To', 'From', 'To',
+    'Amazon', 'Yahoo', 'Shopify', 'Rakuten', 'LINE', 'PayPay', 'FAX', 'Bcc', 'Cc', 'Reply-To', 'From', 'To',
     'Excel', 'UTF', 'BOM', 'CP', 'Shift_JIS', 'JIS', 'B2', 'Cloud', 'e-hiden', 'DSR',
     'JPEG', 'PNG', 'WebP', 'TEL', 'Message-ID', 'SHA',
     'Jinja',

@@ -38,6 +38,12 @@ class CheckoutForm(FlaskForm):
     payment_method = RadioField(_l('Payment'), choices=[], validators=[DataRequired()])
     comment = TextAreaField(_l('Message to the shop'), validators=[Optional(), Length(max=1000)])
 
+    def kana_optional(self):
+        """A customer shopping in English need not write their name in katakana (the carrier does not need it)."""
+        self.kana.validators = [Optional(), Length(max=100)]
+        self.kana.flags.required = False
+        self.kana.description = _l('Optional.')
+
     def validate_kana(self, field):
         if not KATAKANA.match(field.data.strip()):
             raise ValidationError(_l('Please write your name in katakana.'))

@@ -29,8 +29,10 @@ def test_the_shop_fills_the_address_from_the_postal_code_and_clears_an_old_stree
     stock(tea, 5)
     page, refused = watched_page(browser)
     page.goto(f'{live_server}/shop/products/T-1')
-    page.click('form button[type=submit]')
+    page.click('form[action$="/shop/cart/T-1"] button[type=submit]')
+    page.wait_for_url('**/shop/cart')
     page.goto(f'{live_server}/shop/checkout')
+    assert page.url.endswith('/shop/checkout'), page.inner_text('main')
 
     # the 7th digit fills the address at once: nobody has to leave the field first
     page.locator('#postal_code').press_sequentially('1000001')
@@ -72,7 +74,8 @@ def test_a_clerk_corrects_an_address_by_its_postal_code(live_server, signed_in_p
     make_product('T-1', jan='')
     # the customer wrote a Tokyo address with a Sapporo postal code
     kura_orders({'order_id': 'AD-1', 'lines': [('T-1', 1)], 'ship_postal_code': '0600001',
-                 'ship_prefecture': '北海道', 'ship_city': '渋谷区', 'ship_address1': '神南1-1'})
+                 'ship_prefecture': '北海道', 'ship_city': '渋谷区', 'ship_address1': '神南1-1',
+                 'ship_kana': 'タカハシ ミナミアルプスノスケ ジュニア', 'ship_phone': '090-1234-5678'})
     email = make_user('clerk', locale='ja').email
     order = stored_order('AD-1')
     assert [h.reason for h in order.open_holds] == ['address_check']
@@ -83,6 +86,8 @@ def test_a_clerk_corrects_an_address_by_its_postal_code(live_server, signed_in_p
     page.goto(f'{live_server}/orders/{order_id}')
     page.click('summary:has-text("住所を修正")')
     assert page.locator('#ship_prefecture option').count() == 48   # the 47 and none chosen
+    for shown_whole in ('#ship_kana', '#ship_phone'):
+        assert page.locator(shown_whole).evaluate('field => field.scrollWidth <= field.clientWidth'), shown_whole
     page.fill('#ship_postal_code', '')
     page.locator('#ship_postal_code').press_sequentially('1500041')
     expect(page.locator('#ship_city')).to_have_value('渋谷区')

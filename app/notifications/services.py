@@ -245,21 +245,24 @@ def queue_email(kind: str, to: str, context: dict, *, locale: str = 'ja', order:
     return message
 
 
-def queue_order_confirmation(order: Order, *, actor=None, locale: str = 'ja') -> EmailMessage | None:
-    """Queue the order confirmation (受注確認メール) for `order`; None when it has no usable e-mail address.
+def queue_order_confirmation(order: Order, *, actor=None, locale: str | None = None) -> EmailMessage | None:
+    """Queue the order confirmation (受注確認メール) for `order`, in the customer's language unless `locale` says
+    otherwise; None when it has no usable e-mail address.
 
     Runs in the caller's transaction: the message is committed with the order, or not at all.
     """
     if not valid_address((order.buyer_email or '').strip()):
         return None
+    locale = locale or order.locale
     context = order_context(order, locale, shop_context())
     return queue_email('order_confirmation', order.buyer_email, context, locale=locale, order=order,
                        to_name=order.buyer_name or order.ship_name, actor=actor)
 
 
 def queue_shipping_confirmation(shipment, *, orders: list | None = None, actor=None,
-                                locale: str = 'ja') -> EmailMessage | None:
-    """Queue the shipping confirmation (発送完了メール) of a parcel, with its carrier and tracking number.
+                                locale: str | None = None) -> EmailMessage | None:
+    """Queue the shipping confirmation (発送完了メール) of a parcel, with its carrier and tracking number, in
+    the language its order was placed in unless `locale` says otherwise.
 
     One message per parcel, to the buyer of the parcel's order (orders combined into it are listed
     in it).  None when that order has no usable e-mail address, or is a mall order and the mail
@@ -272,6 +275,7 @@ def queue_shipping_confirmation(shipment, *, orders: list | None = None, actor=N
         return None
     if order.channel not in OWN_CHANNELS and not mail_settings().send_mall_shipping_confirmation:
         return None
+    locale = locale or order.locale
     context = shipping_context(shipment, orders or parcel_orders(order), locale, shop_context())
     return queue_email('shipping_confirmation', order.buyer_email, context, locale=locale, order=order,
                        to_name=order.buyer_name or order.ship_name, actor=actor)

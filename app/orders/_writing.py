@@ -150,12 +150,12 @@ _VALUE_DEFAULTS = {field.name: field.default for field in dataclasses.fields(Lin
 
 
 def _order_columns(chunk: list[PlannedOrder], ids: list[int], statuses: list[str], channel: str,
-                   batch_id: int | None, now) -> dict[str, object]:
+                   batch_id: int | None, now, locale: str) -> dict[str, object]:
     """The orders' columns, each a list (or one value for every order), for insert_columns()."""
     records = [p.record for p in chunk]
     columns = {name: list(map(operator.attrgetter(name), records)) for name in _RECORD_COLUMNS}
     return with_defaults(Order.__table__, columns | {
-        'id': ids, 'channel': channel, 'import_batch_id': batch_id, 'status': statuses,
+        'id': ids, 'channel': channel, 'import_batch_id': batch_id, 'status': statuses, 'locale': locale,
         'payment_status': list(map(payment_status_for, columns['payment_method'])),
         'created_at': now, 'updated_at': now})
 
@@ -182,7 +182,7 @@ def _line_columns(chunk: list[PlannedOrder], chunk_ids: list[int], line_ids: lis
 
 def insert_orders(channel: str, planned: list[PlannedOrder], *, ids: list[int], line_ids: list[int],
                   statuses: dict[int, str], batch_id: int | None, actor, note: str = 'allocation',
-                  progress: Callable[[int, int], None] | None = None) -> int:
+                  locale: str = 'ja', progress: Callable[[int, int], None] | None = None) -> int:
     """Insert the planned orders with their lines and holds, set-based, in chunks; returns the lines written.
 
     Each order is written with its arrival status, or with the one `statuses` gives (allocated on
@@ -201,7 +201,8 @@ def insert_orders(channel: str, planned: list[PlannedOrder], *, ids: list[int], 
         # straight to the driver, column by column (the ORM's bulk path drops None values and splits the
         # batch at every change of shape, and ordered RETURNING is one statement per row on SQLite)
         insert_columns(connection, Order.__table__,
-                       _order_columns(chunk, chunk_ids, written[start:start + CHUNK], channel, batch_id, now))
+                       _order_columns(chunk, chunk_ids, written[start:start + CHUNK], channel, batch_id, now,
+                                      locale))
         line_count = sum(len(p.record.lines) for p in chunk)
         insert_columns(connection, OrderLine.__table__,
                        _line_columns(chunk, chunk_ids, line_ids[lines_written:lines_written + line_count]))

@@ -1,13 +1,23 @@
 """Order import and item-code mapping forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileRequired
-from wtforms import DateField, HiddenField, IntegerField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.database import INT_MAX
 from app.orders.models import HOLD_REASONS, MANUAL_SOURCES, PAYMENT_METHODS
 from app.orders.vocabulary import HOLD_LABELS, PAYMENT_LABELS, SOURCE_LABELS
 from app.web.forms import Form
+from importers.orders.normalize import PREFECTURES
 
 
 CHANNEL_CHOICES = [('auto', _l('Recognise from the header')), ('rakuten', _l('Rakuten (楽天ペイ受注 CSV)')),
@@ -34,16 +44,31 @@ class MapItemCodeForm(Form):
     product_code = StringField(_l('Our SKU or JAN'), validators=[DataRequired(), Length(max=64)])
 
 
+PREFECTURE_CHOICES = [('', '—')] + [(p, p) for p, _ in PREFECTURES]
+
+
 class ShipToForm(Form):
+    """The ship-to address; app/static/address.js fills it from the postal code (data-address marks the parts)."""
     ship_name = StringField(_l('Name'), validators=[DataRequired(), Length(max=200)])
     ship_kana = StringField(_l('Kana'), validators=[Optional(), Length(max=200)])
     ship_postal_code = StringField(_l('Postal code'), validators=[DataRequired(), Length(max=10)],
-                                   description=_l('7 digits, e.g. 100-0001; checked against the prefecture.'))
-    ship_prefecture = StringField(_l('Prefecture'), validators=[DataRequired(), Length(max=10)])
-    ship_city = StringField(_l('City'), validators=[Optional(), Length(max=200)])
-    ship_address1 = StringField(_l('Address'), validators=[DataRequired(), Length(max=300)])
+                                   description=_l('7 digits, e.g. 100-0001; checked against the prefecture.'),
+                                   render_kw={'data-address': 'postal', 'inputmode': 'numeric'})
+    ship_prefecture = SelectField(_l('Prefecture'), choices=PREFECTURE_CHOICES, validators=[DataRequired()],
+                                  render_kw={'data-address': 'prefecture'})
+    ship_city = StringField(_l('City'), validators=[Optional(), Length(max=200)], render_kw={'data-address': 'city'})
+    ship_address1 = StringField(_l('Address'), validators=[DataRequired(), Length(max=300)],
+                                render_kw={'data-address': 'street'})
     ship_address2 = StringField(_l('Building, room'), validators=[Optional(), Length(max=300)])
-    ship_phone = StringField(_l('Phone'), validators=[Optional(), Length(max=30)])
+    ship_phone = TelField(_l('Phone'), validators=[Optional(), Length(max=30)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        given = self.ship_prefecture.data
+        if given and given not in dict(PREFECTURE_CHOICES):
+            # as an imported file wrote it: shown and kept (the address check holds the order) until a clerk
+            # picks one of the 47
+            self.ship_prefecture.choices = [(given, given)] + PREFECTURE_CHOICES
 
 
 class HoldForm(Form):
@@ -73,7 +98,7 @@ class BuyerForm(Form):
     buyer_name = StringField(_l('Name'), validators=[Optional(), Length(max=200)])
     buyer_kana = StringField(_l('Kana'), validators=[Optional(), Length(max=200)])
     buyer_email = StringField(_l('E-mail'), validators=[Optional(), Length(max=254)])
-    buyer_phone = StringField(_l('Phone'), validators=[Optional(), Length(max=30)])
+    buyer_phone = TelField(_l('Phone'), validators=[Optional(), Length(max=30)])
 
 
 class ManualOrderForm(Form):

@@ -150,7 +150,7 @@ def plan(channel: str, parsed: ParseResult) -> ImportSummary:
     new_records = [record for index, record in enumerate(new_records) if index not in oversized]
     resolver = SkuResolver(channel, new_records)
     # looked up together, not one query per order
-    prefectures = prefectures_of(r.ship_postal_code for r in new_records)
+    prefectures_of(r.ship_postal_code for r in new_records)
     messages = {}
     all_product_ids = [[resolver.resolve(line.item_code, line.jan) for line in record.lines] for record in new_records]
     product_rates = _product_rates({pid for record, product_ids in zip(new_records, all_product_ids)
@@ -169,8 +169,10 @@ def plan(channel: str, parsed: ParseResult) -> ImportSummary:
             else:
                 note = _l('Unknown item code: %(codes)s', codes=', '.join(unknown))
             holds.append(('unknown_sku', str(note)))
-        if prefectures[record.ship_postal_code] != record.ship_prefecture:
-            holds.append(('address_check', address_problem(record.ship_postal_code, record.ship_prefecture)))
+        problem = address_problem(record.ship_postal_code, record.ship_prefecture, record.ship_city,
+                                  record.ship_address1)
+        if problem:
+            holds.append(('address_check', problem))
         holds += rule_holds(record, rules, today, messages)
         summary.planned.append(PlannedOrder(record, product_ids, holds, values))
     summary.on_hold = sum(1 for p in summary.planned if p.holds)

@@ -82,6 +82,8 @@ class Order(db.Model):
     ship_address1: so.Mapped[str] = so.mapped_column(sa.String(300), nullable=False, default='')
     ship_address2: so.Mapped[str] = so.mapped_column(sa.String(300), nullable=False, default='')
     ship_phone: so.Mapped[str] = so.mapped_column(sa.String(30), nullable=False, default='')
+    #: the language the customer ordered in (the shop's checkout), which every mail to them is written in
+    locale: so.Mapped[str] = so.mapped_column(sa.String(5), nullable=False, default='ja', server_default='ja')
     shipping_fee: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
     cod_fee: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=0)
     #: yen, what the customer pays in all

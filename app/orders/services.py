@@ -73,7 +73,8 @@ def create_orders(channel: str, planned: list[PlannedOrder], *, actor=None, batc
         rules, oldest first, as an allocation run would; 'all': every unit of every order is reserved,
         whatever its holds or payment (the shop told the customer the units are theirs), or nothing is
         written and NotReserved is raised
-    :param locale: the language the customer used (the shop's checkout); mall orders are written to in Japanese
+    :param locale: the language the customer used (the shop's checkout), stored on the orders: every mail to
+        the customer is written in it; mall orders are written to in Japanese
     """
     connection = db.session.connection()
     ids = new_ids(connection, Order.__table__, len(planned))
@@ -99,7 +100,7 @@ def create_orders(channel: str, planned: list[PlannedOrder], *, actor=None, batc
         raise ValueError(f'reserve={reserve!r}')
     result.waiting_on_hold = sum(1 for p in planned if p.holds)
     lines = insert_orders(channel, planned, ids=ids, line_ids=line_ids, statuses=statuses, batch_id=batch_id,
-                          actor=actor, progress=progress)
+                          actor=actor, locale=locale, progress=progress)
     insert_columns(connection, Allocation.__table__, allocation_columns)
     if ids:
         order_placed.send(channel, order_ids=ids, actor=actor, locale=locale)
@@ -324,7 +325,7 @@ def update_ship_to(order: Order, values: dict, *, actor) -> None:
     record_audit(actor, 'order.ship_to', order, before={f: before[f] for f in changed},
                  after={f: after[f] for f in changed})
     db.session.flush()
-    problem = address_problem(order.ship_postal_code, order.ship_prefecture)
+    problem = address_problem(order.ship_postal_code, order.ship_prefecture, order.ship_city, order.ship_address1)
     open_check = [h for h in order.open_holds if h.reason == 'address_check']
     if problem and not open_check:
         add_hold(order, 'address_check', actor=actor, note=problem)

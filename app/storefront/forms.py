@@ -27,16 +27,24 @@ class CheckoutForm(Form):
     phone = TelField(_l('Phone'), validators=[DataRequired(), Length(max=20)], render_kw={'autocomplete': 'tel'})
     postal_code = StringField(_l('Postal code'), validators=[DataRequired(), Length(max=10)],
                               description=_l('7 digits; the address is filled in for you.'),
-                              render_kw={'autocomplete': 'postal-code', 'inputmode': 'numeric'})
+                              render_kw={'autocomplete': 'postal-code', 'inputmode': 'numeric',
+                                         'data-address': 'postal'})
     prefecture = SelectField(_l('Prefecture'), choices=[('', '—')] + [(p, p) for p, _ in PREFECTURES],
-                             validators=[DataRequired()])
-    city = StringField(_l('City'), validators=[DataRequired(), Length(max=100)])
-    address1 = StringField(_l('Street address'), validators=[DataRequired(), Length(max=200)])
+                             validators=[DataRequired()], render_kw={'data-address': 'prefecture'})
+    city = StringField(_l('City'), validators=[DataRequired(), Length(max=100)], render_kw={'data-address': 'city'})
+    address1 = StringField(_l('Street address'), validators=[DataRequired(), Length(max=200)],
+                           render_kw={'data-address': 'street'})
     address2 = StringField(_l('Building, room'), validators=[Optional(), Length(max=200)])
     delivery_date = SelectField(_l('Delivery date'), choices=[], validators=[Optional()])
     time_slot = SelectField(_l('Time slot'), choices=[], validators=[Optional()])
     payment_method = RadioField(_l('Payment'), choices=[], validators=[DataRequired()])
     comment = TextAreaField(_l('Message to the shop'), validators=[Optional(), Length(max=1000)])
+
+    def kana_optional(self):
+        """A customer shopping in English need not write their name in katakana (the carrier does not need it)."""
+        self.kana.validators = [Optional(), Length(max=100)]
+        self.kana.flags.required = False
+        self.kana.description = _l('Optional.')
 
     def validate_kana(self, field):
         if not KATAKANA.match(field.data.strip()):

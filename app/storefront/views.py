@@ -101,6 +101,8 @@ def set_cart(sku):
 
 def _checkout_form(settings, formdata=True) -> CheckoutForm:
     form = CheckoutForm(data=session.get('checkout')) if formdata is None else CheckoutForm()
+    if str(get_locale()) != 'ja':
+        form.kana_optional()
     form.delivery_date.choices = [('', _('No preference'))] + [
         (d.isoformat(), format_date(d, 'full' if str(get_locale()) == 'ja' else 'EEE d MMM'))
         for d in services.delivery_dates(settings)]

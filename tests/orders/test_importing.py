@@ -198,17 +198,34 @@ def test_items_are_found_by_sku_then_jan_then_mapping(tea, make_product, make_us
     assert products == {'S-1': tea.id, 'S-2': tea.id, 'S-3': by_mapping.id}
 
 
-@pytest.mark.parametrize(('postal', 'prefecture', 'note'), [
-    ('1000001', '北海道', 'Postal code 100-0001 is in 東京都, not 北海道.'),
-    ('0000000', '東京都', 'Postal code 000-0000 does not exist.'),
+@pytest.mark.parametrize(('postal', 'prefecture', 'city', 'note'), [
+    ('1000001', '北海道', '千代田区', 'Postal code 100-0001 is in 東京都, not 北海道.'),
+    ('0000000', '東京都', '千代田区', 'Postal code 000-0000 does not exist.'),
+    ('0600001', '北海道', '渋谷区', 'Postal code 060-0001 is in 北海道札幌市中央区, not 北海道渋谷区.'),
 ])
-def test_a_postal_code_that_does_not_match_its_prefecture_holds_the_order(tea, postal, prefecture, note):
+def test_a_postal_code_that_does_not_match_its_prefecture_holds_the_order(tea, postal, prefecture, city, note):
     files = rakuten(order_row('P-1', **{'送付先郵便番号1': postal[:3], '送付先郵便番号2': postal[3:],
-                                          '送付先住所都道府県': prefecture}))
+                                          '送付先住所都道府県': prefecture, '送付先住所郡市区': city}))
     summary = import_order_files('rakuten', files)
     assert summary.orders_created == 1
     hold = db.session.scalar(sa.select(OrderHold))
     assert (hold.reason, hold.note) == ('address_check', note)
+
+
+@pytest.mark.parametrize(('city', 'street'), [
+    ('札幌市中央区', '北一条西1-2-3'),
+    ('札幌市', '中央区北一条西1-2-3'),     # the ward written with the street
+    ('札幌市', '北一条西1-2-3'),           # the ward left out
+    ('札幌市 中央区', '北一条西1-2-3'),     # spaced
+    ('Sapporo', 'Kita 1 Nishi'),         # a city in Latin letters (a Shopify export) is not judged
+    ('', '札幌市中央区北一条西1-2-3'),      # nor one left empty
+])
+def test_a_city_written_as_people_write_it_is_not_held(tea, city, street):
+    files = rakuten(order_row('P-1', **{'送付先郵便番号1': '060', '送付先郵便番号2': '0001',
+                                          '送付先住所都道府県': '北海道', '送付先住所郡市区': city,
+                                          '送付先住所それ以降の住所': street}))
+    import_order_files('rakuten', files)
+    assert db.session.scalar(sa.select(OrderHold)) is None
 
 
 def test_payment_method_sets_what_is_still_to_be_paid(tea):

@@ -346,11 +346,17 @@ def test_fixing_the_address_rechecks_the_postal_code_and_releases_the_hold(tea, 
                  'ship_prefecture': '北海道'})
     o = stored_order('AD-1')
     values = {f: getattr(o, f) for f in services.SHIP_TO_FIELDS}
+    clerk = make_user('clerk')
     services.update_ship_to(o, {**values, 'ship_prefecture': '東京都', 'ship_postal_code': '１００－０００１'},
-                            actor=make_user('clerk'))
+                            actor=clerk)
     db.session.commit()
     o = stored_order('AD-1')
-    assert (o.ship_postal_code, o.ship_prefecture) == ('1000001', '東京都')
+    assert [h.reason for h in o.open_holds] == ['address_check']   # the city is still 札幌市中央区
+    services.update_ship_to(o, {**values, 'ship_prefecture': '東京都', 'ship_postal_code': '１００－０００１',
+                                'ship_city': '千代田区', 'ship_address1': '千代田1-1'}, actor=clerk)
+    db.session.commit()
+    o = stored_order('AD-1')
+    assert (o.ship_postal_code, o.ship_prefecture, o.ship_city) == ('1000001', '東京都', '千代田区')
     assert o.open_holds == []
     assert o.status == 'allocated'
     with pytest.raises(UserError):

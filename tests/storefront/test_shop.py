@@ -265,6 +265,20 @@ def test_repeated_wrong_guesses_are_slowed_down(client, shop):
     assert '15 分' in blocked.text
 
 
+def test_a_checkout_whose_postal_code_is_in_another_city_waits_on_the_address_check(client, shop):
+    """The postal code changed after the street was typed: the order is taken, as an imported one would be,
+    and waits for a clerk to check the address before it is picked."""
+    buy(client, 'T-1', 1)
+    wrong = {**ADDRESS, 'postal_code': '060-0001', 'prefecture': '北海道', 'city': '渋谷区', 'address1': '神南1-1'}
+    assert client.post('/shop/checkout', data=wrong).headers['Location'] == '/shop/checkout/confirm'
+    assert client.post('/shop/checkout/confirm').headers['Location'] == '/shop/thanks'
+    order = db.session.scalar(sa.select(Order))
+    assert [(h.reason, h.note) for h in order.open_holds] == [
+        ('address_check', '郵便番号 060-0001 は 北海道渋谷区 ではなく 北海道札幌市中央区 です。')]
+    assert order.status == 'new'
+    assert db.session.scalar(sa.select(sa.func.sum(Allocation.quantity))) == 1   # the customer's unit is kept
+
+
 def test_the_postal_code_fills_in_the_address(client):
     assert client.get('/shop/postal/1000001').json == {'prefecture': '東京都', 'city': '千代田区', 'town': '千代田'}
     assert client.get('/shop/postal/0000000').status_code == 404

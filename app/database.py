@@ -98,21 +98,15 @@ def configure_engine(engine: sa.Engine) -> None:
 
     # SQLAlchemy announces a COMMIT or ROLLBACK before it sends it: the turn is handed on only once the
     # database has ended the transaction, so the next writer's BEGIN IMMEDIATE finds the lock free
-    @event.listens_for(engine, 'commit')
-    def _on_commit(connection):
+    def end_then_hand_on(connection, end: str):
         if turns.holds(connection.connection.info):
             try:
-                connection.connection.dbapi_connection.commit()
+                getattr(connection.connection.dbapi_connection, end)()
             finally:
                 turns.hand_on(connection.connection.info)
 
-    @event.listens_for(engine, 'rollback')
-    def _on_rollback(connection):
-        if turns.holds(connection.connection.info):
-            try:
-                connection.connection.dbapi_connection.rollback()
-            finally:
-                turns.hand_on(connection.connection.info)
+    event.listen(engine, 'commit', lambda connection: end_then_hand_on(connection, 'commit'))
+    event.listen(engine, 'rollback', lambda connection: end_then_hand_on(connection, 'rollback'))
 
     @event.listens_for(engine, 'checkin')
     def _on_checkin(_dbapi_connection, record):

@@ -514,7 +514,8 @@ def new_order():
     settings = shop_settings()
     form = _entry_form(ManualOrderForm(shipping_fee=settings.shipping_fee, cod_fee=settings.cod_fee))
     rows = _entry_rows() if request.method == 'POST' else []
-    original = db.session.get(Order, int(form.duplicate_of.data)) if (form.duplicate_of.data or '').isdigit() else None
+    original_id = _number_or_none(form.duplicate_of.data or '', low=1)
+    original = db.session.get(Order, original_id) if original_id is not None else None
     if form.validate_on_submit():
         entry = manual.ManualOrder(**{name: (getattr(form, name).data or '') for name in MANUAL_TEXT_FIELDS},
                                    shipping_fee=form.shipping_fee.data, cod_fee=form.cod_fee.data,
@@ -539,13 +540,21 @@ MANUAL_TEXT_FIELDS = ('source', 'buyer_name', 'buyer_kana', 'buyer_email', 'buye
                       'ship_phone', 'payment_method', 'delivery_time_slot', 'gift_wrap', 'noshi', 'comment')
 
 
+def _number_or_none(text: str, low: int = 0) -> int | None:
+    """A row number or id the screen posted back; None for anything no row or order can have."""
+    try:
+        return parse_int(text, low=low)
+    except ValueError:
+        return None
+
+
 @bp.route('/new/lines', methods=['POST'])
 @roles_required(*OFFICE)
 def entry_lines():
     """The entry screen's lines after a code was scanned or typed (or a name searched, or a line removed)."""
     rows = _entry_rows()
-    if (remove := request.form.get('remove', '')).isdigit():
-        del rows[int(remove):int(remove) + 1]
+    if (remove := _number_or_none(request.form.get('remove', ''))) is not None:
+        del rows[remove:remove + 1]
         return render_template('orders/_entry_lines.html', **_entry_lines_context(rows))
     code = (request.form.get('code') or '').strip()
     if not code:

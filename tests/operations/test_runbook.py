@@ -14,7 +14,9 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
+import sqlalchemy as sa
 
+from app.catalog.models import Product
 from app.catalog.services import ProductData, create_product
 from app.extensions import db
 from tests.conftest import make_app
@@ -84,7 +86,7 @@ def test_every_command_of_the_runbook_runs(instance):
                 result = runner.invoke(args=args)
             assert result.exit_code == 0, f'{heading}: {line}\n{result.output}'
             if args[:2] == ['restore', variables.get('ARCHIVE')] and '--verify' in args:
-                checks = [line.split()[0] for line in result.output.splitlines() if line[:3] in ('ok ', 'FAI')]
+                checks = [out.split()[0] for out in result.output.splitlines() if out[:3] in ('ok ', 'FAI')]
                 assert checks and set(checks) == {'ok'}, result.output
         elif words[0] == 'curl':
             url = next(word for word in words if word.startswith(variables['KURA']))
@@ -97,6 +99,8 @@ def test_every_command_of_the_runbook_runs(instance):
             continue
         ran.append(line)
     assert sum(line.startswith('flask ') for line in ran) >= 7
+    with app.app_context():   # restored after the "disaster": the shop's data is there
+        assert db.session.scalar(sa.select(Product.sku)) == 'RB-1'
 
 
 def _expand(word: str, variables: dict) -> str:

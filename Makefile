@@ -50,11 +50,11 @@ run: setup
 	@# the background-job consumer (large imports) runs beside the web server and stops with it, logging to
 	@# jobs.log in the instance folder (rotated by size); gunicorn's workers log to the terminal, one JSON line
 	@# a request (no gunicorn access log: it would write the query strings, searches included). gunicorn.conf.py
-	@# (read from here) sets up /metrics for several workers. 120 s for a request, not gunicorn's 30: an
-	@# upload's preview reads the whole file (50,000 orders: 5 s)
+	@# (read from here) sets up /metrics for several workers. gunicorn's usual 30 s for a request: a large
+	@# upload is previewed and imported by the consumer, not in the request
 	KURA_LOG_FILE=$${KURA_INSTANCE_PATH:-instance}/jobs.log $(VENV)/bin/huey_consumer app.worker.huey --workers 1 & consumer=$$!; \
 	  trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
-	  $(VENV)/bin/gunicorn --workers $(WORKERS) --timeout 120 --bind $(HOST):$(PORT) wsgi:app
+	  $(VENV)/bin/gunicorn --workers $(WORKERS) --timeout 30 --bind $(HOST):$(PORT) wsgi:app
 
 jobs: setup
 	$(VENV)/bin/huey_consumer app.worker.huey --workers 1

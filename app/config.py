@@ -111,6 +111,9 @@ class Config:
     MAX_CONTENT_LENGTH = 200 * 1024 * 1024
     #: an order upload with more lines than this is imported by the background consumer
     IMPORT_BACKGROUND_LINES = 3000
+    #: an order upload larger than this (bytes, all its files) is read and checked for its preview by the
+    #: background consumer, so that no web worker spends long on one request (docs/operations.md)
+    IMPORT_PREVIEW_BACKGROUND_BYTES = 1024 * 1024
 
     @classmethod
     def load(cls) -> dict:

@@ -59,13 +59,24 @@ def _as_data(product: Product) -> catalog.ProductData:
     return catalog.ProductData(**{f: getattr(product, f) for f in catalog.FIELDS})
 
 
-def import_products(data: bytes, filename: str, *, actor: User | None = None) -> ImportResult:
-    """Create or update the products of a CSV file, all or nothing.
+def read_product_file(data: bytes, filename: str) -> tuple[ProductFile, list[RowProblem]]:
+    """A product CSV read and checked against the catalogue; it only reads (a screen runs it before its write).
 
     :raise FileRefused: the file cannot be read as a product CSV at all
+    """
+    products = read_products(data, filename)
+    return products, check_products(products)[1]
+
+
+def save_products(products: ProductFile, *, actor: User | None = None) -> ImportResult:
+    """Create or update the products of a file read by read_product_file(), all or nothing.
+
+    The rows are checked again, against the catalogue as it is under the write lock (a column the
+    file lacks keeps the product's current value, not the one read before the write began).
     :return: counts, and the problems; when there are problems nothing was written
     """
-    records, problems = check_products(read_products(data, filename))
+    filename = products.filename
+    records, problems = check_products(products)
     result = ImportResult(filename, problems=problems)
     if problems:
         return result
@@ -92,6 +103,15 @@ def import_products(data: bytes, filename: str, *, actor: User | None = None) ->
     else:
         savepoint.commit()
     return result
+
+
+def import_products(data: bytes, filename: str, *, actor: User | None = None) -> ImportResult:
+    """Create or update the products of a CSV file, all or nothing.
+
+    :raise FileRefused: the file cannot be read as a product CSV at all
+    :return: counts, and the problems; when there are problems nothing was written
+    """
+    return save_products(read_products(data, filename), actor=actor)
 
 
 def _differs(product: Product, record: catalog.ProductData) -> bool:

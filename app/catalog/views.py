@@ -7,16 +7,18 @@ from flask_login import current_user
 
 from app.catalog import bp, queries, services
 from app.catalog.forms import CsvUploadForm, ProductForm
+from app.catalog.importing import read_product_file, save_products
 from app.catalog.models import Product
 from app.errors import UserError
 from app.extensions import db
-from app.files import EXPORTERS, IMPORTERS
+from app.files import EXPORTERS
 from app.inventory.queries import available_by_product
 from app.web.access import OFFICE, RECEIVING, roles_required
 from app.web.htmx import render_htmx
 from app.web.tables import paginate, table_state
 from app.web.unit_of_work import writing
 from importers.base import FileRefused
+from importers.results import ImportResult
 
 
 @bp.route('/')
@@ -75,18 +77,25 @@ def edit_product(product_id):
 @bp.route('/import', methods=['GET', 'POST'])
 @roles_required(*OFFICE)
 def import_products():
-    """Upload a product CSV; every row is checked, and one bad row saves nothing."""
+    """Upload a product CSV; every row is checked, and one bad row saves nothing.
+
+    The file is read and checked before the write begins; a file with problems writes nothing.
+    """
     form = CsvUploadForm()
     result = refused = None
     if form.validate_on_submit():
         upload = form.file.data
-        content = upload.read()
+        filename = upload.filename or 'upload.csv'
         try:
-            # a file with problems writes nothing: the commit then has nothing to save
-            with writing():
-                result = IMPORTERS['products'](content, upload.filename or 'upload.csv', actor=current_user)
+            products, problems = read_product_file(upload.read(), filename)
         except FileRefused as exc:
             refused = str(exc)
+        else:
+            if problems:
+                result = ImportResult(filename, problems=problems)
+            else:
+                with writing():
+                    result = save_products(products, actor=current_user)
     return render_template('catalog/import.html', form=form, result=result, refused=refused)
 
 

@@ -1,4 +1,8 @@
-"""Order imports as background jobs: the upload is kept in the database, a huey task imports it."""
+"""Order uploads as background jobs: the upload is kept in the database, a huey task previews or imports it.
+
+A large upload is previewed by a job (its reading and checking would keep a web worker busy), and
+a large import is written by one; the job's page shows the progress, then the preview or the result.
+"""
 import datetime as dt
 import logging
 import secrets
@@ -16,7 +20,7 @@ from app.errors import UserError
 from app.extensions import db
 from app.jobs.models import Job, UploadedFile
 from app.jobs.queue import huey, task_app
-from app.orders.importing import import_order_files
+from app.orders.importing import Preview, import_order_files, preview_order_files
 from importers.base import FileRefused
 
 
@@ -50,7 +54,8 @@ def progress_key(job_id: int) -> str:
 
 
 def job_progress(job_id: int) -> tuple[int, int] | None:
-    """(orders written, orders to write) while the job runs; kept in huey's store, see app.jobs."""
+    """(orders written, orders to write) while an import runs, (orders checked, orders read) while a preview
+    runs; kept in huey's store, see app.jobs."""
     return huey.get(progress_key(job_id), peek=True)
 
 
@@ -101,6 +106,20 @@ def stalled(job: Job, now: dt.datetime | None = None) -> bool:
     return last is None or now - last > STALLED_AFTER
 
 
+#: the kinds of job of an order upload
+PREVIEW, IMPORT = 'order_preview', 'order_import'
+
+
+def runs_in_background(files: list[tuple[str, bytes]]) -> bool:
+    """An import of more lines than IMPORT_BACKGROUND_LINES is written by the consumer."""
+    return sum(data.count(b'\n') for _, data in files) > current_app.config['IMPORT_BACKGROUND_LINES']
+
+
+def previews_in_background(files: list[tuple[str, bytes]]) -> bool:
+    """An upload of more bytes than IMPORT_PREVIEW_BACKGROUND_BYTES is read and checked by the consumer."""
+    return sum(len(data) for _, data in files) > current_app.config['IMPORT_PREVIEW_BACKGROUND_BYTES']
+
+
 STALLED_MESSAGE = _l('The background worker stopped while this import ran (it was killed or restarted): '
                      'nothing of it was saved. Retry it.')
 
@@ -113,6 +132,9 @@ def fail_stalled_jobs() -> int:
         if stalled(job, now):
             job.status, job.finished_at, job.error = 'failed', now, str(STALLED_MESSAGE)
             failed += 1
+    # a preview lists orders with names and addresses: kept as long as its upload, not for ever
+    db.session.execute(sa.update(Job).where(Job.kind == PREVIEW, Job.finished_at < now - UPLOADS_KEPT,
+                                            Job.result.is_not(None)).values(result=None))
     waiting = [job.params.get('upload') for job in db.session.scalars(
         sa.select(Job).where(Job.status.in_(('queued', 'running'))))]
     db.session.execute(sa.delete(UploadedFile).where(UploadedFile.created_at < now - UPLOADS_KEPT,
@@ -122,14 +144,14 @@ def fail_stalled_jobs() -> int:
 
 
 def retry(job: Job, *, actor) -> Job:
-    """A failed (or stalled) import again, as a new job on the same upload; the failed one stays as it ended."""
+    """A failed (or stalled) import or preview again, as a new job on the same upload; the failed one stays."""
     if not (job.status == 'failed' or stalled(job)):
         raise UserError(_l('Only a failed import can be retried.'))
     if not uploaded_files(job.params.get('upload', '')):
         raise UserError(_l('The files of this import are no longer kept: upload them again.'))
     if job.status == 'running':
         job.status, job.finished_at, job.error = 'failed', utcnow(), str(STALLED_MESSAGE)
-    return queue_import(job.params['upload'], job.params['channel'], actor=actor)
+    return queue_job(job.kind, job.params['upload'], job.params['channel'], actor=actor)
 
 
 @huey.periodic_task(crontab(minute='*'), name='fail_stalled_jobs')
@@ -141,18 +163,57 @@ def sweep_jobs() -> None:
             logger.warning('%d import jobs whose worker stopped were marked failed', failed)
 
 
-def queue_import(token: str, channel: str, *, actor) -> Job:
-    """Create the job row and hand the import to the consumer once the row is committed."""
-    job = Job(kind='order_import', status='queued', user_id=actor and actor.id,
-              params={'upload': token, 'channel': channel})
+def queue_job(kind: str, token: str, channel: str, *, actor) -> Job:
+    """Create the job row (PREVIEW or IMPORT of the upload `token`); enqueue() it once the row is committed."""
+    job = Job(kind=kind, status='queued', user_id=actor and actor.id, params={'upload': token, 'channel': channel})
     db.session.add(job)
     db.session.flush()
     return job
 
 
+def queue_import(token: str, channel: str, *, actor) -> Job:
+    return queue_job(IMPORT, token, channel, actor=actor)
+
+
 def enqueue(job: Job) -> None:
     """Call after the commit that made the job row visible to the consumer."""
-    run_order_import(job.id)
+    (run_order_preview if job.kind == PREVIEW else run_order_import)(job.id)
+
+
+@huey.task()
+def run_order_preview(job_id: int) -> None:
+    with task_app().app_context():
+        run_preview_job(job_id)
+
+
+def run_preview_job(job_id: int) -> None:
+    """Read and check the job's upload; the job's result is the preview (nothing else is written)."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.status != 'queued':
+        return
+    job.status, job.started_at = 'running', utcnow()
+    db.session.commit()
+    actor, params = job.user, job.params
+    with force_locale(actor.locale if actor else current_app.config['BABEL_DEFAULT_LOCALE']), Heartbeat(job_id):
+        try:
+            files = uploaded_files(params['upload'])
+            summary = preview_order_files(params['channel'], files,
+                                          progress=lambda done, total: huey.put(progress_key(job_id), (done, total)))
+            result = {**Preview.of(summary).as_dict(), 'background': runs_in_background(files)}
+            del summary, files
+            # the preview only read: this short write is the job's only one
+            job = db.session.get(Job, job_id)
+            job.status, job.finished_at, job.result = 'done', utcnow(), result
+            db.session.commit()
+        except FileRefused as exc:
+            db.session.rollback()
+            _fail(job_id, str(exc))
+        except Exception:
+            db.session.rollback()
+            logger.exception('Order preview job %d failed', job_id)
+            _fail(job_id, traceback.format_exc(limit=3))
+        finally:
+            huey.get(progress_key(job_id))
 
 
 @huey.task()

@@ -3,7 +3,7 @@ import datetime as dt
 import io
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,19 +30,16 @@ from app.orders.forms import (
     PaymentForm,
     ShipToForm,
 )
-from app.orders.importing import import_order_files
+from app.orders.importing import Preview, preview_order_files, write_planned
 from app.orders.models import CHANNELS, HOLD_REASONS, PAYMENT_STATUSES, STATUSES, ImportBatch, Order, OrderHold
 from app.settings.services import shop_settings
 from app.web.access import OFFICE, roles_required
 from app.web.forms import posted_ids
-from app.web.htmx import render_htmx
+from app.web.htmx import is_htmx, render_htmx
 from app.web.tables import paginate, table_state
 from app.web.unit_of_work import write_after, writing
 from exporters.base import write_csv
 from importers.base import JST, FileRefused
-
-
-PREVIEW_ROWS = 20
 
 
 @bp.route('/')
@@ -331,30 +328,44 @@ def _send_export(how_many: int, **filters):
 @bp.route('/imports/new', methods=['GET', 'POST'])
 @roles_required(*OFFICE)
 def upload():
-    """Drop order files: they are read and checked, and a preview shows what would come in."""
+    """Drop order files: they are read and checked, and a preview shows what would come in.
+
+    The files are read and checked before the write begins, which only keeps them for the
+    confirmation; a large upload is kept first and read by a background job (its page shows the
+    progress, then this preview).
+    """
     form = OrderUploadForm()
     if form.validate_on_submit():
         files = [(f.filename or 'upload.csv', f.read()) for f in form.files.data if f and f.filename]
+        if jobs.previews_in_background(files):
+            with writing():
+                token = jobs.store_upload(files, actor=current_user)
+                job = jobs.queue_job(jobs.PREVIEW, token, form.channel.data, actor=current_user)
+            jobs.enqueue(job)
+            return redirect(url_for('orders.job', job_id=job.id), 303)
         try:
-            preview = import_order_files(form.channel.data, files, dry_run=True)
+            summary = preview_order_files(form.channel.data, files)
         except FileRefused as exc:
             return render_template('orders/upload.html', form=form, refused=str(exc)), 422
         with writing():
             token = jobs.store_upload(files, actor=current_user)
-        confirm = ConfirmImportForm(formdata=None, token=token, channel=preview.channel)
-        return render_template('orders/preview.html', preview=preview, confirm=confirm,
-                               shown=preview.planned[:PREVIEW_ROWS], background=_runs_in_background(files))
+        return _preview_page(Preview.of(summary), token, jobs.runs_in_background(files))
     return render_template('orders/upload.html', form=form, refused=None)
 
 
-def _runs_in_background(files: list[tuple[str, bytes]]) -> bool:
-    return sum(data.count(b'\n') for _, data in files) > current_app.config['IMPORT_BACKGROUND_LINES']
+def _preview_page(preview: Preview, token: str, background: bool):
+    confirm = ConfirmImportForm(formdata=None, token=token, channel=preview.channel)
+    return render_template('orders/preview.html', preview=preview, confirm=confirm, background=background)
 
 
 @bp.route('/imports/confirm', methods=['POST'])
 @roles_required(*OFFICE)
 def confirm_import():
-    """Import the previewed files: at once for a small file, as a background job for a large one."""
+    """Import the previewed files: at once for a small file, as a background job for a large one.
+
+    A small file is read and planned again before the write begins; the write looks up only the
+    orders that arrived since.
+    """
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
@@ -362,28 +373,41 @@ def confirm_import():
     if not files:
         flash(_('These files were already imported or discarded. Upload them again.'), 'error')
         return redirect(url_for('orders.upload'))
-    if _runs_in_background(files):
+    if jobs.runs_in_background(files):
         with writing():
             job = jobs.queue_import(form.token.data, form.channel.data, actor=current_user)
         jobs.enqueue(job)
         return redirect(url_for('orders.job', job_id=job.id))
     try:
-        with writing():
-            summary = import_order_files(form.channel.data, files, actor=current_user)
-            jobs.discard_upload(form.token.data)
+        summary = preview_order_files(form.channel.data, files)
     except FileRefused as exc:
         flash(str(exc), 'error')
         return redirect(url_for('orders.upload'))
+    with writing():
+        summary = write_planned(summary, files, actor=current_user)
+        jobs.discard_upload(form.token.data)
     return redirect(url_for('orders.import_batch', batch_id=summary.batch_id))
 
 
 @bp.route('/imports/jobs/<int:job_id>')
 @roles_required(*OFFICE)
 def job(job_id):
-    """A background import: progress while it runs (the fragment polls itself), the result when done."""
+    """A background preview or import: progress while it runs (the fragment polls itself), then the result.
+
+    A preview that is done is shown as the preview page itself; the polling fragment has the
+    browser load it (HX-Refresh).
+    """
     job = db.get_or_404(Job, job_id)
+    if job.kind == jobs.PREVIEW and job.status == 'done':
+        if is_htmx():
+            return '', 200, {'HX-Refresh': 'true'}
+        if job.result is None:
+            flash(_('This preview is no longer kept. Upload the files again.'), 'error')
+            return redirect(url_for('orders.upload'))
+        return _preview_page(Preview.from_dict({k: v for k, v in job.result.items() if k != 'background'}),
+                             job.params['upload'], job.result['background'])
     return render_htmx('orders/job.html', 'orders/_job.html', job=job, progress=jobs.job_progress(job.id),
-                       stalled=jobs.stalled(job), stalled_message=jobs.STALLED_MESSAGE)
+                       stalled=jobs.stalled(job), stalled_message=jobs.STALLED_MESSAGE, preview=jobs.PREVIEW)
 
 
 @bp.route('/imports/jobs/<int:job_id>/retry', methods=['POST'])

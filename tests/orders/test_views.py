@@ -293,3 +293,61 @@ def test_an_upload_no_job_needs_is_deleted_after_a_week(make_user):
     db.session.commit()
     assert [f.token for f in db.session.scalars(sa.select(UploadedFile))] == [waiting]
     assert old != waiting
+
+
+def test_a_large_upload_is_previewed_in_the_background_then_shown_as_the_preview(app, client, login, tea, consumer,
+                                                                                   monkeypatch):
+    monkeypatch.setitem(app.config, 'IMPORT_PREVIEW_BACKGROUND_BYTES', 1000)
+    from app.orders import address
+
+    monkeypatch.setattr(address, '_known', {})  # the worker thread must read the postal data itself
+    login('clerk')
+    files = [('big.csv', table(RAKUTEN_HEADER, [order_row(f'P-{n}') for n in range(25)]))]
+    assert len(files[0][1]) > 1000
+    response = upload(client, files)
+    job = db.session.scalar(sa.select(Job))
+    assert response.status_code == 303 and response.headers['Location'] == f'/orders/imports/jobs/{job.id}'
+    assert job.kind == 'order_preview' and count(UploadedFile) == 1
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        polled = client.get(f'/orders/imports/jobs/{job.id}', headers={'HX-Request': 'true'})
+        if polled.headers.get('HX-Refresh') == 'true':
+            break
+        assert 'hx-trigger="every 1s"' in polled.text  # still reading: the fragment polls itself
+        time.sleep(0.1)
+    assert polled.headers.get('HX-Refresh') == 'true'   # done: the browser loads the page, now the preview
+    preview = client.get(f'/orders/imports/jobs/{job.id}').text
+    assert 'Preview: big.csv' in preview and 'Import 25 orders' in preview
+    assert preview.count('<code>P-') == 20   # the first orders, as on a preview made in the request
+    assert count(Order) == 0
+    token, channel = confirm_token(preview)
+    assert channel == 'rakuten'
+    client.post('/orders/imports/confirm', data={'token': token, 'channel': channel})
+    assert count(Order) == 25
+
+
+def test_a_background_preview_of_a_file_that_cannot_be_read_says_why(app, client, login, consumer, monkeypatch):
+    monkeypatch.setitem(app.config, 'IMPORT_PREVIEW_BACKGROUND_BYTES', 10)
+    login('clerk')
+    response = upload(client, [('broken.csv', b'not,an,order,file\n' * 10)])
+    job_url = response.headers['Location']
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and 'hx-trigger' in (page := client.get(job_url).text):
+        time.sleep(0.1)
+    assert 'The files could not be read; nothing was saved.' in page
+    assert 'Retry the preview' in page
+    assert count(Order) == 0
+
+
+def test_a_kept_preview_goes_with_its_upload(app, make_user):
+    from app.database import utcnow
+    from app.orders.jobs import PREVIEW, UPLOADS_KEPT, fail_stalled_jobs, queue_job
+
+    clerk = make_user('clerk')
+    job = queue_job(PREVIEW, store_upload([('r.csv', b'x')], actor=clerk), 'rakuten', actor=clerk)
+    job.status, job.finished_at, job.result = 'done', utcnow() - UPLOADS_KEPT - UPLOADS_KEPT, {'shown': ['names']}
+    db.session.commit()
+    fail_stalled_jobs()
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).result is None

@@ -2,9 +2,10 @@
 import pytest
 
 from app.extensions import db
+from app.orders import services
 from app.orders.search_keys import order_keys, search_key
 from app.privacy.services import redact_orders
-from tests.factories import plain_orders, stored_order
+from tests.factories import kura_orders, plain_orders, stored_order
 
 
 def found(client, q: str) -> str:
@@ -88,6 +89,20 @@ def test_an_order_is_found_by_its_new_ship_to_after_an_edit_and_no_longer_by_the
         assert TAKAHASHI in found(client, q), q
     assert TAKAHASHI not in found(client, '桜丘町')
     assert TAKAHASHI in found(client, 'たかはし')   # the buyer is still 髙橋
+
+
+def test_both_parts_of_a_split_order_are_found_by_its_name(client, login, make_product, make_user):
+    make_product('A', jan='')
+    make_product('B', jan='')
+    kura_orders({'order_id': 'SP-1', 'lines': [('A', 1), ('B', 1)],
+                 'ship_name': '澤田 花子', 'ship_kana': 'サワダ ハナコ'})
+    original = stored_order('SP-1')
+    part = services.split(original, {original.lines[1].id: 1}, actor=make_user('clerk'))
+    db.session.commit()
+    login('clerk')
+    for q in ('沢田', 'さわだ'):
+        table = found(client, q)
+        assert original.number in table and part.number in table, q
 
 
 def test_a_redacted_order_is_not_found_by_the_erased_name_but_still_by_its_number(client, login, customers):

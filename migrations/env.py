@@ -11,9 +11,10 @@ import app.models  # noqa: F401  (every table in the metadata, for autogenerate)
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# alembic.ini's logging, unless the application has installed its own (app/logs.py): fileConfig would
+# replace that handler by one on the stderr of the moment, which a test's capture closes after it
+if not any(getattr(handler, 'kura', False) for handler in logging.getLogger().handlers):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

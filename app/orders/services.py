@@ -738,6 +738,19 @@ def split(order: Order, moves: dict[int, int], *, actor) -> Order:
     return part
 
 
+def split_to_ship_to(order: Order, moves: dict[int, int], values: dict, *, actor) -> Order:
+    """Send units of some lines to another address (複数送付先): they become an order of their own to `values`.
+
+    A split (see split()) whose part gets the address, checked as an address edit is; an order to three
+    addresses is split twice.  The fees stay with this order: the part's are changed on its own page.
+    :param values: the part's SHIP_TO_FIELDS
+    :return: the new order
+    """
+    part = split(order, moves, actor=actor)
+    update_ship_to(part, values, actor=actor)
+    return part
+
+
 # ------------------------------------------------------------------------------------------- what may be done
 
 

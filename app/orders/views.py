@@ -129,6 +129,7 @@ def _detail_context(order: Order, **forms) -> dict:
                                                                              amount_due=order.amount_due),
             'cancel_form': forms.get('cancel_form') or CancelForm(formdata=None),
             'note_form': forms.get('note_form') or NoteForm(formdata=None), 'hold_reasons': HOLD_REASONS,
+            'part_ship_to': forms.get('part_ship_to') or ShipToForm(prefix='part', formdata=None),
             'delivery_form': _slots(forms.get('delivery_form') or DeliveryPaymentForm(obj=order, formdata=None),
                                     order)}
 
@@ -312,6 +313,34 @@ def split(order_id):
         return redirect(url_for('orders.order', order_id=order_id))
     flash(_('Split: the moved units are now order %(number)s.', number=part.number), 'success')
     return redirect(url_for('orders.order', order_id=part.id))
+
+
+@bp.route('/<int:order_id>/split-ship-to', methods=['POST'])
+@roles_required(*OFFICE)
+def split_ship_to(order_id):
+    """Send units of some lines to another address, as an order of their own (複数送付先)."""
+    order = db.get_or_404(Order, order_id)
+    form = ShipToForm(prefix='part')
+    moves, bad = {}, False
+    for line in order.lines:
+        value = (request.form.get(f'part-move-{line.id}') or '').strip()
+        if value:
+            try:
+                moves[line.id] = parse_int(value)
+            except ValueError:
+                bad = True
+    if bad:
+        flash(_('Units to move must be whole numbers.'), 'error')
+    elif form.validate_on_submit():
+        with writing(form) as work:
+            part = services.split_to_ship_to(order, moves, {f: getattr(form, f).data or ''
+                                                            for f in services.SHIP_TO_FIELDS}, actor=current_user)
+        if work.ok:
+            flash(_('The moved units are now order %(number)s to %(name)s.', number=part.number,
+                    name=part.ship_name), 'success')
+            return redirect(url_for('orders.order', order_id=part.id))
+    return render_template('orders/detail.html', **_detail_context(order, part_ship_to=form),
+                           typed_moves=request.form), 422
 
 
 @bp.route('/<int:order_id>/holds/<int:hold_id>/release', methods=['POST'])

@@ -388,3 +388,44 @@ def test_delivery_payment_and_fees_cannot_change_once_picking_started_and_the_cl
     page = client.get(f'/orders/{order.id}').text
     assert 'Edit delivery, payment and fees' not in page
     assert 'Delivery, payment and fees can no longer change' in page
+
+
+# ------------------------------------------------------------------------------------- 複数送付先: split by ship-to
+
+
+GRANDMOTHER = {'part-ship_name': '山田 トメ', 'part-ship_kana': 'ヤマダ トメ', 'part-ship_postal_code': '060-0001',
+               'part-ship_prefecture': '北海道', 'part-ship_city': '札幌市中央区', 'part-ship_address1': '北一条西1-1',
+               'part-ship_address2': '', 'part-ship_phone': '011-222-3333'}
+
+
+def test_an_order_to_two_addresses_becomes_one_order_per_ship_to(client, entered):
+    order, tea_line = entered, entered.lines[0]
+    response = client.post(f'/orders/{order.id}/split-ship-to', data={f'part-move-{tea_line.id}': '1', **GRANDMOTHER})
+    assert response.status_code == 302
+    db.session.expire_all()
+    first = db.session.get(Order, order.id)
+    [part] = db.session.scalars(sa.select(Order).where(Order.split_from_id == order.id))
+    assert (first.ship_name, first.ship_postal_code) == ('山田 花子', '1000001')
+    assert [li.quantity for li in first.lines] == [1]
+    assert (part.ship_name, part.ship_postal_code, part.ship_city) == ('山田 トメ', '0600001', '札幌市中央区')
+    assert [(li.item_code, li.quantity) for li in part.lines] == [('T-1', 1)]
+    # the fees stay with the first order; each total is its own goods and fees
+    assert (first.total, part.total) == (1080 + 700 + 330, 1080)
+    assert reserved(first) == {'T-1': 1} and reserved(part) == {'T-1': 1}
+    assert ('order.split', {'from': first.number}, None, '') in history(part)
+    assert any(a == 'order.ship_to' and c['ship_name'] == '山田 トメ' for a, b, c, _ in history(part))
+    assert response.headers['Location'].endswith(f'/orders/{part.id}')
+
+
+def test_a_split_by_ship_to_with_a_bad_address_or_no_units_changes_nothing_and_keeps_what_was_typed(client, entered):
+    order, tea_line = entered, entered.lines[0]
+    for data, message in (({f'part-move-{tea_line.id}': '1', **GRANDMOTHER, 'part-ship_postal_code': '12'},
+                           'not a 7-digit postal code'),
+                          ({**GRANDMOTHER}, 'Move some of the units, not none and not all of them.'),
+                          ({f'part-move-{tea_line.id}': 'x', **GRANDMOTHER}, 'Units to move must be whole numbers.')):
+        response = client.post(f'/orders/{order.id}/split-ship-to', data=data)
+        assert response.status_code == 422
+        assert message in response.text and '北一条西1-1' in response.text
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Order).where(Order.split_from_id == order.id)).all() == []
+    assert reserved(order) == {'T-1': 2}

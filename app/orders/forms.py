@@ -131,3 +131,13 @@ class ManualOrderForm(Form):
     noshi = StringField(_l('Noshi'), validators=[Optional(), Length(max=200)])
     comment = TextAreaField(_l('Comment'), validators=[Optional(), Length(max=2000)])
     duplicate_of = HiddenField()
+
+
+class DeliveryPaymentForm(Form):
+    """The delivery wish, payment method and fees of an order not yet picked (the order page)."""
+    delivery_date = DateField(_l('Delivery date'), validators=[Optional()])
+    delivery_time_slot = SelectField(_l('Time slot'), choices=[], validate_choice=False,
+                                     validators=[Length(max=40)])
+    payment_method = SelectField(_l('Payment method'), choices=[(m, PAYMENT_LABELS[m]) for m in PAYMENT_METHODS])
+    shipping_fee = IntegerField(_l('Shipping fee (yen)'), validators=[InputRequired(), NumberRange(min=0, max=INT_MAX)])
+    cod_fee = IntegerField(_l('COD fee (yen)'), validators=[InputRequired(), NumberRange(min=0, max=INT_MAX)])

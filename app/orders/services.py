@@ -36,9 +36,20 @@ from app.orders.allocation import (
     release_allocations,
     reserve_arriving,
 )
-from app.orders.models import CARRIERS, CHANNELS, HOLD_REASONS, NUMBER_PREFIX, Allocation, Order, OrderHold, OrderLine
+from app.orders.models import (
+    CARRIERS,
+    CHANNELS,
+    HOLD_REASONS,
+    NUMBER_PREFIX,
+    PAYMENT_METHODS,
+    Allocation,
+    Order,
+    OrderHold,
+    OrderLine,
+)
 from app.orders.signals import order_placed
-from app.orders.vocabulary import HOLD_LABELS, PAYMENT_STATUS_LABELS, STATUS_LABELS
+from app.orders.vocabulary import HOLD_LABELS, PAYMENT_LABELS, PAYMENT_STATUS_LABELS, STATUS_LABELS
+from importers.base import JST
 
 
 logger = logging.getLogger(__name__)
@@ -417,6 +428,97 @@ def change_lines(order: Order, quantities: dict[int, int | None], *, add: tuple[
     return len(changed) + (add is not None)
 
 
+def update_delivery_and_payment(order: Order, *, delivery_date: dt.date | None, delivery_time_slot: str,
+                                payment_method: str, shipping_fee: int, cod_fee: int, actor) -> int:
+    """Change the delivery wish, the payment method or the fees of an order not yet picked.
+
+    The total (and the amount due, when known) follows the fees; the payment status follows the method as
+    on arrival, and the manager's rules put on or take off their holds as they would on an arriving order
+    (payment pending, delivery date far ahead, COD over the limit).  Each change is on the order's history
+    with its old and new value.  Once picking started, refused: the parcel is being made (split or cancel
+    the order instead).
+    :return: the number of things changed
+    """
+    from app.settings.services import order_rules, shop_settings
+
+    lock_order(order)
+    if order.status not in BEFORE_PICKING:
+        raise UserError(_l('Order %(number)s is %(status)s: its delivery, payment and fees can no longer change, '
+                           'the parcel is being made or has left. Split or cancel the order instead.',
+                           number=order.number, status=STATUS_LABELS[order.status]))
+    if payment_method not in PAYMENT_METHODS:
+        raise UserError(_l('Choose a payment method.'), field='payment_method')
+    for name, fee in (('shipping_fee', shipping_fee), ('cod_fee', cod_fee)):
+        if fee is None or fee < 0:
+            raise UserError(_l('A fee is 0 yen or more.'), field=name)
+    slot = (delivery_time_slot or '').strip()
+    # a mall's own wording of a slot stays as it came; a new one is one the shop offers
+    if slot and slot != order.delivery_time_slot and slot not in shop_settings().time_slots:
+        raise UserError(_l('Choose one of the time slots the shop offers.'), field='delivery_time_slot')
+    if payment_method != order.payment_method and order.paid_on is not None:
+        raise UserError(_l('Order %(number)s was paid on %(day)s: its payment method can no longer change.',
+                           number=order.number, day=order.paid_on.isoformat()), field='payment_method')
+    changes = 0
+    delivery_changed = delivery_date != order.delivery_date
+    if (delivery_date, slot) != (order.delivery_date, order.delivery_time_slot):
+        record_audit(actor, 'order.delivery', order,
+                     before={'delivery_date': order.delivery_date and order.delivery_date.isoformat(),
+                             'delivery_time_slot': order.delivery_time_slot},
+                     after={'delivery_date': delivery_date and delivery_date.isoformat(), 'delivery_time_slot': slot})
+        order.delivery_date, order.delivery_time_slot = delivery_date, slot
+        changes += 1
+    method_changed = payment_method != order.payment_method
+    if method_changed:
+        status = payment_status_for(payment_method)
+        record_audit(actor, 'order.payment_method', order,
+                     before={'payment_method': order.payment_method, 'payment_status': order.payment_status},
+                     after={'payment_method': payment_method, 'payment_status': status})
+        order.payment_method, order.payment_status = payment_method, status
+        changes += 1
+    fees_changed = (shipping_fee, cod_fee) != (order.shipping_fee, order.cod_fee)
+    if fees_changed:
+        record_audit(actor, 'order.fees', order,
+                     before={'shipping_fee': order.shipping_fee, 'cod_fee': order.cod_fee},
+                     after={'shipping_fee': shipping_fee, 'cod_fee': cod_fee})
+        delta = shipping_fee + cod_fee - order.shipping_fee - order.cod_fee
+        order.shipping_fee, order.cod_fee = shipping_fee, cod_fee
+        changes += 1
+        if delta:
+            before, after = {'total': order.total}, {'total': order.total + delta}
+            order.total += delta
+            if order.amount_due is not None:
+                before['amount_due'], after['amount_due'] = order.amount_due, order.amount_due + delta
+                order.amount_due += delta
+            record_audit(actor, 'order.total', order, before=before, after=after)
+    if not changes:
+        return 0
+    db.session.flush()
+    rules = order_rules()
+    wanted = {}
+    if method_changed:
+        wanted['payment_pending'] = (rules.hold_payment_pending and order.payment_status == 'unpaid' and str(
+            _l('Waiting for the payment (%(method)s).', method=PAYMENT_LABELS[order.payment_method])))
+    if method_changed or fees_changed:
+        collect = order.billed
+        wanted['cod_over_limit'] = (rules.hold_cod_over and order.payment_method == 'cod'
+                                    and collect > rules.hold_cod_over and str(
+            _l('Cash on delivery of %(total)s yen, above %(limit)s yen.', total=f'{collect:,}',
+               limit=f'{rules.hold_cod_over:,}')))
+    if delivery_changed:
+        days, today = rules.hold_delivery_days, dt.datetime.now(JST).date()
+        wanted['delivery_date_far'] = (days and delivery_date and (delivery_date - today).days > days
+                                       and str(_l('Delivery requested for %(date)s, more than %(days)d days ahead.',
+                                                  date=delivery_date.isoformat(), days=days)))
+    # holds first: a hold released while another is put on would confirm and allocate the order for nothing
+    for reason, note in wanted.items():
+        if note and not any(h.reason == reason for h in order.open_holds):
+            add_hold(order, reason, actor=actor, note=note)
+    for reason, note in wanted.items():
+        if not note:
+            release_holds(order, reason, actor=actor, note=str(_l('changed by hand')))
+    return changes
+
+
 BUYER_FIELDS = ('buyer_name', 'buyer_kana', 'buyer_email', 'buyer_phone')
 
 
@@ -637,6 +739,19 @@ def split(order: Order, moves: dict[int, int], *, actor) -> Order:
     return part
 
 
+def split_to_ship_to(order: Order, moves: dict[int, int], values: dict, *, actor) -> Order:
+    """Send units of some lines to another address (複数送付先): they become an order of their own to `values`.
+
+    A split (see split()) whose part gets the address, checked as an address edit is; an order to three
+    addresses is split twice.  The fees stay with this order: the part's are changed on its own page.
+    :param values: the part's SHIP_TO_FIELDS
+    :return: the new order
+    """
+    part = split(order, moves, actor=actor)
+    update_ship_to(part, values, actor=actor)
+    return part
+
+
 # ------------------------------------------------------------------------------------------- what may be done
 
 
@@ -648,7 +763,7 @@ class OrderActions:
     allocate: bool
     #: carrier, hold, combine, split: the parcel is not being picked yet
     change_parcel: bool
-    #: lines added, removed, their quantities changed: before picking
+    #: lines added, removed, their quantities changed; delivery wish, payment method and fees: before picking
     change_lines: bool
     split: bool
     record_payment: bool

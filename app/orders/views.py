@@ -22,6 +22,7 @@ from app.orders.forms import (
     BuyerForm,
     CancelForm,
     ConfirmImportForm,
+    DeliveryPaymentForm,
     HoldForm,
     ManualOrderForm,
     MapItemCodeForm,
@@ -124,7 +125,19 @@ def _detail_context(order: Order, **forms) -> dict:
             'amount_due_form': forms.get('amount_due_form') or AmountDueForm(formdata=None,
                                                                              amount_due=order.amount_due),
             'cancel_form': forms.get('cancel_form') or CancelForm(formdata=None),
-            'note_form': forms.get('note_form') or NoteForm(formdata=None), 'hold_reasons': HOLD_REASONS}
+            'note_form': forms.get('note_form') or NoteForm(formdata=None), 'hold_reasons': HOLD_REASONS,
+            'part_ship_to': forms.get('part_ship_to') or ShipToForm(prefix='part', formdata=None),
+            'delivery_form': _slots(forms.get('delivery_form') or DeliveryPaymentForm(obj=order, formdata=None),
+                                    order)}
+
+
+def _slots(form: DeliveryPaymentForm, order: Order) -> DeliveryPaymentForm:
+    """The shop's time slots to choose from, and the order's own when a mall wrote it another way."""
+    slots = list(shop_settings().time_slots)
+    if order.delivery_time_slot and order.delivery_time_slot not in slots:
+        slots.insert(0, order.delivery_time_slot)
+    form.delivery_time_slot.choices = [('', _l('No preference'))] + [(s, s) for s in slots]
+    return form
 
 
 def _order_action(order_id: int, form_class, form_name: str, action) -> object:
@@ -178,6 +191,18 @@ def edit_lines(order_id):
               else _('Nothing to change.'), 'success')
         return redirect(url_for('orders.order', order_id=order.id))
     return render_template('orders/detail.html', **_detail_context(order), typed=request.form), work.status
+
+
+@bp.route('/<int:order_id>/delivery-payment', methods=['POST'])
+@roles_required(*OFFICE)
+def edit_delivery_payment(order_id):
+    def save(order, form):
+        changed = services.update_delivery_and_payment(
+            order, delivery_date=form.delivery_date.data, delivery_time_slot=form.delivery_time_slot.data or '',
+            payment_method=form.payment_method.data, shipping_fee=form.shipping_fee.data, cod_fee=form.cod_fee.data,
+            actor=current_user)
+        return _('The delivery, payment and fees were saved.') if changed else _('Nothing to change.')
+    return _order_action(order_id, DeliveryPaymentForm, 'delivery_form', save)
 
 
 @bp.route('/<int:order_id>/holds', methods=['POST'])
@@ -285,6 +310,34 @@ def split(order_id):
         return redirect(url_for('orders.order', order_id=order_id))
     flash(_('Split: the moved units are now order %(number)s.', number=part.number), 'success')
     return redirect(url_for('orders.order', order_id=part.id))
+
+
+@bp.route('/<int:order_id>/split-ship-to', methods=['POST'])
+@roles_required(*OFFICE)
+def split_ship_to(order_id):
+    """Send units of some lines to another address, as an order of their own (複数送付先)."""
+    order = db.get_or_404(Order, order_id)
+    form = ShipToForm(prefix='part')
+    moves, bad = {}, False
+    for line in order.lines:
+        value = (request.form.get(f'part-move-{line.id}') or '').strip()
+        if value:
+            try:
+                moves[line.id] = parse_int(value)
+            except ValueError:
+                bad = True
+    if bad:
+        flash(_('Units to move must be whole numbers.'), 'error')
+    elif form.validate_on_submit():
+        with writing(form) as work:
+            part = services.split_to_ship_to(order, moves, {f: getattr(form, f).data or ''
+                                                            for f in services.SHIP_TO_FIELDS}, actor=current_user)
+        if work.ok:
+            flash(_('The moved units are now order %(number)s to %(name)s.', number=part.number,
+                    name=part.ship_name), 'success')
+            return redirect(url_for('orders.order', order_id=part.id))
+    return render_template('orders/detail.html', **_detail_context(order, part_ship_to=form),
+                           typed_moves=request.form), 422
 
 
 @bp.route('/<int:order_id>/holds/<int:hold_id>/release', methods=['POST'])

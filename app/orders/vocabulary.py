@@ -63,6 +63,9 @@ EVENT_LABELS = {
     'order.line_removed': _l('Line removed'),
     'order.line_quantity': _l('Quantity changed'),
     'order.total': _l('Total changed'),
+    'order.delivery': _l('Delivery wish changed'),
+    'order.payment_method': _l('Payment method changed'),
+    'order.fees': _l('Fees changed'),
     'order.data_exported': _l('Personal data exported'),
     'order.scan': _l('Scan at the packing station'),
     'packing.override': _l('Unit counted by supervisor override'),
@@ -183,6 +186,21 @@ def describe_event(event) -> str:
     if event.action == 'order.total':
         return str(_l('Total: %(old)s → %(new)s yen', old=f"{before.get('total', 0):,}",
                       new=f"{after.get('total', 0):,}"))
+    if event.action == 'order.delivery':
+        def wish(values):
+            date, slot = values.get('delivery_date'), values.get('delivery_time_slot')
+            return ' '.join(filter(None, (date, slot))) or '—'
+        return str(_l('Delivery wish: %(old)s → %(new)s', old=wish(before), new=wish(after)))
+    if event.action == 'order.payment_method':
+        return str(_l('Payment method: %(old)s → %(new)s (%(status)s)',
+                      old=PAYMENT_LABELS.get(before.get('payment_method'), before.get('payment_method')),
+                      new=PAYMENT_LABELS.get(after.get('payment_method'), after.get('payment_method')),
+                      status=PAYMENT_STATUS_LABELS.get(after.get('payment_status'), after.get('payment_status'))))
+    if event.action == 'order.fees':
+        return str(_l('Fees: shipping %(old_shipping)s → %(new_shipping)s yen, COD %(old_cod)s → %(new_cod)s yen',
+                      old_shipping=f"{before.get('shipping_fee', 0):,}",
+                      new_shipping=f"{after.get('shipping_fee', 0):,}",
+                      old_cod=f"{before.get('cod_fee', 0):,}", new_cod=f"{after.get('cod_fee', 0):,}"))
     if event.action == 'order.split':
         if 'part' in after:
             return str(_l('Split: %(units)s units moved to %(number)s', units=after.get('units'),

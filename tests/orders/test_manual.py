@@ -1,5 +1,6 @@
 """Orders a clerk enters by hand (電話・FAX・メール注文) and orders duplicated from another: the screens, the rows
 they make through the orders service, and the refusals that write nothing."""
+import datetime as dt
 import re
 
 import pytest
@@ -10,7 +11,8 @@ from app.catalog.models import Product
 from app.extensions import db
 from app.inventory.models import StockLevel
 from app.orders.models import Allocation, Order, OrderLine
-from app.orders.services import transition
+from app.orders.services import mark_paid, transition
+from importers.base import JST
 from tests.factories import outbox
 from tests.scanner import ScannerRobot
 
@@ -273,3 +275,157 @@ def test_lines_cannot_change_once_picking_started_and_the_clerk_is_told_why(clie
     assert 'its lines can no longer change' in response.text and 'Split or cancel the order instead' in response.text
     assert reserved(order) == {'T-1': 2}
     assert 'Change the lines' not in client.get(f'/orders/{order.id}').text
+
+
+# ------------------------------------------------------------------------- delivery, payment and fees edited by hand
+
+
+def terms(**values) -> dict:
+    """The order page's delivery-and-payment form as the entered order fills it, with some values changed."""
+    return {'delivery_date': '', 'delivery_time_slot': '午前中', 'payment_method': 'cod', 'shipping_fee': '700',
+            'cod_fee': '330', **values}
+
+
+def holds(order: Order) -> list[str]:
+    db.session.expire_all()
+    return sorted(h.reason for h in db.session.get(Order, order.id).open_holds)
+
+
+def test_delivery_and_fees_changed_before_picking_move_the_total_with_old_and_new_in_history(client, entered):
+    order = entered
+    day = (dt.datetime.now(JST).date() + dt.timedelta(days=3)).isoformat()
+    response = client.post(f'/orders/{order.id}/delivery-payment',
+                           data=terms(delivery_date=day, delivery_time_slot='14-16', shipping_fee='900'))
+    assert response.status_code == 302
+    order = db.session.get(Order, order.id)
+    assert (order.delivery_date.isoformat(), order.delivery_time_slot) == (day, '14-16')
+    assert (order.shipping_fee, order.cod_fee) == (900, 330)
+    assert order.total == order.amount_due == 2 * 1080 + 900 + 330
+    assert (order.status, reserved(order)) == ('allocated', {'T-1': 2})
+    changes = [(a, b, c) for a, b, c, _ in history(order) if a in ('order.delivery', 'order.fees', 'order.total')]
+    assert changes == [
+        ('order.delivery', {'delivery_date': None, 'delivery_time_slot': '午前中'},
+         {'delivery_date': day, 'delivery_time_slot': '14-16'}),
+        ('order.fees', {'shipping_fee': 700, 'cod_fee': 330}, {'shipping_fee': 900, 'cod_fee': 330}),
+        ('order.total', {'total': 3190, 'amount_due': 3190}, {'total': 3390, 'amount_due': 3390})]
+    page = client.get(f'/orders/{order.id}').text
+    assert f'Delivery wish: 午前中 → {day} 14-16' in page
+    assert 'Fees: shipping 700 → 900 yen, COD 330 → 330 yen' in page and 'Total: 3,190 → 3,390 yen' in page
+
+    # the same values again change nothing and write nothing
+    before = len(history(order))
+    assert client.post(f'/orders/{order.id}/delivery-payment',
+                       data=terms(delivery_date=day, delivery_time_slot='14-16', shipping_fee='900')).status_code == 302
+    assert len(history(order)) == before
+
+
+def test_a_payment_method_change_follows_the_import_rules_for_payment_status_and_holds(client, entered):
+    order = entered
+    assert client.post(f'/orders/{order.id}/delivery-payment',
+                       data=terms(payment_method='bank_transfer', cod_fee='0')).status_code == 302
+    order = db.session.get(Order, order.id)
+    assert (order.payment_status, order.status, order.total) == ('unpaid', 'new', 2 * 1080 + 700)
+    assert holds(order) == ['payment_pending'] and reserved(order) == {}
+    assert ('order.payment_method', {'payment_method': 'cod', 'payment_status': 'cod'},
+            {'payment_method': 'bank_transfer', 'payment_status': 'unpaid'}, '') in history(order)
+    assert 'Payment method: Cash on delivery → Bank transfer (Unpaid)' in client.get(f'/orders/{order.id}').text
+
+    # paid by card after all: the payment hold goes and the order takes its stock again
+    assert client.post(f'/orders/{order.id}/delivery-payment',
+                       data=terms(payment_method='card', cod_fee='0')).status_code == 302
+    order = db.session.get(Order, order.id)
+    assert (order.payment_status, order.status, holds(order)) == ('paid', 'allocated', [])
+    assert reserved(order) == {'T-1': 2}
+
+
+def test_a_far_delivery_date_or_a_cod_over_the_limit_is_held_as_on_import_and_released_when_it_goes(
+        client, entered):
+    order = entered
+    far = (dt.datetime.now(JST).date() + dt.timedelta(days=30)).isoformat()
+    assert client.post(f'/orders/{order.id}/delivery-payment',
+                       data=terms(delivery_date=far, shipping_fee='100000')).status_code == 302
+    assert holds(order) == ['cod_over_limit', 'delivery_date_far']
+    assert reserved(order) == {}
+    assert client.post(f'/orders/{order.id}/delivery-payment', data=terms()).status_code == 302
+    assert holds(order) == [] and reserved(order) == {'T-1': 2}
+    assert db.session.get(Order, order.id).status == 'allocated'
+
+
+def test_bad_delivery_or_payment_input_changes_nothing(client, entered):
+    order = entered
+    for data, message in ((terms(delivery_time_slot='真夜中'), 'Choose one of the time slots the shop offers'),
+                          (terms(shipping_fee='-1'), 'Number must be between 0 and'),
+                          (terms(cod_fee='x'), 'Not a valid integer value')):
+        response = client.post(f'/orders/{order.id}/delivery-payment', data=data)
+        assert response.status_code == 422
+        assert message in response.text
+    order = db.session.get(Order, order.id)
+    assert (order.delivery_time_slot, order.shipping_fee, order.cod_fee, order.total) == ('午前中', 700, 330, 3190)
+    assert [e for e in history(order) if e[0] in ('order.delivery', 'order.fees', 'order.total')] == []
+
+
+def test_a_paid_order_keeps_its_payment_method(client, entered):
+    order = db.session.get(Order, entered.id)
+    order.payment_method, order.payment_status = 'bank_transfer', 'unpaid'
+    mark_paid(order, amount=order.billed, paid_on=dt.date(2026, 12, 1), actor=None)
+    db.session.commit()
+    response = client.post(f'/orders/{order.id}/delivery-payment', data=terms(payment_method='card'))
+    assert response.status_code == 422
+    assert 'was paid on 2026-12-01: its payment method can no longer change' in response.text
+    assert db.session.get(Order, order.id).payment_method == 'bank_transfer'
+
+
+def test_delivery_payment_and_fees_cannot_change_once_picking_started_and_the_clerk_is_told_why(client, entered):
+    order = db.session.get(Order, entered.id)
+    transition(order, 'picking', actor=None)
+    db.session.commit()
+    response = client.post(f'/orders/{order.id}/delivery-payment', data=terms(shipping_fee='0'))
+    assert response.status_code == 422
+    assert 'its delivery, payment and fees can no longer change' in response.text
+    assert 'Split or cancel the order instead' in response.text
+    order = db.session.get(Order, order.id)
+    assert (order.shipping_fee, order.total) == (700, 3190)
+    page = client.get(f'/orders/{order.id}').text
+    assert 'Edit delivery, payment and fees' not in page
+    assert 'Delivery, payment and fees can no longer change' in page
+
+
+# ------------------------------------------------------------------------------------- 複数送付先: split by ship-to
+
+
+GRANDMOTHER = {'part-ship_name': '山田 トメ', 'part-ship_kana': 'ヤマダ トメ', 'part-ship_postal_code': '060-0001',
+               'part-ship_prefecture': '北海道', 'part-ship_city': '札幌市中央区', 'part-ship_address1': '北一条西1-1',
+               'part-ship_address2': '', 'part-ship_phone': '011-222-3333'}
+
+
+def test_an_order_to_two_addresses_becomes_one_order_per_ship_to(client, entered):
+    order, tea_line = entered, entered.lines[0]
+    response = client.post(f'/orders/{order.id}/split-ship-to', data={f'part-move-{tea_line.id}': '1', **GRANDMOTHER})
+    assert response.status_code == 302
+    db.session.expire_all()
+    first = db.session.get(Order, order.id)
+    [part] = db.session.scalars(sa.select(Order).where(Order.split_from_id == order.id))
+    assert (first.ship_name, first.ship_postal_code) == ('山田 花子', '1000001')
+    assert [li.quantity for li in first.lines] == [1]
+    assert (part.ship_name, part.ship_postal_code, part.ship_city) == ('山田 トメ', '0600001', '札幌市中央区')
+    assert [(li.item_code, li.quantity) for li in part.lines] == [('T-1', 1)]
+    # the fees stay with the first order; each total is its own goods and fees
+    assert (first.total, part.total) == (1080 + 700 + 330, 1080)
+    assert reserved(first) == {'T-1': 1} and reserved(part) == {'T-1': 1}
+    assert ('order.split', {'from': first.number}, None, '') in history(part)
+    assert any(a == 'order.ship_to' and c['ship_name'] == '山田 トメ' for a, b, c, _ in history(part))
+    assert response.headers['Location'].endswith(f'/orders/{part.id}')
+
+
+def test_a_split_by_ship_to_with_a_bad_address_or_no_units_changes_nothing_and_keeps_what_was_typed(client, entered):
+    order, tea_line = entered, entered.lines[0]
+    for data, message in (({f'part-move-{tea_line.id}': '1', **GRANDMOTHER, 'part-ship_postal_code': '12'},
+                           'not a 7-digit postal code'),
+                          ({**GRANDMOTHER}, 'Move some of the units, not none and not all of them.'),
+                          ({f'part-move-{tea_line.id}': 'x', **GRANDMOTHER}, 'Units to move must be whole numbers.')):
+        response = client.post(f'/orders/{order.id}/split-ship-to', data=data)
+        assert response.status_code == 422
+        assert message in response.text and '北一条西1-1' in response.text
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Order).where(Order.split_from_id == order.id)).all() == []
+    assert reserved(order) == {'T-1': 2}

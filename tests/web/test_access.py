@@ -65,6 +65,8 @@ ACCESS = {
     'orders.bulk': OFFICE,
     'orders.new_order': OFFICE,
     'orders.edit_lines': OFFICE,
+    'orders.edit_delivery_payment': OFFICE,
+    'orders.split_ship_to': OFFICE,
     'orders.entry_lines': OFFICE,
     'orders.duplicate_order': OFFICE,
     'orders.order_action': OFFICE,

@@ -234,3 +234,33 @@ def test_the_timeline_shows_the_holds_an_order_arrived_with_and_buyer_edits(clie
     changed = stored_order('COM-1')
     assert (changed.buyer_name, changed.buyer_phone) == ('髙﨑 次郎', '09012345678')
     assert 'Buyer changed:' in client.get(f'/orders/{target.id}').text
+
+
+def test_the_comment_queue_shows_each_comment_in_its_row(client, login, make_product, stock):
+    login('clerk')
+    stock(make_product('T-1', jan=''), 10)
+    long_comment = '日曜日の午前中に届けてください。' * 4 + '最後の一文。'
+    kura_orders({'order_id': 'COM-1', 'lines': [('T-1', 1)], 'comment': '熨斗をお願いします'},
+                {'order_id': 'COM-2', 'lines': [('T-1', 1)], 'comment': long_comment})
+    queue = table_of(client, '?hold=customer_comment')
+    assert "Customer's comment</th>" in queue
+    assert '<span class="prewrap">熨斗をお願いします</span>' in queue
+    # a long one shows its start, and the whole on hover and when opened
+    assert f'title="{long_comment}"><summary>{long_comment[:40]}…</summary>' in queue
+    assert f'<p class="prewrap">{long_comment}</p>' in queue
+    assert "Customer's comment</th>" not in table_of(client, '?hold=payment_pending')
+
+
+def test_combine_candidates_wait_for_the_clerk_to_tick_them(client, login, make_product, stock):
+    login('clerk')
+    stock(make_product('A', jan=''), 5)
+    kura_orders({'order_id': 'C-1', 'ordered_at': '2025-10-01T10:00:00', 'lines': [('A', 1)]},
+                {'order_id': 'C-2', 'ordered_at': '2025-10-02T10:00:00', 'lines': [('A', 1)]})
+    first, second = stored_order('C-1'), stored_order('C-2')
+    page = client.get(f'/orders/{first.id}').text
+    box = re.search(rf'<input type="checkbox" name="ids" value="{second.id}"[^>]*>', page).group(0)
+    assert 'checked' not in box
+    # nothing ticked: nothing is combined, and the clerk is told what to do
+    refused = client.post(f'/orders/{first.id}/combine', data={}, follow_redirects=True).text
+    assert 'Choose at least two orders to combine.' in refused
+    assert stored_order('C-2').combined_into_id is None

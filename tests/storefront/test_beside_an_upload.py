@@ -20,7 +20,7 @@ from tests.storefront.test_shop import ADDRESS, buy, shop  # noqa: F401 (the fix
 
 #: the bound on a checkout's wait beside the upload (docs/operations.md), not a benchmark figure
 BOUND = 1.0
-ORDERS = 40000
+ORDERS = 60000
 
 CLERK = textwrap.dedent('''
     import io, sys, time
@@ -70,6 +70,7 @@ def test_a_checkout_completes_within_a_second_while_a_long_upload_is_previewed(a
     assert confirmed.headers['Location'] == '/shop/thanks'
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order).where(Order.channel == 'store')) == 1
     assert (status, shown) == ('200', 'True')
-    # the checkout ran while the upload was being read, and the upload took far longer than the bound
-    assert still_uploading and float(elapsed) > 2 * BOUND, elapsed
+    # the checkout ran and ended while the upload was being read, and the upload took longer than the bound:
+    # had it held the write lock, the checkout would have waited past the bound
+    assert still_uploading and float(elapsed) > BOUND, elapsed
     assert checkout < BOUND, checkout

@@ -34,7 +34,6 @@ import urllib.parse
 from collections import Counter
 from pathlib import Path
 
-from app.orders.search_keys import order_keys
 from bench import DOCS, OUT, ROOT
 from bench.allocation import (
     ORDER_COLUMNS,
@@ -56,7 +55,7 @@ from importers.base import JST
 
 FULL, QUICK = 1_000_000, 20_000
 SEED = 20251109
-VERSION = 2  # of the generator: part of the cached file's name
+VERSION = 1  # of the generator: part of the cached file's name
 TITLE = 'Order list (1,000,000 orders)'
 GOAL_MS = 100.0
 WARMUPS, REQUESTS = 2, 20
@@ -285,9 +284,8 @@ def cached_database(orders: int) -> tuple[Path, dict]:
         conn.execute('PRAGMA journal_mode = OFF')
         conn.execute('PRAGMA synchronous = OFF')
         conn.execute('PRAGMA cache_size = -1000000')
-        indexes = conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-            "AND tbl_name IN ('orders', 'order_lines', 'order_holds', 'order_search_keys')").fetchall()
+        indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                               "AND tbl_name IN ('orders', 'order_lines', 'order_holds')").fetchall()
         conn.execute('BEGIN')
         for name, _ in indexes:
             conn.execute(f'DROP INDEX {name}')
@@ -299,10 +297,6 @@ def cached_database(orders: int) -> tuple[Path, dict]:
                      for i, p in enumerate(catalogue, start=1)])
         for order_rows, line_rows, hold_rows in generate_batches(orders):
             insert_rows(conn, 'orders', ORDER_COLUMNS, order_rows)
-            # what the orders service writes with every order: the keys the order list's search looks up
-            insert_rows(conn, 'order_search_keys', ('order_id', 'key'),
-                        [(order['id'], key) for order in (dict(zip(ORDER_COLUMNS, row)) for row in order_rows)
-                         for key in sorted(order_keys(order))])
             insert_rows(conn, 'order_lines', LINE_COLUMNS, line_rows)
             insert_rows(conn, 'order_holds', HOLD_COLUMNS, hold_rows)
             counts = {'orders': counts['orders'] + len(order_rows), 'lines': counts['lines'] + len(line_rows),
@@ -330,8 +324,7 @@ def schema_version() -> str:
 # (table, columns) copied to PostgreSQL, in the order their foreign keys need
 COPIED = [('products', ('id', 'sku', 'name', 'jan', 'price', 'tax_rate', 'weight_g', 'active', 'created_at',
                         'updated_at')),
-          ('orders', ORDER_COLUMNS), ('order_lines', LINE_COLUMNS), ('order_holds', HOLD_COLUMNS),
-          ('order_search_keys', ('order_id', 'key'))]
+          ('orders', ORDER_COLUMNS), ('order_lines', LINE_COLUMNS), ('order_holds', HOLD_COLUMNS)]
 TIMES = {'created_at', 'updated_at', 'ordered_at', 'released_at'}
 
 
@@ -353,10 +346,10 @@ def load_postgresql(url: str, source: Path) -> float:
             # SQLite holds times as naive UTC text: PostgreSQL gets them with their offset
             select = ', '.join(f"{c} || '+00'" if c in TIMES else 'active = 1' if c == 'active' else c
                                for c in columns)
-            insert_rows(conn, table, columns, lite.execute(f'SELECT {select} FROM {table} ORDER BY {columns[0]}'))
+            insert_rows(conn, table, columns, lite.execute(f'SELECT {select} FROM {table} ORDER BY id'))
         for _, sql in indexes:
             conn.execute(sql)
-        set_sequences(conn, [table for table, columns in COPIED if columns[0] == 'id'])
+        set_sequences(conn, tables)
         conn.commit()
     vacuum_analyze(url)
     return time.perf_counter() - started

@@ -101,30 +101,3 @@ def test_a_link_to_a_row_that_does_not_exist_stops_the_upgrade_and_names_the_ord
             assert connection.execute(sa.text(f'SELECT combined_into_id FROM orders WHERE id = {stray}')
                                       ).scalar() == parcel + 100
         db.engine.dispose()
-
-
-BEFORE_SEARCH_KEYS = 'e3b8d4a2f617'  # the revision before the order search keys
-
-
-def test_orders_written_before_the_search_keys_are_found_by_the_order_list_after_the_upgrade(fresh_database,
-                                                                                          tmp_path):
-    from app.orders.queries import OrderFilters, order_search
-
-    app = make_app(fresh_database, tmp_path)
-    with app.app_context():
-        flask_migrate.upgrade(revision=BEFORE_SEARCH_KEYS)
-        with db.engine.begin() as connection:
-            takahashi = insert_order(connection, '338888-20261207-0000012345', ship_name='髙橋 一郎',
-                                     ship_kana='ﾀｶﾊｼ ｲﾁﾛｳ', ship_phone='09012345678', ship_city='渋谷区',
-                                     ship_address1='桜丘町1-2')
-            insert_order(connection, '338888-20261207-0000067890', ship_name='渡邊 花子', ship_kana='ワタナベ')
-        flask_migrate.upgrade()
-
-        def found(q):
-            return [order.id for order in db.session.scalars(order_search(OrderFilters(q=q)))]
-
-        for q in ('たかはし', '高橋', '090-1234-5678', '桜丘町', '12345'):
-            assert found(q) == [takahashi], q
-        assert len(found('渡辺')) == 1
-        db.session.remove()
-        db.engine.dispose()

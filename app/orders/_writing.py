@@ -12,14 +12,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from itertools import chain, repeat
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
-
 from app.accounts.services import record_audits
 from app.database import in_ids, insert_columns, utcnow, with_defaults
 from app.extensions import db
-from app.orders.models import Order, OrderHold, OrderLine, OrderSearchKey
-from app.orders.search_keys import KEYED_COLUMNS, order_keys
+from app.orders.models import Order, OrderHold, OrderLine
 from importers.orders.records import LineRecord, OrderRecord
 
 
@@ -204,12 +200,9 @@ def insert_orders(channel: str, planned: list[PlannedOrder], *, ids: list[int], 
         chunk, chunk_ids = planned[start:start + CHUNK], ids[start:start + CHUNK]
         # straight to the driver, column by column (the ORM's bulk path drops None values and splits the
         # batch at every change of shape, and ordered RETURNING is one statement per row on SQLite)
-        order_columns = _order_columns(chunk, chunk_ids, written[start:start + CHUNK], channel, batch_id, now,
-                                       locale)
-        insert_columns(connection, Order.__table__, order_columns)
-        _insert_search_keys(connection, chunk_ids, [
-            {name: value[i] if isinstance(value, list) else value
-             for name, value in order_columns.items() if name in KEYED_COLUMNS} for i in range(len(chunk_ids))])
+        insert_columns(connection, Order.__table__,
+                       _order_columns(chunk, chunk_ids, written[start:start + CHUNK], channel, batch_id, now,
+                                      locale))
         line_count = sum(len(p.record.lines) for p in chunk)
         insert_columns(connection, OrderLine.__table__,
                        _line_columns(chunk, chunk_ids, line_ids[lines_written:lines_written + line_count]))
@@ -225,35 +218,3 @@ def insert_orders(channel: str, planned: list[PlannedOrder], *, ids: list[int], 
     record_audit_many(actor, 'order.status', [order_id for order_id, _ in changed], before={'status': None},
                       after=[states[new] for _, new in changed], note=note, at=now)
     return lines_written
-
-
-def _insert_search_keys(connection, order_ids: list[int], orders: list) -> None:
-    """Write the search keys of orders that have none yet; `orders` holds their KEYED_COLUMNS."""
-    rows = [(order_id, key) for order_id, order in zip(order_ids, orders, strict=True)
-            for key in sorted(order_keys(order))]
-    insert_columns(connection, OrderSearchKey.__table__,
-                   {'order_id': [row[0] for row in rows], 'key': [row[1] for row in rows]})
-
-
-def refresh_search_keys(order_ids: list[int], connection: sa.Connection | None = None) -> None:
-    """Make the search keys of these orders again from their rows as they stand (after a change of
-    name, address or phone, or a redaction that erased them)."""
-    if not order_ids:
-        return
-    connection = connection or db.session.connection()
-    dialect = connection.dialect
-    connection.execute(sa.delete(OrderSearchKey).where(in_ids(OrderSearchKey.order_id, order_ids, dialect)))
-    rows = connection.execute(sa.select(Order.id, *(Order.__table__.c[name] for name in KEYED_COLUMNS))
-                              .where(in_ids(Order.id, order_ids, dialect))).mappings().all()
-    _insert_search_keys(connection, [row['id'] for row in rows], rows)
-
-
-@sa.event.listens_for(so.Session, 'after_flush')
-def _keys_of_changed_orders(session, _context) -> None:
-    """The ORM's writes of orders (a split, a ship-to edit) keep their search keys; the bulk writes
-    (insert_orders, redaction) write them themselves."""
-    changed = [obj.id for obj in (*session.new, *session.dirty) if isinstance(obj, Order)
-               and (obj in session.new or any(sa.inspect(obj).attrs[name].history.has_changes()
-                                              for name in KEYED_COLUMNS))]
-    if changed:
-        refresh_search_keys(changed, session.connection())

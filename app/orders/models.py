@@ -193,29 +193,6 @@ class Order(db.Model):
         return f'<Order {self.id} {self.channel}:{self.external_order_id}>'
 
 
-class OrderSearchKey(db.Model):
-    """One normalised text an order is found by in the order list (app/orders/search_keys.py).
-
-    Written with the order and again whenever the columns it is made of change (_writing.py);
-    searched by its beginning, through the index on `key`.
-    """
-
-    __tablename__ = 'order_search_keys'
-
-    order_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('orders.id', ondelete='CASCADE'), primary_key=True)
-    key: so.Mapped[str] = so.mapped_column(sa.String(200), primary_key=True)
-
-    __table_args__ = (
-        # prefix searches (LIKE 'abc%'): PostgreSQL needs the pattern operator class to use an index for them
-        sa.Index('ix_order_search_keys_key', 'key', postgresql_ops={'key': 'text_pattern_ops'}),
-        # about ten keys an order: on SQLite the primary key is the table, not a third copy beside the rowid's
-        {'sqlite_with_rowid': False},
-    )
-
-    def __repr__(self):
-        return f'<OrderSearchKey {self.order_id} {self.key!r}>'
-
-
 class OrderLine(db.Model):
     __tablename__ = 'order_lines'
 

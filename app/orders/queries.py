@@ -9,8 +9,7 @@ from app.accounts.models import AuditEvent
 from app.catalog.models import Product
 from app.database import parse_day, parse_int
 from app.extensions import db
-from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine, OrderSearchKey
-from app.orders.search_keys import search_key
+from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine
 from app.orders.services import BEFORE_PICKING, combine_key
 from app.orders.signals import timeline_entries
 from exporters.orders import OrderLineRecord
@@ -70,27 +69,27 @@ def _jst_midnight(day: dt.date) -> dt.datetime:
 
 
 def order_search(filters: OrderFilters) -> sa.Select:
-    """Orders matching our number, the channel's order id, an e-mail, or the start of one of their search keys:
-    a name, kana, phone, address or part of the mall's order number, as people type them (search_keys.py)."""
+    """Orders matching our number, the channel's order id, a phone, an e-mail or the start of a name or kana."""
     query = sa.select(Order)
     q = filters.q
     if q:
-        matches = []
-        key = search_key(q)
-        if key:
-            # the whole pattern as one parameter: SQLite uses an index for LIKE only then
-            prefix = key.replace('/', '//').replace('%', '/%').replace('_', '/_') + '%'
-            matches.append(sa.select(OrderSearchKey.order_id).where(OrderSearchKey.key.like(prefix, escape='/')))
-        if q.isascii():
-            # e-mails and our numbers are ASCII: a Japanese search cannot be one
-            conditions = [Order.external_order_id == q, Order.buyer_email == q]
+        # the whole pattern as one parameter: SQLite uses an index for LIKE only then
+        prefix = q.replace('/', '//').replace('%', '/%').replace('_', '/_') + '%'
+        by_name = [column.like(prefix, escape='/')
+                   for column in (Order.ship_name, Order.buyer_name, Order.ship_kana, Order.buyer_kana)]
+        if not q.isascii():
+            # a Japanese name or kana: phones, e-mails and order numbers are ASCII, so only the names can match
+            query = query.where(sa.or_(*by_name))
+        else:
+            digits = q.replace('-', '')
+            conditions = [Order.external_order_id == q, Order.buyer_email == q, Order.ship_phone == digits,
+                          Order.buyer_phone == digits, *by_name]
             by_number = Order.id_from_number(q)
             if by_number is not None:
                 conditions.append(Order.id == by_number)
-            matches += [sa.select(Order.id).where(condition) for condition in conditions]
-        # the few matches first, each arm through its own index; otherwise SQLite walks the ordered_at index
-        # for the ORDER BY ... LIMIT and tests a million rows against the search
-        query = query.where(Order.id.in_(sa.union(*matches)) if matches else sa.false())
+            # the few matches first, each through its own index; otherwise SQLite walks the ordered_at index
+            # for the ORDER BY ... LIMIT and tests a million rows against the search
+            query = query.where(Order.id.in_(sa.select(Order.id).where(sa.or_(*conditions))))
     if filters.status:
         query = query.where(Order.status == filters.status)
     if filters.channel:

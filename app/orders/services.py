@@ -24,7 +24,6 @@ from app.orders._writing import DEFAULT_TAX_RATE as DEFAULT_TAX_RATE
 from app.orders._writing import TRANSITIONS, PlannedOrder, arrival_status, insert_orders, payment_status_for
 from app.orders._writing import LineValues as LineValues
 from app.orders._writing import record_audit_many as record_audit_many
-from app.orders._writing import refresh_search_keys as refresh_search_keys
 from app.orders._writing import transition_many as transition_many
 from app.orders.address import address_problem
 from app.orders.allocation import (

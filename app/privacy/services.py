@@ -27,7 +27,6 @@ from app.extensions import db
 from app.jobs.models import UploadedFile
 from app.notifications.models import EmailMessage
 from app.orders.models import CHANNELS, ImportBatch, Order, OrderLine
-from app.orders.services import refresh_search_keys
 from app.settings.services import privacy_settings
 from importers.orders.normalize import phone as normalise_phone
 
@@ -83,8 +82,6 @@ def redact_orders(order_ids: list[int], *, actor: User | None, why: str, now: dt
     db.session.execute(sa.update(Order).where(in_ids(Order.id, ids, dialect)).values(
         **dict.fromkeys(PERSONAL_COLUMNS, ''), redacted_at=now, updated_at=Order.updated_at)
         .execution_options(synchronize_session=False))
-    # the erased names, addresses and phones must not stay findable through their search keys
-    refresh_search_keys(ids)
     db.session.execute(sa.insert(AuditEvent), [
         {'at': now, 'user_id': actor and actor.id, 'action': 'order.redacted', 'object_type': 'orders',
          'object_id': str(order_id), 'before': None, 'after': None, 'note': why} for order_id in ids])

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.services import record_audit
-from app.errors import as_user_errors
 from app.extensions import db
 from app.fulfilment import services
 from app.fulfilment.models import PickBatch, Shipment
@@ -123,27 +122,3 @@ def import_tracking(tracking_file, *, actor):
         record_audit(actor, 'shipment.tracking_imported', shipment.order, note=f'{filename}:{row.line}')
     db.session.flush()
     return result
-
-
-def mall_confirmations(channel: str, day: dt.date):
-    """The mall's shipping-confirmation upload for the orders of that channel shipped on `day` (JST)."""
-    from exporters.mall_shipping import MALL_CONFIRMATIONS, MallShipment
-
-    start = dt.datetime.combine(day, dt.time(), tzinfo=JST)
-    rows = db.session.execute(
-        sa.select(Shipment, Order).join(Order, Order.id == Shipment.order_id)
-        .where(Shipment.shipped_at >= start, Shipment.shipped_at < start + dt.timedelta(days=1))
-        .order_by(Shipment.shipped_at)).all()
-    shipments = []
-    for shipment, carrier_order in rows:
-        for order in services.parcel_orders(carrier_order):
-            if order.channel != channel:
-                continue
-            items = tuple((line.channel_line_id, line.quantity) for line in order.lines if line.channel_line_id) \
-                if channel == 'amazon' else ()
-            shipped_on = shipment.shipped_at.astimezone(JST).date()
-            shipments.append(MallShipment(channel=channel, external_order_id=order.external_order_id,
-                                          order_number=order.number, tracking_number=shipment.tracking_number or '',
-                                          carrier=shipment.carrier, shipped_on=shipped_on, items=items))
-    with as_user_errors():
-        return MALL_CONFIRMATIONS[channel](shipments)

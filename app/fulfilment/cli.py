@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from app.errors import UserError
 from app.extensions import db
-from app.fulfilment import carrier_files, documents, services
+from app.fulfilment import carrier_files, documents, queries, services
 from app.fulfilment.models import CARRIERS, PickBatch, Shipment, TrackingRange
 from app.orders.models import Order
 
@@ -140,7 +140,7 @@ def export_carrier(carrier, batch_code, output):
 
 def export_mall_shipping(channel, day, output):
     """A mall's shipping confirmation upload for the orders shipped on a day (JST)."""
-    _write(carrier_files.mall_confirmations(channel, day.date()), output)
+    _write(queries.mall_confirmations(channel, day.date()), output)
 
 
 def register(app) -> None:

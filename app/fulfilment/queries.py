@@ -5,7 +5,9 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from app.accounts.models import User
+from app.errors import as_user_errors
 from app.extensions import db
+from app.fulfilment import services
 from app.fulfilment.models import MIS_SCANS, ScanEvent, Shipment
 from app.orders.models import Order, OrderLine
 from app.orders.queries import TimelineEntry
@@ -87,3 +89,27 @@ def shipped_parcels(day: dt.date) -> list[ParcelRecord]:
 def scan_counts() -> dict[str, int]:
     """Every scan ever made at the packing stations, by result (for monitoring)."""
     return dict(db.session.execute(sa.select(ScanEvent.result, sa.func.count()).group_by(ScanEvent.result)).all())
+
+
+def mall_confirmations(channel: str, day: dt.date):
+    """The mall's shipping-confirmation upload for the orders of that channel shipped on `day` (JST)."""
+    from exporters.mall_shipping import MALL_CONFIRMATIONS, MallShipment
+
+    start = dt.datetime.combine(day, dt.time(), tzinfo=JST)
+    rows = db.session.execute(
+        sa.select(Shipment, Order).join(Order, Order.id == Shipment.order_id)
+        .where(Shipment.shipped_at >= start, Shipment.shipped_at < start + dt.timedelta(days=1))
+        .order_by(Shipment.shipped_at)).all()
+    shipments = []
+    for shipment, carrier_order in rows:
+        for order in services.parcel_orders(carrier_order):
+            if order.channel != channel:
+                continue
+            items = tuple((line.channel_line_id, line.quantity) for line in order.lines if line.channel_line_id) \
+                if channel == 'amazon' else ()
+            shipped_on = shipment.shipped_at.astimezone(JST).date()
+            shipments.append(MallShipment(channel=channel, external_order_id=order.external_order_id,
+                                          order_number=order.number, tracking_number=shipment.tracking_number or '',
+                                          carrier=shipment.carrier, shipped_on=shipped_on, items=items))
+    with as_user_errors():
+        return MALL_CONFIRMATIONS[channel](shipments)

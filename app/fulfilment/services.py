@@ -29,6 +29,7 @@ from app.orders.vocabulary import STATUS_LABELS
 from app.settings.services import load_settings, save_settings
 from importers.base import JST
 from importers.codes import code_text, is_tracking_number, scanned_tracking_number, with_tracking_check_digit
+from importers.orders.normalize import phone, postal_code
 
 
 logger = logging.getLogger(__name__)
@@ -72,9 +73,24 @@ def shipping_settings() -> ShippingSettings:
 
 
 def save_shipping_settings(settings: ShippingSettings, *, actor) -> ShippingSettings:
+    """Save the shipping settings, the sender's postal code and phone as the labels print them (digits)."""
     if settings.default_carrier not in CARRIERS:
         raise UserError(_l('Unknown carrier "%(carrier)s".', carrier=settings.default_carrier), field='default_carrier')
+    settings = dataclasses.replace(
+        settings,
+        sender_postal_code=_stored(postal_code, settings.sender_postal_code, 'sender_postal_code',
+                                   _l('A postal code has 7 digits, e.g. 100-0001.')),
+        sender_phone=_stored(phone, settings.sender_phone, 'sender_phone',
+                             _l('A Japanese phone number of 10 or 11 digits, e.g. 03-1234-5678.')))
     return save_settings('shipping', settings, actor=actor)
+
+
+def _stored(normalise, value: str, field: str, message) -> str:
+    """A postal code or phone number as stored, or the UserError on its field, in the reader's language."""
+    try:
+        return normalise(value)
+    except ValueError:
+        raise UserError(message, field=field) from None
 
 
 def carrier_of(order: Order, settings: ShippingSettings | None = None) -> str:

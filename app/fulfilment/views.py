@@ -1,4 +1,5 @@
 """Floor screens: pick batches, the packing station, the dock, and the documents they print."""
+import dataclasses
 import io
 
 import sqlalchemy as sa
@@ -9,8 +10,8 @@ from flask_login import current_user
 from app.accounts.services import authenticate, login_lock, record_login_failure, record_personal_data_access
 from app.extensions import db
 from app.fulfilment import bp, carrier_files, documents, services
-from app.fulfilment.forms import OverrideForm, PickBatchForm, StationForm
-from app.fulfilment.models import CARRIERS, PickBatch, ScanEvent, Shipment
+from app.fulfilment.forms import OverrideForm, PickBatchForm, ShippingSettingsForm, StationForm, TrackingRangeForm
+from app.fulfilment.models import CARRIERS, PickBatch, ScanEvent, Shipment, TrackingRange
 from app.orders.models import Order
 from app.web.access import FLOOR, MANAGEMENT, roles_required
 from app.web.htmx import render_htmx
@@ -356,3 +357,29 @@ def scan_events():
     events = db.session.scalars(sa.select(ScanEvent).order_by(ScanEvent.id.desc()).limit(200)).all()
     return jsonify([{'at': e.at.isoformat(), 'station': e.station, 'user': e.user.email if e.user else None,
                      'code': e.code, 'result': e.result, 'message': e.message} for e in events])
+
+
+@bp.route('/settings/shipping', methods=['GET', 'POST'])
+@roles_required(*MANAGEMENT)
+def shipping_settings():
+    """The shop as sender, the default carrier, label checking, and the carriers' tracking number ranges."""
+    current = services.shipping_settings()
+    form = ShippingSettingsForm(data=dataclasses.asdict(current), prefix='settings')
+    range_form = TrackingRangeForm(prefix='range')
+    if request.form.get('what') == 'settings' and form.validate_on_submit():
+        values = {f.name: getattr(form, f.name).data for f in dataclasses.fields(services.ShippingSettings)}
+        with writing(form) as work:
+            services.save_shipping_settings(services.ShippingSettings(**values), actor=current_user)
+        if work.ok:
+            flash(_('Shipping settings saved.'), 'success')
+            return redirect(url_for('fulfilment.shipping_settings'))
+    elif request.form.get('what') == 'range' and range_form.validate_on_submit():
+        with writing(range_form) as work:
+            services.add_tracking_range(range_form.carrier.data, range_form.first.data, range_form.last.data,
+                                        warn_below=range_form.warn_below.data, actor=current_user)
+        if work.ok:
+            flash(_('Tracking number range added.'), 'success')
+            return redirect(url_for('fulfilment.shipping_settings'))
+    ranges = db.session.scalars(sa.select(TrackingRange).order_by(TrackingRange.carrier, TrackingRange.id)).all()
+    return render_template('fulfilment/shipping_settings.html', form=form, range_form=range_form, ranges=ranges,
+                           low=dict(services.low_tracking_ranges()))

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from app.database import parse_day
 from app.errors import UserError
 from app.files import EXPORTERS
-from app.fulfilment.carrier_files import mall_confirmations
+from app.fulfilment.queries import mall_confirmations
 from app.fulfilment.services import low_tracking_ranges
 from app.reports import bp, queries
 from app.web.access import MANAGEMENT, roles_required

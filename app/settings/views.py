@@ -1,21 +1,14 @@
 """The settings screen: managers change the order rules."""
 import dataclasses
 
-import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.errors import UserError
-from app.extensions import db
-from app.fulfilment import services as floor
-from app.fulfilment.forms import ShippingSettingsForm, TrackingRangeForm
-from app.fulfilment.models import TrackingRange
 from app.settings import bp, services
 from app.settings.forms import OrderRulesForm, PrivacySettingsForm, ShopSettingsForm
 from app.web.access import ADMIN, MANAGEMENT, roles_required
 from app.web.unit_of_work import writing
-from importers.orders.normalize import phone, postal_code
 
 
 @bp.route('/orders', methods=['GET', 'POST'])
@@ -69,39 +62,3 @@ def privacy():
             flash(_('Personal data settings saved. The nightly task applies them.'), 'success')
             return redirect(url_for('settings.privacy'))
     return render_template('settings/privacy.html', form=form)
-
-
-@bp.route('/shipping', methods=['GET', 'POST'])
-@roles_required(*MANAGEMENT)
-def shipping():
-    """The shop as sender, the default carrier, label checking, and the carriers' tracking number ranges."""
-    current = floor.shipping_settings()
-    form = ShippingSettingsForm(data=dataclasses.asdict(current), prefix='settings')
-    range_form = TrackingRangeForm(prefix='range')
-    if request.form.get('what') == 'settings' and form.validate_on_submit():
-        values = {f.name: getattr(form, f.name).data for f in dataclasses.fields(floor.ShippingSettings)}
-        with writing() as work:
-            values['sender_postal_code'] = _normalised(postal_code, values['sender_postal_code'])
-            values['sender_phone'] = _normalised(phone, values['sender_phone'])
-            floor.save_shipping_settings(floor.ShippingSettings(**values), actor=current_user)
-        if work.ok:
-            flash(_('Shipping settings saved.'), 'success')
-            return redirect(url_for('settings.shipping'))
-    elif request.form.get('what') == 'range' and range_form.validate_on_submit():
-        with writing(range_form) as work:
-            floor.add_tracking_range(range_form.carrier.data, range_form.first.data, range_form.last.data,
-                                     warn_below=range_form.warn_below.data, actor=current_user)
-        if work.ok:
-            flash(_('Tracking number range added.'), 'success')
-            return redirect(url_for('settings.shipping'))
-    ranges = db.session.scalars(sa.select(TrackingRange).order_by(TrackingRange.carrier, TrackingRange.id)).all()
-    return render_template('settings/shipping.html', form=form, range_form=range_form, ranges=ranges,
-                           low=dict(floor.low_tracking_ranges()))
-
-
-def _normalised(normalise, value: str) -> str:
-    """A postal code or phone number as stored, or the UserError that says why it is not one."""
-    try:
-        return normalise(value)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, IntegerField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.orders.address import prefecture_of
+from app.orders.services import prefecture_of
 from app.web.forms import Form
 from importers.orders.normalize import PREFECTURES, phone, postal_code
 

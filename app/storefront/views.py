@@ -13,7 +13,7 @@ from app.extensions import db
 from app.fulfilment.models import Shipment
 from app.fulfilment.services import CARRIER_NAMES, tracking_url
 from app.inventory.queries import available_by_product
-from app.orders.address import lookup
+from app.orders.services import lookup
 from app.storefront import bp, services
 from app.storefront.cart import Cart
 from app.storefront.forms import CartForm, CheckoutForm, StatusForm

@@ -148,6 +148,13 @@ def test_a_manager_sets_the_sender_and_adds_a_tracking_range(client, login):
     settings = services.shipping_settings()
     assert (settings.default_carrier, settings.sender_postal_code, settings.sender_phone,
             settings.require_label_scan) == ('sagawa', '0600001', '0111234567', True)
+    wrong_code = client.post('/settings/shipping', data={
+        'what': 'settings', 'settings-default_carrier': 'yamato', 'settings-sender_name': '蔵',
+        'settings-sender_postal_code': '12345', 'settings-sender_prefecture': '北海道',
+        'settings-sender_city': '札幌市中央区', 'settings-sender_address1': '北一条西1', 'settings-sender_address2': '',
+        'settings-sender_phone': '011-123-4567', 'settings-return_policy': ''})
+    assert 'A postal code has 7 digits' in wrong_code.text and 'value="12345"' in wrong_code.text   # typed, kept
+    assert services.shipping_settings().default_carrier == 'sagawa'      # nothing saved
     bad = client.post('/settings/shipping', data={'what': 'range', 'range-carrier': 'sagawa',
                                                   'range-first': '51254751499', 'range-last': '51254751430',
                                                   'range-warn_below': '10'})

@@ -105,6 +105,7 @@ ACCESS = {
     'fulfilment.packing_slip': FLOOR,
     'fulfilment.shipping_label': FLOOR,
     'fulfilment.dock': FLOOR,
+    'fulfilment.shipping_settings': MANAGEMENT,
     'fulfilment.tracking_import': FLOOR,
     'fulfilment.scan_report': MANAGEMENT,
     'fulfilment.scan_events': MANAGEMENT,
@@ -123,7 +124,6 @@ ACCESS = {
     'reports.daily_shipments': MANAGEMENT,
     'reports.mall_shipping': MANAGEMENT,
     'settings.order_rules': MANAGEMENT,
-    'settings.shipping': MANAGEMENT,
     'settings.privacy': ADMIN,
     # personal data
     'privacy.requests': ADMIN,

@@ -180,6 +180,17 @@ def enqueue(job: Job) -> None:
     (run_order_preview if job.kind == PREVIEW else run_order_import)(job.id)
 
 
+def _started(job_id: int) -> Job | None:
+    """The queued job, marked running (committed); None when it ran already: a retried or duplicated
+    message never runs a job twice."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.status != 'queued':
+        return None
+    job.status, job.started_at = 'running', utcnow()
+    db.session.commit()
+    return job
+
+
 @huey.task()
 def run_order_preview(job_id: int) -> None:
     with task_app().app_context():
@@ -188,11 +199,9 @@ def run_order_preview(job_id: int) -> None:
 
 def run_preview_job(job_id: int) -> None:
     """Read and check the job's upload; the job's result is the preview (nothing else is written)."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.status != 'queued':
+    job = _started(job_id)
+    if job is None:
         return
-    job.status, job.started_at = 'running', utcnow()
-    db.session.commit()
     actor, params = job.user, job.params
     with force_locale(actor.locale if actor else current_app.config['BABEL_DEFAULT_LOCALE']), Heartbeat(job_id):
         try:
@@ -224,11 +233,9 @@ def run_order_import(job_id: int) -> None:
 
 def run_import_job(job_id: int) -> None:
     """Import the job's upload in one transaction; the job row says how it ended."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.status != 'queued':
-        return  # already run (a retried or duplicated message): never import twice
-    job.status, job.started_at = 'running', utcnow()
-    db.session.commit()
+    job = _started(job_id)
+    if job is None:
+        return
     actor = job.user
     # the problems and a refusal are written in the language of the clerk who queued the import
     with force_locale(actor.locale if actor else current_app.config['BABEL_DEFAULT_LOCALE']), Heartbeat(job_id):

@@ -17,10 +17,12 @@ class StockRecord:
     location: str
     on_hand: int
     allocated: int
+    #: False for a location whose stock is never promised (quarantine, put-back): nothing there is available
+    allocatable: bool = True
 
     @property
     def available(self) -> int:
-        return self.on_hand - self.allocated
+        return self.on_hand - self.allocated if self.allocatable else 0
 
 
 def write_stock(levels: Iterable[StockRecord], *, encoding: str = 'utf-8') -> ExportResult:

@@ -29,6 +29,19 @@ def walking_order_key(code: str) -> str:
     return ''.join(p.zfill(8) if p.isdigit() else p for p in parts)
 
 
+class LocationKind:
+    """What a location is for. Only storage locations hold stock that can be promised to orders."""
+
+    storage = 'storage'
+    #: returned or damaged units kept apart until someone decides; never allocated
+    quarantine = 'quarantine'
+    #: units on their way back to a shelf (a cancelled picked order); never allocated until put back
+    putback = 'putback'
+
+    ALL = ('storage', 'quarantine', 'putback')
+    ALLOCATABLE = ('storage',)
+
+
 class Location(db.Model):
     __tablename__ = 'locations'
 
@@ -39,13 +52,20 @@ class Location(db.Model):
     #: derived from code by walking_order_key(); pick lists sort by it
     sort_key: so.Mapped[str] = so.mapped_column(sa.String(120), nullable=False)
     active: so.Mapped[bool] = so.mapped_column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False, default=LocationKind.storage,
+                                            server_default=LocationKind.storage)
 
     warehouse: so.Mapped[Warehouse] = so.relationship()
 
     __table_args__ = (
         sa.UniqueConstraint('warehouse_id', 'code'),
         sa.Index('ix_locations_walking_order', 'warehouse_id', 'sort_key'),
+        sa.CheckConstraint("kind IN ('storage', 'quarantine', 'putback')", name='kind_known'),
     )
+
+    @property
+    def allocatable(self) -> bool:
+        return self.kind in LocationKind.ALLOCATABLE
 
     def __repr__(self):
         return f'<Location {self.id} {self.code}>'

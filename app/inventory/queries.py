@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from app.catalog.models import Product
 from app.extensions import db
-from app.inventory.models import Location, StockLevel, StockMovement
+from app.inventory.models import Location, LocationKind, StockLevel, StockMovement
 from exporters.stock import StockRecord
 
 
@@ -63,19 +63,23 @@ def totals(product_id: int) -> dict:
 
 
 def available_by_product(product_ids) -> dict[int, int]:
-    """Units of each product that can still be promised: on hand less allocated, over all locations."""
+    """Units of each product that can still be promised: on hand less allocated, over the storage locations."""
     product_ids = list(product_ids)
     if not product_ids:
         return {}
     rows = db.session.execute(sa.select(StockLevel.product_id, sa.func.sum(StockLevel.on_hand - StockLevel.allocated))
-                              .where(StockLevel.product_id.in_(product_ids)).group_by(StockLevel.product_id))
+                              .join(Location, StockLevel.location_id == Location.id)
+                              .where(StockLevel.product_id.in_(product_ids),
+                                     Location.kind.in_(LocationKind.ALLOCATABLE))
+                              .group_by(StockLevel.product_id))
     return dict.fromkeys(product_ids, 0) | {pid: int(units) for pid, units in rows}
 
 
 def stock_records() -> Iterator[StockRecord]:
     """The stock of every product at every location that holds or owes some, by SKU and walking order."""
     rows = db.session.execute(
-        sa.select(Product.sku, Location.code, StockLevel.on_hand, StockLevel.allocated)
+        sa.select(Product.sku, Location.code, StockLevel.on_hand, StockLevel.allocated,
+                  Location.kind.in_(LocationKind.ALLOCATABLE))
         .join(Product, StockLevel.product_id == Product.id)
         .join(Location, StockLevel.location_id == Location.id)
         .where(sa.or_(StockLevel.on_hand != 0, StockLevel.allocated != 0))

@@ -79,8 +79,11 @@ class StockChange:
     note: str = ''
 
 
-def lock_levels(product_ids) -> list[StockLevel]:
+def lock_levels(product_ids, *, allocatable_only: bool = False) -> list[StockLevel]:
     """Every stock level of these products, locked for the rest of the transaction, in walking order.
+
+    With `allocatable_only`, just the levels at locations whose stock may be promised (storage, not
+    quarantine or put-back): what allocation and the shop's checkout take from.
 
     PostgreSQL: ``SELECT ... FOR UPDATE`` makes a concurrent change wait for our commit.
     SQLite: ignores FOR UPDATE, but every writing transaction already holds the database's
@@ -92,9 +95,11 @@ def lock_levels(product_ids) -> list[StockLevel]:
         levels += db.session.scalars(
             sa.select(StockLevel).where(StockLevel.product_id.in_(product_ids[start:start + 2000]))
             .order_by(StockLevel.id).with_for_update().execution_options(populate_existing=True)).all()
-    locations = {loc.id: loc.sort_key for loc in db.session.scalars(
+    locations = {loc.id: loc for loc in db.session.scalars(
         sa.select(Location).where(Location.id.in_({lv.location_id for lv in levels})))}
-    return sorted(levels, key=lambda lv: (lv.product_id, locations[lv.location_id], lv.id))
+    if allocatable_only:
+        levels = [lv for lv in levels if locations[lv.location_id].allocatable]
+    return sorted(levels, key=lambda lv: (lv.product_id, locations[lv.location_id].sort_key, lv.id))
 
 
 def apply_stock_changes(changes: list[StockChange], *, actor: User | None = None) -> dict[tuple[int, int], StockLevel]:

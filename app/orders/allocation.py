@@ -116,7 +116,7 @@ def _allocate_in_turn(orders, wanted, result: AllocationResult, actor) -> tuple[
     products = {product_id for lines in wanted.values() for _, product_id, _ in lines}
     # lock first, then read what is available: nobody can allocate these units meanwhile
     available = defaultdict(list)
-    for level in lock_levels(products):
+    for level in lock_levels(products, allocatable_only=True):
         if level.available > 0:
             available[level.product_id].append([level.location_id, level.available])
     partial, now = set(order_rules().partial_channels), utcnow()
@@ -164,7 +164,8 @@ def reserve_arriving(order_ids: list[int], wanted: dict[int, list[tuple[int, int
     :return: the allocation rows to insert once the lines exist (columns, for insert_columns())
     """
     available = defaultdict(list)
-    for level in lock_levels({product_id for lines in wanted.values() for _, product_id, _ in lines}):
+    for level in lock_levels({product_id for lines in wanted.values() for _, product_id, _ in lines},
+                             allocatable_only=True):
         if level.available > 0:
             available[level.product_id].append([level.location_id, level.available])
     taken_rows = []

@@ -118,7 +118,7 @@ def place_order(checkout: Checkout, cart: list[tuple[int, int]], *, locale: str 
     products = {p.id: p for p in db.session.scalars(sa.select(Product).where(
         Product.id.in_([pid for pid, _ in cart]), Product.published, Product.active))}
     available = defaultdict(int)
-    for level in lock_levels(products):
+    for level in lock_levels(products, allocatable_only=True):
         available[level.product_id] += level.available
     short = [(products.get(pid), quantity) for pid, quantity in cart
              if pid not in products or available[pid] < quantity]

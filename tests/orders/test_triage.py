@@ -10,7 +10,7 @@ from app.accounts.models import AuditEvent
 from app.catalog.models import Product
 from app.errors import UserError
 from app.extensions import db
-from app.inventory.models import StockLevel, StockMovement
+from app.inventory.models import Location, StockLevel, StockMovement
 from app.inventory.services import adjust, get_or_create_location, receive
 from app.orders import services
 from app.orders.allocation import allocate
@@ -251,6 +251,21 @@ def test_allocation_spreads_over_locations_in_walking_order(tea, stock):
         'SELECT locations.code FROM allocations JOIN locations ON locations.id = allocations.location_id '
         'ORDER BY allocations.id')).scalars().all()
     assert codes == ['A-01-9-1', 'A-01-10-1']
+
+
+@pytest.mark.parametrize('kind', ['quarantine', 'putback'])
+def test_stock_at_a_quarantine_or_put_back_location_is_never_allocated_nor_sold(tea, stock, kind):
+    from app.inventory.queries import available_by_product, stock_records
+    stock(tea, 3, 'Q-01')
+    db.session.execute(sa.update(Location).where(Location.code == 'Q-01').values(kind=kind))
+    db.session.commit()
+    kura_orders({'order_id': 'Q-1', 'lines': [('T-1', 1)]})
+    assert stored_order('Q-1').status == 'backordered'
+    assert available_by_product([tea.id]) == {tea.id: 0}
+    assert [(r.location, r.on_hand, r.available) for r in stock_records()] == [('Q-01', 3, 0)]
+    stock(tea, 1, 'A-01-01-1')
+    assert stored_order('Q-1').status == 'allocated'
+    assert available_by_product([tea.id]) == {tea.id: 0}
 
 
 @pytest.mark.parametrize('how', ['receipt', 'adjustment'])

@@ -27,7 +27,7 @@ from app.orders._writing import record_audit_many as record_audit_many
 from app.orders._writing import transition_many as transition_many
 
 # the postal-code look-ups are the orders area's: the shop's checkout asks them here
-from app.orders.address import address_problem
+from app.orders.address import address_problem as address_problem
 from app.orders.address import lookup as lookup
 from app.orders.address import prefecture_of as prefecture_of
 from app.orders.allocation import (

@@ -66,17 +66,6 @@ class CheckoutForm(Form):
         if prefecture_of(code) is None:
             raise ValidationError(_l('There is no postal code %(code)s.', code=f'{code[:3]}-{code[3:]}'))
 
-    def validate_prefecture(self, field):
-        try:
-            code = postal_code(self.postal_code.data or '')
-        except ValueError:
-            return  # the postal code's own check says what is wrong
-        actual = prefecture_of(code)
-        if actual and field.data and actual != field.data:
-            raise ValidationError(_l('Postal code %(code)s is in %(actual)s.', code=f'{code[:3]}-{code[3:]}',
-                                     actual=actual))
-
-
 class StatusForm(Form):
     number = StringField(_l('Order number'), validators=[DataRequired(), Length(max=20)],
                          description=_l('As in your confirmation e-mail, e.g. K00000123'))

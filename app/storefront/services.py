@@ -5,6 +5,8 @@ import secrets
 from collections import defaultdict
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from app.catalog.models import Product
@@ -147,8 +149,11 @@ def place_order(checkout: Checkout, cart: list[tuple[int, int]], *, locale: str 
         total=money.total, delivery_date=checkout.delivery_date, delivery_time_slot=checkout.time_slot,
         gift_wrap='', noshi='', customer_comment=checkout.comment, lines=lines, amount_due=money.total)
     # the same way in as an imported order: holds by the manager's rules, confirmation, the stock reserved
-    summary = plan('store', ParseResult([record], []))
+    # the holds' notes are for the shop's clerks, so in the shop's language whatever the customer's
+    with force_locale(current_app.config['BABEL_DEFAULT_LOCALE']):
+        summary = plan('store', ParseResult([record], []))
     if summary.problems:
+        summary = plan('store', ParseResult([record], []))   # again, to tell the customer in their language
         raise UserError('; '.join(p.message for p in summary.problems))
     try:
         created = create_orders('store', summary.planned, locale=locale, reserve='all')

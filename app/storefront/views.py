@@ -13,7 +13,7 @@ from app.extensions import db
 from app.fulfilment.models import Shipment
 from app.fulfilment.services import CARRIER_NAMES, tracking_url
 from app.inventory.queries import available_by_product
-from app.orders.services import lookup
+from app.orders.services import address_problem, lookup
 from app.storefront import bp, services
 from app.storefront.cart import Cart
 from app.storefront.forms import CartForm, CheckoutForm, StatusForm
@@ -162,8 +162,11 @@ def confirm():
         cart.clear()
         session['placed_order'] = order.id
         return redirect(url_for('storefront.thanks'))
+    # a postal code that disagrees with the prefecture or city is taken, as from a mall, and checked by
+    # a clerk before picking; the customer is told now, while the address can still be changed
+    problem = address_problem(checkout.postal_code, checkout.prefecture, checkout.city, checkout.address1)
     return render_template('storefront/confirm.html', checkout=checkout, lines=lines, totals=money,
-                           slot_labels=SLOT_LABELS)
+                           slot_labels=SLOT_LABELS, address_problem=problem)
 
 
 @bp.route('/thanks')

@@ -67,3 +67,21 @@ def test_imported_orders_are_written_to_in_japanese(make_product):
     make_product('00123', jan='')
     kura_orders({'order_id': 'D-1', 'lines': [('00123', 1)]})
     assert db.session.scalar(sa.select(Order.locale)) == 'ja'
+
+
+def test_the_holds_of_an_english_customers_order_are_noted_in_the_clerks_language(client, make_product, stock):
+    """The customer reads English; the clerk who checks the address reads the shop's own language."""
+    tea = make_product('T-1', name='Genmaicha', jan='', price=864, tax_rate=8)
+    tea.published = True
+    db.session.commit()
+    stock(tea, 5)
+    client.post('/locale/anonymous', data={'locale': 'en', 'next': '/shop/'})
+    client.post('/shop/cart/T-1', data={'quantity': '1', 'add': '1'})
+    client.post('/shop/checkout', data={**ENGLISH_ADDRESS, 'prefecture': '大阪府', 'city': '大阪市北区'})
+    confirm = client.get('/shop/checkout/confirm').text
+    assert 'We will check your address before we ship' in confirm
+    assert 'Postal code 100-0001 is in 東京都, not 大阪府.' in confirm
+    assert client.post('/shop/checkout/confirm').headers['Location'] == '/shop/thanks'
+    order = db.session.scalar(sa.select(Order))
+    assert [(h.reason, h.note) for h in order.open_holds] == [
+        ('address_check', '郵便番号 100-0001 は 大阪府 ではなく 東京都 です。')]

@@ -136,7 +136,6 @@ def test_a_bank_transfer_order_keeps_its_stock_while_it_waits_for_the_money(clie
     ('phone', '123', '電話番号'),
     ('postal_code', '12-34', '郵便番号は7桁'),
     ('postal_code', '000-0000', '郵便番号 000-0000 はありません'),
-    ('prefecture', '大阪府', '東京都'),
     ('payment_method', '', '支払'),
 ])
 def test_every_checkout_field_is_checked_next_to_it_and_nothing_typed_is_lost(client, shop, field, value, message):
@@ -277,6 +276,27 @@ def test_a_checkout_whose_postal_code_is_in_another_city_waits_on_the_address_ch
         ('address_check', '郵便番号 060-0001 は 北海道渋谷区 ではなく 北海道札幌市中央区 です。')]
     assert order.status == 'new'
     assert db.session.scalar(sa.select(sa.func.sum(Allocation.quantity))) == 1   # the customer's unit is kept
+
+
+def test_a_checkout_whose_postal_code_is_in_another_prefecture_is_taken_warned_and_held(client, shop):
+    """Not refused: the customer is told on the confirm page, and a clerk checks the address before picking."""
+    buy(client, 'T-1', 1)
+    wrong = {**ADDRESS, 'prefecture': '大阪府', 'city': '大阪市北区'}
+    assert client.post('/shop/checkout', data=wrong).headers['Location'] == '/shop/checkout/confirm'
+    confirm = client.get('/shop/checkout/confirm').text
+    assert '郵便番号 100-0001 は 大阪府 ではなく 東京都 です。' in confirm
+    assert '発送前にご住所を確認' in confirm
+    assert client.post('/shop/checkout/confirm').headers['Location'] == '/shop/thanks'
+    order = db.session.scalar(sa.select(Order))
+    assert [h.reason for h in order.open_holds] == ['address_check']
+    assert (order.ship_prefecture, order.ship_city) == ('大阪府', '大阪市北区')   # as typed, nothing lost
+    assert order.status == 'new'
+
+
+def test_a_matching_address_shows_no_warning(client, shop):
+    buy(client, 'T-1', 1)
+    client.post('/shop/checkout', data=ADDRESS)
+    assert 'role="alert"' not in client.get('/shop/checkout/confirm').text
 
 
 def test_the_postal_code_fills_in_the_address(client):

@@ -64,11 +64,15 @@ class ShipToForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        given = self.ship_prefecture.data
-        if given and given not in dict(PREFECTURE_CHOICES):
-            # as an imported file wrote it: shown and kept (the address check holds the order) until a clerk
-            # picks one of the 47
-            self.ship_prefecture.choices = [(given, given)] + PREFECTURE_CHOICES
+        keep_unlisted_prefecture(self.ship_prefecture)
+
+
+def keep_unlisted_prefecture(field: SelectField) -> None:
+    """A prefecture as an imported file wrote it is shown and kept (the address check holds the order) until
+    a clerk picks one of the 47."""
+    given = field.data
+    if given and given not in dict(PREFECTURE_CHOICES):
+        field.choices = [(given, given)] + PREFECTURE_CHOICES
 
 
 class HoldForm(Form):
@@ -116,10 +120,13 @@ class ManualOrderForm(Form):
     ship_kana = StringField(_l('Recipient furigana'), validators=[Optional(), Length(max=200)])
     ship_phone = StringField(_l('Recipient phone'), validators=[Optional(), Length(max=30)])
     ship_postal_code = StringField(_l('Postal code'), validators=[DataRequired(), Length(max=10)],
-                                   description=_l('7 digits, e.g. 100-0001; checked against the prefecture.'))
-    ship_prefecture = StringField(_l('Prefecture'), validators=[DataRequired(), Length(max=10)])
-    ship_city = StringField(_l('City'), validators=[Optional(), Length(max=200)])
-    ship_address1 = StringField(_l('Address'), validators=[DataRequired(), Length(max=300)])
+                                   description=_l('7 digits, e.g. 100-0001; checked against the prefecture.'),
+                                   render_kw={'data-address': 'postal', 'inputmode': 'numeric'})
+    ship_prefecture = SelectField(_l('Prefecture'), choices=PREFECTURE_CHOICES,
+                                  validators=[DataRequired(), Length(max=10)], render_kw={'data-address': 'prefecture'})
+    ship_city = StringField(_l('City'), validators=[Optional(), Length(max=200)], render_kw={'data-address': 'city'})
+    ship_address1 = StringField(_l('Address'), validators=[DataRequired(), Length(max=300)],
+                                render_kw={'data-address': 'street'})
     ship_address2 = StringField(_l('Building, room'), validators=[Optional(), Length(max=300)])
     payment_method = SelectField(_l('Payment method'), choices=[(m, PAYMENT_LABELS[m]) for m in PAYMENT_METHODS],
                                  default='cod')
@@ -131,6 +138,10 @@ class ManualOrderForm(Form):
     noshi = StringField(_l('Noshi'), validators=[Optional(), Length(max=200)])
     comment = TextAreaField(_l('Comment'), validators=[Optional(), Length(max=2000)])
     duplicate_of = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep_unlisted_prefecture(self.ship_prefecture)
 
 
 class DeliveryPaymentForm(Form):

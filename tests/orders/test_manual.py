@@ -5,6 +5,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from app.accounts.models import AuditEvent
 from app.catalog.models import Product
@@ -13,7 +14,7 @@ from app.inventory.models import StockLevel
 from app.orders.models import Allocation, Order, OrderLine
 from app.orders.services import mark_paid, transition
 from importers.base import JST
-from tests.factories import outbox
+from tests.factories import kura_orders, outbox, stored_order
 from tests.scanner import ScannerRobot
 
 
@@ -190,10 +191,13 @@ def test_a_clerk_enters_a_phone_order_with_a_scanner_and_the_enter_key_adds_line
     assert nothing_entered()                 # no Enter sent the order
     page.fill('#buyer_name', '山田 花子')
     page.fill('#buyer_email', 'hanako@example.jp')
-    page.fill('#ship_postal_code', '1000001')
-    page.fill('#ship_prefecture', '東京都')
-    page.fill('#ship_city', '千代田区')
-    page.fill('#ship_address1', '千代田1-1')
+    # the address form of the order page and the shop: the 7th digit fills prefecture, city and town
+    assert page.locator('#ship_prefecture option').count() == 48   # the 47 and none chosen
+    page.locator('#ship_postal_code').press_sequentially('1000001')
+    expect(page.locator('#ship_city')).to_have_value('千代田区')
+    assert page.input_value('#ship_prefecture') == '東京都'
+    page.locator('#ship_address1').press('End')
+    page.locator('#ship_address1').press_sequentially('1-1')
     page.press('#ship_address1', 'Enter')    # Enter in an order field does not send it either
     assert nothing_entered()
     page.click('button:has-text("Enter the order")')
@@ -201,8 +205,39 @@ def test_a_clerk_enters_a_phone_order_with_a_scanner_and_the_enter_key_adds_line
     [order] = manual_orders()
     assert order.status == 'allocated'
     assert [(li.item_code, li.quantity) for li in order.lines] == [('T-1', 2), ('C-1', 1)]
+    assert (order.ship_prefecture, order.ship_city, order.ship_address1) == ('東京都', '千代田区', '千代田1-1')
     assert [m.kind for m in outbox() if m.order_id == order.id] == ['order_confirmation']
     assert 'Entered by hand (Phone order)' in page.content()
+
+
+def test_a_clerk_changes_the_delivery_wish_payment_and_fee_on_the_order_page(
+        signed_in_page, make_user, tea, stock):
+    """In Japanese, in Chromium: the form opens from the order page, saves, and the page shows old and new."""
+    stock(tea, 5)
+    make_user('clerk', email='clerk@example.jp', locale='ja')
+    kura_orders({'order_id': 'DP-1', 'lines': [('T-1', 1)], 'shipping_fee': '700'})
+    order = stored_order('DP-1')
+    order_id, before_total = order.id, order.total
+    db.session.commit()   # the server is another thread: no transaction of ours may hold the write lock
+    day = (dt.datetime.now(JST).date() + dt.timedelta(days=4)).isoformat()
+
+    page = signed_in_page('clerk@example.jp')
+    page.goto(page.url.rsplit('/', 1)[0] + f'/orders/{order_id}')
+    page.click('summary:has-text("お届け希望・支払方法・手数料を変更")')
+    page.fill('#delivery_date', day)
+    page.select_option('#delivery_time_slot', '16-18')
+    page.fill('#shipping_fee', '')
+    page.locator('#shipping_fee').press_sequentially('900')
+    page.click('button:has-text("お届け希望と支払方法を保存")')
+    page.wait_for_load_state()
+
+    expect(page.locator('body')).to_contain_text(f'→ {day} 16-18')
+    db.session.expire_all()
+    order = db.session.get(Order, order_id)
+    assert (order.delivery_date.isoformat(), order.delivery_time_slot, order.shipping_fee) == (day, '16-18', 900)
+    assert order.total == before_total + 200
+    assert ('order.fees', {'shipping_fee': 700, 'cod_fee': order.cod_fee},
+            {'shipping_fee': 900, 'cod_fee': order.cod_fee}) in [h[:3] for h in history(order)]
 
 
 # ---------------------------------------------------------------------------------------------- edited before picking

@@ -1,8 +1,8 @@
 """Every way an order comes into Kura goes through the orders service, so each makes the same order.
 
-The paths: the shop's checkout (on its screens) and an order file (the import, here from the
-command line; the screen and the background job call the same import); an order entered by hand is
-tested in test_manual.py.  A split's second shipment is made from an existing order, not from what a customer
+The paths: the shop's checkout (on its screens), an order file (the import, here from the
+command line; the screen and the background job call the same import) and an order entered by hand
+on the clerk's new-order screen.  A split's second shipment is made from an existing order, not from what a customer
 ordered, and is tested with the split (test_triage.py).
 """
 import pytest
@@ -18,6 +18,7 @@ from app.orders.models import Allocation, Order, OrderHold, OrderLine
 from app.orders.services import NotReserved, create_orders, transition_many
 from importers.base import JST
 from importers.orders import parse_files
+from tests.conftest import PASSWORD
 from tests.factories import KURA_HEADER, kura_row, outbox, plain_orders, stored_order, table
 
 
@@ -56,6 +57,24 @@ def through_an_import(runner, tmp_path, tea, like: Order) -> Order:
     return stored_order('FILE-1')
 
 
+def by_hand(app, make_user, tea, like: Order) -> Order:
+    """The same customer's same order, taken by phone and entered by a clerk on the new-order screen."""
+    clerk = make_user('clerk', email='clerk@example.jp')
+    desk = app.test_client()
+    assert desk.post('/login', data={'email': clerk.email, 'password': PASSWORD}).status_code == 302
+    fields = {'source': 'phone', 'ship_name': '', 'ship_kana': '', 'ship_phone': '', 'gift_wrap': '', 'noshi': '',
+              'comment': '', 'delivery_date': '', 'delivery_time_slot': CUSTOMER['time_slot'],
+              'payment_method': 'cod', 'shipping_fee': str(like.shipping_fee), 'cod_fee': str(like.cod_fee),
+              'line_code': ['T-1'], 'line_quantity': ['2'], 'line_price': [''], 'line_reason': ['']}
+    fields |= {f'buyer_{name}': CUSTOMER[name] for name in ('name', 'kana', 'email', 'phone')}
+    fields |= {f'ship_{name}': CUSTOMER[name] for name in ('postal_code', 'prefecture', 'city', 'address1',
+                                                          'address2')}
+    response = desk.post('/orders/new', data=fields)
+    assert response.status_code == 302, response.text
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Order).where(Order.channel == 'manual'))
+
+
 def what_was_made(order: Order) -> dict:
     """Everything an order was created with, its ids and its path's own values left out."""
     def row(obj, leave_out=()):
@@ -92,8 +111,8 @@ def _without_message_id(after):
     return {k: v for k, v in after.items() if k != 'message'} if isinstance(after, dict) else after
 
 
-def test_an_order_made_by_the_shop_and_by_an_import_has_the_same_rows_history_and_e_mails(
-        client, runner, tmp_path, make_product, stock):
+def test_an_order_made_by_the_shop_by_an_import_and_by_hand_has_the_same_rows_history_and_e_mails(
+        app, client, runner, tmp_path, make_product, make_user, stock):
     tea = make_product('T-1', name='髙橋園の玄米茶', price=1080, tax_rate=8, jan='')
     tea.published = True
     db.session.commit()
@@ -104,9 +123,19 @@ def test_an_order_made_by_the_shop_and_by_an_import_has_the_same_rows_history_an
 
     shop_order = through_the_shop(client, tea)
     imported = through_an_import(runner, tmp_path, tea, like=shop_order)
+    entered = by_hand(app, make_user, tea, like=shop_order)
     made_by_the_shop, made_by_the_import = what_was_made(shop_order), what_was_made(imported)
+    made_by_hand = what_was_made(entered)
 
     assert made_by_the_shop == made_by_the_import
+    # an order entered by hand differs only in saying so: how it came in, and who entered it
+    clerk_id = made_by_hand['history'][0][1]
+    assert made_by_hand['order'].pop('source') == 'phone'
+    assert made_by_hand['history'].pop() == ('order.entered', clerk_id, None, {'source': 'phone'}, '')
+    made_by_hand['history'] = [(action, None if user == clerk_id else user, *rest)
+                               for action, user, *rest in made_by_hand['history']]
+    made_by_the_shop['order'].pop('source')
+    assert made_by_hand == made_by_the_shop
     # and it is an order worth comparing: allocated on arrival, its history saying so truthfully, one e-mail
     assert made_by_the_shop['order']['status'] == 'allocated'
     assert [a[3] for a in made_by_the_shop['allocations']] == [2]

@@ -34,6 +34,7 @@ import urllib.parse
 from collections import Counter
 from pathlib import Path
 
+from app.orders.search_keys import KEY_SOURCES, order_keys
 from bench import DOCS, OUT, ROOT
 from bench.allocation import (
     ORDER_COLUMNS,
@@ -55,7 +56,7 @@ from importers.base import JST
 
 FULL, QUICK = 1_000_000, 20_000
 SEED = 20251109
-VERSION = 1  # of the generator: part of the cached file's name
+VERSION = 2  # of the generator: part of the cached file's name
 TITLE = 'Order list (1,000,000 orders)'
 GOAL_MS = 100.0
 WARMUPS, REQUESTS = 2, 20
@@ -130,7 +131,13 @@ CASES = {
     'f': ('search: our number K00012345', {'q': 'K00012345'}),
     'g': ('ordered 2026-10-01..31, unpaid', {'ordered_from': '2026-10-01', 'ordered_to': '2026-10-31',
                                              'payment': 'unpaid'}),
+    'h': ('search: rare surname in hiragana やまさき (山﨑)', {'q': 'やまさき'}),
+    'i': ('search: 異体字 髙橋 (finds 高橋 too)', {'q': '髙橋'}),
+    'j': ("search: a Rakuten order number's last part", {'q': None}),  # filled in from the data
 }
+# what the orders service writes with every order: the keys the order list's search looks up
+KEY_COLUMNS = tuple(KEY_SOURCES)
+KEYED_ORDER_COLUMNS = ORDER_COLUMNS + KEY_COLUMNS
 
 
 # ------------------------------------------------------------------------------------------------ data
@@ -296,7 +303,9 @@ def cached_database(orders: int) -> tuple[Path, dict]:
                     [(i, p['sku'], p['name'], p['jan'], p['price'], p['tax_rate'], p['weight_g'], True, now, now)
                      for i, p in enumerate(catalogue, start=1)])
         for order_rows, line_rows, hold_rows in generate_batches(orders):
-            insert_rows(conn, 'orders', ORDER_COLUMNS, order_rows)
+            keys = [order_keys(dict(zip(ORDER_COLUMNS, row))) for row in order_rows]
+            insert_rows(conn, 'orders', KEYED_ORDER_COLUMNS,
+                        [row + tuple(k[name] for name in KEY_COLUMNS) for row, k in zip(order_rows, keys)])
             insert_rows(conn, 'order_lines', LINE_COLUMNS, line_rows)
             insert_rows(conn, 'order_holds', HOLD_COLUMNS, hold_rows)
             counts = {'orders': counts['orders'] + len(order_rows), 'lines': counts['lines'] + len(line_rows),
@@ -307,8 +316,10 @@ def cached_database(orders: int) -> tuple[Path, dict]:
         conn.execute('PRAGMA journal_mode = WAL')
         phone_number = conn.execute("SELECT buyer_phone FROM orders WHERE id >= ? AND buyer_phone LIKE '0_0%' "
                                     'ORDER BY id LIMIT 1', (orders * 3 // 5,)).fetchone()[0]
+        mall_number = conn.execute("SELECT order_no_key FROM orders WHERE id >= ? AND channel = 'rakuten' "
+                                   'ORDER BY id LIMIT 1', (orders * 2 // 5,)).fetchone()[0]
     partial.replace(path)
-    meta = {**counts, 'phone': f'{phone_number[:3]}-{phone_number[3:7]}-{phone_number[7:]}',
+    meta = {**counts, 'phone': f'{phone_number[:3]}-{phone_number[3:7]}-{phone_number[7:]}', 'mall_number': mall_number,
             'seconds': round(time.perf_counter() - started, 1), 'bytes': path.stat().st_size}
     meta_path.write_text(json.dumps(meta))
     return path, meta
@@ -324,7 +335,7 @@ def schema_version() -> str:
 # (table, columns) copied to PostgreSQL, in the order their foreign keys need
 COPIED = [('products', ('id', 'sku', 'name', 'jan', 'price', 'tax_rate', 'weight_g', 'active', 'created_at',
                         'updated_at')),
-          ('orders', ORDER_COLUMNS), ('order_lines', LINE_COLUMNS), ('order_holds', HOLD_COLUMNS)]
+          ('orders', KEYED_ORDER_COLUMNS), ('order_lines', LINE_COLUMNS), ('order_holds', HOLD_COLUMNS)]
 TIMES = {'created_at', 'updated_at', 'ordered_at', 'released_at'}
 
 
@@ -360,6 +371,7 @@ def load_postgresql(url: str, source: Path) -> float:
 def cases(meta: dict) -> dict[str, tuple[str, dict]]:
     result = dict(CASES)
     result['d'] = (f'{result["d"][0]} {meta["phone"]}', {'q': meta['phone']})
+    result['j'] = (f'{result["j"][0]} {meta["mall_number"]}', {'q': meta['mall_number']})
     return result
 
 
@@ -475,7 +487,7 @@ def measure_url(url: str, meta: dict, requests: int) -> dict:
     floor_ms = summary(floors)['median']
     result = {'floor': floor_ms, 'version': server_version(url), 'cases': {}, 'load': load}
     for key, (label, args) in the_cases.items():
-        if rows[key] != min(PAGE, totals[key]) or (key in ('d', 'e', 'f') and not totals[key]):
+        if rows[key] != min(PAGE, totals[key]) or (key in ('d', 'e', 'f', 'h', 'i', 'j') and not totals[key]):
             raise RuntimeError(f'case {key} ({label}): the page lists {rows[key]} orders, the count says {totals[key]}')
         page = summary(pages[key])
         names = {name for request_spent in spent[key] for name in request_spent}

@@ -16,6 +16,7 @@ from app.accounts.services import record_audits
 from app.database import in_ids, insert_columns, utcnow, with_defaults
 from app.extensions import db
 from app.orders.models import Order, OrderHold, OrderLine
+from app.orders.search_keys import KEY_SOURCES, KEYED_COLUMNS, order_keys
 from importers.orders.records import LineRecord, OrderRecord
 
 
@@ -154,6 +155,8 @@ def _order_columns(chunk: list[PlannedOrder], ids: list[int], statuses: list[str
     """The orders' columns, each a list (or one value for every order), for insert_columns()."""
     records = [p.record for p in chunk]
     columns = {name: list(map(operator.attrgetter(name), records)) for name in _RECORD_COLUMNS}
+    keys = [order_keys({name: getattr(record, name) for name in KEYED_COLUMNS}) for record in records]
+    columns |= {name: [k[name] for k in keys] for name in KEY_SOURCES}
     return with_defaults(Order.__table__, columns | {
         'id': ids, 'channel': channel, 'import_batch_id': batch_id, 'status': statuses, 'locale': locale,
         'payment_status': list(map(payment_status_for, columns['payment_method'])),

@@ -6,6 +6,7 @@ import sqlalchemy.orm as so
 
 from app.database import UTCDateTime, parse_int, utcnow
 from app.extensions import db
+from app.orders.search_keys import KEYED_COLUMNS, order_keys
 
 
 CHANNELS = ('store', 'rakuten', 'amazon', 'yahoo', 'shopify', 'kura', 'manual')
@@ -119,6 +120,13 @@ class Order(db.Model):
     updated_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     #: when the buyer's and recipient's personal data were erased (retention or a data-subject request)
     redacted_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
+    # what the order list's search looks up, written with the columns they are made of (search_keys.py)
+    buyer_name_key: so.Mapped[str] = so.mapped_column(sa.String(100), nullable=False, default='', server_default='')
+    buyer_kana_key: so.Mapped[str] = so.mapped_column(sa.String(100), nullable=False, default='', server_default='')
+    ship_name_key: so.Mapped[str] = so.mapped_column(sa.String(100), nullable=False, default='', server_default='')
+    ship_kana_key: so.Mapped[str] = so.mapped_column(sa.String(100), nullable=False, default='', server_default='')
+    address_key: so.Mapped[str] = so.mapped_column(sa.String(100), nullable=False, default='', server_default='')
+    order_no_key: so.Mapped[str] = so.mapped_column(sa.String(40), nullable=False, default='', server_default='')
 
     lines: so.Mapped[list['OrderLine']] = so.relationship(back_populates='order', order_by='OrderLine.line_no',
                                                           cascade='all, delete-orphan')
@@ -153,7 +161,8 @@ class Order(db.Model):
         sa.Index('ix_orders_buyer_phone', 'buyer_phone'),
         # prefix searches (LIKE 'abc%'): PostgreSQL needs the pattern operator class to use an index for them
         *(sa.Index(f'ix_orders_{name}', name, postgresql_ops={name: 'text_pattern_ops'})
-          for name in ('ship_name', 'buyer_name', 'ship_kana', 'buyer_kana')),
+          for name in ('ship_name_key', 'buyer_name_key', 'ship_kana_key', 'buyer_kana_key', 'address_key')),
+        sa.Index('ix_orders_order_no_key', 'order_no_key'),
         sa.Index('ix_orders_allocation_queue', 'status', 'priority', 'ordered_at'),
         sa.Index('ix_orders_status_channel_ordered_at', 'status', 'channel', 'ordered_at'),
         # the links between orders are set on few rows: partial indexes, so "IS NULL" never picks them
@@ -191,6 +200,18 @@ class Order(db.Model):
 
     def __repr__(self):
         return f'<Order {self.id} {self.channel}:{self.external_order_id}>'
+
+
+@sa.event.listens_for(Order, 'before_insert')
+@sa.event.listens_for(Order, 'before_update')
+def _write_search_keys(_mapper, _connection, order: Order) -> None:
+    """The ORM's writes of an order (a split, a ship-to edit, an order entered by hand) keep its search keys;
+    the bulk insert (_writing.insert_orders) and the redaction write them themselves."""
+    state = sa.inspect(order)
+    if state.persistent and not any(state.attrs[name].history.has_changes() for name in KEYED_COLUMNS):
+        return
+    for name, key in order_keys({name: getattr(order, name) for name in KEYED_COLUMNS}).items():
+        setattr(order, name, key)
 
 
 class OrderLine(db.Model):

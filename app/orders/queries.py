@@ -1,6 +1,7 @@
 """Reading orders, imports and unmapped item codes for screens and exports."""
 import dataclasses
 import datetime as dt
+import unicodedata
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -10,10 +11,12 @@ from app.catalog.models import Product
 from app.database import parse_day, parse_int
 from app.extensions import db
 from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine
+from app.orders.search_keys import search_key, split_prefecture
 from app.orders.services import BEFORE_PICKING, combine_key
 from app.orders.signals import timeline_entries
 from exporters.orders import OrderLineRecord
 from importers.base import JST
+from importers.orders.normalize import phone
 
 
 ORDER_SORTS = {'number': Order.id, 'ordered_at': Order.ordered_at, 'channel': Order.channel,
@@ -64,27 +67,45 @@ class OrderFilters:
                    batch=batch())
 
 
+def _prefix(key: str) -> str:
+    # the whole pattern as one parameter: SQLite uses an index for LIKE only then
+    return key.replace('/', '//').replace('%', '/%').replace('_', '/_') + '%'
+
+
 def _jst_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=JST)
 
 
 def order_search(filters: OrderFilters) -> sa.Select:
-    """Orders matching our number, the channel's order id, a phone, an e-mail or the start of a name or kana."""
+    """Orders matching our number, the channel's order id or the last number of it, a phone, an e-mail, or the
+    start of a name, kana or address (from the city on) as people type them: search_keys.py says how."""
     query = sa.select(Order)
     q = filters.q
     if q:
-        # the whole pattern as one parameter: SQLite uses an index for LIKE only then
-        prefix = q.replace('/', '//').replace('%', '/%').replace('_', '/_') + '%'
-        by_name = [column.like(prefix, escape='/')
-                   for column in (Order.ship_name, Order.buyer_name, Order.ship_kana, Order.buyer_kana)]
-        if not q.isascii():
-            # a Japanese name or kana: phones, e-mails and order numbers are ASCII, so only the names can match
-            query = query.where(sa.or_(*by_name))
+        key = search_key(q)
+        conditions = []
+        if key:
+            conditions += [column.like(_prefix(key), escape='/') for column in (
+                Order.ship_name_key, Order.buyer_name_key, Order.ship_kana_key, Order.buyer_kana_key)]
+            prefecture, rest = split_prefecture(key)
+            address = [Order.ship_prefecture == prefecture] if prefecture else []
+            if rest:
+                address.append(Order.address_key.like(_prefix(rest), escape='/'))
+            if address:
+                conditions.append(sa.and_(*address))
+        if not key.isascii():
+            # a Japanese name, kana or address: phones, e-mails and order numbers are ASCII, so only the keys can
+            # match, and the database walks the orders newest first and stops at a page of them
+            query = query.where(sa.or_(*conditions) if conditions else sa.false())
         else:
-            digits = q.replace('-', '')
-            conditions = [Order.external_order_id == q, Order.buyer_email == q, Order.ship_phone == digits,
-                          Order.buyer_phone == digits, *by_name]
-            by_number = Order.id_from_number(q)
+            typed = unicodedata.normalize('NFKC', q)
+            digits = phone(typed)
+            conditions += [Order.external_order_id == typed, Order.buyer_email == typed]
+            if digits and digits == key:
+                conditions += [Order.ship_phone == digits, Order.buyer_phone == digits]
+            if key.isdigit() and key.lstrip('0'):
+                conditions.append(Order.order_no_key == key.lstrip('0'))
+            by_number = Order.id_from_number(typed)
             if by_number is not None:
                 conditions.append(Order.id == by_number)
             # the few matches first, each through its own index; otherwise SQLite walks the ordered_at index

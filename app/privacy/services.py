@@ -34,6 +34,8 @@ from importers.orders.normalize import phone as normalise_phone
 #: the columns of an order that name or reach a person, erased by redaction
 PERSONAL_COLUMNS = ('buyer_name', 'buyer_kana', 'buyer_email', 'buyer_phone', 'ship_name', 'ship_kana',
                     'ship_address1', 'ship_address2', 'ship_phone', 'customer_comment', 'noshi')
+#: the order list's search keys made of them: erased too, or a name stays findable after it is gone
+ERASED_SEARCH_KEYS = ('buyer_name_key', 'buyer_kana_key', 'ship_name_key', 'ship_kana_key', 'address_key')
 #: what stands in a text (an audit note, an e-mail's subject) where a personal value was
 REDACTED = '[redacted]'
 #: how many orders one round of the nightly task redacts before it commits
@@ -80,7 +82,7 @@ def redact_orders(order_ids: list[int], *, actor: User | None, why: str, now: dt
     _redact_import_problems(rows, scrub)
     _delete_uploads_holding(rows, values)
     db.session.execute(sa.update(Order).where(in_ids(Order.id, ids, dialect)).values(
-        **dict.fromkeys(PERSONAL_COLUMNS, ''), redacted_at=now, updated_at=Order.updated_at)
+        **dict.fromkeys(PERSONAL_COLUMNS + ERASED_SEARCH_KEYS, ''), redacted_at=now, updated_at=Order.updated_at)
         .execution_options(synchronize_session=False))
     db.session.execute(sa.insert(AuditEvent), [
         {'at': now, 'user_id': actor and actor.id, 'action': 'order.redacted', 'object_type': 'orders',

@@ -23,7 +23,8 @@ from tests.factories import KURA_HEADER, kura_row, outbox, plain_orders, stored_
 
 
 #: what tells two orders apart whatever made them: their ids, the channel and its order id, when and from where
-PATH_COLUMNS = {'id', 'channel', 'external_order_id', 'ordered_at', 'created_at', 'updated_at', 'import_batch_id'}
+PATH_COLUMNS = {'id', 'channel', 'external_order_id', 'order_no_key', 'ordered_at', 'created_at', 'updated_at',
+                'import_batch_id'}
 
 CUSTOMER = {'name': '山田 花子', 'kana': 'ヤマダ ハナコ', 'email': 'hanako@example.jp', 'phone': '03-1234-5678',
             'postal_code': '100-0001', 'prefecture': '東京都', 'city': '千代田区', 'address1': '千代田1-1',

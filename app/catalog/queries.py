@@ -12,6 +12,10 @@ SORTS = {'sku': Product.sku, 'name': Product.name, 'jan': Product.jan, 'price': 
          'updated': Product.updated_at}
 
 
+def active_product_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count(Product.id)).where(Product.active))
+
+
 def product_search(q: str = '', *, active: str = '') -> sa.Select:
     """Products whose SKU, JAN or name contain `q`; `active` is '', '1' or '0'."""
     query = sa.select(Product)

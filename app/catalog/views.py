@@ -21,6 +21,10 @@ from importers.base import FileRefused
 from importers.results import ImportResult
 
 
+# the home page's count of products
+bp.add_app_template_global(queries.active_product_count)
+
+
 @bp.route('/')
 @roles_required(*OFFICE)
 def products():

@@ -1,5 +1,6 @@
 """Reading stock levels and the ledger for screens and exports."""
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -14,6 +15,17 @@ LEVEL_SORTS = {'sku': Product.sku, 'name': Product.name, 'location': Location.so
                'available': StockLevel.on_hand - StockLevel.allocated}
 LOCATION_SORTS = {'code': Location.sort_key, 'units': sa.literal_column('units'),
                   'skus': sa.literal_column('skus')}
+
+
+class StockTotals(NamedTuple):
+    on_hand: int
+    allocated: int
+
+
+def stock_totals() -> StockTotals:
+    """The units on hand and allocated, over every product and location."""
+    return StockTotals(*db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(StockLevel.on_hand), 0),
+                                                     sa.func.coalesce(sa.func.sum(StockLevel.allocated), 0))).one())
 
 
 def stock_levels(q: str = '', *, product_id: int | None = None, location_id: int | None = None) -> sa.Select:

@@ -20,6 +20,17 @@ from app.web.tables import page_of, paginate, table_state
 from app.web.unit_of_work import writing
 
 
+# the home page's stock cards
+bp.add_app_template_global(queries.stock_totals)
+
+
+@bp.app_template_global()
+def reason_label(reason: str) -> str:
+    labels = {'receipt': _('Receipt'), 'adjustment': _('Adjustment'), 'shipment': _('Shipment'),
+              'return': _('Return'), 'stocktake': _('Stocktake'), 'transfer': _('Transfer')}
+    return labels.get(reason, reason)
+
+
 @bp.route('/')
 @roles_required(*OFFICE)
 def levels():

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.files import EXPORTERS
 from app.jobs.models import Job
 from app.orders import bp, jobs, manual, queries, services
+from app.orders import vocabulary as v
 from app.orders.forms import (
     AmountDueForm,
     BuyerForm,
@@ -32,7 +33,16 @@ from app.orders.forms import (
     ShipToForm,
 )
 from app.orders.importing import Preview, preview_order_files, write_planned
-from app.orders.models import CHANNELS, HOLD_REASONS, PAYMENT_STATUSES, STATUSES, ImportBatch, Order, OrderHold
+from app.orders.models import (
+    CARRIERS,
+    CHANNELS,
+    HOLD_REASONS,
+    PAYMENT_STATUSES,
+    STATUSES,
+    ImportBatch,
+    Order,
+    OrderHold,
+)
 from app.settings.services import shop_settings
 from app.web.access import OFFICE, roles_required
 from app.web.forms import posted_ids
@@ -41,6 +51,17 @@ from app.web.tables import paginate, table_state
 from app.web.unit_of_work import write_after, writing
 from exporters.base import write_csv
 from importers.base import JST, FileRefused
+
+
+@bp.record_once
+def template_helpers(state):
+    """The orders' words and carriers, for every area's screens (a pick batch, the mail log, the reports)."""
+    state.app.jinja_env.globals.update(
+        channel_label=v.label_function(v.CHANNEL_LABELS), source_label=v.label_function(v.SOURCE_LABELS),
+        status_label=v.label_function(v.STATUS_LABELS), payment_label=v.label_function(v.PAYMENT_LABELS),
+        payment_status_label=v.label_function(v.PAYMENT_STATUS_LABELS), hold_label=v.label_function(v.HOLD_LABELS),
+        describe_event=v.describe_event, event_note=v.event_note, carrier_label=v.label_function(v.CARRIER_LABELS),
+        carriers=CARRIERS)
 
 
 @bp.route('/')

@@ -1,7 +1,7 @@
 """The settings screen: managers change the order rules."""
 import dataclasses
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,6 +9,14 @@ from app.settings import bp, services
 from app.settings.forms import OrderRulesForm, PrivacySettingsForm, ShopSettingsForm
 from app.web.access import ADMIN, MANAGEMENT, roles_required
 from app.web.unit_of_work import writing
+
+
+@bp.app_template_global()
+def shop_name() -> str:
+    """The shop's name, read once per request however often a page shows it."""
+    if 'shop_name' not in g:
+        g.shop_name = services.shop_settings().shop_name
+    return g.shop_name
 
 
 @bp.route('/orders', methods=['GET', 'POST'])

@@ -1,4 +1,5 @@
-"""Order screens: the list and detail, file imports with preview and history, item-code mapping."""
+"""Order screens: the list and detail, file imports with preview and history, item-code mapping; the order rules."""
+import dataclasses
 import datetime as dt
 import io
 
@@ -28,6 +29,7 @@ from app.orders.forms import (
     ManualOrderForm,
     MapItemCodeForm,
     NoteForm,
+    OrderRulesForm,
     OrderUploadForm,
     PaymentForm,
     ShipToForm,
@@ -43,8 +45,10 @@ from app.orders.models import (
     Order,
     OrderHold,
 )
+from app.settings import bp as settings_bp
+from app.settings import services as settings_services
 from app.settings.services import shop_settings
-from app.web.access import OFFICE, roles_required
+from app.web.access import MANAGEMENT, OFFICE, roles_required
 from app.web.forms import posted_ids
 from app.web.htmx import is_htmx, render_htmx
 from app.web.tables import paginate, table_state
@@ -690,3 +694,23 @@ def duplicate_order(order_id):
                            products[line.code].price if line.code in products else ''),
              'reason': line.price_reason, 'product': products.get(line.code)} for line in entry.lines]
     return _entry_page(form, rows, original=original)
+
+
+@settings_bp.route('/orders', methods=['GET', 'POST'])
+@roles_required(*MANAGEMENT)
+def order_rules():
+    """Which arriving orders are held, and how each channel is allocated (/settings/orders: stored as settings)."""
+    rules = settings_services.order_rules()
+    form = OrderRulesForm(data={**dataclasses.asdict(rules), 'partial_channels': list(rules.partial_channels)})
+    if form.validate_on_submit():
+        with writing(form) as work:
+            settings_services.save_order_rules(settings_services.OrderRules(
+                hold_payment_pending=form.hold_payment_pending.data,
+                hold_customer_comment=form.hold_customer_comment.data,
+                hold_delivery_days=form.hold_delivery_days.data, hold_cod_over=form.hold_cod_over.data,
+                partial_channels=tuple(form.partial_channels.data), auto_combine=form.auto_combine.data),
+                actor=current_user)
+        if work.ok:
+            flash(_('Order rules saved. They apply to orders that arrive from now on.'), 'success')
+            return redirect(url_for('settings.order_rules'))
+    return render_template('orders/rules.html', form=form)

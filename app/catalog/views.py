@@ -11,7 +11,6 @@ from app.catalog.importing import read_product_file, save_products
 from app.catalog.models import Product
 from app.errors import UserError
 from app.extensions import db
-from app.files import EXPORTERS
 from app.inventory.queries import available_by_product
 from app.web.access import OFFICE, RECEIVING, roles_required
 from app.web.htmx import render_htmx
@@ -108,7 +107,7 @@ def import_products():
 def export_products():
     encoding = request.args.get('encoding', 'utf-8')
     try:
-        result = EXPORTERS['products'](encoding=encoding)
+        result = queries.export_products(encoding=encoding)
     except UserError as exc:
         flash(str(exc), 'error')
         return redirect(url_for('catalog.products'))

@@ -5,9 +5,11 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from app.catalog.models import Product
+from app.errors import as_user_errors
 from app.extensions import db
 from app.inventory.models import Location, LocationKind, StockLevel, StockMovement
-from exporters.stock import StockRecord
+from exporters.base import ExportResult
+from exporters.stock import StockRecord, write_stock
 
 
 LEVEL_SORTS = {'sku': Product.sku, 'name': Product.name, 'location': Location.sort_key,
@@ -97,3 +99,9 @@ def stock_records() -> Iterator[StockRecord]:
         .where(sa.or_(StockLevel.on_hand != 0, StockLevel.allocated != 0))
         .order_by(Product.sku, Location.sort_key))
     return (StockRecord(*row) for row in rows)
+
+
+def export_stock(*, encoding: str = 'utf-8') -> ExportResult:
+    """Stock per product and location."""
+    with as_user_errors():
+        return write_stock(stock_records(), encoding=encoding)

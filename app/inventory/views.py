@@ -10,7 +10,6 @@ from app.catalog.models import Product
 from app.catalog.services import find_product_by_code
 from app.errors import UserError
 from app.extensions import db
-from app.files import EXPORTERS
 from app.inventory import bp, queries, services
 from app.inventory.forms import AdjustForm, LocationForm, ReceiveForm
 from app.inventory.models import Location, StockLevel, StockMovement
@@ -148,7 +147,7 @@ def adjust():
 @roles_required(*OFFICE)
 def export_stock():
     try:
-        result = EXPORTERS['stock'](encoding=request.args.get('encoding', 'utf-8'))
+        result = queries.export_stock(encoding=request.args.get('encoding', 'utf-8'))
     except UserError as exc:
         flash(str(exc), 'error')
         return redirect(url_for('inventory.levels'))

@@ -15,7 +15,6 @@ from app.catalog.services import find_product_by_code
 from app.database import parse_int
 from app.errors import UserError, as_user_errors
 from app.extensions import db
-from app.files import EXPORTERS
 from app.jobs.models import Job
 from app.orders import bp, jobs, manual, queries, services
 from app.orders import vocabulary as v
@@ -391,7 +390,7 @@ def export_orders():
 def _send_export(how_many: int, **filters):
     """The orders export, logged as an export of `how_many` orders' personal data."""
     try:
-        result = EXPORTERS['orders'](encoding=request.values.get('encoding', 'utf-8'), **filters)
+        result = queries.export_orders(encoding=request.values.get('encoding', 'utf-8'), **filters)
     except UserError as exc:
         flash(str(exc), 'error')
         return redirect(url_for('orders.orders'))

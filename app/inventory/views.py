@@ -19,8 +19,10 @@ from app.web.tables import page_of, paginate, table_state
 from app.web.unit_of_work import writing
 
 
-# the home page's stock cards
+# the home page's stock cards, and the units available in the catalogue's product list (catalog reads
+# no stock: inventory builds on the catalogue, not the other way round)
 bp.add_app_template_global(queries.stock_totals)
+bp.add_app_template_global(queries.available_by_product)
 
 
 @bp.app_template_global()

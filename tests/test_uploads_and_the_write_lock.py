@@ -14,6 +14,7 @@ from app.catalog import views as catalog_views
 from app.catalog.models import Product
 from app.extensions import db
 from app.orders import importing as order_importing
+from app.orders import planning as order_planning
 from app.orders.models import Order
 from tests.conftest import TEST_DB, count
 from tests.factories import RAKUTEN_HEADER, order_row, table
@@ -63,7 +64,7 @@ def test_an_order_file_is_previewed_and_imported_without_the_write_lock(client, 
     login('clerk')
     # the plan's holds are made once its look-ups (the first statements of a write) have run
     observe(order_importing, 'parse_files')
-    observe(order_importing, 'rule_holds')
+    observe(order_planning, 'rule_holds')
     preview = post_orders(client, table(RAKUTEN_HEADER, [order_row('L-1'), order_row('L-2')])).text
     assert 'Preview: r.csv' in preview
     token = preview.split('name="token" type="hidden" value="')[1].split('"')[0]

@@ -5,16 +5,31 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import bp, services, sessions
 from app.accounts.forms import LoginForm, UserForm
-from app.accounts.models import AuditEvent, User
+from app.accounts.models import ROLE_LABELS, USER_EVENT_LABELS, AuditEvent, User
 from app.extensions import db
 from app.web.access import ADMIN, roles_required
 from app.web.htmx import render_htmx
 from app.web.tables import paginate, table_state
 from app.web.unit_of_work import writing
+
+
+@bp.app_template_global()
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+@bp.app_template_global()
+def user_event_label(action: str) -> str:
+    """A user account's audit action as its page says it; an action without a label as an order's would read."""
+    if action in USER_EVENT_LABELS:
+        return str(USER_EVENT_LABELS[action])
+    # the words of the orders' event_label(): accounts sit below orders and do not import them
+    return str(_l('Other change: %(what)s', what=action.replace('.', ' ').replace('_', ' ')))
 
 
 def _safe_next(target: str | None) -> str:

@@ -4,12 +4,18 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 
 from app.catalog.models import Product
+from app.errors import as_user_errors
 from app.extensions import db
-from exporters.products import ProductRecord
+from exporters.base import ExportResult
+from exporters.products import ProductRecord, write_products
 
 
 SORTS = {'sku': Product.sku, 'name': Product.name, 'jan': Product.jan, 'price': Product.price,
          'updated': Product.updated_at}
+
+
+def active_product_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count(Product.id)).where(Product.active))
 
 
 def product_search(q: str = '', *, active: str = '') -> sa.Select:
@@ -29,3 +35,9 @@ def product_records() -> Iterator[ProductRecord]:
     rows = db.session.execute(sa.select(Product.sku, Product.name, Product.jan, Product.price, Product.tax_rate,
                                         Product.weight_g, Product.active).order_by(Product.sku))
     return (ProductRecord(*row) for row in rows)
+
+
+def export_products(*, encoding: str = 'utf-8') -> ExportResult:
+    """Every product, in the product import's own layout."""
+    with as_user_errors():
+        return write_products(product_records(), encoding=encoding)

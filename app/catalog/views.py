@@ -11,14 +11,16 @@ from app.catalog.importing import read_product_file, save_products
 from app.catalog.models import Product
 from app.errors import UserError
 from app.extensions import db
-from app.files import EXPORTERS
-from app.inventory.queries import available_by_product
 from app.web.access import OFFICE, RECEIVING, roles_required
 from app.web.htmx import render_htmx
 from app.web.tables import paginate, table_state
 from app.web.unit_of_work import writing
 from importers.base import FileRefused
 from importers.results import ImportResult
+
+
+# the home page's count of products
+bp.add_app_template_global(queries.active_product_count)
 
 
 @bp.route('/')
@@ -28,9 +30,8 @@ def products():
     state = table_state(queries.SORTS, 'sku')
     active = request.args.get('active', '')
     page = paginate(queries.product_search(state.q, active=active), state, queries.SORTS, Product.id)
-    available = available_by_product([p.id for p in page.items])
     return render_htmx('catalog/products.html', 'catalog/_products_table.html', page=page, state=state,
-                       active=active, available=available)
+                       active=active)
 
 
 def _save_shop_fields(product, form: ProductForm) -> None:
@@ -104,7 +105,7 @@ def import_products():
 def export_products():
     encoding = request.args.get('encoding', 'utf-8')
     try:
-        result = EXPORTERS['products'](encoding=encoding)
+        result = queries.export_products(encoding=encoding)
     except UserError as exc:
         flash(str(exc), 'error')
         return redirect(url_for('catalog.products'))

@@ -11,7 +11,8 @@ from app.fulfilment import services
 from app.fulfilment.models import MIS_SCANS, ScanEvent, Shipment
 from app.orders.models import Order, OrderLine
 from app.orders.queries import TimelineEntry
-from exporters.shipments import ParcelRecord
+from exporters.base import ExportResult
+from exporters.shipments import ParcelRecord, write_daily_shipments
 from importers.base import JST
 
 
@@ -113,3 +114,9 @@ def mall_confirmations(channel: str, day: dt.date):
                                           carrier=shipment.carrier, shipped_on=shipped_on, items=items))
     with as_user_errors():
         return MALL_CONFIRMATIONS[channel](shipments)
+
+
+def export_daily_shipments(*, day: dt.date, format: str = 'csv', encoding: str = 'utf-8') -> ExportResult:
+    """The parcels shipped on a JST day: CSV, or XLSX with totals by carrier and channel."""
+    with as_user_errors():
+        return write_daily_shipments(shipped_parcels(day), day=day, format=format, encoding=encoding)

@@ -12,10 +12,36 @@ from app.extensions import db
 from app.fulfilment import bp, carrier_files, documents, services
 from app.fulfilment.forms import OverrideForm, PickBatchForm, ShippingSettingsForm, StationForm, TrackingRangeForm
 from app.fulfilment.models import CARRIERS, PickBatch, ScanEvent, Shipment, TrackingRange
+from app.orders import vocabulary as v
 from app.orders.models import Order
 from app.web.access import FLOOR, MANAGEMENT, roles_required
 from app.web.htmx import render_htmx
 from app.web.unit_of_work import one_transaction, write_after, writing
+
+
+@bp.app_template_global()
+def batch_filters(filters: dict | None) -> str:
+    """What a pick batch was made of, in words: 'Carrier: Yamato Transport · Single-item orders only'."""
+    parts = []
+    for key, value in (filters or {}).items():
+        if key == 'carrier':
+            parts.append(_('%(label)s: %(value)s', label=_('Carrier'), value=v.CARRIER_LABELS.get(value, value)))
+        elif key == 'channel':
+            parts.append(_('%(label)s: %(value)s', label=_('Channel'), value=v.CHANNEL_LABELS.get(value, value)))
+        elif key == 'delivery_date':
+            parts.append(_('%(label)s: %(value)s', label=_('Requested delivery date'), value=value))
+        elif key == 'single_item':
+            parts.append(_('Single-item orders only') if value else _('Multi-item orders only'))
+        else:
+            parts.append(f'{key}: {value}')
+    return ' · '.join(parts) or _('All')
+
+
+@bp.app_template_global()
+def tracking_list_label(name: str) -> str:
+    return {'matched': _('matched'), 'unchanged': _('already set (same number)'), 'unknown_order': _('unknown order'),
+            'duplicate': _('duplicate number'), 'bad_check_digit': _('bad check digit'),
+            'already_set': _('order has another number')}.get(name, name)
 
 
 def _pdf(content: bytes, name: str):

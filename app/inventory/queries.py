@@ -1,12 +1,15 @@
 """Reading stock levels and the ledger for screens and exports."""
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from app.catalog.models import Product
+from app.errors import as_user_errors
 from app.extensions import db
 from app.inventory.models import Location, LocationKind, StockLevel, StockMovement
-from exporters.stock import StockRecord
+from exporters.base import ExportResult
+from exporters.stock import StockRecord, write_stock
 
 
 LEVEL_SORTS = {'sku': Product.sku, 'name': Product.name, 'location': Location.sort_key,
@@ -14,6 +17,17 @@ LEVEL_SORTS = {'sku': Product.sku, 'name': Product.name, 'location': Location.so
                'available': StockLevel.on_hand - StockLevel.allocated}
 LOCATION_SORTS = {'code': Location.sort_key, 'units': sa.literal_column('units'),
                   'skus': sa.literal_column('skus')}
+
+
+class StockTotals(NamedTuple):
+    on_hand: int
+    allocated: int
+
+
+def stock_totals() -> StockTotals:
+    """The units on hand and allocated, over every product and location."""
+    return StockTotals(*db.session.execute(sa.select(sa.func.coalesce(sa.func.sum(StockLevel.on_hand), 0),
+                                                     sa.func.coalesce(sa.func.sum(StockLevel.allocated), 0))).one())
 
 
 def stock_levels(q: str = '', *, product_id: int | None = None, location_id: int | None = None) -> sa.Select:
@@ -85,3 +99,9 @@ def stock_records() -> Iterator[StockRecord]:
         .where(sa.or_(StockLevel.on_hand != 0, StockLevel.allocated != 0))
         .order_by(Product.sku, Location.sort_key))
     return (StockRecord(*row) for row in rows)
+
+
+def export_stock(*, encoding: str = 'utf-8') -> ExportResult:
+    """Stock per product and location."""
+    with as_user_errors():
+        return write_stock(stock_records(), encoding=encoding)

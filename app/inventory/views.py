@@ -10,7 +10,6 @@ from app.catalog.models import Product
 from app.catalog.services import find_product_by_code
 from app.errors import UserError
 from app.extensions import db
-from app.files import EXPORTERS
 from app.inventory import bp, queries, services
 from app.inventory.forms import AdjustForm, LocationForm, ReceiveForm
 from app.inventory.models import Location, StockLevel, StockMovement
@@ -18,6 +17,19 @@ from app.web.access import OFFICE, RECEIVING, roles_required
 from app.web.htmx import render_htmx
 from app.web.tables import page_of, paginate, table_state
 from app.web.unit_of_work import writing
+
+
+# the home page's stock cards, and the units available in the catalogue's product list (catalog reads
+# no stock: inventory builds on the catalogue, not the other way round)
+bp.add_app_template_global(queries.stock_totals)
+bp.add_app_template_global(queries.available_by_product)
+
+
+@bp.app_template_global()
+def reason_label(reason: str) -> str:
+    labels = {'receipt': _('Receipt'), 'adjustment': _('Adjustment'), 'shipment': _('Shipment'),
+              'return': _('Return'), 'stocktake': _('Stocktake'), 'transfer': _('Transfer')}
+    return labels.get(reason, reason)
 
 
 @bp.route('/')
@@ -137,7 +149,7 @@ def adjust():
 @roles_required(*OFFICE)
 def export_stock():
     try:
-        result = EXPORTERS['stock'](encoding=request.args.get('encoding', 'utf-8'))
+        result = queries.export_stock(encoding=request.args.get('encoding', 'utf-8'))
     except UserError as exc:
         flash(str(exc), 'error')
         return redirect(url_for('inventory.levels'))

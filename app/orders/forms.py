@@ -1,21 +1,24 @@
-"""Order import and item-code mapping forms."""
+"""Order import and item-code mapping forms, and the order rules (on the settings screens)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
     MultipleFileField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
+    widgets,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.database import INT_MAX
-from app.orders.models import HOLD_REASONS, MANUAL_SOURCES, PAYMENT_METHODS
-from app.orders.vocabulary import HOLD_LABELS, PAYMENT_LABELS, SOURCE_LABELS
+from app.orders.models import CHANNELS, HOLD_REASONS, MANUAL_SOURCES, PAYMENT_METHODS
+from app.orders.vocabulary import CHANNEL_LABELS, HOLD_LABELS, PAYMENT_LABELS, SOURCE_LABELS
 from app.web.forms import Form
 from importers.orders.normalize import PREFECTURES
 
@@ -152,3 +155,19 @@ class DeliveryPaymentForm(Form):
     payment_method = SelectField(_l('Payment method'), choices=[(m, PAYMENT_LABELS[m]) for m in PAYMENT_METHODS])
     shipping_fee = IntegerField(_l('Shipping fee (yen)'), validators=[InputRequired(), NumberRange(min=0, max=INT_MAX)])
     cod_fee = IntegerField(_l('COD fee (yen)'), validators=[InputRequired(), NumberRange(min=0, max=INT_MAX)])
+
+
+class OrderRulesForm(Form):
+    hold_payment_pending = BooleanField(_l('Hold bank-transfer and convenience-store orders until paid'))
+    hold_customer_comment = BooleanField(_l('Hold orders with a customer comment until a clerk has read it'))
+    hold_delivery_days = IntegerField(_l('Hold when the requested delivery date is more than this many days ahead'),
+                                      validators=[InputRequired(), NumberRange(min=0, max=365)],
+                                      description=_l('0 turns the rule off.'))
+    hold_cod_over = IntegerField(_l('Hold cash-on-delivery orders above this amount (yen)'),
+                                 validators=[InputRequired(), NumberRange(min=0, max=10_000_000)],
+                                 description=_l('0 turns the rule off.'))
+    partial_channels = SelectMultipleField(
+        _l('Channels allocated line by line (the rest is backordered); others only as whole orders'),
+        choices=[(c, CHANNEL_LABELS[c]) for c in CHANNELS], option_widget=widgets.CheckboxInput(),
+        widget=widgets.ListWidget(prefix_label=False))
+    auto_combine = BooleanField(_l('Combine orders of the same buyer to the same address by themselves'))

@@ -18,9 +18,8 @@ from app.catalog.services import find_product_by_code
 from app.database import utcnow
 from app.errors import UserError
 from app.extensions import db
-from app.orders.importing import plan
 from app.orders.models import MANUAL_SOURCES, PAYMENT_METHODS, Order
-from app.orders.services import create_orders
+from app.orders.services import create_orders, plan
 from importers.base import JST
 from importers.orders.records import LineRecord, OrderRecord, ParseResult
 

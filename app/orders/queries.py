@@ -9,12 +9,14 @@ import sqlalchemy as sa
 from app.accounts.models import AuditEvent
 from app.catalog.models import Product
 from app.database import parse_day, parse_int
+from app.errors import as_user_errors
 from app.extensions import db
 from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine
 from app.orders.search_keys import search_key, split_prefecture
 from app.orders.services import BEFORE_PICKING, combine_key
 from app.orders.signals import timeline_entries
-from exporters.orders import OrderLineRecord
+from exporters.base import ExportResult
+from exporters.orders import OrderLineRecord, write_orders
 from importers.base import JST
 from importers.orders.normalize import phone
 
@@ -254,3 +256,11 @@ def stuck_import_jobs(queued_before: dt.datetime) -> int:
         Job.kind == 'order_import', Job.status == 'queued', Job.created_at < queued_before))
     running = db.session.scalars(sa.select(Job).where(Job.kind == 'order_import', Job.status == 'running'))
     return queued + sum(1 for job in running if stalled(job))
+
+
+def export_orders(*, date_from: dt.date | None = None, date_to: dt.date | None = None, order_ids=None,
+                  encoding: str = 'utf-8') -> ExportResult:
+    """Orders ordered on JST days `date_from` to `date_to` (both included), or the given ids, one row per line."""
+    lines = order_line_records(date_from=date_from, date_to=date_to, order_ids=order_ids)
+    with as_user_errors():
+        return write_orders(lines, date_from=date_from, date_to=date_to, encoding=encoding)

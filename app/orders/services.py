@@ -50,6 +50,9 @@ from app.orders.models import (
     OrderHold,
     OrderLine,
 )
+
+# an order's plan (its products, tax, the rules' holds) before create_orders() writes it: the shop plans here too
+from app.orders.planning import plan as plan
 from app.orders.signals import order_placed
 from app.orders.vocabulary import HOLD_LABELS, PAYMENT_LABELS, PAYMENT_STATUS_LABELS, STATUS_LABELS
 from importers.base import JST

@@ -1,4 +1,5 @@
-"""Order screens: the list and detail, file imports with preview and history, item-code mapping."""
+"""Order screens: the list and detail, file imports with preview and history, item-code mapping; the order rules."""
+import dataclasses
 import datetime as dt
 import io
 
@@ -14,9 +15,9 @@ from app.catalog.services import find_product_by_code
 from app.database import parse_int
 from app.errors import UserError, as_user_errors
 from app.extensions import db
-from app.files import EXPORTERS
 from app.jobs.models import Job
 from app.orders import bp, jobs, manual, queries, services
+from app.orders import vocabulary as v
 from app.orders.forms import (
     AmountDueForm,
     BuyerForm,
@@ -27,20 +28,43 @@ from app.orders.forms import (
     ManualOrderForm,
     MapItemCodeForm,
     NoteForm,
+    OrderRulesForm,
     OrderUploadForm,
     PaymentForm,
     ShipToForm,
 )
 from app.orders.importing import Preview, preview_order_files, write_planned
-from app.orders.models import CHANNELS, HOLD_REASONS, PAYMENT_STATUSES, STATUSES, ImportBatch, Order, OrderHold
+from app.orders.models import (
+    CARRIERS,
+    CHANNELS,
+    HOLD_REASONS,
+    PAYMENT_STATUSES,
+    STATUSES,
+    ImportBatch,
+    Order,
+    OrderHold,
+)
+from app.settings import bp as settings_bp
+from app.settings import services as settings_services
 from app.settings.services import shop_settings
-from app.web.access import OFFICE, roles_required
+from app.web.access import MANAGEMENT, OFFICE, roles_required
 from app.web.forms import posted_ids
 from app.web.htmx import is_htmx, render_htmx
 from app.web.tables import paginate, table_state
 from app.web.unit_of_work import write_after, writing
 from exporters.base import write_csv
 from importers.base import JST, FileRefused
+
+
+@bp.record_once
+def template_helpers(state):
+    """The orders' words and carriers, for every area's screens (a pick batch, the mail log, the reports)."""
+    state.app.jinja_env.globals.update(
+        channel_label=v.label_function(v.CHANNEL_LABELS), source_label=v.label_function(v.SOURCE_LABELS),
+        status_label=v.label_function(v.STATUS_LABELS), payment_label=v.label_function(v.PAYMENT_LABELS),
+        payment_status_label=v.label_function(v.PAYMENT_STATUS_LABELS), hold_label=v.label_function(v.HOLD_LABELS),
+        describe_event=v.describe_event, event_note=v.event_note, carrier_label=v.label_function(v.CARRIER_LABELS),
+        carriers=CARRIERS)
 
 
 @bp.route('/')
@@ -366,7 +390,7 @@ def export_orders():
 def _send_export(how_many: int, **filters):
     """The orders export, logged as an export of `how_many` orders' personal data."""
     try:
-        result = EXPORTERS['orders'](encoding=request.values.get('encoding', 'utf-8'), **filters)
+        result = queries.export_orders(encoding=request.values.get('encoding', 'utf-8'), **filters)
     except UserError as exc:
         flash(str(exc), 'error')
         return redirect(url_for('orders.orders'))
@@ -669,3 +693,23 @@ def duplicate_order(order_id):
                            products[line.code].price if line.code in products else ''),
              'reason': line.price_reason, 'product': products.get(line.code)} for line in entry.lines]
     return _entry_page(form, rows, original=original)
+
+
+@settings_bp.route('/orders', methods=['GET', 'POST'])
+@roles_required(*MANAGEMENT)
+def order_rules():
+    """Which arriving orders are held, and how each channel is allocated (/settings/orders: stored as settings)."""
+    rules = settings_services.order_rules()
+    form = OrderRulesForm(data={**dataclasses.asdict(rules), 'partial_channels': list(rules.partial_channels)})
+    if form.validate_on_submit():
+        with writing(form) as work:
+            settings_services.save_order_rules(settings_services.OrderRules(
+                hold_payment_pending=form.hold_payment_pending.data,
+                hold_customer_comment=form.hold_customer_comment.data,
+                hold_delivery_days=form.hold_delivery_days.data, hold_cod_over=form.hold_cod_over.data,
+                partial_channels=tuple(form.partial_channels.data), auto_combine=form.auto_combine.data),
+                actor=current_user)
+        if work.ok:
+            flash(_('Order rules saved. They apply to orders that arrive from now on.'), 'success')
+            return redirect(url_for('settings.order_rules'))
+    return render_template('orders/rules.html', form=form)

@@ -1,4 +1,5 @@
 """The administrator's personal-data screens: data-subject requests and the access log."""
+import dataclasses
 import io
 
 import sqlalchemy as sa
@@ -12,7 +13,9 @@ from app.errors import UserError
 from app.extensions import db
 from app.orders.models import Order
 from app.privacy import bp, services
-from app.privacy.forms import SubjectForm
+from app.privacy.forms import PrivacySettingsForm, SubjectForm
+from app.settings import bp as settings_bp
+from app.settings import services as settings_services
 from app.web.access import ADMIN, roles_required
 from app.web.forms import show_error_on_form
 from app.web.tables import paginate, table_state
@@ -84,3 +87,19 @@ def access_log():
     users = db.session.scalars(sa.select(User).order_by(User.name)).all()
     return render_template('privacy/access_log.html', page=page, state=state, users=users, user_id=user_id,
                            order_text=order_text)
+
+
+@settings_bp.route('/privacy', methods=['GET', 'POST'])
+@roles_required(*ADMIN)
+def privacy():
+    """How long customers' personal data and the access log are kept."""
+    current = settings_services.privacy_settings()
+    form = PrivacySettingsForm(data=dataclasses.asdict(current))
+    if form.validate_on_submit():
+        values = {f.name: getattr(form, f.name).data for f in dataclasses.fields(settings_services.PrivacySettings)}
+        with writing(form) as work:
+            settings_services.save_privacy_settings(settings_services.PrivacySettings(**values), actor=current_user)
+        if work.ok:
+            flash(_('Personal data settings saved. The nightly task applies them.'), 'success')
+            return redirect(url_for('settings.privacy'))
+    return render_template('privacy/retention.html', form=form)

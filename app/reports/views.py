@@ -7,8 +7,7 @@ from flask_babel import gettext as _
 
 from app.database import parse_day
 from app.errors import UserError
-from app.files import EXPORTERS
-from app.fulfilment.queries import mall_confirmations
+from app.fulfilment.queries import export_daily_shipments, mall_confirmations
 from app.fulfilment.services import low_tracking_ranges
 from app.reports import bp, queries
 from app.web.access import MANAGEMENT, roles_required
@@ -39,8 +38,7 @@ def daily_shipments():
     if file_format not in ('csv', 'xlsx'):
         abort(400)
     try:
-        result = EXPORTERS['daily-shipments'](day=_day(), format=file_format,
-                                              encoding=request.args.get('encoding', 'utf-8'))
+        result = export_daily_shipments(day=_day(), format=file_format, encoding=request.args.get('encoding', 'utf-8'))
     except UserError as exc:
         abort(400, str(exc))
     return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=True,

@@ -1,27 +1,9 @@
-"""The order rules form."""
+"""The shop settings form (the order rules' form is the orders area's, the retention form privacy's)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from app.orders.models import CHANNELS
-from app.orders.vocabulary import CHANNEL_LABELS
 from app.web.forms import Form
-
-
-class OrderRulesForm(Form):
-    hold_payment_pending = BooleanField(_l('Hold bank-transfer and convenience-store orders until paid'))
-    hold_customer_comment = BooleanField(_l('Hold orders with a customer comment until a clerk has read it'))
-    hold_delivery_days = IntegerField(_l('Hold when the requested delivery date is more than this many days ahead'),
-                                      validators=[InputRequired(), NumberRange(min=0, max=365)],
-                                      description=_l('0 turns the rule off.'))
-    hold_cod_over = IntegerField(_l('Hold cash-on-delivery orders above this amount (yen)'),
-                                 validators=[InputRequired(), NumberRange(min=0, max=10_000_000)],
-                                 description=_l('0 turns the rule off.'))
-    partial_channels = SelectMultipleField(
-        _l('Channels allocated line by line (the rest is backordered); others only as whole orders'),
-        choices=[(c, CHANNEL_LABELS[c]) for c in CHANNELS], option_widget=widgets.CheckboxInput(),
-        widget=widgets.ListWidget(prefix_label=False))
-    auto_combine = BooleanField(_l('Combine orders of the same buyer to the same address by themselves'))
 
 
 class ShopSettingsForm(Form):
@@ -42,21 +24,3 @@ class ShopSettingsForm(Form):
                                  validators=[Length(max=500)])
     few_left = IntegerField(_l('Show "only a few left" from this many units down'),
                             validators=[InputRequired(), NumberRange(min=0, max=1000)])
-
-
-def _days_field(label):
-    return IntegerField(label, validators=[InputRequired(), NumberRange(min=0, max=3660)])
-
-
-class PrivacySettingsForm(Form):
-    """Days personal data is kept: per channel after shipping or cancelling (0: kept), and the access log."""
-
-    store_days = _days_field(CHANNEL_LABELS['store'])
-    rakuten_days = _days_field(CHANNEL_LABELS['rakuten'])
-    amazon_days = _days_field(CHANNEL_LABELS['amazon'])
-    yahoo_days = _days_field(CHANNEL_LABELS['yahoo'])
-    shopify_days = _days_field(CHANNEL_LABELS['shopify'])
-    kura_days = _days_field(CHANNEL_LABELS['kura'])
-    manual_days = _days_field(CHANNEL_LABELS['manual'])
-    access_log_days = IntegerField(_l('Keep the log of who viewed, exported or printed personal data (days)'),
-                                   validators=[InputRequired(), NumberRange(min=1, max=3660)])

@@ -1,34 +1,23 @@
-"""The settings screen: managers change the order rules."""
+"""The shop settings screen; the settings blueprint also holds the order rules (the orders area's view)
+and the retention of personal data (privacy's view), which read their areas' words."""
 import dataclasses
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.settings import bp, services
-from app.settings.forms import OrderRulesForm, PrivacySettingsForm, ShopSettingsForm
-from app.web.access import ADMIN, MANAGEMENT, roles_required
+from app.settings.forms import ShopSettingsForm
+from app.web.access import MANAGEMENT, roles_required
 from app.web.unit_of_work import writing
 
 
-@bp.route('/orders', methods=['GET', 'POST'])
-@roles_required(*MANAGEMENT)
-def order_rules():
-    """Which arriving orders are held, and how each channel is allocated."""
-    rules = services.order_rules()
-    form = OrderRulesForm(data={**dataclasses.asdict(rules), 'partial_channels': list(rules.partial_channels)})
-    if form.validate_on_submit():
-        with writing(form) as work:
-            services.save_order_rules(services.OrderRules(
-                hold_payment_pending=form.hold_payment_pending.data,
-                hold_customer_comment=form.hold_customer_comment.data,
-                hold_delivery_days=form.hold_delivery_days.data, hold_cod_over=form.hold_cod_over.data,
-                partial_channels=tuple(form.partial_channels.data), auto_combine=form.auto_combine.data),
-                actor=current_user)
-        if work.ok:
-            flash(_('Order rules saved. They apply to orders that arrive from now on.'), 'success')
-            return redirect(url_for('settings.order_rules'))
-    return render_template('settings/order_rules.html', form=form)
+@bp.app_template_global()
+def shop_name() -> str:
+    """The shop's name, read once per request however often a page shows it."""
+    if 'shop_name' not in g:
+        g.shop_name = services.shop_settings().shop_name
+    return g.shop_name
 
 
 @bp.route('/shop', methods=['GET', 'POST'])
@@ -46,19 +35,3 @@ def shop():
             flash(_('Shop settings saved.'), 'success')
             return redirect(url_for('settings.shop'))
     return render_template('settings/shop.html', form=form)
-
-
-@bp.route('/privacy', methods=['GET', 'POST'])
-@roles_required(*ADMIN)
-def privacy():
-    """How long customers' personal data and the access log are kept."""
-    current = services.privacy_settings()
-    form = PrivacySettingsForm(data=dataclasses.asdict(current))
-    if form.validate_on_submit():
-        values = {f.name: getattr(form, f.name).data for f in dataclasses.fields(services.PrivacySettings)}
-        with writing(form) as work:
-            services.save_privacy_settings(services.PrivacySettings(**values), actor=current_user)
-        if work.ok:
-            flash(_('Personal data settings saved. The nightly task applies them.'), 'success')
-            return redirect(url_for('settings.privacy'))
-    return render_template('settings/privacy.html', form=form)

@@ -14,10 +14,9 @@ from app.database import utcnow
 from app.errors import UserError
 from app.extensions import db
 from app.inventory.services import lock_levels
-from app.orders.importing import plan
 from app.orders.models import Order
 from app.orders.money import included_tax
-from app.orders.services import NotReserved, create_orders
+from app.orders.services import NotReserved, create_orders, plan
 from app.settings.services import ShopSettings, shop_settings
 from app.storefront.models import LookupFailure
 from importers.base import JST

@@ -28,6 +28,10 @@ SLOT_LABELS = {'午前中': '午前中 (8-12)', '14-16': '14:00-16:00', '16-18':
                '19-21': '19:00-21:00'}
 
 
+# the shop's stock words (in stock, few left, sold out) for its product cards
+bp.add_app_template_global(services.stock_label)
+
+
 @bp.app_context_processor
 def shop_context():
     return {'shop_cart_count': lambda: len(Cart(session))}

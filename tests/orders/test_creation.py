@@ -13,9 +13,8 @@ from app.extensions import db
 from app.inventory.models import StockLevel
 from app.notifications.services import MailSettings, save_mail_settings
 from app.orders._writing import check_transitions
-from app.orders.importing import plan
 from app.orders.models import Allocation, Order, OrderHold, OrderLine
-from app.orders.services import NotReserved, create_orders, transition_many
+from app.orders.services import NotReserved, create_orders, plan, transition_many
 from importers.base import JST
 from importers.orders import parse_files
 from tests.conftest import PASSWORD

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.catalog.models import ChannelSku
 from app.extensions import db
-from app.orders import importing
+from app.orders import _writing
 from app.orders.importing import import_order_files
 from app.orders.models import ImportBatch, Order, OrderHold, OrderLine
 from app.orders.services import map_item_code
@@ -137,7 +137,7 @@ def test_broken_orders_are_left_out_and_reported_the_others_go_in(tea):
 
 def test_an_import_that_dies_half_way_leaves_nothing_and_running_it_again_completes_it(tea, monkeypatch):
     files = rakuten(*[order_row(f'R-{n}') for n in range(7)])
-    monkeypatch.setattr(importing, 'CHUNK', 3)
+    monkeypatch.setattr(_writing, 'CHUNK', 3)
 
     def die_after_first_chunk(done, total):
         if done >= 3:

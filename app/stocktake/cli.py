@@ -1,5 +1,6 @@
 """Stocktake commands for scripts: start a count, record a location, approve (docs/operations.md#stocktakes)."""
 import json
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -8,7 +9,7 @@ from flask.cli import AppGroup
 from app.accounts.models import User
 from app.errors import UserError
 from app.extensions import db
-from app.stocktake import services
+from app.stocktake import documents, services
 from app.stocktake.models import CountLocation
 
 
@@ -95,3 +96,16 @@ def approve(count_number, reason, as_json):
     text = f'{count.number}: {len(applied)} lines approved, {len(variances)} corrected'
     _done({'count': count.number, 'lines': len(applied), 'variances': variances},
           text + ('\n' + lines if lines else ''), as_json)
+
+
+@stocktake_cli.command('sheet')
+@click.argument('count_number', metavar='COUNT')
+@click.option('-o', '--output', type=click.Path(dir_okay=False, path_type=Path), required=True)
+def sheet(count_number, output):
+    """The count sheet as PDF: locations in walking order with barcodes; no quantities on a blind count's."""
+    try:
+        count = services.get_count(count_number)
+    except UserError as exc:
+        raise _refused(exc) from None
+    output.write_bytes(documents.count_sheet_pdf(count))
+    click.echo(f'wrote {output}')

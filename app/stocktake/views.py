@@ -1,10 +1,12 @@
 """Stocktake screens: counts and their approval for managers, the scanner-first count screen for the floor."""
-from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
+import io
+
+from flask import abort, flash, make_response, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
-from app.stocktake import bp, queries, services
+from app.stocktake import bp, documents, queries, services
 from app.stocktake.forms import ApproveForm, StartCountForm, StocktakeSettingsForm
 from app.stocktake.models import StockCount
 from app.stocktake.vocabulary import SCOPE_LABELS, STATE_LABELS
@@ -116,6 +118,15 @@ def _screen(stock_count: StockCount, tally: services.Tally, outcome: services.Co
     if outcome is not None:
         response.headers['HX-Trigger'] = 'scanOk' if outcome.ok else 'scanError'
     return response
+
+
+@bp.route('/<int:count_id>/sheet.pdf')
+@roles_required(*RECEIVING)
+def count_sheet(count_id):
+    """The count sheet to count on paper: locations in walking order, barcodes, no quantities when blind."""
+    stock_count = db.get_or_404(StockCount, count_id)
+    return send_file(io.BytesIO(documents.count_sheet_pdf(stock_count)), mimetype='application/pdf',
+                     download_name=f'{stock_count.number}.pdf')
 
 
 @bp.route('/<int:count_id>/counting')

@@ -64,6 +64,7 @@ ACCESS = {
     'stocktake.settings': MANAGEMENT,
     'stocktake.choose': SIGNED_IN,
     'stocktake.counting': SIGNED_IN,
+    'stocktake.count_sheet': SIGNED_IN,
     'stocktake.scan': SIGNED_IN,
     'stocktake.location_done': SIGNED_IN,
     # orders

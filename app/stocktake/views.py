@@ -41,7 +41,9 @@ def counts():
         if work.ok:
             flash(_('Count %(number)s started.', number=count.number), 'success')
             return redirect(url_for('stocktake.count', count_id=count.id))
-    return render_template('stocktake/counts.html', form=form, counts=queries.counts()), status
+    rows = queries.counts()
+    return render_template('stocktake/counts.html', form=form, counts=rows,
+                           figures=queries.accuracy([c.id for c, _, _ in rows])), status
 
 
 @bp.route('/<int:count_id>')
@@ -55,7 +57,8 @@ def count(count_id):
 def _count_page(stock_count: StockCount, form: ApproveForm, status: int = 200):
     lines = queries.count_lines(stock_count)
     return render_template('stocktake/count.html', count=stock_count, form=form, lines=lines,
-                           locations=queries.count_locations(stock_count)), status
+                           locations=queries.count_locations(stock_count),
+                           figures=queries.accuracy([stock_count.id])[stock_count.id]), status
 
 
 @bp.route('/<int:count_id>/approve', methods=['POST'])

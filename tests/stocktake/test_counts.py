@@ -307,3 +307,20 @@ def test_a_count_approval_racing_allocation_never_promises_missing_units(app, fl
         OrderHold.reason == 'out_of_stock')).all()
     # the newest four give way; the oldest four keep their jars
     assert sorted(held) == ['J-4', 'J-5', 'J-6', 'J-7']
+
+
+def test_accuracy_figures_per_count(floor, make_product, stock):
+    from app.stocktake.queries import accuracy
+
+    tea, cup, pot = floor['tea'], floor['cup'], floor['pot']
+    count = services.start_count(prefix='B-', actor=None)
+    db.session.commit()
+    record(count, 'B-01-01-1', {cup: 8})                # 2 missing at 2,750 yen
+    figures = accuracy([count.id])[count.id]
+    assert (figures.locations, figures.locations_counted, figures.lines_counted) == (2, 1, 1)
+    record(count, 'B-02-01-1', {pot: 5, tea: 1})         # a tea found (864 yen), the pots right
+    figures = accuracy([count.id])[count.id]
+    assert (figures.lines_counted, figures.lines_with_variance) == (3, 2)
+    assert (figures.units_found, figures.units_missing) == (1, 2)
+    assert (figures.yen_net, figures.yen_absolute) == (864 - 2 * 2750, 864 + 2 * 2750)
+    assert round(figures.line_accuracy, 1) == 33.3

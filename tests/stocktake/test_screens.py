@@ -100,6 +100,8 @@ def test_a_manager_starts_and_approves_a_count_with_a_reason(client, login, shel
     on_hand = dict(db.session.execute(sa.select(StockLevel.product_id, StockLevel.on_hand)).all())
     assert on_hand[shelf.id] == BOOKED + 2
     assert db.session.get(StockCount, count.id).state == 'approved'
+    listing = client.get('/stocktake/').text
+    assert count.number in listing and '+2 / −3' in listing   # 2 jars found, the 3 lids gone
 
 
 def test_starting_a_count_of_nothing_says_why(client, login, shelf):

@@ -22,6 +22,7 @@ from app.fulfilment import cli as fulfilment_cli
 from app.operations import cli as operations_cli
 from app.orders.allocation import allocate as allocate_all
 from app.orders.importing import import_order_files
+from app.stocktake import cli as stocktake_cli
 from importers.base import FileRefused
 
 
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     fulfilment_cli.register(app)
     operations_cli.register(app)
+    stocktake_cli.register(app)
 
 
 def _read_password(email: str) -> str:

@@ -7,4 +7,5 @@ from app.jobs.models import Job, UploadedFile  # noqa: F401
 from app.notifications.models import EmailMessage, EmailTemplate  # noqa: F401
 from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine  # noqa: F401
 from app.settings.models import Setting  # noqa: F401
+from app.stocktake.models import CountLine, CountLocation, StockCount  # noqa: F401
 from app.storefront.models import LookupFailure  # noqa: F401

@@ -20,6 +20,7 @@ from app.catalog.models import ChannelSku, Product
 from app.database import in_ids, insert_columns, new_ids, utcnow
 from app.errors import UserError
 from app.extensions import db
+from app.inventory.services import StockChange, apply_stock_changes
 from app.orders._writing import DEFAULT_TAX_RATE as DEFAULT_TAX_RATE
 from app.orders._writing import TRANSITIONS, PlannedOrder, arrival_status, insert_orders, payment_status_for
 from app.orders._writing import LineValues as LineValues
@@ -190,6 +191,37 @@ def add_hold(order: Order, reason: str, *, actor, note: str = '') -> OrderHold:
         transition(order, 'new', actor=actor, why=str(_l('held: %(reason)s', reason=HOLD_LABELS[reason])))
     db.session.flush()
     return hold
+
+
+def hold_for_lost_stock(orders: list[Order], losses: list[StockChange], *, actor, note: str) -> None:
+    """Stock promised to these orders is not on the shelf (a count found less): hold each as out of stock.
+
+    The orders' units are given back in the same change of stock that takes the lost units out of
+    on hand, and the holds are on before it, so the units given back are never promised to another
+    order (stock_arrived fills backorders from what that change leaves, not from what it gave back).
+    """
+    orders = [lock_order(order) for order in sorted(orders, key=lambda o: o.id)]
+    for order in orders:
+        if order.status not in BEFORE_PICKING:
+            raise UserError(_l('Order %(number)s is %(status)s: it can no longer be held.', number=order.number,
+                               status=STATUS_LABELS[order.status]))
+        db.session.add(OrderHold(order=order, reason='out_of_stock', note=note, created_by=actor))
+        record_audit(actor, 'order.hold_added', order, after={'hold': 'out_of_stock'}, note=note)
+    db.session.flush()
+    ids = [order.id for order in orders]
+    rows = db.session.scalars(sa.select(Allocation).where(Allocation.order_id.in_(ids))).all() if ids else []
+    totals = {}
+    for row in rows:
+        totals[(row.product_id, row.location_id)] = totals.get((row.product_id, row.location_id), 0) - row.quantity
+    given_back = [StockChange(product, location, allocated_delta=units)
+                  for (product, location), units in totals.items()]
+    apply_stock_changes(given_back + list(losses), actor=actor)
+    if ids:
+        db.session.execute(sa.delete(Allocation).where(Allocation.order_id.in_(ids)))
+    for order in orders:
+        if order.status != 'new':
+            transition(order, 'new', actor=actor, why=str(_l('held: %(reason)s', reason=HOLD_LABELS['out_of_stock'])))
+    db.session.flush()
 
 
 def release_hold(hold: OrderHold, *, actor, note: str = '') -> None:

@@ -19,6 +19,7 @@ from app.inventory.models import Location, StockMovement
 from app.notifications.models import EmailMessage
 from app.notifications.services import queue_order_confirmations
 from app.orders.models import Order
+from app.stocktake import services as stocktake
 from tests.conftest import PASSWORD
 from tests.factories import kura_orders, place_order, stored_order
 
@@ -41,6 +42,7 @@ PARAMETERS = {
     'message_id': lambda d: d['message_id'], 'user_id': lambda d: d['user_id'],
     'kind': lambda d: 'order_confirmation', 'locale': lambda d: 'ja',
     'sku': lambda d: 'T-1', 'channel': lambda d: 'rakuten', 'carrier': lambda d: 'yamato',
+    'count_id': lambda d: d['count_id'],
 }
 #: /orders/imports/<batch_id> is an import; /pick/<batch_id> a pick batch
 BATCHES = {'orders.import_batch': 'import_batch_id', 'orders.import_problems': 'import_batch_id'}
@@ -122,6 +124,9 @@ def shop_day(app, floor, make_user, client, monkeypatch):
     db.session.commit()
     floor['packer'].name, floor['manager'].name = '梱包 一郎', '店長 花子'   # people's names, as in a Japanese shop
     db.session.execute(sa.update(StockMovement).values(reference='初期入荷'))
+    count = stocktake.start_count(prefix='B-', actor=None)   # a stocktake with one location counted
+    stocktake.record_location(count, 'B-01-01-1', {floor['cup'].id: 8}, actor=packer)
+    db.session.commit()
     manager = make_user('admin', locale='ja', name='管理 太郎')
     assert client.post('/login', data={'email': manager.email, 'password': PASSWORD}).status_code == 302
     return {
@@ -130,6 +135,7 @@ def shop_day(app, floor, make_user, client, monkeypatch):
         'message_id': db.session.scalar(sa.select(EmailMessage.id).limit(1)), 'user_id': packer.id,
         'batch_id': db.session.scalar(sa.select(PickBatch.id).limit(1)),
         'import_batch_id': db.session.scalar(sa.select(Order.import_batch_id).where(Order.id == f1.id)),
+        'count_id': count.id,
     }
 
 

@@ -201,8 +201,11 @@ def shop_at_work(runner, make_user):
                 {'order_id': 'G-3', 'lines': [('UNKNOWN-9', 1)]})
     batch = floor.create_pick_batch(carrier=None, channel=None, delivery_date=None, single_item=None, limit=10,
                                     actor=None)
+    from app.stocktake import services as stocktake
+
+    count = stocktake.start_count(actor=None)
     db.session.commit()
-    return {'order_id': stored_order('G-1').id, 'batch_id': batch.id}
+    return {'order_id': stored_order('G-1').id, 'batch_id': batch.id, 'count_id': count.id}
 
 
 def path_values(shop: dict) -> dict:
@@ -220,7 +223,7 @@ def path_values(shop: dict) -> dict:
     return {'order_id': shop['order_id'], 'product_id': first(Product), 'location_id': first(Location),
             'message_id': first(EmailMessage), 'user_id': first(User), 'job_id': first(Job),
             'shipment_id': first(Shipment), 'fulfilment.batch_id': shop['batch_id'],
-            'orders.batch_id': first(ImportBatch),
+            'orders.batch_id': first(ImportBatch), 'count_id': shop['count_id'],
             'kind': 'order_confirmation', 'locale': 'ja', 'carrier': 'yamato', 'channel': 'rakuten',
             'sku': db.session.scalar(sa.select(Product.sku).order_by(Product.id)), 'code': '1000001'}
 

@@ -1,7 +1,7 @@
 """Add stock_counts, count_locations and count_lines: stocktakes (棚卸し) counted while the floor works.
 
 Revision ID: 7c3d9a5e2f18
-Revises: e3b8d4a2f617
+Revises: a7d4c9e2b851
 Create Date: 2026-12-07 23:03:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c3d9a5e2f18'
-down_revision = 'e3b8d4a2f617'
+down_revision = 'a7d4c9e2b851'
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ from app.fulfilment import queries as fulfilment_queries
 from app.inventory import queries as inventory_queries
 from app.inventory.importing import import_stock
 from app.orders import queries as order_queries
+from app.orders.vocabulary import CARRIER_LABELS, CHANNEL_LABELS
 from exporters.base import ExportResult
 from exporters.orders import write_orders
 from exporters.products import write_products
@@ -52,7 +53,7 @@ def export_daily_shipments(*, day: dt.date, format: str = 'csv', encoding: str =
     """The parcels shipped on a JST day: CSV, or XLSX with totals by carrier and channel."""
     with as_user_errors():
         return write_daily_shipments(fulfilment_queries.shipped_parcels(day), day=day, format=format,
-                                     encoding=encoding)
+                                     encoding=encoding, names={'channel': CHANNEL_LABELS, 'carrier': CARRIER_LABELS})
 
 
 #: each takes ``encoding=`` and its own filters, and returns an ExportResult; UserError when it cannot be written

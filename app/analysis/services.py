@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.analysis import queries
 from app.analysis.queries import Filters
-from app.errors import UserError
+from app.errors import UserError, as_user_errors
 from app.orders.models import CHANNELS, Order, OrderLine
 from app.orders.vocabulary import CHANNEL_LABELS, HOLD_LABELS
 from app.settings.services import order_rules
@@ -55,6 +55,11 @@ class Report:
     tables: dict[str, Table]
     charts: dict
 
+    @property
+    def chart_data(self) -> dict:
+        """The charts JSON-ready (a figure with no value, such as a rate of no orders, as null)."""
+        return _plain(self.charts)
+
     def as_json(self) -> dict:
         """The figures as the screens chart them and `flask report --format json` writes them."""
         first = next(iter(self.tables.values()))
@@ -77,8 +82,9 @@ class Report:
         f = self.filters
         period = f'{f.date_from} – {f.date_to}'
         name = f'{self.subject}-{f.date_from}-{f.date_to}' + (f'-{chosen[0]}' if format == 'csv' else '')
-        return write_report(sheets, format=format, filename=name, title=str(self.title), period=period,
-                            made_at=dt.datetime.now(dt.UTC), encoding=encoding)
+        with as_user_errors():
+            return write_report(sheets, format=format, filename=name, title=str(self.title), period=period,
+                                made_at=dt.datetime.now(dt.UTC), encoding=encoding)
 
 
 def _plain(value):
@@ -337,9 +343,13 @@ def stock(f: Filters) -> Report:
                ('cover_days', Column(_l('Days of cover'), 'decimal')),
                ('orders_waited', Column(_l('Orders that waited for stock'), 'int')),
                ('stockout_rate', Column(_l('Stock-out rate'), 'percent'))]
+    # the products that run out first, then where the money is
+    short = frame[frame['cover_days'].notna()].sort_values('cover_days').head(20)
     top = frame.sort_values('value', ascending=False).head(20)
-    charts = {'value': {'type': 'bar', 'labels': top['sku'].tolist(), 'datasets': [
-        {'label': str(_l('Value at cost')), 'data': top['value'].fillna(0).tolist()}]}}
+    charts = {'cover': {'type': 'bar', 'labels': short['sku'].tolist(), 'datasets': [
+                  {'label': str(_l('Days of cover')), 'data': short['cover_days'].round(1).tolist()}]},
+              'value': {'type': 'bar', 'labels': top['sku'].tolist(), 'datasets': [
+                  {'label': str(_l('Value at cost')), 'data': top['value'].fillna(0).tolist()}]}}
     return Report('stock', _l('Stock'), f, totals, {'products': Table(_l('Stock'), columns,
                                                                        frame.to_dict('records'))}, charts)
 
@@ -405,7 +415,7 @@ def today(now: dt.datetime | None = None) -> dict:
     """The home page's figures: today's sales and what needs someone's attention."""
     now = (now or dt.datetime.now(dt.UTC)).astimezone(JST)
     day = now.date()
-    figures = _sales_totals(queries.sales_by_day(Filters(day, day)))
+    figures = {'day': day, **_sales_totals(queries.sales_by_day(Filters(day, day)))}
     cutoff = dt.datetime.combine(day, dt.time.fromisoformat(order_rules().shipping_cutoff), tzinfo=JST)
     # late: in before the last cutoff that has passed (today's, or yesterday's until today's comes) and not gone
     last_cutoff = cutoff if now >= cutoff else cutoff - dt.timedelta(days=1)

@@ -92,8 +92,16 @@ def _in_scope(query, f: Filters):
     return query, at
 
 
+#: the columns that hold numbers, typed as such even when no row came back (an empty frame is all text)
+NUMERIC = frozenset({'orders', 'units', 'amount', 'picks', 'product_id', 'user_id', 'parcels', 'orders_waited',
+                     'units_waited', 'on_hand', 'allocated', 'cost', 'lead_time_days', 'tax_rate'})
+
+
 def _frame(query, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(db.session.execute(query).all(), columns=columns)
+    frame = pd.DataFrame(db.session.execute(query).all(), columns=columns)
+    for column in NUMERIC.intersection(columns):
+        frame[column] = pd.to_numeric(frame[column]).astype('float64' if frame[column].isna().any() else 'int64')
+    return frame
 
 
 def _days(frame: pd.DataFrame, column: str = 'day') -> pd.DataFrame:

@@ -34,6 +34,8 @@ ABC_THRESHOLDS = (0.80, 0.95)
 SERVICE_Z = 1.65
 #: the lead time of a product that has none recorded
 DEFAULT_LEAD_TIME_DAYS = 7
+#: products a chart shows at most
+CHART_PRODUCTS = 50
 #: lead-time buckets of the floor report, in hours
 LEAD_TIME_BUCKETS = (0, 6, 12, 24, 48, 72)
 
@@ -235,9 +237,12 @@ def abc(f: Filters) -> Report:
                ('units_class', Column(_l('Class by units'))), ('picks', Column(_l('Picks'), 'int')),
                ('picks_class', Column(_l('Class by picks')))]
     cumulative = (frame['amount'].cumsum() / frame['amount'].sum() * 100).round(1) if len(frame) else frame['amount']
-    charts = {'pareto': {'type': 'bar', 'labels': frame['sku'].tolist(), 'datasets': [
-        {'label': str(_l('Sales (tax incl.)')), 'data': frame['amount'].tolist(), 'yAxisID': 'y'},
-        {'label': str(_l('Cumulative share (%)')), 'data': cumulative.tolist(), 'type': 'line', 'yAxisID': 'y1'}]}}
+    # the Pareto curve of the best sellers: past a few dozen bars a chart shows nothing more
+    top = frame.head(CHART_PRODUCTS)
+    charts = {'pareto': {'type': 'bar', 'labels': top['sku'].tolist(), 'datasets': [
+        {'label': str(_l('Sales (tax incl.)')), 'data': top['amount'].tolist(), 'yAxisID': 'y'},
+        {'label': str(_l('Cumulative share (%)')), 'data': cumulative.head(CHART_PRODUCTS).tolist(), 'type': 'line',
+         'yAxisID': 'y1'}]}}
     return Report('abc', _l('ABC analysis'), f, totals,
                   {'products': Table(_l('ABC analysis'), columns, frame.to_dict('records'))}, charts)
 
@@ -344,8 +349,8 @@ def stock(f: Filters) -> Report:
                ('orders_waited', Column(_l('Orders that waited for stock'), 'int')),
                ('stockout_rate', Column(_l('Stock-out rate'), 'percent'))]
     # the products that run out first, then where the money is
-    short = frame[frame['cover_days'].notna()].sort_values('cover_days').head(20)
-    top = frame.sort_values('value', ascending=False).head(20)
+    short = frame[frame['cover_days'].notna()].sort_values('cover_days').head(CHART_PRODUCTS)
+    top = frame.sort_values('value', ascending=False).head(CHART_PRODUCTS)
     charts = {'cover': {'type': 'bar', 'labels': short['sku'].tolist(), 'datasets': [
                   {'label': str(_l('Days of cover')), 'data': short['cover_days'].round(1).tolist()}]},
               'value': {'type': 'bar', 'labels': top['sku'].tolist(), 'datasets': [
@@ -375,7 +380,7 @@ def reorder(f: Filters) -> Report:
                ('safety_stock', Column(_l('Safety stock'), 'decimal')),
                ('reorder_point', Column(_l('Reorder point'), 'decimal')),
                ('suggested', Column(_l('Suggested order'), 'int'))]
-    due = frame[frame['suggested'] > 0].head(20)
+    due = frame[frame['suggested'] > 0].head(CHART_PRODUCTS)
     charts = {'reorder': {'type': 'bar', 'labels': due['sku'].tolist(), 'datasets': [
         {'label': str(_l('Available')), 'data': due['available'].tolist()},
         {'label': str(_l('Reorder point')), 'data': due['reorder_point'].round(1).tolist()}]}}

@@ -151,3 +151,11 @@ def test_bad_filters_are_refused_naming_the_field(args, field):
     with pytest.raises(UserError) as exc:
         services.make_filters(*args)
     assert exc.value.field == field
+
+
+def test_every_report_answers_on_an_empty_database():
+    for name, report in services.REPORTS.items():
+        data = report(WEEK).as_json()
+        assert data['subject'] == name
+    assert services.sales(WEEK).totals['orders'] == 0
+    assert services.today()['orders'] == 0

@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 
 from app.accounts.models import User
 from app.accounts.services import create_user as create
+from app.analysis import cli as analysis_cli
 from app.demo import seed
 from app.errors import UserError
 from app.extensions import db
@@ -38,6 +39,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_orders)
     app.cli.add_command(allocate)
     app.cli.add_command(seed_demo)
+    analysis_cli.register(app)
     fulfilment_cli.register(app)
     operations_cli.register(app)
     stocktake_cli.register(app)

@@ -1,16 +1,13 @@
 """The daily shipment report: one row per parcel shipped on a JST day; XLSX adds totals by carrier and channel."""
 import dataclasses
 import datetime as dt
-import io
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from exporters.base import ExportResult, csv_safe, write_csv
-from importers.base import JST
+from flask_babel import lazy_gettext as _l
 
-
-HEADER = ('shipped_at', 'order_number', 'channel', 'channel_order_id', 'carrier', 'tracking_number',
-          'ship_prefecture', 'items', 'quantity', 'amount', 'cod_amount', 'packed_by')
+from exporters.base import ExportResult
+from exporters.sheets import Column, Sheet, write_report
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,43 +35,46 @@ class ParcelRecord:
     packed_by: str
 
 
+def _columns(names: Mapping[str, Mapping]) -> list[Column]:
+    return [Column(_l('Shipped at'), 'datetime'), Column(_l('Order number')),
+            Column(_l('Channel'), names=names.get('channel')), Column(_l("Channel's order ID")),
+            Column(_l('Carrier'), names=names.get('carrier')), Column(_l('Tracking number')),
+            Column(_l('Prefecture')), Column(_l('Lines'), 'int'), Column(_l('Units'), 'int'),
+            Column(_l('Amount'), 'yen'), Column(_l('Cash on delivery'), 'yen'), Column(_l('Packed by'))]
+
+
 def _row(parcel: ParcelRecord) -> tuple:
-    return (parcel.shipped_at.astimezone(JST).strftime('%Y-%m-%d %H:%M:%S'), parcel.order_number, parcel.channel,
-            parcel.channel_order_id, parcel.carrier, parcel.tracking_number, parcel.ship_prefecture, parcel.items,
-            parcel.quantity, parcel.amount, parcel.cod_amount, parcel.packed_by)
+    return (parcel.shipped_at, parcel.order_number, parcel.channel, parcel.channel_order_id, parcel.carrier,
+            parcel.tracking_number, parcel.ship_prefecture, parcel.items, parcel.quantity, parcel.amount,
+            parcel.cod_amount, parcel.packed_by)
 
 
 def write_daily_shipments(parcels: Sequence[ParcelRecord], *, day: dt.date, format: str = 'csv',
-                          encoding: str = 'utf-8') -> ExportResult:
-    """The report of the parcels shipped on `day`, in the order given."""
-    rows = [_row(p) for p in parcels]
-    if format == 'csv':
-        return ExportResult(write_csv(HEADER, rows, encoding=encoding), f'shipments-{day}.csv', 'text/csv')
-    if format != 'xlsx':
-        raise ValueError(f'format must be csv or xlsx, not {format!r}')
-    from openpyxl import Workbook
+                          encoding: str = 'utf-8', names: Mapping[str, Mapping] | None = None,
+                          made_at: dt.datetime | None = None) -> ExportResult:
+    """The report of the parcels shipped on `day`, in the order given; XLSX adds totals by carrier and channel.
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = 'shipments'
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append([csv_safe(v) if isinstance(v, str) else v for v in row])
-    summary = book.create_sheet('totals')
-    summary.append(('by', 'key', 'parcels', 'quantity', 'amount', 'cod_amount'))
-    for label in ('carrier', 'channel'):
-        grouped = defaultdict(lambda: [0, 0, 0, 0])
-        for parcel in parcels:
-            g = grouped[getattr(parcel, label)]
-            g[0] += 1
-            g[1] += parcel.quantity
-            g[2] += parcel.amount
-            g[3] += parcel.cod_amount
-        for key, (count, quantity, amount, cod_amount) in sorted(grouped.items()):
-            summary.append((label, key, count, quantity, amount, cod_amount))
-    summary.append(('all', '', len(parcels), sum(p.quantity for p in parcels), sum(p.amount for p in parcels),
-                    sum(p.cod_amount for p in parcels)))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return ExportResult(buffer.getvalue(), f'shipments-{day}.xlsx',
-                        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    `names` maps 'channel' and 'carrier' to the names their codes are shown as.
+    """
+    names = names or {}
+    columns = _columns(names)
+    sheets = [Sheet(str(_l('Shipments')), columns, [_row(p) for p in parcels])]
+    if format == 'xlsx':
+        totals = []
+        for by, label in (('carrier', _l('Carrier')), ('channel', _l('Channel'))):
+            grouped = defaultdict(lambda: [0, 0, 0, 0])
+            for parcel in parcels:
+                g = grouped[getattr(parcel, by)]
+                g[0] += 1
+                g[1] += parcel.quantity
+                g[2] += parcel.amount
+                g[3] += parcel.cod_amount
+            for key, figures in sorted(grouped.items()):
+                totals.append((str(label), str(names.get(by, {}).get(key, key)), *figures))
+        totals.append((str(_l('All parcels')), '', len(parcels), sum(p.quantity for p in parcels),
+                       sum(p.amount for p in parcels), sum(p.cod_amount for p in parcels)))
+        sheets.append(Sheet(str(_l('Totals')), [
+            Column(_l('Totalled by')), Column(_l('Name')), Column(_l('Parcels'), 'int'), Column(_l('Units'), 'int'),
+            Column(_l('Amount'), 'yen'), Column(_l('Cash on delivery'), 'yen')], totals))
+    return write_report(sheets, format=format, filename=f'shipments-{day}', title=str(_l('Daily shipments')),
+                        period=day.isoformat(), made_at=made_at or dt.datetime.now(dt.UTC), encoding=encoding)

@@ -17,6 +17,11 @@ class ProductForm(Form):
     price = IntegerField(_l('Price (yen, tax included)'), validators=[InputRequired(), NumberRange(min=0, max=INT_MAX)])
     tax_rate = SelectField(_l('Tax rate'), choices=[(10, '10%'), (8, _l('8% (reduced)'))], coerce=int, default=10)
     weight_g = IntegerField(_l('Weight (g)'), validators=[Optional(), NumberRange(min=0, max=INT_MAX)])
+    cost = IntegerField(_l('Cost (yen per unit, tax excluded)'),
+                        validators=[Optional(), NumberRange(min=0, max=INT_MAX)],
+                        description=_l('What the supplier charges; the stock report values stock with it.'))
+    lead_time_days = IntegerField(_l('Lead time (days)'), validators=[Optional(), NumberRange(min=0, max=365)],
+                                  description=_l('From ordering from the supplier to the units on the shelf.'))
     active = BooleanField(_l('Active'), default=True)
     published = BooleanField(_l('For sale in the shop'), default=False)
     description = TextAreaField(_l('Description for the shop'), validators=[Optional(), Length(max=5000)])

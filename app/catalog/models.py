@@ -22,6 +22,10 @@ class Product(db.Model):
     #: consumption tax in percent: 10 standard, 8 reduced (food)
     tax_rate: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False, default=10)
     weight_g: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
+    #: yen per unit paid to the supplier, tax excluded; None while unknown (stock value leaves it out)
+    cost: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
+    #: days from ordering from the supplier to the units on the shelf; None: the reorder report's default
+    lead_time_days: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
     active: so.Mapped[bool] = so.mapped_column(sa.Boolean, nullable=False, default=True, server_default=sa.true())
     #: shown in the shop (when also active)
     published: so.Mapped[bool] = so.mapped_column(sa.Boolean, nullable=False, default=False,

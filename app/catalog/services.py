@@ -18,7 +18,9 @@ from importers.codes import jan_check_digit
 logger = logging.getLogger(__name__)
 
 TAX_RATES = (10, 8)
-FIELDS = ('sku', 'name', 'jan', 'price', 'tax_rate', 'weight_g', 'active')
+FIELDS = ('sku', 'name', 'jan', 'price', 'tax_rate', 'weight_g', 'active', 'cost', 'lead_time_days')
+#: a supplier's lead time longer than a year is a typing mistake
+MAX_LEAD_TIME_DAYS = 365
 
 
 @dataclasses.dataclass
@@ -32,6 +34,10 @@ class ProductData:
     tax_rate: int = 10
     weight_g: int | None = None
     active: bool = True
+    #: yen per unit from the supplier, tax excluded (stock value); None while unknown
+    cost: int | None = None
+    #: days from ordering from the supplier to the units on the shelf (reorder points); None: the default
+    lead_time_days: int | None = None
 
 
 def clean_product_data(data: ProductData) -> ProductData:
@@ -56,6 +62,10 @@ def clean_product_data(data: ProductData) -> ProductData:
         raise UserError(_l('The weight must be 0 grams or more.'), field='weight_g')
     if data.weight_g is not None and data.weight_g > INT_MAX:
         raise UserError(_l('The weight must be at most %(n)s grams.', n=f'{INT_MAX:,}'), field='weight_g')
+    if data.cost is not None and not 0 <= data.cost <= INT_MAX:
+        raise UserError(_l('The cost must be 0 to %(n)s yen.', n=f'{INT_MAX:,}'), field='cost')
+    if data.lead_time_days is not None and not 0 <= data.lead_time_days <= MAX_LEAD_TIME_DAYS:
+        raise UserError(_l('The lead time must be 0 to %(n)d days.', n=MAX_LEAD_TIME_DAYS), field='lead_time_days')
     return dataclasses.replace(data, sku=sku, name=name, jan=clean_jan(data.jan))
 
 

@@ -43,7 +43,8 @@ def _save_shop_fields(product, form: ProductForm) -> None:
 
 def _data(form: ProductForm) -> services.ProductData:
     return services.ProductData(sku=form.sku.data, name=form.name.data, jan=form.jan.data, price=form.price.data,
-                                tax_rate=form.tax_rate.data, weight_g=form.weight_g.data, active=form.active.data)
+                                tax_rate=form.tax_rate.data, weight_g=form.weight_g.data, active=form.active.data,
+                                cost=form.cost.data, lead_time_days=form.lead_time_days.data)
 
 
 @bp.route('/new', methods=['GET', 'POST'])

@@ -11,6 +11,7 @@ from app.fulfilment import services
 from app.fulfilment.models import MIS_SCANS, ScanEvent, Shipment
 from app.orders.models import Order, OrderLine
 from app.orders.queries import TimelineEntry
+from app.orders.vocabulary import CARRIER_LABELS, CHANNEL_LABELS
 from exporters.base import ExportResult
 from exporters.shipments import ParcelRecord, write_daily_shipments
 from importers.base import JST
@@ -119,4 +120,5 @@ def mall_confirmations(channel: str, day: dt.date):
 def export_daily_shipments(*, day: dt.date, format: str = 'csv', encoding: str = 'utf-8') -> ExportResult:
     """The parcels shipped on a JST day: CSV, or XLSX with totals by carrier and channel."""
     with as_user_errors():
-        return write_daily_shipments(shipped_parcels(day), day=day, format=format, encoding=encoding)
+        return write_daily_shipments(shipped_parcels(day), day=day, format=format, encoding=encoding,
+                                     names={'channel': CHANNEL_LABELS, 'carrier': CARRIER_LABELS})

@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.database import INT_MAX
 from app.orders.models import CHANNELS, HOLD_REASONS, MANUAL_SOURCES, PAYMENT_METHODS
@@ -171,3 +171,7 @@ class OrderRulesForm(Form):
         choices=[(c, CHANNEL_LABELS[c]) for c in CHANNELS], option_widget=widgets.CheckboxInput(),
         widget=widgets.ListWidget(prefix_label=False))
     auto_combine = BooleanField(_l('Combine orders of the same buyer to the same address by themselves'))
+    shipping_cutoff = StringField(_l('Same-day shipping cutoff (Japan time, HH:MM)'),
+                                  validators=[DataRequired(), Regexp(r'^([01][0-9]|2[0-3]):[0-5][0-9]$',
+                                                                     message=_l('Write the time as 14:00.'))],
+                                  description=_l('Orders in by this time are meant to leave the same day.'))

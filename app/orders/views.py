@@ -707,7 +707,8 @@ def order_rules():
                 hold_payment_pending=form.hold_payment_pending.data,
                 hold_customer_comment=form.hold_customer_comment.data,
                 hold_delivery_days=form.hold_delivery_days.data, hold_cod_over=form.hold_cod_over.data,
-                partial_channels=tuple(form.partial_channels.data), auto_combine=form.auto_combine.data),
+                partial_channels=tuple(form.partial_channels.data), auto_combine=form.auto_combine.data,
+                shipping_cutoff=form.shipping_cutoff.data),
                 actor=current_user)
         if work.ok:
             flash(_('Order rules saved. They apply to orders that arrive from now on.'), 'success')

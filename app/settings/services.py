@@ -30,6 +30,8 @@ class OrderRules:
     partial_channels: tuple[str, ...] = ()
     #: combine (同梱) orders of the same buyer to the same address by themselves
     auto_combine: bool = False
+    #: orders in by this Japan time (HH:MM) are meant to leave the same day; the floor report measures it
+    shipping_cutoff: str = '14:00'
 
 
 def load_settings(key: str, cls):

@@ -4,6 +4,7 @@ The words of an area's codes (an order's status, a user's role, a stock movement
 registered by that area's views on its blueprint, so web imports no area.
 """
 import datetime as dt
+import math
 
 from flask import request, url_for
 from flask_babel import format_datetime, get_locale
@@ -20,6 +21,27 @@ def yen(value) -> str:
 def jst(value: dt.datetime | None, fmt: str = 'yyyy-MM-dd HH:mm') -> str:
     """A stored UTC time as shown to people: Japan time."""
     return '' if value is None else format_datetime(value, fmt)
+
+
+def figure(value, column) -> str:
+    """A report cell as a screen shows it, by its column's kind (exporters.sheets.Column); blank when unknown."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ''
+    if column.names is not None:
+        return str(column.names.get(value, value))
+    if column.kind == 'yen':
+        return f'¥{value:,.0f}'
+    if column.kind == 'int':
+        return f'{value:,.0f}'
+    if column.kind == 'decimal':
+        return f'{value:,.1f}'
+    if column.kind == 'percent':
+        return f'{value:.1%}'
+    if column.kind == 'datetime':
+        return jst(value)
+    if column.kind == 'date' and isinstance(value, dt.date):
+        return value.isoformat()[:10]
+    return str(value)
 
 
 def postal(value: str | None) -> str:
@@ -46,7 +68,7 @@ def problems_of(source) -> list[dict]:
 
 def register(app):
     # addressee: the name with 様, or 御中 for a company, as the labels and carrier files write it
-    app.jinja_env.filters.update(yen=yen, jst=jst, postal=postal, addressee=addressee)
+    app.jinja_env.filters.update(yen=yen, jst=jst, postal=postal, addressee=addressee, figure=figure)
     app.jinja_env.globals.update(get_locale=get_locale, url_with=url_with, can=can, roles=access,
                                  problems_of=problems_of)
     app.jinja_env.trim_blocks = True

@@ -80,3 +80,17 @@ def test_a_scanned_code_finds_a_product_by_jan_then_by_sku(make_product):
     assert find_product_by_code('4900000000000') == numeric_sku
     assert find_product_by_code('nothing') is None
     assert find_product_by_code('') is None
+
+
+def test_cost_and_lead_time_are_kept_checked_and_audited():
+    product = create_product(ProductData(sku='C-1', name='急須', jan=None, price=3300, cost=1200, lead_time_days=14),
+                             actor=None)
+    assert (product.cost, product.lead_time_days) == (1200, 14)
+    for field, values in (('cost', {'cost': -1}), ('lead_time_days', {'lead_time_days': 366})):
+        with pytest.raises(UserError) as exc:
+            update_product(product, ProductData(sku='C-1', name='急須', jan=None, price=3300, **values), actor=None)
+        assert exc.value.field == field
+    update_product(product, ProductData(sku='C-1', name='急須', jan=None, price=3300, cost=1300, lead_time_days=14),
+                   actor=None)
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == 'product.updated'))
+    assert (event.before, event.after) == ({'cost': 1200}, {'cost': 1300})

@@ -101,10 +101,23 @@ def test_the_daily_shipments_workbook_totals_its_records_by_carrier_and_channel(
                             cod_amount=cod_amount, packed_by='')
 
     parcels = [parcel('yamato', 'rakuten', 1), parcel('sagawa', 'rakuten', 2, 2000), parcel('yamato', 'kura', 3)]
-    result = write_daily_shipments(parcels, day=dt.date(2025, 10, 7), format='xlsx')
+    result = write_daily_shipments(parcels, day=dt.date(2025, 10, 7), format='xlsx',
+                                   names={'carrier': {'yamato': 'Yamato Transport'}},
+                                   made_at=dt.datetime(2025, 10, 7, 9, 30, tzinfo=dt.UTC))
     assert result.filename == 'shipments-2025-10-07.xlsx'
     book = load_workbook(io.BytesIO(result.content))
-    assert book['shipments']['A2'].value == '2025-10-07 10:00:00'
-    assert list(book['totals'].iter_rows(min_row=2, values_only=True)) == [
-        ('carrier', 'sagawa', 1, 2, 2000, 2000), ('carrier', 'yamato', 2, 4, 4000, 0),
-        ('channel', 'kura', 1, 3, 3000, 0), ('channel', 'rakuten', 2, 3, 3000, 2000), ('all', None, 3, 6, 6000, 2000)]
+    shipments = book['Shipments']
+    assert shipments['A1'].value == 'Daily shipments — period: 2025-10-07 — made 2025-10-07 18:30 JST'
+    assert [c.value for c in shipments[2]][:3] == ['Shipped at', 'Order number', 'Channel']
+    # a real time in Japan time, not text
+    assert shipments['A3'].value == dt.datetime(2025, 10, 7, 10, 0)
+    assert shipments['A3'].number_format == 'yyyy-mm-dd hh:mm'
+    assert shipments['J3'].number_format == '"¥"#,##0'
+    assert shipments['E3'].value == 'Yamato Transport'
+    assert shipments['E4'].value == 'sagawa'   # a code without a name is shown as it is
+    assert shipments.freeze_panes == 'A3'
+    assert shipments.auto_filter.ref == 'A2:L5'
+    assert list(book['Totals'].iter_rows(min_row=3, values_only=True)) == [
+        ('Carrier', 'sagawa', 1, 2, 2000, 2000), ('Carrier', 'Yamato Transport', 2, 4, 4000, 0),
+        ('Channel', 'kura', 1, 3, 3000, 0), ('Channel', 'rakuten', 2, 3, 3000, 2000),
+        ('All parcels', None, 3, 6, 6000, 2000)]

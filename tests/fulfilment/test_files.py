@@ -82,23 +82,23 @@ def test_shipping_writes_the_email_and_the_mall_confirmation_and_the_daily_repor
     result = runner.invoke(args=['export', 'daily-shipments', '--date', day.isoformat(), '--format', 'xlsx',
                                  '-o', str(xlsx)])
     assert result.exit_code == 0, result.output
-    sheets = pd.read_excel(xlsx, sheet_name=None, dtype={'tracking_number': str})
-    shipped = sheets['shipments']
+    sheets = pd.read_excel(xlsx, sheet_name=None, header=1, dtype={'Tracking number': str})
+    shipped = sheets['Shipments']
     assert len(shipped) == 3
-    assert set(shipped['order_number']) == {stored_order(x).number for x in ('F-1', 'F-2', 'F-3')}
-    assert shipped['quantity'].sum() == 5
-    totals = sheets['totals']
-    everything = totals[totals['by'] == 'all'].iloc[0]
-    assert (everything['parcels'], everything['quantity'], everything['amount']) == \
-        (3, 5, shipped['amount'].sum())
+    assert set(shipped['Order number']) == {stored_order(x).number for x in ('F-1', 'F-2', 'F-3')}
+    assert shipped['Units'].sum() == 5
+    totals = sheets['Totals']
+    everything = totals[totals['Totalled by'] == 'All parcels'].iloc[0]
+    assert (everything['Parcels'], everything['Units'], everything['Amount']) == \
+        (3, 5, shipped['Amount'].sum())
     csv_path = tmp_path / 'day.csv'
     runner.invoke(args=['export', 'daily-shipments', '--date', day.isoformat(), '--encoding', 'cp932',
                         '-o', str(csv_path)])
     frame = pd.read_csv(csv_path, encoding='cp932', dtype=str)
-    assert list(frame.columns) == ['shipped_at', 'order_number', 'channel', 'channel_order_id', 'carrier',
-                                   'tracking_number', 'ship_prefecture', 'items', 'quantity', 'amount',
-                                   'cod_amount', 'packed_by']
-    assert frame['tracking_number'].str.len().eq(12).all()
+    assert list(frame.columns) == ['Shipped at', 'Order number', 'Channel', "Channel's order ID", 'Carrier',
+                                   'Tracking number', 'Prefecture', 'Lines', 'Units', 'Amount',
+                                   'Cash on delivery', 'Packed by']
+    assert frame['Tracking number'].str.len().eq(12).all()
     nothing = tmp_path / 'other.csv'
     runner.invoke(args=['export', 'daily-shipments', '--date', '2001-01-01', '-o', str(nothing)])
     assert len(pd.read_csv(nothing, encoding='utf-8-sig')) == 0
@@ -167,7 +167,7 @@ def test_mall_confirmations_for_the_day(floor, client, login):
     dashboard = client.get(f'/reports/?date={day}').text
     assert 'Shipping confirmations for the malls' in dashboard
     response = client.get(f'/reports/daily-shipments?date={day}&format=xlsx')
-    assert len(pd.read_excel(io.BytesIO(response.data), sheet_name='shipments')) == 1
+    assert len(pd.read_excel(io.BytesIO(response.data), sheet_name='Shipments', header=1)) == 1
     rakuten = client.get(f'/reports/mall-shipping/rakuten?date={day}')
     assert rakuten.status_code == 200   # the test orders are Kura CSV orders: the file has the header only
     assert rakuten.data.decode('cp932').startswith('注文番号,送付先ID')

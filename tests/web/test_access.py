@@ -132,6 +132,9 @@ ACCESS = {
     'reports.dashboard': MANAGEMENT,
     'reports.daily_shipments': MANAGEMENT,
     'reports.mall_shipping': MANAGEMENT,
+    'reports.analysis_page': MANAGEMENT,
+    'reports.analysis_json': MANAGEMENT,
+    'reports.analysis_file': MANAGEMENT,
     'settings.order_rules': MANAGEMENT,
     'settings.privacy': ADMIN,
     # personal data

@@ -32,6 +32,7 @@ ALLOWED = {
     'Excel', 'UTF', 'BOM', 'CP', 'Shift_JIS', 'JIS', 'B2', 'Cloud', 'e-hiden', 'DSR',
     'JPEG', 'PNG', 'WebP', 'TEL', 'Message-ID', 'SHA',
     'Jinja',
+    'ABC',       # ABC分析, the analysis's Japanese name too
     'English',   # the language switch names each language in itself
 }
 
@@ -43,6 +44,7 @@ PARAMETERS = {
     'kind': lambda d: 'order_confirmation', 'locale': lambda d: 'ja',
     'sku': lambda d: 'T-1', 'channel': lambda d: 'rakuten', 'carrier': lambda d: 'yamato',
     'count_id': lambda d: d['count_id'],
+    'subject': lambda d: 'sales', 'file_format': lambda d: 'xlsx',
 }
 #: /orders/imports/<batch_id> is an import; /pick/<batch_id> a pick batch
 BATCHES = {'orders.import_batch': 'import_batch_id', 'orders.import_problems': 'import_batch_id'}

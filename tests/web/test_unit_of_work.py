@@ -225,7 +225,8 @@ def path_values(shop: dict) -> dict:
             'shipment_id': first(Shipment), 'fulfilment.batch_id': shop['batch_id'],
             'orders.batch_id': first(ImportBatch), 'count_id': shop['count_id'],
             'kind': 'order_confirmation', 'locale': 'ja', 'carrier': 'yamato', 'channel': 'rakuten',
-            'sku': db.session.scalar(sa.select(Product.sku).order_by(Product.id)), 'code': '1000001'}
+            'sku': db.session.scalar(sa.select(Product.sku).order_by(Product.id)), 'code': '1000001',
+            'subject': 'sales', 'file_format': 'xlsx'}
 
 
 @pytest.mark.parametrize('htmx', [False, True], ids=['page', 'htmx'])

@@ -21,6 +21,7 @@ from app.errors import UserError, as_user_errors
 from app.extensions import db
 from app.inventory.queries import available_by_product
 from app.orders.models import Allocation, Order, OrderLine
+from app.orders.services import add_hold, map_item_code
 from app.settings.services import load_settings, save_settings
 from exporters.channel_stock import CHANNEL_STOCK_FILES, ROW_LIMITS, ChannelStockRow
 
@@ -137,6 +138,9 @@ def save_listing(values: ListingValues, *, actor) -> tuple[Listing, bool]:
                                                          Listing.item_code == item_code))
     created = listing is None
     before = None
+    if created or listing.product_id != product.id:
+        # the listing's code is the mall's code for the product: its orders find the product by it
+        map_item_code(values.channel, item_code, product, actor=actor)
     if created:
         listing = Listing(channel=values.channel, item_code=item_code, created_by_id=actor and actor.id)
         db.session.add(listing)
@@ -403,9 +407,32 @@ def detect_oversells(channel: str, order_ids: list[int]) -> list[Oversell]:
     if found:
         db.session.add_all(found)
         db.session.flush()
+        _hold_short_orders(order_ids, {o.product_id: o for o in found})
         logger.warning('%d oversells on %s', len(found), channel)
         oversold.send(channel, oversell_ids=[o.id for o in found])
     return found
+
+
+def _hold_short_orders(order_ids: list[int], oversells: dict[int, Oversell]) -> None:
+    """Put the new orders that wait for an oversold product in the out-of-stock queue of the order list."""
+    reserved = (sa.select(Allocation.order_line_id, sa.func.sum(Allocation.quantity).label('units'))
+                .group_by(Allocation.order_line_id).subquery())
+    short = set()
+    for start in range(0, len(order_ids), CHUNK):
+        short.update(db.session.scalars(
+            sa.select(OrderLine.order_id).distinct()
+            .join(Order, OrderLine.order_id == Order.id)
+            .outerjoin(reserved, reserved.c.order_line_id == OrderLine.id)
+            .where(OrderLine.order_id.in_(order_ids[start:start + CHUNK]),
+                   OrderLine.product_id.in_(sorted(oversells)), Order.status.in_(OPEN_STATUSES),
+                   OrderLine.quantity > sa.func.coalesce(reserved.c.units, 0))))
+    for order in db.session.scalars(sa.select(Order).where(Order.id.in_(sorted(short))).order_by(Order.id)):
+        if any(hold.reason == 'out_of_stock' for hold in order.open_holds):
+            continue
+        products = sorted({line.product_id for line in order.lines} & set(oversells))
+        note = _l('Oversold: more was ordered than Kura has (%(skus)s). The malls are sent 0 until a manager '
+                  'clears the oversell.', skus=', '.join(oversells[pid].product.sku for pid in products))
+        add_hold(order, 'out_of_stock', actor=None, note=str(note))
 
 
 def clear_oversell(oversell: Oversell, *, actor) -> None:

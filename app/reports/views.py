@@ -5,6 +5,7 @@ import io
 from flask import abort, render_template, request, send_file
 from flask_babel import gettext as _
 
+from app.channels.queries import open_oversell_count
 from app.database import parse_day
 from app.errors import UserError
 from app.files import EXPORTERS
@@ -28,7 +29,7 @@ def dashboard():
     """The day: what came in, what waits and why, what left."""
     day = _day()
     return render_template('reports/dashboard.html', day=day, figures=queries.the_day(day),
-                           low_ranges=low_tracking_ranges())
+                           low_ranges=low_tracking_ranges(), oversells=open_oversell_count())
 
 
 @bp.route('/daily-shipments')

@@ -10,19 +10,9 @@ from app.channels.services import ChannelStockRules, ListingValues, make_stock_f
 from app.extensions import db
 from app.inventory.services import adjust, get_location
 from app.orders.allocation import allocate
-from app.orders.importing import import_order_files
 from app.orders.services import cancel
-from tests.factories import RAKUTEN_HEADER, order_row, plain_orders, stored_order, table
-
-
-def rakuten_order(order_id, code, quantity):
-    """A paid Rakuten order for `quantity` of the item code, asking for nothing that holds it."""
-    row = order_row(order_id, **{'SKU管理番号': code, '個数': str(quantity), '単価': '1000',
-                                 '合計金額': str(1000 * quantity), 'のし': '', 'ラッピング名1': '',
-                                 'お届け時間帯': '', 'お届け日指定': ''})
-    summary = import_order_files('rakuten', [(f'{order_id}.csv', table(RAKUTEN_HEADER, [row]))])
-    db.session.commit()
-    return summary
+from tests.channels.helpers import rakuten_order
+from tests.factories import plain_orders, stored_order
 
 
 @pytest.fixture

@@ -291,8 +291,9 @@ def _hold_still() -> None:
     SQLite takes its one write lock when the writing transaction begins (app.database), which does the same.
     """
     if db.session.get_bind().dialect.name == 'postgresql':
-        db.session.execute(sa.text('LOCK TABLE listings IN SHARE ROW EXCLUSIVE MODE'))
+        # stock first, as an import takes it (its stock, then the listings it learns): never a deadlock
         db.session.execute(sa.text('LOCK TABLE stock_levels IN SHARE MODE'))
+        db.session.execute(sa.text('LOCK TABLE listings IN SHARE ROW EXCLUSIVE MODE'))
 
 
 def make_stock_file(channel: str, *, full: bool = False, actor=None, only_if_changed: bool = False

@@ -44,6 +44,9 @@ def run_stock_sync() -> dict[str, int]:
     return made
 
 
+#: the same run on demand (its result, the rows made per channel, is kept for whoever waits on it)
+stock_sync_now = huey.task(name='channel_stock_sync_now')(run_stock_sync)
+
 SCHEDULE = sync_schedule(os.environ.get('KURA_CHANNEL_STOCK_EVERY') or DEFAULT_EVERY)
 
 if SCHEDULE is not None:

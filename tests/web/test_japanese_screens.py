@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
+from app.channels.services import ListingValues, make_stock_file, save_listing
 from app.extensions import db
 from app.fulfilment import services as floor_services
 from app.fulfilment.models import PickBatch, Shipment
@@ -39,6 +40,7 @@ PARAMETERS = {
     'product_id': lambda d: d['product_id'], 'location_id': lambda d: d['location_id'],
     'order_id': lambda d: d['order_id'], 'shipment_id': lambda d: d['shipment_id'],
     'message_id': lambda d: d['message_id'], 'user_id': lambda d: d['user_id'],
+    'file_id': lambda d: d['file_id'], 'listing_id': lambda d: d['listing_id'],
     'kind': lambda d: 'order_confirmation', 'locale': lambda d: 'ja',
     'sku': lambda d: 'T-1', 'channel': lambda d: 'rakuten', 'carrier': lambda d: 'yamato',
 }
@@ -122,6 +124,8 @@ def shop_day(app, floor, make_user, client, monkeypatch):
     db.session.commit()
     floor['packer'].name, floor['manager'].name = '梱包 一郎', '店長 花子'   # people's names, as in a Japanese shop
     db.session.execute(sa.update(StockMovement).values(reference='初期入荷'))
+    listing, _created = save_listing(ListingValues('rakuten', 'tea-genmai', 'T-1', page_code='tea'), actor=None)
+    stock_file = make_stock_file('rakuten', actor=floor['manager'])
     manager = make_user('admin', locale='ja', name='管理 太郎')
     assert client.post('/login', data={'email': manager.email, 'password': PASSWORD}).status_code == 302
     return {
@@ -130,6 +134,7 @@ def shop_day(app, floor, make_user, client, monkeypatch):
         'message_id': db.session.scalar(sa.select(EmailMessage.id).limit(1)), 'user_id': packer.id,
         'batch_id': db.session.scalar(sa.select(PickBatch.id).limit(1)),
         'import_batch_id': db.session.scalar(sa.select(Order.import_batch_id).where(Order.id == f1.id)),
+        'listing_id': listing.id, 'file_id': stock_file.id,
     }
 
 

@@ -64,3 +64,9 @@ def oversell_report() -> sa.Select:
             .join(Product, Oversell.product_id == Product.id)
             .group_by(Product.sku, Product.name, Oversell.channel)
             .order_by(sa.func.max(Oversell.detected_at).desc(), Product.sku, Oversell.channel))
+
+
+def listings_without_page_code(channel: str) -> int:
+    """Listings sent without the page code the mall's file needs (Rakuten 商品管理番号, Shopify handle)."""
+    return db.session.scalar(sa.select(sa.func.count()).where(
+        Listing.channel == channel, Listing.paused.is_(False), Listing.page_code == '')) or 0

@@ -22,6 +22,8 @@ from importers.listings import read_listings
 
 #: lines of the next file shown on the channel's page
 PREVIEW_LINES = 200
+#: the malls whose stock file needs the product page's code beside the item code
+PAGE_CODE_NEEDED = ('rakuten', 'shopify')
 
 
 def _channel(channel: str) -> str:
@@ -53,7 +55,10 @@ def channel_stock(channel):
     """One mall: its files (download again), a preview of the next file, its rule."""
     channel = _channel(channel)
     files = page_of(queries.files(channel), request.args.get('page', 1, type=int), 20)
+    # Rakuten's file names each SKU with its page, Shopify's inventory import finds a variant by its handle
+    no_page_code = queries.listings_without_page_code(channel) if channel in PAGE_CODE_NEEDED else 0
     return render_htmx('channels/channel.html', 'channels/_files.html', channel=channel, files=files,
+                       no_page_code=no_page_code,
                        preview=services.next_file(channel), preview_lines=PREVIEW_LINES,
                        make_form=MakeFileForm(), rules_form=_rules_form(channel))
 

@@ -33,6 +33,16 @@ def test_the_stock_sync_screen_previews_makes_and_downloads_again(client, login,
     assert db.session.scalar(sa.select(sa.func.count()).where(ChannelStockFile.full.is_(True))) == 1
 
 
+def test_the_page_says_when_listings_lack_the_page_code_the_malls_file_needs(client, login, make_product):
+    make_product('W-1')
+    save_listing(ListingValues('shopify', 'W-1', 'W-1'), actor=None)
+    save_listing(ListingValues('amazon', 'W-1', 'W-1'), actor=None)
+    db.session.commit()
+    login('clerk')
+    assert '1 listings have no product page code' in client.get('/channels/shopify').text
+    assert 'no product page code' not in client.get('/channels/amazon').text
+
+
 def test_an_unknown_channel_is_not_found(client, login):
     login('clerk')
     assert client.get('/channels/store').status_code == 404

@@ -15,7 +15,7 @@ PRODUCTS = 30
 
 def test_a_file_made_while_orders_take_stock_is_one_point_in_time(app, make_product, stock, monkeypatch):
     # a few products per statement, so that a file reads the stock in several statements
-    monkeypatch.setattr(services, 'CHUNK', 7)
+    monkeypatch.setattr(services, 'FREE_CHUNK', 7)
     for n in range(PRODUCTS):
         product = make_product(f'C-{n:02d}')
         stock(product, 5)

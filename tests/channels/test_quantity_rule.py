@@ -1,10 +1,18 @@
 """The quantity a channel is sent: 0 if free − safety < floor, else min(cap, ⌊(free − safety) × share⌋)."""
 import pytest
 
-from app.channels.services import quantity_to_send
+from app.channels.services import (
+    ChannelStockRules,
+    ListingValues,
+    next_file,
+    quantity_to_send,
+    save_channel_rules,
+    save_listing,
+)
+from app.extensions import db
 
 
-@pytest.mark.parametrize(('free', 'safety', 'share', 'cap', 'floor', 'sent'), [
+RULES = [
     # the defaults send exactly the free stock
     (10, 0, 100, None, 0, 10),
     (0, 0, 100, None, 0, 0),
@@ -31,6 +39,27 @@ from app.channels.services import quantity_to_send
     (7, 3, 100, None, 5, 0),
     (6, 0, 50, None, 5, 3),
     (50, 0, 100, 10, 5, 10),
-])
+]
+
+
+@pytest.mark.parametrize(('free', 'safety', 'share', 'cap', 'floor', 'sent'), RULES)
 def test_the_quantity_rule(free, safety, share, cap, floor, sent):
     assert quantity_to_send(free, safety_stock=safety, share_percent=share, cap=cap, floor=floor) == sent
+
+
+def test_the_next_file_applies_the_same_rule_from_the_listing_or_the_channel(make_product, stock):
+    """Each case once as the listing's own rule (Rakuten) and once as the channel's (a Yahoo! listing each)."""
+    for n, (free, safety, share, cap, floor, _sent) in enumerate(RULES):
+        product = make_product(f'Q-{n:02d}')
+        if free:
+            stock(product, free)
+        save_listing(ListingValues('rakuten', f'q-{n:02d}', f'Q-{n:02d}', safety_stock=safety, share_percent=share,
+                                   cap=cap, floor=floor), actor=None)
+    db.session.commit()
+    assert [line.quantity for line in next_file('rakuten').lines] == [sent for *_rule, sent in RULES]
+    save_listing(ListingValues('yahoo', 'q', 'Q-00'), actor=None)
+    for n, (_free, safety, share, cap, floor, sent) in enumerate(RULES):
+        save_listing(ListingValues('yahoo', 'q', f'Q-{n:02d}'), actor=None)
+        save_channel_rules('yahoo', ChannelStockRules(safety_stock=safety, share_percent=share, cap=cap, floor=floor),
+                           actor=None)
+        assert [line.quantity for line in next_file('yahoo', full=True).lines] == [sent], RULES[n]

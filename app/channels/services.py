@@ -156,20 +156,13 @@ def _audit_values(listing: Listing) -> dict:
             **{name: getattr(listing, name) for name in RULE_FIELDS}}
 
 
-def set_paused(listing: Listing, paused: bool, *, actor) -> None:
-    if listing.paused != paused:
-        record_audit(actor, 'listing.changed', listing, before={'paused': listing.paused}, after={'paused': paused})
-        listing.paused = paused
-        db.session.flush()
-
-
-def save_listings(rows: list[ListingValues], *, actor) -> tuple[int, int]:
-    """A listings CSV's rows, all or none: the first bad row is refused with its line.
+def save_listings(rows: list[tuple[int, ListingValues]], *, actor) -> tuple[int, int]:
+    """A listings CSV's rows, each with its file line, all or none: the first bad row is refused with its line.
 
     :return: (created, changed)
     """
     created = changed = 0
-    for line, values in enumerate(rows, start=2):
+    for line, values in rows:
         try:
             _listing, new = save_listing(values, actor=actor)
         except UserError as exc:

@@ -187,8 +187,9 @@ def import_listings():
         return redirect(url_for('channels.listings'))
     with writing() as work:
         created, changed = services.save_listings(
-            [services.ListingValues(r.channel, r.item_code, r.sku, r.page_code, r.safety_stock, r.share_percent,
-                                    r.cap, r.floor, r.paused) for r in rows], actor=current_user)
+            [(r.line, services.ListingValues(r.channel, r.item_code, r.sku, r.page_code, r.safety_stock,
+                                             r.share_percent, r.cap, r.floor, r.paused)) for r in rows],
+            actor=current_user)
     if work.ok:
         flash(_('%(created)d listings created, %(changed)d changed.', created=created, changed=changed), 'success')
     return redirect(url_for('channels.listings'))

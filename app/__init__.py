@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from app import (
         accounts,
         catalog,
+        channels,
         fulfilment,
         inventory,
         notifications,
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     )
     from app.accounts import views as _accounts_views  # noqa: F401  (routes attach to the blueprints)
     from app.catalog import views as _catalog_views  # noqa: F401
+    from app.channels import views as _channels_views  # noqa: F401
     from app.fulfilment import views as _fulfilment_views  # noqa: F401
     from app.inventory import views as _inventory_views  # noqa: F401
     from app.notifications import cli as _mail_cli  # noqa: F401  (flask mail ...)
@@ -143,10 +145,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(operations.bp)
     app.register_blueprint(privacy.bp, url_prefix='/privacy')
     app.register_blueprint(stocktake.bp, url_prefix='/stocktake')
+    app.register_blueprint(channels.bp, url_prefix='/channels')
 
 
 def register_tasks() -> None:
     """Define every background task on the queue, so the consumer (app.worker) and the senders know them."""
+    from app.channels import tasks as _channel_tasks  # noqa: F401
     from app.notifications import tasks as _mail_tasks  # noqa: F401
     from app.operations import tasks as _backup_tasks  # noqa: F401
     from app.orders import jobs as _order_jobs  # noqa: F401
@@ -158,11 +162,13 @@ def connect_listeners() -> None:
     Connecting is idempotent (blinker keeps one connection per receiver), so several apps in one
     process, as in the tests, are no problem.
     """
+    from app.channels import listeners as channels
     from app.fulfilment import listeners as fulfilment
     from app.notifications import listeners as notifications
     from app.orders import listeners as orders
 
     orders.connect()
+    channels.connect()
     fulfilment.connect()
     notifications.connect()
 

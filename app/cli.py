@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 from app.accounts.models import User
 from app.accounts.services import create_user as create
 from app.analysis import cli as analysis_cli
+from app.channels import cli as channels_cli
 from app.demo import seed
 from app.errors import UserError
 from app.extensions import db
@@ -41,6 +42,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     analysis_cli.register(app)
     fulfilment_cli.register(app)
+    channels_cli.register(app)
     operations_cli.register(app)
     stocktake_cli.register(app)
 

@@ -1,6 +1,7 @@
 """Every area's models, imported in one place so the metadata (and alembic) sees all tables."""
 from app.accounts.models import AuditEvent, User  # noqa: F401
 from app.catalog.models import ChannelSku, Product  # noqa: F401
+from app.channels.models import ChannelStockFile, Listing, Oversell  # noqa: F401
 from app.fulfilment.models import PackingSession, PickBatch, ScanEvent, Shipment, TrackingRange  # noqa: F401
 from app.inventory.models import Location, StockLevel, StockMovement, Warehouse  # noqa: F401
 from app.jobs.models import Job, UploadedFile  # noqa: F401

@@ -3,8 +3,14 @@
 Receivers run inside the sender's transaction, so a message is committed with the event that
 caused it or not at all; the sender (sender.py) delivers it after the commit.
 """
+from app.channels.signals import oversold
 from app.fulfilment.signals import order_shipped
-from app.notifications.services import mail_settings, queue_order_confirmations, queue_shipping_confirmation
+from app.notifications.services import (
+    mail_settings,
+    queue_order_confirmations,
+    queue_oversell_alerts,
+    queue_shipping_confirmation,
+)
 from app.orders.models import OWN_CHANNELS
 from app.orders.signals import order_placed
 
@@ -21,6 +27,12 @@ def confirm_shipment(shipment, *, orders: list, actor=None) -> None:
     queue_shipping_confirmation(shipment, orders=orders)
 
 
+def alert_managers(channel: str, *, oversell_ids: list[int]) -> None:
+    """Tell the managers at once of demand Kura cannot fill: the malls are sent 0 until they clear it."""
+    queue_oversell_alerts(oversell_ids)
+
+
 def connect() -> None:
     order_placed.connect(confirm_orders)
     order_shipped.connect(confirm_shipment)
+    oversold.connect(alert_managers)

@@ -15,7 +15,10 @@ import sqlalchemy.orm as so
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from app.accounts.models import User
 from app.accounts.services import clean_email, record_audit
+from app.catalog.models import Product
+from app.channels.models import Oversell
 from app.database import utcnow
 from app.errors import UserError
 from app.extensions import db
@@ -33,6 +36,7 @@ from app.notifications.templating import (
     compiled,
     default_source,
     order_context,
+    oversell_context,
     shipping_context,
 )
 from app.orders.models import OWN_CHANNELS, Order
@@ -243,6 +247,32 @@ def queue_email(kind: str, to: str, context: dict, *, locale: str = 'ja', order:
     wake_sender_after_commit()
     logger.info('E-mail %s queued for %s (%s)', kind, to, order.number if order is not None else '-')
     return message
+
+
+def queue_oversell_alerts(oversell_ids: list[int]) -> int:
+    """Write to every active manager (in the language of their screens) about these oversells.
+
+    :return: how many messages were queued
+    """
+    rows = db.session.execute(
+        sa.select(Oversell, Product.sku, Product.name, Order)
+        .join(Product, Oversell.product_id == Product.id).outerjoin(Order, Oversell.order_id == Order.id)
+        .where(Oversell.id.in_(oversell_ids)).order_by(Product.sku, Oversell.channel)).all()
+    if not rows:
+        return 0
+    oversells = [{'sku': sku, 'name': name, 'channel': o.channel, 'short': o.short,
+                  'order_number': order.number if order is not None else ''} for o, sku, name, order in rows]
+    managers = db.session.scalars(sa.select(User).where(User.role == 'manager', User.active.is_(True))
+                                  .order_by(User.id)).all()
+    shop = shop_context()
+    queued = 0
+    for manager in managers:
+        locale = manager.locale if manager.locale in ('ja', 'en') else 'ja'
+        queue_email('oversell_alert', manager.email, oversell_context(oversells, locale, shop), locale=locale,
+                    to_name=manager.name)
+        queued += 1
+    logger.info('oversell alert queued for %d managers (%d oversells)', queued, len(rows))
+    return queued
 
 
 def queue_order_confirmation(order: Order, *, actor=None, locale: str | None = None) -> EmailMessage | None:

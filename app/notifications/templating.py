@@ -418,6 +418,23 @@ shipment.carrier  shipment.carrier_name  shipment.service  shipment.tracking_num
 shipment.shipped_at  shop.return_policy
 parcel.numbers (the orders in the parcel)  parcel.cod_amount  {% for line in parcel.lines %}: as lines'''
 
+def oversell_context(oversells: list[dict], locale: str, shop: dict) -> dict:
+    """What the oversell alert may use: each oversell as sku, name, channel, channel_name, short, order_number."""
+    with force_locale(locale):
+        rows = [{**o, 'channel_name': str(CHANNEL_LABELS.get(o['channel'], o['channel']))} for o in oversells]
+    return {'shop': shop, 'oversells': rows}
+
+
+def sample_oversell_alerts(locale: str, shop: dict | None = None) -> list[dict]:
+    return [oversell_context([{'sku': 'T-100', 'name': '静岡煎茶 100g', 'channel': 'rakuten', 'short': 2,
+                               'order_number': 'K00000123'},
+                              {'sku': 'W-1', 'name': '有田焼 湯呑み', 'channel': 'store', 'short': 1,
+                               'order_number': ''}], locale, shop or SAMPLE_SHOP)]
+
+
+OVERSELL_VARIABLES = '''shop.name  shop.signature  shop.reply_to
+{% for o in oversells %}: o.sku  o.name  o.channel  o.channel_name  o.short  o.order_number'''
+
 #: every kind of message; others are added here with their defaults in defaults/<kind>/<locale>/
 KINDS = {
     'order_confirmation': MessageKind(label=EMAIL_KIND_LABELS['order_confirmation'],
@@ -425,6 +442,8 @@ KINDS = {
     'shipping_confirmation': MessageKind(label=EMAIL_KIND_LABELS['shipping_confirmation'],
                                          samples=sample_shipping_confirmations,
                                          variables=SHIPPING_VARIABLES),
+    'oversell_alert': MessageKind(label=EMAIL_KIND_LABELS['oversell_alert'], samples=sample_oversell_alerts,
+                                  variables=OVERSELL_VARIABLES),
 }
 
 

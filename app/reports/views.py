@@ -6,6 +6,7 @@ from flask import abort, jsonify, render_template, request, send_file
 from flask_babel import gettext as _
 
 from app.analysis import services as analysis
+from app.channels.queries import open_oversell_count
 from app.database import parse_day
 from app.errors import UserError
 from app.fulfilment.queries import export_daily_shipments, mall_confirmations
@@ -36,7 +37,8 @@ def dashboard():
     """The day: what came in, what waits and why, what left."""
     day = _day()
     return render_template('reports/dashboard.html', day=day, figures=queries.the_day(day),
-                           low_ranges=low_tracking_ranges(), today=analysis.today())
+                           low_ranges=low_tracking_ranges(), today=analysis.today(),
+                           oversells=open_oversell_count())
 
 
 @bp.route('/daily-shipments')

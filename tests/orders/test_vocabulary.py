@@ -14,7 +14,8 @@ from app.orders.vocabulary import CARRIER_LABELS, EVENT_LABELS, describe_event, 
 NOT_ON_ORDERS = {'product.created', 'product.updated', 'product.shop', 'user.created', 'user.updated',
                  'user.password_set', 'user.logins_ended', 'user.unlocked', 'email_template.saved',
                  'email_template.reset', 'email.requeued', 'settings.changed', 'tracking.range_added',
-                 'privacy.request', 'stocktake.started', 'stocktake.approved'}
+                 'privacy.request', 'stocktake.started', 'stocktake.approved', 'listing.created',
+                 'listing.changed', 'oversell.cleared'}
 
 
 def recorded_actions() -> set[str]:

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
+from app.channels.services import ListingValues, make_stock_file, save_listing
 from app.extensions import db
 from app.fulfilment import services as floor_services
 from app.fulfilment.models import PickBatch, Shipment
@@ -41,6 +42,7 @@ PARAMETERS = {
     'product_id': lambda d: d['product_id'], 'location_id': lambda d: d['location_id'],
     'order_id': lambda d: d['order_id'], 'shipment_id': lambda d: d['shipment_id'],
     'message_id': lambda d: d['message_id'], 'user_id': lambda d: d['user_id'],
+    'file_id': lambda d: d['file_id'], 'listing_id': lambda d: d['listing_id'],
     'kind': lambda d: 'order_confirmation', 'locale': lambda d: 'ja',
     'sku': lambda d: 'T-1', 'channel': lambda d: 'rakuten', 'carrier': lambda d: 'yamato',
     'count_id': lambda d: d['count_id'],
@@ -129,6 +131,8 @@ def shop_day(app, floor, make_user, client, monkeypatch):
     count = stocktake.start_count(prefix='B-', actor=None)   # a stocktake with one location counted
     stocktake.record_location(count, 'B-01-01-1', {floor['cup'].id: 8}, actor=packer)
     db.session.commit()
+    listing, _created = save_listing(ListingValues('rakuten', 'tea-genmai', 'T-1', page_code='tea'), actor=None)
+    stock_file = make_stock_file('rakuten', actor=floor['manager'])
     manager = make_user('admin', locale='ja', name='管理 太郎')
     assert client.post('/login', data={'email': manager.email, 'password': PASSWORD}).status_code == 302
     return {
@@ -138,6 +142,7 @@ def shop_day(app, floor, make_user, client, monkeypatch):
         'batch_id': db.session.scalar(sa.select(PickBatch.id).limit(1)),
         'import_batch_id': db.session.scalar(sa.select(Order.import_batch_id).where(Order.id == f1.id)),
         'count_id': count.id,
+        'listing_id': listing.id, 'file_id': stock_file.id,
     }
 
 

@@ -211,6 +211,7 @@ def shop_at_work(runner, make_user):
 def path_values(shop: dict) -> dict:
     """A value for each argument of a GET route, from the data the shop has (or an id nothing has: a 404)."""
     from app.accounts.models import User
+    from app.channels.models import ChannelStockFile, Listing
     from app.fulfilment.models import Shipment
     from app.inventory.models import Location
     from app.jobs.models import Job
@@ -224,6 +225,7 @@ def path_values(shop: dict) -> dict:
             'message_id': first(EmailMessage), 'user_id': first(User), 'job_id': first(Job),
             'shipment_id': first(Shipment), 'fulfilment.batch_id': shop['batch_id'],
             'orders.batch_id': first(ImportBatch), 'count_id': shop['count_id'],
+            'file_id': first(ChannelStockFile), 'listing_id': first(Listing),
             'kind': 'order_confirmation', 'locale': 'ja', 'carrier': 'yamato', 'channel': 'rakuten',
             'sku': db.session.scalar(sa.select(Product.sku).order_by(Product.id)), 'code': '1000001',
             'subject': 'sales', 'file_format': 'xlsx'}

@@ -14,9 +14,11 @@ from app.fulfilment import queries as fulfilment_queries
 from app.inventory import queries as inventory_queries
 from app.inventory.importing import import_stock
 from app.orders import queries as order_queries
+from app.returns import queries as return_queries
 from exporters.base import ExportResult
 from exporters.orders import write_orders
 from exporters.products import write_products
+from exporters.returns import write_returns
 from exporters.shipments import write_daily_shipments
 from exporters.stock import write_stock
 
@@ -55,10 +57,19 @@ def export_daily_shipments(*, day: dt.date, format: str = 'csv', encoding: str =
                                      encoding=encoding)
 
 
+def export_returns(*, date_from: dt.date | None = None, date_to: dt.date | None = None,
+                   encoding: str = 'utf-8') -> ExportResult:
+    """Returns opened on JST days `date_from` to `date_to` (both included), one row per returned line."""
+    with as_user_errors():
+        return write_returns(return_queries.return_line_records(date_from=date_from, date_to=date_to),
+                             date_from=date_from, date_to=date_to, encoding=encoding)
+
+
 #: each takes ``encoding=`` and its own filters, and returns an ExportResult; UserError when it cannot be written
 EXPORTERS = {
     'orders': export_orders,
     'products': export_products,
     'daily-shipments': export_daily_shipments,
     'stock': export_stock,
+    'returns': export_returns,
 }

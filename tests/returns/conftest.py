@@ -1,0 +1,33 @@
+import pytest
+
+from app.extensions import db
+from app.fulfilment import services as floor_services
+from app.returns.services import ensure_default_reasons
+from tests.factories import stored_order
+
+
+def ship(external_id, packer):
+    """Pack an order of the floor fixture by scanning each of its units, then ship it at the dock."""
+    order = stored_order(external_id)
+    session = floor_services.open_packing(order.number, station='梱包1', actor=packer).session
+    for line in order.lines:
+        for _ in range(line.quantity):
+            floor_services.scan(session, line.product.jan, actor=packer)
+    db.session.commit()
+    shipment = floor_services.shipment_of(order.id)
+    floor_services.ship(shipment, actor=packer)
+    db.session.commit()
+    return shipment
+
+
+@pytest.fixture
+def shipped(floor):
+    """The floor fixture with F-1 (2 x T-1 tea, 1 x W-1 cup) and F-2 (1 x W-2 pot) packed by the packer and
+    shipped; the default return reasons in place."""
+    ensure_default_reasons()
+    db.session.commit()
+    floor_services.create_pick_batch(actor=floor['packer'])
+    db.session.commit()
+    floor['shipment'] = ship('F-1', floor['packer'])
+    floor['shipment2'] = ship('F-2', floor['packer'])
+    return floor

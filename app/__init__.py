@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
         orders,
         privacy,
         reports,
+        returns,
         settings,
         storefront,
         web,
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from app.orders import views as _orders_views  # noqa: F401
     from app.privacy import views as _privacy_views  # noqa: F401
     from app.reports import views as _reports_views  # noqa: F401
+    from app.returns import views as _returns_views  # noqa: F401
     from app.settings import views as _settings_views  # noqa: F401
     from app.storefront import views as _storefront_views  # noqa: F401
     from app.web import views as _web_views  # noqa: F401
@@ -140,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports.bp, url_prefix='/reports')
     app.register_blueprint(operations.bp)
     app.register_blueprint(privacy.bp, url_prefix='/privacy')
+    app.register_blueprint(returns.bp, url_prefix='/returns')
 
 
 def register_tasks() -> None:

@@ -79,6 +79,8 @@ class Return(db.Model):
     shipment_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('shipments.id'), nullable=True)
     packed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
     packing_session_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('packing_sessions.id'), nullable=True)
+    #: the stop the returns station shows until acknowledged (a unit that does not belong to the return)
+    blocked_message: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='', server_default='')
     #: the exchange's replacement order
     replacement_order_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('orders.id'), nullable=True)
 

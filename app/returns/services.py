@@ -39,6 +39,7 @@ from app.orders.services import (
 )
 from app.returns.models import GRADES, REFUND_METHODS, Refund, Return, ReturnLine, ReturnReason
 from app.returns.signals import return_received
+from app.returns.vocabulary import GRADE_LABELS
 from importers.codes import scanned_tracking_number
 from importers.orders.records import LineRecord, OrderRecord
 
@@ -252,8 +253,8 @@ def decide(ret: Return, approve: bool, *, actor, message: str = '') -> None:
     before = ret.state
     ret.state, ret.message = ('approved' if approve else 'declined'), (message or '').strip()
     record_audit(actor, 'return.state', ret, before={'state': before}, after={'state': ret.state}, note=ret.message)
-    record_audit_many(actor, 'order.return_' + ('approved' if approve else 'declined'), [ret.order_id],
-                      after={'return': ret.number}, note=ret.message)
+    action = 'order.return_approved' if approve else 'order.return_declined'
+    record_audit_many(actor, action, [ret.order_id], after={'return': ret.number}, note=ret.message)
     db.session.flush()
 
 
@@ -457,6 +458,88 @@ def open_unannounced(order: Order, *, actor) -> Return:
         merged[entry.code] += entry.quantity
     return open_return(order, [AskedLine(code, n, 'undeliverable') for code, n in merged.items()], actor=actor,
                        source='station')
+
+
+#: codes printed at the returns station: scanning one sets the grade of the units scanned after it
+GRADE_CODES = {f'#{grade.upper()}': grade for grade in GRADES}
+
+
+@dataclasses.dataclass
+class StationOutcome:
+    """What one scan at the returns station did, and the station's state after it."""
+
+    ok: bool
+    message: str
+    #: opened (a parcel's return in hand), unit, grade, no_return (scan again to open one), stop, blocked,
+    #: acknowledged, unknown
+    result: str
+    ret: Return | None = None
+    grade: str = 'sellable'
+    #: an order whose parcel came back unannounced: its code scanned again opens a return
+    pending_order_id: int | None = None
+
+
+def station_scan(code: str, *, current: Return | None, grade: str, actor,
+                 pending_order_id: int | None = None) -> StationOutcome:
+    """One code scanned at the returns station: a grade card, a parcel (tracking number, order or return
+    barcode) or a unit of the return in hand.  A unit that does not belong to the return stops the station
+    until the stop is acknowledged (Esc); scans made during a stop are refused."""
+    code = (code or '').strip()
+    grade = grade if grade in GRADES else 'sellable'
+    if current is not None:
+        current = lock_return(current)
+        if current.blocked_message:
+            record_audit(actor, 'return.scan_refused', current, note=code[:100])
+            db.session.flush()
+            return StationOutcome(False, str(_l('Stopped: scanning does not clear a stop. Press Esc.')), 'blocked',
+                                  current, grade)
+    if code.upper() in GRADE_CODES:
+        grade = GRADE_CODES[code.upper()]
+        return StationOutcome(True, str(_l('Units scanned now are graded: %(grade)s.', grade=GRADE_LABELS[grade])),
+                              'grade', current, grade)
+    order, open_returns = returns_for_scan(code)
+    if order is not None:
+        if open_returns:
+            ret = open_returns[0]
+            return StationOutcome(True, str(_l('Return %(number)s of order %(order)s: scan each unit.',
+                                               number=ret.number, order=order.number)), 'opened', ret, grade)
+        if pending_order_id == order.id:
+            ret = open_unannounced(order, actor=actor)
+            return StationOutcome(True, str(_l('Unannounced return %(number)s opened for order %(order)s: scan each '
+                                               'unit.', number=ret.number, order=order.number)), 'opened', ret, grade)
+        if not any(returnable_units(order).values()):
+            return StationOutcome(False, str(_l('Order %(order)s has nothing left to return (status %(status)s).',
+                                                order=order.number, status=order.status)), 'unknown', current, grade)
+        return StationOutcome(False, str(_l('No return is expected for order %(order)s. Scan the same code again to '
+                                            'open an unannounced return of it.', order=order.number)),
+                              'no_return', current, grade, pending_order_id=order.id)
+    if current is None or current.state not in ('approved', 'receiving'):
+        return StationOutcome(False, str(_l('Scan the tracking number on the parcel or the order barcode first.')),
+                              'unknown', current, grade)
+    try:
+        line = unit_line(current, code)
+    except UserError as exc:
+        current.blocked_message = str(exc)
+        record_audit(actor, 'return.stop', current, note=f'{code[:100]}: {exc}')
+        db.session.flush()
+        return StationOutcome(False, str(exc), 'stop', current, grade)
+    receipt = receive_units(current, [ReceivedUnit(line.product.sku, grade)], actor=actor)
+    message = _l('%(sku)s %(name)s: %(grade)s (%(received)d of %(expected)d units).', sku=line.product.sku,
+                 name=line.product.name, grade=GRADE_LABELS[grade], received=current.units_received,
+                 expected=current.units)
+    if receipt.complete:
+        message = _l('%(message)s Every unit of %(number)s is in.', message=message, number=current.number)
+    return StationOutcome(True, str(message), 'unit', current, grade)
+
+
+def acknowledge_stop(ret: Return, *, actor) -> StationOutcome:
+    """Esc at the returns station: the stop has been read and the unit put aside."""
+    ret = lock_return(ret)
+    if ret.blocked_message:
+        record_audit(actor, 'return.stop_acknowledged', ret, note=ret.blocked_message)
+        ret.blocked_message = ''
+        db.session.flush()
+    return StationOutcome(True, str(_l('Stop acknowledged: scan the next unit.')), 'acknowledged', ret)
 
 
 def finish_receiving(ret: Return, *, actor) -> None:

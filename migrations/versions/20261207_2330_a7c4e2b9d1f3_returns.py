@@ -58,6 +58,7 @@ def upgrade():
     sa.Column('shipment_id', sa.Integer(), nullable=True),
     sa.Column('packed_by_id', sa.Integer(), nullable=True),
     sa.Column('packing_session_id', sa.Integer(), nullable=True),
+    sa.Column('blocked_message', sa.Text(), server_default='', nullable=False),
     sa.Column('replacement_order_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("outcome IN ('', 'refund', 'exchange', 'none')", name=op.f('ck_returns_outcome_known')),
     sa.CheckConstraint("source IN ('clerk', 'station', 'customer', 'cli')", name=op.f('ck_returns_source_known')),

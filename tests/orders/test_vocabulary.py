@@ -14,7 +14,9 @@ from app.orders.vocabulary import CARRIER_LABELS, EVENT_LABELS, describe_event, 
 NOT_ON_ORDERS = {'product.created', 'product.updated', 'product.shop', 'user.created', 'user.updated',
                  'user.password_set', 'user.logins_ended', 'user.unlocked', 'email_template.saved',
                  'email_template.reset', 'email.requeued', 'settings.changed', 'tracking.range_added',
-                 'privacy.request'}
+                 'privacy.request', 'return.opened', 'return.state', 'return.received', 'return.finished',
+                 'return.refunded', 'return.exchanged', 'return.stop', 'return.stop_acknowledged',
+                 'return.scan_refused', 'return_reason.changed'}
 
 
 def recorded_actions() -> set[str]:

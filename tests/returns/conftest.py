@@ -31,3 +31,14 @@ def shipped(floor):
     floor['shipment'] = ship('F-1', floor['packer'])
     floor['shipment2'] = ship('F-2', floor['packer'])
     return floor
+
+
+@pytest.fixture
+def reading_only():
+    """The test only reads while the browser works: its transactions must not take SQLite's write lock."""
+    from app.database import set_read_only_transactions
+
+    set_read_only_transactions(True)
+    yield
+    db.session.rollback()
+    set_read_only_transactions(False)

@@ -4,9 +4,15 @@ Receivers run inside the sender's transaction, so a message is committed with th
 caused it or not at all; the sender (sender.py) delivers it after the commit.
 """
 from app.fulfilment.signals import order_shipped
-from app.notifications.services import mail_settings, queue_order_confirmations, queue_shipping_confirmation
+from app.notifications.services import (
+    mail_settings,
+    queue_order_confirmations,
+    queue_return_email,
+    queue_shipping_confirmation,
+)
 from app.orders.models import OWN_CHANNELS
 from app.orders.signals import order_placed
+from app.returns.signals import refund_recorded, return_approved, return_received
 
 
 def confirm_orders(channel: str, *, order_ids: list[int], actor=None, locale: str = 'ja') -> None:
@@ -21,6 +27,24 @@ def confirm_shipment(shipment, *, orders: list, actor=None) -> None:
     queue_shipping_confirmation(shipment, orders=orders)
 
 
+def tell_return_approved(ret, *, actor=None) -> None:
+    """The customer's return request was approved: where to send the units."""
+    queue_return_email('return_approved', ret, actor=actor)
+
+
+def tell_return_received(ret, *, units: int, complete: bool, actor=None) -> None:
+    """Every unit of a return is in (one message per return, when the last unit arrives)."""
+    if complete:
+        queue_return_email('return_received', ret, actor=actor)
+
+
+def tell_refund_made(refund, *, actor=None) -> None:
+    queue_return_email('refund_made', refund.return_, refund=refund, actor=actor)
+
+
 def connect() -> None:
     order_placed.connect(confirm_orders)
     order_shipped.connect(confirm_shipment)
+    return_approved.connect(tell_return_approved)
+    return_received.connect(tell_return_received)
+    refund_recorded.connect(tell_refund_made)

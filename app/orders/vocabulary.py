@@ -32,7 +32,9 @@ SCAN_RESULTS = {'ok': _l('ok'), 'order': _l('order opened'), 'wrong_item': _l('w
 
 #: the e-mail an order's timeline shows as queued (the notifications area writes them, by these kinds)
 EMAIL_KIND_LABELS = {'order_confirmation': _l('Order confirmation'),
-                     'shipping_confirmation': _l('Shipping confirmation')}
+                     'shipping_confirmation': _l('Shipping confirmation'),
+                     'return_approved': _l('Return approved'), 'return_received': _l('Return received'),
+                     'refund_made': _l('Refund made')}
 
 #: the carriers as screens name them (app.fulfilment.services.CARRIER_NAMES is what labels and e-mails print)
 CARRIER_LABELS = {'yamato': _l('Yamato Transport'), 'sagawa': _l('Sagawa Express'),

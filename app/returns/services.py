@@ -38,7 +38,7 @@ from app.orders.services import (
     transition,
 )
 from app.returns.models import GRADES, REFUND_METHODS, Refund, Return, ReturnLine, ReturnReason
-from app.returns.signals import return_received
+from app.returns.signals import refund_recorded, return_approved, return_received
 from app.returns.vocabulary import GRADE_LABELS
 from importers.codes import scanned_tracking_number
 from importers.orders.records import LineRecord, OrderRecord
@@ -256,6 +256,8 @@ def decide(ret: Return, approve: bool, *, actor, message: str = '') -> None:
     action = 'order.return_approved' if approve else 'order.return_declined'
     record_audit_many(actor, action, [ret.order_id], after={'return': ret.number}, note=ret.message)
     db.session.flush()
+    if approve:
+        return_approved.send(ret, actor=actor)
 
 
 # ---------------------------------------------------------------------------------------------- receiving
@@ -375,7 +377,7 @@ def receive_units(ret: Return, units: list[ReceivedUnit], *, actor) -> Receipt:
     _order_follows(ret, actor=actor, note=summary)
     if complete:
         _release_replacement(ret, actor=actor)
-    return_received.send(ret, units=len(counted), actor=actor)
+    return_received.send(ret, units=len(counted), complete=complete, actor=actor)
     return Receipt(ret, dict(totals), complete)
 
 
@@ -564,6 +566,7 @@ def finish_receiving(ret: Return, *, actor) -> None:
     db.session.flush()
     _order_follows(ret, actor=actor, note=str(_l('not in the parcel: %(units)s', units=', '.join(missing) or '—')))
     _release_replacement(ret, actor=actor)
+    return_received.send(ret, units=0, complete=True, actor=actor)
 
 
 # ---------------------------------------------------------------------------------------------- refunds
@@ -639,6 +642,7 @@ def record_refund(ret: Return, line_amounts: dict[int, int], *, fees: int = 0, m
     set_payment_refunded(order, amount=refund.amount, refunded_total=refunded, method=method, on=refunded_on,
                          actor=actor, note=ret.number)
     db.session.flush()
+    refund_recorded.send(refund, actor=actor)
     return refund
 
 

@@ -3,21 +3,7 @@ import pytest
 from app.extensions import db
 from app.fulfilment import services as floor_services
 from app.returns.services import ensure_default_reasons
-from tests.factories import stored_order
-
-
-def ship(external_id, packer):
-    """Pack an order of the floor fixture by scanning each of its units, then ship it at the dock."""
-    order = stored_order(external_id)
-    session = floor_services.open_packing(order.number, station='梱包1', actor=packer).session
-    for line in order.lines:
-        for _ in range(line.quantity):
-            floor_services.scan(session, line.product.jan, actor=packer)
-    db.session.commit()
-    shipment = floor_services.shipment_of(order.id)
-    floor_services.ship(shipment, actor=packer)
-    db.session.commit()
-    return shipment
+from tests.factories import pack_and_ship as ship
 
 
 @pytest.fixture

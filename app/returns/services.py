@@ -260,6 +260,22 @@ def decide(ret: Return, approve: bool, *, actor, message: str = '') -> None:
         return_approved.send(ret, actor=actor)
 
 
+#: reasons only the shop gives (a parcel the carrier brought back): a customer does not choose them
+NOT_FOR_CUSTOMERS = ('refused', 'undeliverable', 'carrier_accident')
+
+
+def customer_reasons() -> list[ReturnReason]:
+    return [reason for reason in reasons() if reason.key not in NOT_FOR_CUSTOMERS]
+
+
+def request_return(order: Order, asked: list[AskedLine], *, comment: str = '') -> Return:
+    """The customer asks, from the shop's order-status page, to send units back; a clerk approves or declines."""
+    for entry in asked:
+        if entry.reason in NOT_FOR_CUSTOMERS:
+            raise UserError(_l('Choose a reason from the list.'), field='reason')
+    return open_return(order, asked, actor=None, source='customer', state='requested', comment=comment)
+
+
 # ---------------------------------------------------------------------------------------------- receiving
 
 @dataclasses.dataclass(frozen=True)

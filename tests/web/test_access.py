@@ -131,6 +131,7 @@ ACCESS = {
     'privacy.access_log': ADMIN,
     'settings.shop': MANAGEMENT,
     # returns: the office's screens, and the returns station of whoever receives goods
+    'storefront.request_return': PUBLIC,
     'returns.returns': OFFICE,
     'returns.order_returns': OFFICE,
     'returns.open_return': OFFICE,

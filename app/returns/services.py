@@ -211,7 +211,7 @@ def open_return(order: Order, asked: list[AskedLine], *, actor, source: str = 'c
         ret.lines.append(ReturnLine(order_line_id=line.id, product_id=line.product_id, reason=reason,
                                     quantity=quantity))
     db.session.flush()
-    summary = ', '.join(f'{line.product.sku} x{quantity} ({reason.key})' for line, quantity, reason in planned)
+    summary = ', '.join(f'{line.product.sku} x{quantity} ({reason.label_ja})' for line, quantity, reason in planned)
     record_audit(actor, 'return.opened', ret, after={'order': order.number, 'state': state, 'source': source},
                  note=summary)
     record_audit_many(actor, 'order.return_opened', [order.id], after={'return': ret.number, 'state': state},

@@ -15,7 +15,7 @@ def test_a_customer_asks_for_a_return_and_the_shop_records_the_request(shipped, 
     too_many = client.post('/shop/order-status/return', data={
         'number': order.number, 'email': 'ichiko@example.jp', f'qty-{line["T-1"].id}': '5',
         f'reason-{line["T-1"].id}': 'changed_mind'})
-    assert too_many.status_code == 422 and '2 not yet returned' in too_many.text
+    assert too_many.status_code == 422 and db.session.scalar(sa.select(sa.func.count(Return.id))) == 0
     shop_only = client.post('/shop/order-status/return', data={
         'number': order.number, 'email': 'ichiko@example.jp', f'qty-{line["T-1"].id}': '1',
         f'reason-{line["T-1"].id}': 'refused'})
@@ -23,11 +23,11 @@ def test_a_customer_asks_for_a_return_and_the_shop_records_the_request(shipped, 
     done = client.post('/shop/order-status/return', data={
         'number': order.number, 'email': 'ichiko@example.jp', f'qty-{line["T-1"].id}': '1',
         f'reason-{line["T-1"].id}': 'changed_mind', 'comment': '色が思っていたのと違いました'})
-    assert done.status_code == 200 and 'was sent' in done.text
+    assert done.status_code == 200
     ret = db.session.scalar(sa.select(Return))
+    assert 'id="return-requested">' in done.text and ret.number in done.text
     assert (ret.state, ret.source, ret.customer_comment, ret.lines[0].quantity) == (
         'requested', 'customer', '色が思っていたのと違いました', 1)
-    assert 'waiting for our reply' in done.text
 
 
 def test_a_wrong_e_mail_is_refused_and_counted_as_a_failed_look_up(shipped, client):

@@ -19,6 +19,7 @@ from app.inventory.models import Location, StockMovement
 from app.notifications.models import EmailMessage
 from app.notifications.services import queue_order_confirmations
 from app.orders.models import Order
+from app.returns.services import AskedLine, ensure_default_reasons, open_return
 from tests.conftest import PASSWORD
 from tests.factories import kura_orders, place_order, stored_order
 
@@ -41,6 +42,7 @@ PARAMETERS = {
     'message_id': lambda d: d['message_id'], 'user_id': lambda d: d['user_id'],
     'kind': lambda d: 'order_confirmation', 'locale': lambda d: 'ja',
     'sku': lambda d: 'T-1', 'channel': lambda d: 'rakuten', 'carrier': lambda d: 'yamato',
+    'return_id': lambda d: d['return_id'],
 }
 #: /orders/imports/<batch_id> is an import; /pick/<batch_id> a pick batch
 BATCHES = {'orders.import_batch': 'import_batch_id', 'orders.import_problems': 'import_batch_id'}
@@ -120,6 +122,14 @@ def shop_day(app, floor, make_user, client, monkeypatch):
     for code in ('4569951116179', '4569951116179', '4901234567894'):
         outcome = floor_services.scan(outcome.session, code, actor=packer)
     db.session.commit()
+    # F-3 shipped and a unit of it on its way back
+    f3 = stored_order('F-3')
+    outcome = floor_services.open_packing(f3.number, station='梱包2', actor=packer)
+    floor_services.scan(outcome.session, '4569951116179', actor=packer)
+    floor_services.ship(floor_services.shipment_of(f3.id), actor=packer)
+    ensure_default_reasons()
+    ret = open_return(f3, [AskedLine('T-1', 1, 'wrong_item')], actor=packer)
+    db.session.commit()
     floor['packer'].name, floor['manager'].name = '梱包 一郎', '店長 花子'   # people's names, as in a Japanese shop
     db.session.execute(sa.update(StockMovement).values(reference='初期入荷'))
     manager = make_user('admin', locale='ja', name='管理 太郎')
@@ -130,6 +140,7 @@ def shop_day(app, floor, make_user, client, monkeypatch):
         'message_id': db.session.scalar(sa.select(EmailMessage.id).limit(1)), 'user_id': packer.id,
         'batch_id': db.session.scalar(sa.select(PickBatch.id).limit(1)),
         'import_batch_id': db.session.scalar(sa.select(Order.import_batch_id).where(Order.id == f1.id)),
+        'return_id': ret.id,
     }
 
 

@@ -1,6 +1,6 @@
 """Returns forms: input checks only (the lines' quantities and amounts are read by the views, one per line)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.database import INT_MAX
@@ -35,3 +35,10 @@ class CloseForm(Form):
     outcome = SelectField(_l('Outcome'), choices=[('refund', _l('Refund')), ('exchange', _l('Exchange')),
                                                   ('none', _l('None'))])
     note = TextAreaField(_l('Note'), validators=[Optional(), Length(max=2000)])
+
+
+class ReasonForm(Form):
+    label_ja = StringField(_l('Name in Japanese'), validators=[DataRequired(), Length(max=100)])
+    label_en = StringField(_l('Name in English'), validators=[DataRequired(), Length(max=100)])
+    ship_at_once = BooleanField(_l('An exchange ships at once, without waiting for the returned unit'))
+    active = BooleanField(_l('In use'))

@@ -98,12 +98,20 @@ def reason_by_key(key: str) -> ReturnReason:
     return reason
 
 
-def set_reason_ship_at_once(reason: ReturnReason, ship_at_once: bool, *, actor) -> None:
-    """Whether an exchange for this reason ships before the returned unit arrives."""
-    before = reason.ship_at_once
-    reason.ship_at_once = bool(ship_at_once)
-    record_audit(actor, 'return_reason.changed', reason, before={'ship_at_once': before},
-                 after={'ship_at_once': reason.ship_at_once})
+def change_reason(reason: ReturnReason, *, label_ja: str, label_en: str, ship_at_once: bool, active: bool,
+                  actor) -> None:
+    """A manager renames a reason, says whether an exchange for it ships before the returned unit arrives, or
+    retires it (its key stays: returns that name it keep it)."""
+    label_ja, label_en = (label_ja or '').strip(), (label_en or '').strip()
+    if not label_ja or not label_en:
+        raise UserError(_l('A reason needs a Japanese and an English name.'), field='label_ja')
+    before = {'label_ja': reason.label_ja, 'label_en': reason.label_en, 'ship_at_once': reason.ship_at_once,
+              'active': reason.active}
+    reason.label_ja, reason.label_en = label_ja[:100], label_en[:100]
+    reason.ship_at_once, reason.active = bool(ship_at_once), bool(active)
+    after = {'label_ja': reason.label_ja, 'label_en': reason.label_en, 'ship_at_once': reason.ship_at_once,
+             'active': reason.active}
+    record_audit(actor, 'return_reason.changed', reason, before=before, after=after)
     db.session.flush()
 
 

@@ -3,6 +3,7 @@ station on the floor (scan the parcel, then each unit), and the list of returns.
 import datetime as dt
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import abort, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -12,9 +13,9 @@ from app.extensions import db
 from app.orders.models import Order
 from app.returns import bp, queries, services
 from app.returns import vocabulary as v
-from app.returns.forms import CloseForm, DecideForm, ExchangeForm, OpenReturnForm, RefundForm
-from app.returns.models import GRADES, Return
-from app.web.access import OFFICE, RECEIVING, roles_required
+from app.returns.forms import CloseForm, DecideForm, ExchangeForm, OpenReturnForm, ReasonForm, RefundForm
+from app.returns.models import GRADES, Return, ReturnLine, ReturnReason
+from app.web.access import MANAGEMENT, OFFICE, RECEIVING, roles_required
 from app.web.htmx import render_htmx
 from app.web.unit_of_work import one_transaction, writing
 from importers.base import JST
@@ -31,7 +32,7 @@ def _today() -> dt.date:
 def returns():
     """The latest returns, those waiting for a decision first."""
     rows = db.session.scalars(sa.select(Return).order_by((Return.state == 'requested').desc(), Return.id.desc())
-                              .limit(200)).all()
+                              .options(so.joinedload(Return.order), so.selectinload(Return.lines)).limit(200)).all()
     return render_template('returns/list.html', returns=rows)
 
 
@@ -165,6 +166,37 @@ def close(return_id):
     if not work.ok:
         return _detail(db.get_or_404(Return, return_id), work.status, close_form=form)
     return redirect(url_for('returns.return_detail', return_id=return_id), 303)
+
+
+@bp.route('/reasons')
+@roles_required(*MANAGEMENT)
+def reasons():
+    """The managed list of return reasons: names, fault, whether an exchange ships at once, in use."""
+    return _reasons_page()
+
+
+def _reasons_page(changed: ReasonForm | None = None, changed_id: int | None = None, status: int = 200):
+    rows = services.reasons(active_only=False)
+    counts = dict(db.session.execute(sa.select(ReturnLine.reason_id, sa.func.count(ReturnLine.id))
+                                     .group_by(ReturnLine.reason_id)).all())
+    forms = {r.id: changed if r.id == changed_id else ReasonForm(formdata=None, obj=r, prefix=f'r{r.id}')
+             for r in rows}
+    return render_template('returns/reasons.html', reasons=rows, forms=forms, counts=counts), status
+
+
+@bp.route('/reasons/<int:reason_id>', methods=['POST'])
+@roles_required(*MANAGEMENT)
+def change_reason(reason_id):
+    reason = db.get_or_404(ReturnReason, reason_id)
+    form = ReasonForm(prefix=f'r{reason.id}')
+    if not form.validate_on_submit():
+        return _reasons_page(form, reason.id, 422)
+    with writing(form) as work:
+        services.change_reason(reason, label_ja=form.label_ja.data, label_en=form.label_en.data,
+                               ship_at_once=form.ship_at_once.data, active=form.active.data, actor=current_user)
+    if not work.ok:
+        return _reasons_page(form, reason.id, work.status)
+    return redirect(url_for('returns.reasons'), 303)
 
 
 # ---------------------------------------------------------------------------------------------- the station

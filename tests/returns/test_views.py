@@ -96,3 +96,23 @@ def test_the_station_opens_the_parcel_by_its_label_grades_units_and_stops_on_a_s
     assert unit.status_code == 200 and 'Quarantine' in unit.text
     db.session.expire_all()
     assert (ret.state, ret.lines[0].quarantine) == ('received', 1)
+
+
+def test_a_manager_renames_a_reason_and_makes_its_exchanges_wait(shipped, client, login):
+    login('manager')
+    reason = services.reason_by_key('wrong_item')
+    db.session.commit()
+    page = client.get('/returns/reasons')
+    assert page.status_code == 200 and 'wrong_item' in page.text
+    prefix = f'r{reason.id}-'
+    refused = client.post(f'/returns/reasons/{reason.id}', data={prefix + 'label_ja': '', prefix + 'label_en': 'x',
+                                                                  prefix + 'active': 'y'})
+    assert refused.status_code == 422
+    done = client.post(f'/returns/reasons/{reason.id}', data={
+        prefix + 'label_ja': '誤出荷（倉庫）', prefix + 'label_en': 'Wrong item', prefix + 'active': 'y'})
+    assert done.status_code == 303
+    db.session.expire_all()
+    assert (reason.label_ja, reason.ship_at_once, reason.active) == ('誤出荷（倉庫）', False, True)
+    ret = services.open_return(stored_order('F-1'), [AskedLine('W-1', 1, 'wrong_item')], actor=None)
+    replacement = services.create_exchange(ret, actor=None)
+    assert replacement.status == 'new'

@@ -133,6 +133,8 @@ ACCESS = {
     # returns: the office's screens, and the returns station of whoever receives goods
     'storefront.request_return': PUBLIC,
     'returns.returns': OFFICE,
+    'returns.reasons': MANAGEMENT,
+    'returns.change_reason': MANAGEMENT,
     'returns.order_returns': OFFICE,
     'returns.open_return': OFFICE,
     'returns.return_detail': OFFICE,

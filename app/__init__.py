@@ -111,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
         orders,
         privacy,
         reports,
+        returns,
         settings,
         stocktake,
         storefront,
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from app.orders import views as _orders_views  # noqa: F401
     from app.privacy import views as _privacy_views  # noqa: F401
     from app.reports import views as _reports_views  # noqa: F401
+    from app.returns import views as _returns_views  # noqa: F401
     from app.settings import views as _settings_views  # noqa: F401
     from app.stocktake import views as _stocktake_views  # noqa: F401
     from app.storefront import views as _storefront_views  # noqa: F401
@@ -146,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy.bp, url_prefix='/privacy')
     app.register_blueprint(stocktake.bp, url_prefix='/stocktake')
     app.register_blueprint(channels.bp, url_prefix='/channels')
+    app.register_blueprint(returns.bp, url_prefix='/returns')
 
 
 def register_tasks() -> None:

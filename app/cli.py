@@ -24,6 +24,7 @@ from app.fulfilment import cli as fulfilment_cli
 from app.operations import cli as operations_cli
 from app.orders.allocation import allocate as allocate_all
 from app.orders.importing import import_order_files
+from app.returns import cli as returns_cli
 from app.stocktake import cli as stocktake_cli
 from importers.base import FileRefused
 
@@ -45,6 +46,7 @@ def register(app: Flask) -> None:
     channels_cli.register(app)
     operations_cli.register(app)
     stocktake_cli.register(app)
+    returns_cli.register(app)
 
 
 def _read_password(email: str) -> str:
@@ -216,6 +218,17 @@ def export_orders(date_from, date_to, output, encoding):
     """Orders, one row per line, ordered between --from and --to (JST days)."""
     _export('orders', output, encoding, date_from=date_from and date_from.date(),
             date_to=date_to and date_to.date())
+
+
+@export_cli.command('returns')
+@click.option('--from', 'date_from', type=click.DateTime(['%Y-%m-%d']), required=True,
+              help='First day a return was opened (JST).')
+@click.option('--to', 'date_to', type=click.DateTime(['%Y-%m-%d']), required=True, help='Last day (JST), included.')
+@_output_option
+@_encoding_option
+def export_returns(date_from, date_to, output, encoding):
+    """Returns opened between --from and --to (JST days), one row per returned line."""
+    _export('returns', output, encoding, date_from=date_from.date(), date_to=date_to.date())
 
 
 @click.command('allocate')

@@ -12,6 +12,7 @@ from app.fulfilment.queries import export_daily_shipments
 from app.inventory.importing import import_stock
 from app.inventory.queries import export_stock
 from app.orders.queries import export_orders
+from app.returns.queries import export_returns
 
 
 #: each takes ``(data: bytes, filename, *, actor=None)`` and returns an ImportResult, or raises FileRefused
@@ -26,4 +27,5 @@ EXPORTERS = {
     'products': export_products,
     'daily-shipments': export_daily_shipments,
     'stock': export_stock,
+    'returns': export_returns,
 }

@@ -7,6 +7,7 @@ from app.inventory.models import Location, StockLevel, StockMovement, Warehouse 
 from app.jobs.models import Job, UploadedFile  # noqa: F401
 from app.notifications.models import EmailMessage, EmailTemplate  # noqa: F401
 from app.orders.models import Allocation, ImportBatch, Order, OrderHold, OrderLine  # noqa: F401
+from app.returns.models import Refund, Return, ReturnLine, ReturnReason  # noqa: F401
 from app.settings.models import Setting  # noqa: F401
 from app.stocktake.models import CountLine, CountLocation, StockCount  # noqa: F401
 from app.storefront.models import LookupFailure  # noqa: F401

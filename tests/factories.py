@@ -296,6 +296,22 @@ def stored_order(external_id) -> Order:
     return db.session.scalar(sa.select(Order).where(Order.external_order_id == external_id))
 
 
+def pack_and_ship(external_id, packer):
+    """Pack an allocated order in a pick batch by scanning each of its units, then ship it; its Shipment."""
+    from app.fulfilment import services as floor
+
+    order = stored_order(external_id)
+    session = floor.open_packing(order.number, station='梱包1', actor=packer).session
+    for line in order.lines:
+        for _ in range(line.quantity):
+            floor.scan(session, line.product.jan, actor=packer)
+    db.session.commit()
+    shipment = floor.shipment_of(order.id)
+    floor.ship(shipment, actor=packer)
+    db.session.commit()
+    return shipment
+
+
 def outbox() -> list[EmailMessage]:
     """Every message in the e-mail outbox, oldest first, read in a fresh transaction."""
     # a fresh transaction, not only fresh objects: polling inside one transaction reads one snapshot (and on

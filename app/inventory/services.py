@@ -12,7 +12,15 @@ from app.catalog.models import Product
 from app.database import INT_MAX, utcnow
 from app.errors import UserError
 from app.extensions import db
-from app.inventory.models import Location, MovementReason, StockLevel, StockMovement, Warehouse, walking_order_key
+from app.inventory.models import (
+    Location,
+    LocationKind,
+    MovementReason,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+    walking_order_key,
+)
 from app.inventory.signals import stock_arrived
 
 
@@ -54,12 +62,14 @@ def get_location(code: str, warehouse: Warehouse | None = None) -> Location:
     return location
 
 
-def get_or_create_location(code: str, warehouse: Warehouse | None = None) -> Location:
+def get_or_create_location(code: str, warehouse: Warehouse | None = None, *,
+                           kind: str = LocationKind.storage) -> Location:
+    """The location with this code; a new one is made of `kind` (an existing one keeps its own)."""
     code = clean_location_code(code)
     warehouse = warehouse or default_warehouse()
     location = find_location(code, warehouse)
     if location is None:
-        location = Location(warehouse=warehouse, code=code, sort_key=walking_order_key(code))
+        location = Location(warehouse=warehouse, code=code, sort_key=walking_order_key(code), kind=kind)
         db.session.add(location)
         db.session.flush()
     return location

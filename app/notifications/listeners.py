@@ -9,10 +9,12 @@ from app.notifications.services import (
     mail_settings,
     queue_order_confirmations,
     queue_oversell_alerts,
+    queue_return_email,
     queue_shipping_confirmation,
 )
 from app.orders.models import OWN_CHANNELS
 from app.orders.signals import order_placed
+from app.returns.signals import refund_recorded, return_approved, return_received
 
 
 def confirm_orders(channel: str, *, order_ids: list[int], actor=None, locale: str = 'ja') -> None:
@@ -32,7 +34,25 @@ def alert_managers(channel: str, *, oversell_ids: list[int]) -> None:
     queue_oversell_alerts(oversell_ids)
 
 
+def tell_return_approved(ret, *, actor=None) -> None:
+    """The customer's return request was approved: where to send the units."""
+    queue_return_email('return_approved', ret, actor=actor)
+
+
+def tell_return_received(ret, *, units: int, complete: bool, actor=None) -> None:
+    """Every unit of a return is in (one message per return, when the last unit arrives)."""
+    if complete:
+        queue_return_email('return_received', ret, actor=actor)
+
+
+def tell_refund_made(refund, *, actor=None) -> None:
+    queue_return_email('refund_made', refund.return_, refund=refund, actor=actor)
+
+
 def connect() -> None:
     order_placed.connect(confirm_orders)
     order_shipped.connect(confirm_shipment)
     oversold.connect(alert_managers)
+    return_approved.connect(tell_return_approved)
+    return_received.connect(tell_return_received)
+    refund_recorded.connect(tell_refund_made)

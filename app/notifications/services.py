@@ -37,6 +37,7 @@ from app.notifications.templating import (
     default_source,
     order_context,
     oversell_context,
+    return_context,
     shipping_context,
 )
 from app.orders.models import OWN_CHANNELS, Order
@@ -308,6 +309,19 @@ def queue_shipping_confirmation(shipment, *, orders: list | None = None, actor=N
     locale = locale or order.locale
     context = shipping_context(shipment, orders or parcel_orders(order), locale, shop_context())
     return queue_email('shipping_confirmation', order.buyer_email, context, locale=locale, order=order,
+                       to_name=order.buyer_name or order.ship_name, actor=actor)
+
+
+def queue_return_email(kind: str, ret, *, refund=None, actor=None) -> EmailMessage | None:
+    """Queue a message about a return (approved, received, refund made) to the order's buyer, in the language the
+    order was placed in; None when there is no usable address, or a mall order's mail is left to the mall."""
+    order = ret.order
+    if not valid_address((order.buyer_email or '').strip()):
+        return None
+    if order.channel not in OWN_CHANNELS and not mail_settings().send_mall_shipping_confirmation:
+        return None
+    context = return_context(ret, order.locale, shop_context(), refund)
+    return queue_email(kind, order.buyer_email, context, locale=order.locale, order=order,
                        to_name=order.buyer_name or order.ship_name, actor=actor)
 
 

@@ -31,6 +31,8 @@ from app.fulfilment.services import CARRIER_NAMES, cod_to_collect, shipping_sett
 from app.orders.models import OWN_CHANNELS, Order, OrderLine
 from app.orders.money import included_tax
 from app.orders.vocabulary import CHANNEL_LABELS, EMAIL_KIND_LABELS, PAYMENT_LABELS
+from app.returns.models import Refund, Return, ReturnLine, ReturnReason
+from app.returns.vocabulary import REFUND_METHOD_LABELS
 from importers.base import JST
 
 
@@ -403,6 +405,53 @@ def sample_shipping_confirmations(locale: str, shop: dict | None = None) -> list
             shipping_context(untracked, [mall], locale, shop or SAMPLE_SHOP)]
 
 
+def return_context(ret, locale: str, shop: dict, refund=None) -> dict:
+    """A return's messages: the order's context, ``ret`` (number, lines with reasons, the shop's message) and the
+    address the units go back to; for a refund, ``refund`` (amount, method, day)."""
+    context = order_context(ret.order, locale, shop)
+    sender = shipping_settings()
+    postal = sender.sender_postal_code or ''
+    context['ret'] = {
+        'number': ret.number, 'message': ret.message or '',
+        'lines': [{'name': line.order_line.name if line.order_line is not None else '', 'quantity': line.quantity,
+                   'received': line.received, 'reason': line.reason.label(locale)} for line in ret.lines],
+        'return_to': {'name': sender.sender_name, 'postal_code': f'{postal[:3]}-{postal[3:]}' if len(postal) == 7
+                      else postal,
+                      'address': f'{sender.sender_prefecture}{sender.sender_city}{sender.sender_address1}'
+                                 f'{sender.sender_address2}', 'phone': sender.sender_phone},
+    }
+    if refund is not None:
+        with force_locale(locale):
+            method = str(REFUND_METHOD_LABELS.get(refund.method, refund.method))
+        context['refund'] = {'amount': refund.lines_amount + refund.fees_amount, 'lines_amount': refund.lines_amount,
+                             'fees_amount': refund.fees_amount, 'method': method, 'method_code': refund.method,
+                             'refunded_on': format_day(refund.refunded_on, locale)}
+    return context
+
+
+def sample_returns(locale: str, shop: dict | None = None) -> list[dict]:
+    """Made-up returns (never saved) of the sample orders: one with the shop's message, one without."""
+    store, mall = sample_orders()
+    defective = ReturnReason(key='defective', label_ja='不良品', label_en='Defective', fault='shop')
+    changed = ReturnReason(key='changed_mind', label_ja='サイズ・イメージ違い', label_en='Not as expected',
+                           fault='customer')
+    first = Return(id=12, order=store, message='着払いでお送りください。')
+    first.lines = [ReturnLine(order_line=store.lines[1], quantity=1, reason=defective, sellable=0, quarantine=1,
+                              scrap=0, supplier=0)]
+    second = Return(id=13, order=mall, message='')
+    second.lines = [ReturnLine(order_line=mall.lines[0], quantity=1, reason=changed, sellable=1, quarantine=0,
+                               scrap=0, supplier=0)]
+    refunds = [Refund(lines_amount=1574, fees_amount=880, method='bank_transfer', refunded_on=dt.date(2026, 12, 1)),
+               Refund(lines_amount=5500, fees_amount=0, method='mall', refunded_on=dt.date(2026, 12, 2))]
+    return [return_context(ret, locale, shop or SAMPLE_SHOP, refund) for ret, refund in zip((first, second), refunds)]
+
+
+RETURN_VARIABLES = '''(as in the order confirmation) and
+ret.number  ret.message  {% for line in ret.lines %}: line.name  line.quantity  line.received  line.reason
+ret.return_to.name  ret.return_to.postal_code  ret.return_to.address  ret.return_to.phone
+refund.amount  refund.lines_amount  refund.fees_amount  refund.method  refund.refunded_on (refund made only)'''
+
+
 ORDER_VARIABLES = '''shop.name  shop.signature  shop.reply_to  customer_name
 order.number  order.external_order_id  order.channel  order.channel_name  order.is_store  order.ordered_at
 order.buyer_name  order.buyer_email  order.buyer_phone  order.payment_method  order.payment_method_code
@@ -444,6 +493,12 @@ KINDS = {
                                          variables=SHIPPING_VARIABLES),
     'oversell_alert': MessageKind(label=EMAIL_KIND_LABELS['oversell_alert'], samples=sample_oversell_alerts,
                                   variables=OVERSELL_VARIABLES),
+    'return_approved': MessageKind(label=EMAIL_KIND_LABELS['return_approved'], samples=sample_returns,
+                                   variables=RETURN_VARIABLES),
+    'return_received': MessageKind(label=EMAIL_KIND_LABELS['return_received'], samples=sample_returns,
+                                   variables=RETURN_VARIABLES),
+    'refund_made': MessageKind(label=EMAIL_KIND_LABELS['refund_made'], samples=sample_returns,
+                               variables=RETURN_VARIABLES),
 }
 
 

@@ -284,6 +284,19 @@ def mark_paid(order: Order, *, amount: int, paid_on: dt.date, actor) -> None:
         _allocate(order, actor)
 
 
+def set_payment_refunded(order: Order, *, amount: int, refunded_total: int, method: str, on: dt.date, actor,
+                         note: str = '') -> None:
+    """Money went back to the customer (a return's refund); the order is refunded once the whole bill went back."""
+    lock_order(order)
+    before = order.payment_status
+    if refunded_total >= order.billed:
+        order.payment_status = 'refunded'
+    record_audit(actor, 'order.refund', order, before={'payment_status': before},
+                 after={'payment_status': order.payment_status, 'amount': amount, 'refunded': refunded_total,
+                        'method': method, 'on': on.isoformat()}, note=note)
+    db.session.flush()
+
+
 def allocate_order(order: Order, *, actor):
     """Allocate one order now (a clerk's "Allocate now"), or refuse with why it is not ready.
 

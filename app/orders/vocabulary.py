@@ -33,7 +33,9 @@ SCAN_RESULTS = {'ok': _l('ok'), 'order': _l('order opened'), 'wrong_item': _l('w
 #: the e-mail an order's timeline shows as queued (the notifications area writes them, by these kinds)
 EMAIL_KIND_LABELS = {'order_confirmation': _l('Order confirmation'),
                      'shipping_confirmation': _l('Shipping confirmation'),
-                     'oversell_alert': _l('Oversell alert (to managers)')}
+                     'oversell_alert': _l('Oversell alert (to managers)'),
+                     'return_approved': _l('Return approved'), 'return_received': _l('Return received'),
+                     'refund_made': _l('Refund made')}
 
 #: the carriers as screens name them (app.fulfilment.services.CARRIER_NAMES is what labels and e-mails print)
 CARRIER_LABELS = {'yamato': _l('Yamato Transport'), 'sagawa': _l('Sagawa Express'),
@@ -69,6 +71,12 @@ EVENT_LABELS = {
     'order.fees': _l('Fees changed'),
     'order.data_exported': _l('Personal data exported'),
     'order.scan': _l('Scan at the packing station'),
+    'order.return_opened': _l('Return opened'),
+    'order.return_approved': _l('Return approved'),
+    'order.return_declined': _l('Return declined'),
+    'order.return_received': _l('Returned units received'),
+    'order.refund': _l('Refund recorded'),
+    'order.exchange': _l('Exchange'),
     'packing.override': _l('Unit counted by supervisor override'),
     'shipment.label_reprinted': _l('Shipping label reprinted'),
     'shipment.tracking_imported': _l("Tracking number read from the carrier's file"),
@@ -207,4 +215,20 @@ def describe_event(event) -> str:
             return str(_l('Split: %(units)s units moved to %(number)s', units=after.get('units'),
                           number=after['part']))
         return str(_l('Split from %(number)s', number=before.get('from', '')))
+    if event.action in ('order.return_opened', 'order.return_approved', 'order.return_declined'):
+        return str(_l('%(what)s: %(number)s', what=event_label(event.action), number=after.get('return', '')))
+    if event.action == 'order.return_received':
+        text = _l('Partly returned') if after.get('returned') == 'partly' else _l('Fully returned')
+        return str(_l('Returned units received (%(number)s): %(state)s', number=after.get('return', ''), state=text))
+    if event.action == 'order.refund':
+        return str(_l('Refund of %(amount)s yen (%(total)s yen in all): payment %(old)s → %(new)s',
+                      amount=f"{after.get('amount', 0):,}", total=f"{after.get('refunded', 0):,}",
+                      old=PAYMENT_STATUS_LABELS.get(before.get('payment_status'), ''),
+                      new=PAYMENT_STATUS_LABELS.get(after.get('payment_status'), '')))
+    if event.action == 'order.exchange':
+        if 'original' in after:
+            return str(_l('Replacement for %(number)s (return %(ret)s)', number=after['original'],
+                          ret=after.get('return', '')))
+        return str(_l('Exchange: replacement order %(number)s (return %(ret)s)', number=after.get('replacement', ''),
+                      ret=after.get('return', '')))
     return event_label(event.action)

@@ -2,7 +2,16 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, IntegerField, RadioField, SelectField, StringField, TelField, TextAreaField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.orders.services import prefecture_of
@@ -70,3 +79,11 @@ class StatusForm(Form):
     number = StringField(_l('Order number'), validators=[DataRequired(), Length(max=20)],
                          description=_l('As in your confirmation e-mail, e.g. K00000123'))
     email = EmailField(_l('E-mail'), validators=[DataRequired(), Length(max=254)])
+
+
+class ReturnRequestForm(Form):
+    """A customer asks to send units back; the order number and e-mail are checked again, as for the status."""
+
+    number = HiddenField(validators=[DataRequired(), Length(max=20)])
+    email = HiddenField(validators=[DataRequired(), Length(max=254)])
+    comment = TextAreaField(_l('Anything we should know (optional)'), validators=[Optional(), Length(max=2000)])

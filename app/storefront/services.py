@@ -193,6 +193,15 @@ def find_customer_order(number: str, email: str, *, client: str) -> Order | None
     return order
 
 
+def find_order_quietly(number: str, email: str) -> Order | None:
+    """The order a customer already found (the page's own hidden fields): read without counting a failure."""
+    order_id = Order.id_from_number(number or '')
+    order = db.session.get(Order, order_id) if order_id else None
+    if order is None or not email or order.buyer_email.strip().lower() != email.strip().lower():
+        return None
+    return order
+
+
 CUSTOMER_STATUS = {'new': 'received', 'confirmed': 'received', 'allocated': 'preparing', 'backordered': 'preparing',
                    'picking': 'preparing', 'packed': 'preparing', 'shipped': 'shipped', 'cancelled': 'cancelled',
                    'returned': 'returned'}

@@ -9,14 +9,18 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from app.catalog.models import Product
+from app.database import INT_MAX, parse_int
+from app.errors import UserError
 from app.extensions import db
 from app.fulfilment.models import Shipment
 from app.fulfilment.services import CARRIER_NAMES, tracking_url
 from app.inventory.queries import available_by_product
 from app.orders.services import address_problem, lookup
+from app.returns import queries as return_queries
+from app.returns import services as returns
 from app.storefront import bp, services
 from app.storefront.cart import Cart
-from app.storefront.forms import CartForm, CheckoutForm, StatusForm
+from app.storefront.forms import CartForm, CheckoutForm, ReturnRequestForm, StatusForm
 from app.web.htmx import render_htmx
 from app.web.tables import page_of
 from app.web.unit_of_work import writing
@@ -207,8 +211,50 @@ def order_status():
                         'url': tracking_url(shipment.carrier, shipment.tracking_number)}
         else:
             shipment = None
-    return render_template('storefront/status.html', form=form, order=order, error=None, shipment=shipment,
-                           customer_status=services.CUSTOMER_STATUS), status
+    return _status_page(form, order, shipment=shipment, status=status)
+
+
+def _status_page(form, order, *, shipment=None, status=200, error=None, requested=None, return_form=None):
+    context = {}
+    if order is not None:
+        context = {'returns': return_queries.order_returns(order), 'left': returns.returnable_units(order),
+                   'reasons': returns.customer_reasons(),
+                   'return_form': return_form or ReturnRequestForm(formdata=None, number=order.number,
+                                                                   email=order.buyer_email)}
+    return render_template('storefront/status.html', form=form, order=order, error=error, shipment=shipment,
+                           customer_status=services.CUSTOMER_STATUS, requested=requested, **context), status
+
+
+@bp.route('/order-status/return', methods=['POST'])
+def request_return():
+    """A customer asks to send units of a shipped order back: lines, quantities, reasons, a comment."""
+    form = ReturnRequestForm()
+    if not form.validate_on_submit():
+        abort(400)
+    asked, requested = [], None
+    with writing(show=False) as work:
+        # a wrong guess is counted (and committed) as at the status look-up
+        order = services.find_customer_order(form.number.data, form.email.data, client=request.remote_addr or '')
+        for line in order.lines if order is not None else ():
+            text = request.form.get(f'qty-{line.id}', '').strip()
+            if text and text != '0' and line.product is not None:
+                try:
+                    quantity = parse_int(text, 1, INT_MAX)
+                except ValueError:
+                    raise UserError(_('%(name)s: the quantity must be a whole number.', name=line.name)) from None
+                asked.append(returns.AskedLine(line.product.sku, quantity, request.form.get(f'reason-{line.id}', '')))
+        if order is not None and not asked:
+            raise UserError(_('Enter how many of which item you want to send back.'))
+        if order is not None:
+            requested = returns.request_return(order, asked, comment=form.comment.data or '')
+    if work.ok and order is None:
+        return _status_page(StatusForm(formdata=None), None, status=404,
+                            error=_('No order matches this number and e-mail address.'))
+    if not work.ok:
+        order = services.find_order_quietly(form.number.data, form.email.data)
+        return _status_page(StatusForm(formdata=None), order, status=422, error=str(work.error), return_form=form)
+    order = services.find_order_quietly(form.number.data, form.email.data)
+    return _status_page(StatusForm(formdata=None), order, requested=requested.number)
 
 
 @bp.route('/postal/<code>')

@@ -15,7 +15,9 @@ NOT_ON_ORDERS = {'product.created', 'product.updated', 'product.shop', 'user.cre
                  'user.password_set', 'user.logins_ended', 'user.unlocked', 'email_template.saved',
                  'email_template.reset', 'email.requeued', 'settings.changed', 'tracking.range_added',
                  'privacy.request', 'stocktake.started', 'stocktake.approved', 'listing.created',
-                 'listing.changed', 'oversell.cleared'}
+                 'listing.changed', 'oversell.cleared', 'return.opened', 'return.state', 'return.received',
+                 'return.finished', 'return.refunded', 'return.exchanged', 'return.stop', 'return.stop_acknowledged',
+                 'return.scan_refused', 'return_reason.changed'}
 
 
 def recorded_actions() -> set[str]:

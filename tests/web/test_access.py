@@ -12,6 +12,7 @@ ADMIN = frozenset({'admin'})
 MANAGEMENT = frozenset({'admin', 'manager'})
 OFFICE = frozenset({'admin', 'manager', 'clerk'})
 FLOOR = frozenset({'admin', 'manager', 'packer'})
+RECEIVING = frozenset({'admin', 'manager', 'clerk', 'packer'})
 
 #: every endpoint of the application and who may open it: a route missing here fails the suite
 ACCESS = {
@@ -154,6 +155,22 @@ ACCESS = {
     'privacy.requests': ADMIN,
     'privacy.access_log': ADMIN,
     'settings.shop': MANAGEMENT,
+    # returns: the office's screens, and the returns station of whoever receives goods
+    'storefront.request_return': PUBLIC,
+    'returns.returns': OFFICE,
+    'returns.reasons': MANAGEMENT,
+    'returns.change_reason': MANAGEMENT,
+    'returns.order_returns': OFFICE,
+    'returns.open_return': OFFICE,
+    'returns.return_detail': OFFICE,
+    'returns.decide': OFFICE,
+    'returns.refund': OFFICE,
+    'returns.exchange': OFFICE,
+    'returns.close': OFFICE,
+    'returns.station': RECEIVING,
+    'returns.station_scan': RECEIVING,
+    'returns.station_ack': RECEIVING,
+    'returns.station_finish': RECEIVING,
 }
 
 

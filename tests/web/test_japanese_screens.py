@@ -20,6 +20,7 @@ from app.inventory.models import Location, StockMovement
 from app.notifications.models import EmailMessage
 from app.notifications.services import queue_order_confirmations
 from app.orders.models import Order
+from app.returns.services import AskedLine, ensure_default_reasons, open_return
 from app.stocktake import services as stocktake
 from tests.conftest import PASSWORD
 from tests.factories import kura_orders, place_order, stored_order
@@ -47,6 +48,7 @@ PARAMETERS = {
     'sku': lambda d: 'T-1', 'channel': lambda d: 'rakuten', 'carrier': lambda d: 'yamato',
     'count_id': lambda d: d['count_id'],
     'subject': lambda d: 'sales', 'file_format': lambda d: 'xlsx',
+    'return_id': lambda d: d['return_id'],
 }
 #: /orders/imports/<batch_id> is an import; /pick/<batch_id> a pick batch
 BATCHES = {'orders.import_batch': 'import_batch_id', 'orders.import_problems': 'import_batch_id'}
@@ -126,6 +128,14 @@ def shop_day(app, floor, make_user, client, monkeypatch):
     for code in ('4569951116179', '4569951116179', '4901234567894'):
         outcome = floor_services.scan(outcome.session, code, actor=packer)
     db.session.commit()
+    # F-3 shipped and a unit of it on its way back
+    f3 = stored_order('F-3')
+    outcome = floor_services.open_packing(f3.number, station='梱包2', actor=packer)
+    floor_services.scan(outcome.session, '4569951116179', actor=packer)
+    floor_services.ship(floor_services.shipment_of(f3.id), actor=packer)
+    ensure_default_reasons()
+    ret = open_return(f3, [AskedLine('T-1', 1, 'wrong_item')], actor=packer)
+    db.session.commit()
     floor['packer'].name, floor['manager'].name = '梱包 一郎', '店長 花子'   # people's names, as in a Japanese shop
     db.session.execute(sa.update(StockMovement).values(reference='初期入荷'))
     count = stocktake.start_count(prefix='B-', actor=None)   # a stocktake with one location counted
@@ -143,6 +153,7 @@ def shop_day(app, floor, make_user, client, monkeypatch):
         'import_batch_id': db.session.scalar(sa.select(Order.import_batch_id).where(Order.id == f1.id)),
         'count_id': count.id,
         'listing_id': listing.id, 'file_id': stock_file.id,
+        'return_id': ret.id,
     }
 
 

@@ -217,6 +217,7 @@ def path_values(shop: dict) -> dict:
     from app.jobs.models import Job
     from app.notifications.models import EmailMessage
     from app.orders.models import ImportBatch
+    from app.returns.models import Return
 
     def first(model):
         return db.session.scalar(sa.select(model.id).order_by(model.id)) or 999_999
@@ -225,7 +226,7 @@ def path_values(shop: dict) -> dict:
             'message_id': first(EmailMessage), 'user_id': first(User), 'job_id': first(Job),
             'shipment_id': first(Shipment), 'fulfilment.batch_id': shop['batch_id'],
             'orders.batch_id': first(ImportBatch), 'count_id': shop['count_id'],
-            'file_id': first(ChannelStockFile), 'listing_id': first(Listing),
+            'file_id': first(ChannelStockFile), 'listing_id': first(Listing), 'return_id': first(Return),
             'kind': 'order_confirmation', 'locale': 'ja', 'carrier': 'yamato', 'channel': 'rakuten',
             'sku': db.session.scalar(sa.select(Product.sku).order_by(Product.id)), 'code': '1000001',
             'subject': 'sales', 'file_format': 'xlsx'}

@@ -19,6 +19,7 @@ from app.errors import UserError
 from app.extensions import db
 from app.files import EXPORTERS, IMPORTERS
 from app.fulfilment import cli as fulfilment_cli
+from app.inventory import cli as inventory_cli
 from app.operations import cli as operations_cli
 from app.orders.allocation import allocate as allocate_all
 from app.orders.importing import import_order_files
@@ -38,6 +39,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(allocate)
     app.cli.add_command(seed_demo)
     fulfilment_cli.register(app)
+    inventory_cli.register(app)
     operations_cli.register(app)
 
 

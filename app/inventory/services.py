@@ -9,11 +9,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.accounts.models import User
 from app.catalog.models import Product
+from app.catalog.services import find_product_by_code
 from app.database import INT_MAX, utcnow
 from app.errors import UserError
 from app.extensions import db
-from app.inventory.models import Location, MovementReason, StockLevel, StockMovement, Warehouse, walking_order_key
-from app.inventory.signals import stock_arrived
+from app.inventory.models import (
+    Location,
+    LocationKind,
+    MovementReason,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+    walking_order_key,
+)
+from app.inventory.signals import allocations_moving, stock_arrived
 
 
 logger = logging.getLogger(__name__)
@@ -198,3 +207,142 @@ def adjust(product: Product, location: Location, delta: int, *, reason: str, act
         raise UserError(_l('An adjustment needs a reason.'), field='reason')
     return change_stock(product, location, on_hand_delta=delta, reason=MovementReason.adjustment,
                         note=reason, actor=actor)
+
+
+@dataclasses.dataclass(frozen=True)
+class Move:
+    """A move done: how many units went where, and how many of them were promised to orders and went along."""
+
+    sku: str
+    from_code: str
+    to_code: str
+    quantity: int
+    allocated: int
+
+
+def move_stock(product: Product, from_location: Location, to_location: Location, quantity: int, *,
+               actor: User | None, note: str = '') -> Move:
+    """Move units of a product from one shelf to another (棚移動): one ledger pair with the reason ``transfer``.
+
+    Free units move first; when more are moved than are free, the allocations of the rest follow them
+    (the orders area moves its allocation rows, see the ``allocations_moving`` signal).  A put-back
+    location is emptied by its put-back task, not by a move; promised units never go where nothing is
+    promised from (quarantine).
+    """
+    quantity = clean_quantity(quantity)
+    if from_location.id == to_location.id:
+        raise UserError(_l('%(location)s is where the units are: scan another location to move them to.',
+                           location=to_location.code), field='to_location')
+    for location, field in ((from_location, 'from_location'), (to_location, 'to_location')):
+        if location.kind == LocationKind.putback:
+            raise UserError(_l('%(location)s is a put-back location: its units go back with their put-back task.',
+                               location=location.code), field=field)
+    level = next((lv for lv in lock_levels([product.id]) if lv.location_id == from_location.id), None)
+    on_hand = level.on_hand if level else 0
+    if quantity > on_hand:
+        raise UserError(_l('%(sku)s at %(location)s: cannot move %(n)d, only %(on_hand)d on hand.', sku=product.sku,
+                           location=from_location.code, n=quantity, on_hand=on_hand), field='quantity')
+    following = max(0, quantity - level.available)
+    if following and not to_location.allocatable:
+        raise UserError(_l('%(sku)s at %(location)s: %(n)d of these units are promised to orders and cannot go to '
+                           '%(to)s, where nothing is promised from; move at most %(free)d.', sku=product.sku,
+                           location=from_location.code, n=following, to=to_location.code, free=level.available),
+                        field='quantity')
+    if following:
+        moved = sum(result or 0 for _, result in allocations_moving.send(
+            None, product_id=product.id, from_location_id=from_location.id, to_location_id=to_location.id,
+            units=following))
+        if moved != following:
+            raise UserError(_l('%(sku)s at %(location)s: the allocations of %(n)d units could not follow; try again.',
+                               sku=product.sku, location=from_location.code, n=following - moved), field='quantity')
+    reference = f'{from_location.code} → {to_location.code}'
+    apply_stock_changes([
+        StockChange(product.id, from_location.id, -quantity, -following, MovementReason.transfer, reference, note),
+        StockChange(product.id, to_location.id, quantity, following, MovementReason.transfer, reference, note),
+    ], actor=actor)
+    logger.info('Moved %d x %s from %s to %s (%d allocated) by %r', quantity, product.sku, from_location.code,
+                to_location.code, following, actor)
+    return Move(product.sku, from_location.code, to_location.code, quantity, following)
+
+
+# ------------------------------------------------------------------------------------------ the move screen
+
+
+@dataclasses.dataclass(frozen=True)
+class MoveState:
+    """How far a move on the scanning screen has come: the shelf the units come from, the product, how many."""
+
+    from_code: str = ''
+    product_id: int | None = None
+    quantity: int = 0
+
+    @property
+    def step(self) -> str:
+        """What the next scan is asked to be: ``from``, ``product``, or ``to`` (or a quantity)."""
+        if not self.from_code:
+            return 'from'
+        return 'product' if self.product_id is None else 'to'
+
+
+@dataclasses.dataclass(frozen=True)
+class MoveScan:
+    """What one scan on the move screen did, and the state the next scan starts from."""
+
+    ok: bool
+    message: str
+    state: MoveState
+    move: Move | None = None
+
+
+#: a typed quantity on the move screen: up to five digits (a JAN has 8 or 13, so it is never one)
+QUANTITY_RE = re.compile(r'^\d{1,5}$')
+
+
+def move_scan(state: MoveState, code: str, *, actor: User | None) -> MoveScan:
+    """One scan (or typed entry) on the move screen: from-location, product (again for each unit), to-location.
+
+    After the product, a scan of the same product counts one more unit, a number of up to five digits
+    sets the quantity, and a location moves the units there; the from-location stays for the next product.
+    A location scanned before any product changes the from-location.
+    """
+    code = (code or '').strip()
+    if state.step == 'from':
+        location = find_location(code)
+        if location is None:
+            return MoveScan(False, str(_l('"%(code)s" is not a location: scan the label of the shelf the units come '
+                                         'from.', code=code)), state)
+        return MoveScan(True, str(_l('From %(location)s: scan the product.', location=location.code)),
+                        MoveState(from_code=location.code))
+    if state.step == 'product':
+        product = find_product_by_code(code)
+        if product is not None:
+            return MoveScan(True, str(_l('%(sku)s × 1: scan it again for each unit, type a quantity, or scan the '
+                                         'location it goes to.', sku=product.sku)),
+                            dataclasses.replace(state, product_id=product.id, quantity=1))
+        location = find_location(code)
+        if location is not None:
+            return MoveScan(True, str(_l('From %(location)s: scan the product.', location=location.code)),
+                            MoveState(from_code=location.code))
+        return MoveScan(False, str(_l('No product has the JAN or SKU "%(code)s".', code=code)), state)
+    product = db.session.get(Product, state.product_id)
+    if product is not None and code in (product.jan, product.sku):
+        return MoveScan(True, str(_l('%(sku)s × %(n)d', sku=product.sku, n=state.quantity + 1)),
+                        dataclasses.replace(state, quantity=state.quantity + 1))
+    if QUANTITY_RE.match(code):
+        if int(code) < 1:
+            return MoveScan(False, str(_l('The quantity must be a whole number greater than 0.')), state)
+        return MoveScan(True, str(_l('%(sku)s × %(n)d', sku=product.sku, n=int(code))),
+                        dataclasses.replace(state, quantity=int(code)))
+    to_location = find_location(code)
+    if to_location is None:
+        other = find_product_by_code(code)
+        if other is not None:
+            return MoveScan(False, str(_l('%(code)s is another product (%(sku)s): move %(moving)s first, by scanning '
+                                         'the location it goes to.', code=code, sku=other.sku,
+                                         moving=product.sku)), state)
+        return MoveScan(False, str(_l('"%(code)s" is not a location: scan the label of the shelf the units go to.',
+                                     code=code)), state)
+    done = move_stock(product, get_location(state.from_code), to_location, state.quantity, actor=actor)
+    return MoveScan(True, str(_l('Moved %(n)d × %(sku)s from %(from)s to %(to)s.', n=done.quantity, sku=done.sku,
+                                 **{'from': done.from_code, 'to': done.to_code})),
+                    MoveState(from_code=state.from_code), done)

@@ -2,7 +2,7 @@
 import io
 
 import sqlalchemy as sa
-from flask import flash, redirect, request, send_file, url_for
+from flask import flash, make_response, redirect, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,8 +13,8 @@ from app.extensions import db
 from app.files import EXPORTERS
 from app.inventory import bp, queries, services
 from app.inventory.forms import AdjustForm, LocationForm, ReceiveForm
-from app.inventory.models import Location, StockLevel, StockMovement
-from app.web.access import OFFICE, RECEIVING, roles_required
+from app.inventory.models import Location, MovementReason, StockLevel, StockMovement
+from app.web.access import FLOOR, OFFICE, RECEIVING, roles_required
 from app.web.htmx import render_htmx
 from app.web.tables import page_of, paginate, table_state
 from app.web.unit_of_work import writing
@@ -143,3 +143,69 @@ def export_stock():
         return redirect(url_for('inventory.levels'))
     return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=True,
                      download_name=result.filename)
+
+
+# ------------------------------------------------------------------------------------- moves (棚移動)
+
+
+def _move_state() -> services.MoveState:
+    """Where this user's move on the scanning screen stands, kept in the session between scans."""
+    saved = session.get('move') or {}
+    try:
+        return services.MoveState(from_code=str(saved.get('from', '')), product_id=saved.get('product'),
+                                  quantity=int(saved.get('quantity', 0)))
+    except (TypeError, ValueError):
+        return services.MoveState()
+
+
+def _save_move_state(state: services.MoveState) -> None:
+    session['move'] = {'from': state.from_code, 'product': state.product_id, 'quantity': state.quantity}
+
+
+def _move_view(scan: services.MoveScan | None = None, status: int = 200):
+    state = scan.state if scan is not None else _move_state()
+    from_location = services.find_location(state.from_code) if state.from_code else None
+    product = db.session.get(Product, state.product_id) if state.product_id else None
+    levels = (db.session.execute(queries.stock_levels(location_id=from_location.id).order_by(Product.sku)).all()
+              if from_location is not None else [])
+    moves = db.session.scalars(
+        sa.select(StockMovement).where(StockMovement.user_id == current_user.id,
+                                       StockMovement.reason == MovementReason.transfer, StockMovement.delta > 0)
+        .order_by(StockMovement.id.desc()).limit(5)).all()
+    response = make_response(render_htmx('inventory/move.html', 'inventory/_move.html', status=status, state=state,
+                                          from_location=from_location, product=product, levels=levels, scan=scan,
+                                          moves=moves))
+    if scan is not None:
+        response.headers['HX-Trigger'] = 'scanOk' if scan.ok else 'scanError'
+    return response
+
+
+@bp.route('/move')
+@roles_required(*FLOOR)
+def move():
+    """Move stock by scanning: from-location, product (and quantity), to-location.  Built for a handheld."""
+    return _move_view()
+
+
+@bp.route('/move/scan', methods=['POST'])
+@roles_required(*FLOOR)
+def move_scan():
+    """One scan on the move screen; only the last one (the to-location) writes."""
+    code = request.form.get('code', '').strip()
+    if not code:
+        return _move_view()
+    state = _move_state()
+    with writing(show=False) as work:
+        scan = services.move_scan(state, code, actor=current_user)
+    if not work.ok:
+        scan = services.MoveScan(False, str(work.error), state)
+    _save_move_state(scan.state)
+    return _move_view(scan, 200 if scan.ok else 422)
+
+
+@bp.route('/move/reset', methods=['POST'])
+@roles_required(*FLOOR)
+def move_reset():
+    """Start the move over (a pointer's click): nothing was moved yet."""
+    session.pop('move', None)
+    return redirect(url_for('inventory.move'))

@@ -11,6 +11,7 @@ from app.orders.models import CARRIERS
 from app.settings.services import shop_settings
 from app.storefront.services import stock_label
 from app.web import access
+from app.web.barcodes import barcode_svg
 from exporters.carriers.addressing import addressee
 
 
@@ -111,6 +112,7 @@ def register(app):
                                 hold_label=v.label_function(v.HOLD_LABELS), describe_event=v.describe_event,
                                 event_note=v.event_note, shop_name=shop_name, stock_label=stock_label,
                                 tracking_list_label=tracking_list_label, batch_filters=batch_filters,
-                                carrier_label=v.label_function(v.CARRIER_LABELS), carriers=CARRIERS)
+                                carrier_label=v.label_function(v.CARRIER_LABELS), carriers=CARRIERS,
+                                barcode_svg=barcode_svg)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

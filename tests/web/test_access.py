@@ -58,6 +58,9 @@ ACCESS = {
     'inventory.product_stock': OFFICE,
     'inventory.export_stock': OFFICE,
     'inventory.receive': SIGNED_IN,
+    'inventory.move': FLOOR,
+    'inventory.move_scan': FLOOR,
+    'inventory.move_reset': FLOOR,
     # orders
     'orders.orders': OFFICE,
     'orders.order': OFFICE,

@@ -17,6 +17,8 @@ from app.inventory.models import (
     Location,
     LocationKind,
     MovementReason,
+    PutBackLine,
+    PutBackTask,
     StockLevel,
     StockMovement,
     Warehouse,
@@ -346,3 +348,120 @@ def move_scan(state: MoveState, code: str, *, actor: User | None) -> MoveScan:
     return MoveScan(True, str(_l('Moved %(n)d × %(sku)s from %(from)s to %(to)s.', n=done.quantity, sku=done.sku,
                                  **{'from': done.from_code, 'to': done.to_code})),
                     MoveState(from_code=state.from_code), done)
+
+
+# ------------------------------------------------------------------------------------------------ put-back
+
+PUTBACK_CODE = 'PUTBACK'
+
+
+def putback_location(warehouse: Warehouse | None = None) -> Location:
+    """Where picked units coming back are booked until they are on a shelf again: the first put-back location.
+
+    Made the first time it is needed (``PUTBACK``, or ``PUTBACK-2``... when a shelf already has that code).
+    """
+    warehouse = warehouse or default_warehouse()
+    location = db.session.scalar(sa.select(Location).where(Location.warehouse_id == warehouse.id,
+                                                           Location.kind == LocationKind.putback)
+                                 .order_by(Location.id).limit(1))
+    if location is not None:
+        return location
+    code, n = PUTBACK_CODE, 1
+    while find_location(code, warehouse) is not None:
+        n += 1
+        code = f'{PUTBACK_CODE}-{n}'
+    location = Location(warehouse=warehouse, code=code, sort_key=walking_order_key(code), kind=LocationKind.putback)
+    db.session.add(location)
+    db.session.flush()
+    return location
+
+
+def send_to_put_back(units: list[tuple[int, int, int]], *, reference: str, note: str = '',
+                     actor: User | None) -> PutBackTask | None:
+    """Picked units promised to an order that no longer wants them: into the put-back area, and a task to return them.
+
+    Each unit leaves its shelf's book (on hand and allocated, ledger reason ``transfer``) for the put-back
+    location, where it is not available, until the task puts it back on a shelf.
+    :param units: (product id, shelf location id, units) as they were allocated
+    :return: the task, or None when there was nothing
+    """
+    merged: dict[tuple[int, int], int] = {}
+    for product_id, location_id, quantity in units:
+        merged[product_id, location_id] = merged.get((product_id, location_id), 0) + quantity
+    merged = {key: quantity for key, quantity in merged.items() if quantity > 0}
+    if not merged:
+        return None
+    holding = putback_location()
+    booked = f'{reference} put-back'
+    changes = []
+    for (product_id, location_id), quantity in sorted(merged.items()):
+        changes += [StockChange(product_id, location_id, -quantity, -quantity, MovementReason.transfer, booked, note),
+                    StockChange(product_id, holding.id, quantity, 0, MovementReason.transfer, booked, note)]
+    apply_stock_changes(changes, actor=actor)
+    task = PutBackTask(reference=reference, note=note, created_by=actor)
+    for (product_id, location_id), quantity in sorted(merged.items()):
+        task.lines.append(PutBackLine(product_id=product_id, holding_location_id=holding.id,
+                                      to_location_id=location_id, quantity=quantity))
+    db.session.add(task)
+    db.session.flush()
+    logger.info('Put-back task %d for %s: %d units', task.id, task.reference, sum(merged.values()))
+    return task
+
+
+@dataclasses.dataclass(frozen=True)
+class PutBackScan:
+    """What one scan on a put-back task did, and the shelf the next product scan puts units on."""
+
+    ok: bool
+    message: str
+    location_code: str = ''
+    units: int = 0
+
+
+def lock_put_back_task(task_id: int) -> PutBackTask | None:
+    """The task, locked: two handhelds never put the same units back twice."""
+    return db.session.scalar(sa.select(PutBackTask).where(PutBackTask.id == task_id).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
+def put_back_scan(task: PutBackTask, location_code: str, code: str, *, actor: User | None) -> PutBackScan:
+    """A scan on a put-back task: a shelf's label chooses where the next products go; a product puts every unit
+    of it that the task still carries onto that shelf (one ledger pair each), and they are available again.
+    """
+    code = (code or '').strip()
+    task = lock_put_back_task(task.id)
+    if task.done_at is not None:
+        return PutBackScan(False, str(_l('This put-back task is done.')), location_code)
+    location = find_location(code)
+    if location is not None:
+        if location.kind == LocationKind.putback:
+            return PutBackScan(False, str(_l('%(location)s is the put-back area: scan the shelf the units go to.',
+                                             location=location.code)), location_code)
+        return PutBackScan(True, str(_l('At %(location)s: scan each product that goes here.',
+                                        location=location.code)), location.code)
+    product = find_product_by_code(code)
+    if product is None:
+        return PutBackScan(False, str(_l('"%(code)s" is neither a location nor a product.', code=code)), location_code)
+    shelf = find_location(location_code) if location_code else None
+    if shelf is None:
+        return PutBackScan(False, str(_l('Scan the shelf first, then the product.')), location_code)
+    lines = [line for line in task.lines if line.product_id == product.id and not line.done]
+    if not lines:
+        return PutBackScan(False, str(_l('%(sku)s is not waiting in this task.', sku=product.sku)), location_code)
+    reference = f'{task.reference} put-back'
+    apply_stock_changes([change for line in lines for change in (
+        StockChange(product.id, line.holding_location_id, -line.quantity, 0, MovementReason.transfer, reference),
+        StockChange(product.id, shelf.id, line.quantity, 0, MovementReason.transfer, reference))], actor=actor)
+    now = utcnow()
+    for line in lines:
+        line.put_location_id, line.put_back_at, line.put_back_by_id = shelf.id, now, actor.id if actor else None
+    units = sum(line.quantity for line in lines)
+    if all(line.done for line in task.lines):
+        task.done_at, task.done_by_id = now, actor.id if actor else None
+    db.session.flush()
+    logger.info('Put back %d x %s at %s (task %d) by %r', units, product.sku, shelf.code, task.id, actor)
+    message = _l('%(n)d × %(sku)s back on %(location)s.', n=units, sku=product.sku, location=shelf.code)
+    if task.done_at is not None:
+        message = _l('%(n)d × %(sku)s back on %(location)s. Every unit of %(reference)s is back: task done.',
+                     n=units, sku=product.sku, location=shelf.code, reference=task.reference)
+    return PutBackScan(True, str(message), shelf.code, units)

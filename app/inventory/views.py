@@ -2,7 +2,7 @@
 import io
 
 import sqlalchemy as sa
-from flask import flash, make_response, redirect, request, send_file, session, url_for
+from flask import flash, make_response, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,7 +13,7 @@ from app.extensions import db
 from app.files import EXPORTERS
 from app.inventory import bp, queries, services
 from app.inventory.forms import AdjustForm, LocationForm, ReceiveForm
-from app.inventory.models import Location, MovementReason, StockLevel, StockMovement
+from app.inventory.models import Location, MovementReason, PutBackTask, StockLevel, StockMovement
 from app.web.access import FLOOR, OFFICE, RECEIVING, roles_required
 from app.web.htmx import render_htmx
 from app.web.tables import page_of, paginate, table_state
@@ -209,3 +209,54 @@ def move_reset():
     """Start the move over (a pointer's click): nothing was moved yet."""
     session.pop('move', None)
     return redirect(url_for('inventory.move'))
+
+
+# ------------------------------------------------------------------------------------------------ put-back
+
+
+@bp.route('/putback/')
+@roles_required(*FLOOR)
+def put_back_tasks():
+    """The put-back tasks still open (picked units of cancelled orders), and the last ones done."""
+    open_tasks = db.session.scalars(sa.select(PutBackTask).where(PutBackTask.done_at.is_(None))
+                                    .order_by(PutBackTask.id)).all()
+    done = db.session.scalars(sa.select(PutBackTask).where(PutBackTask.done_at.is_not(None))
+                              .order_by(PutBackTask.done_at.desc()).limit(20)).all()
+    return render_template('inventory/put_back_tasks.html', open_tasks=open_tasks, done=done)
+
+
+def _put_back_location(task: PutBackTask) -> str:
+    saved = session.get('putback') or {}
+    return str(saved.get('location', '')) if saved.get('task') == task.id else ''
+
+
+def _put_back_view(task: PutBackTask, scan: services.PutBackScan | None = None, status: int = 200):
+    location_code = scan.location_code if scan is not None else _put_back_location(task)
+    response = make_response(render_htmx('inventory/put_back.html', 'inventory/_put_back.html', status=status,
+                                         task=task, scan=scan, location_code=location_code))
+    if scan is not None:
+        response.headers['HX-Trigger'] = 'scanOk' if scan.ok else 'scanError'
+    return response
+
+
+@bp.route('/putback/<int:task_id>')
+@roles_required(*FLOOR)
+def put_back(task_id):
+    """One put-back task on a handheld: scan the shelf, then each product that goes there."""
+    return _put_back_view(db.get_or_404(PutBackTask, task_id))
+
+
+@bp.route('/putback/<int:task_id>/scan', methods=['POST'])
+@roles_required(*FLOOR)
+def put_back_scan(task_id):
+    task = db.get_or_404(PutBackTask, task_id)
+    code = request.form.get('code', '').strip()
+    if not code:
+        return _put_back_view(task)
+    location_code = _put_back_location(task)
+    with writing(show=False) as work:
+        scan = services.put_back_scan(task, location_code, code, actor=current_user)
+    if not work.ok:
+        scan = services.PutBackScan(False, str(work.error), location_code)
+    session['putback'] = {'task': task.id, 'location': scan.location_code}
+    return _put_back_view(db.session.get(PutBackTask, task_id), scan, 200 if scan.ok else 422)

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from app.database import in_ids, insert_columns, utcnow, with_defaults
 from app.errors import UserError
 from app.extensions import db
-from app.inventory.services import StockChange, apply_stock_changes, lock_levels
+from app.inventory.services import StockChange, apply_stock_changes, lock_levels, send_to_put_back
 from app.orders._writing import transition_many
 from app.orders.models import NUMBER_PREFIX, Allocation, Order, OrderHold, OrderLine
 from app.settings.services import order_rules
@@ -245,6 +245,22 @@ def release_allocations(order: Order, *, actor=None) -> int:
         return 0
     apply_stock_changes(_merged([StockChange(a.product_id, a.location_id, allocated_delta=-a.quantity)
                                  for a in rows]), actor=actor)
+    db.session.execute(sa.delete(Allocation).where(Allocation.order_id == order.id))
+    db.session.flush()
+    return sum(a.quantity for a in rows)
+
+
+def put_back_picked(order: Order, *, actor=None, why: str = '') -> int:
+    """The stock of an order whose pick list is printed goes to the put-back area, with a task to shelve it again.
+
+    Its units may be in a tote or a box, not on the shelf the allocation names: they are not available
+    to anyone until the put-back task has them scanned back onto a shelf.  Returns the units.
+    """
+    rows = db.session.scalars(sa.select(Allocation).where(Allocation.order_id == order.id)).all()
+    if not rows:
+        return 0
+    send_to_put_back([(a.product_id, a.location_id, a.quantity) for a in rows], reference=order.number, note=why,
+                     actor=actor)
     db.session.execute(sa.delete(Allocation).where(Allocation.order_id == order.id))
     db.session.flush()
     return sum(a.quantity for a in rows)

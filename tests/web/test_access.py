@@ -61,6 +61,9 @@ ACCESS = {
     'inventory.move': FLOOR,
     'inventory.move_scan': FLOOR,
     'inventory.move_reset': FLOOR,
+    'inventory.put_back_tasks': FLOOR,
+    'inventory.put_back': FLOOR,
+    'inventory.put_back_scan': FLOOR,
     # orders
     'orders.orders': OFFICE,
     'orders.order': OFFICE,

@@ -55,12 +55,19 @@ class Location(db.Model):
     kind: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False, default=LocationKind.storage,
                                             server_default=LocationKind.storage)
 
+    #: a pick location is replenished when its units fall below this (none: not a pick location)
+    minimum: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
+    #: the units it holds when full: what a replenishment fills it up to
+    capacity: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
+
     warehouse: so.Mapped[Warehouse] = so.relationship()
 
     __table_args__ = (
         sa.UniqueConstraint('warehouse_id', 'code'),
         sa.Index('ix_locations_walking_order', 'warehouse_id', 'sort_key'),
         sa.CheckConstraint("kind IN ('storage', 'quarantine', 'putback')", name='kind_known'),
+        sa.CheckConstraint('minimum >= 0', name='minimum_not_negative'),
+        sa.CheckConstraint('capacity > 0 AND capacity >= minimum', name='capacity_above_minimum'),
     )
 
     @property

@@ -465,3 +465,22 @@ def put_back_scan(task: PutBackTask, location_code: str, code: str, *, actor: Us
         message = _l('%(n)d × %(sku)s back on %(location)s. Every unit of %(reference)s is back: task done.',
                      n=units, sku=product.sku, location=shelf.code, reference=task.reference)
     return PutBackScan(True, str(message), shelf.code, units)
+
+
+def set_location_limits(location: Location, *, minimum: int | None, capacity: int | None,
+                        actor: User | None) -> Location:
+    """Make a location a pick location (a minimum, and the capacity it is refilled up to), or no longer one."""
+    if minimum is not None and not 0 <= minimum <= INT_MAX:
+        raise UserError(_l('The minimum must be a whole number from 0 up.'), field='minimum')
+    if capacity is not None and not 0 < capacity <= INT_MAX:
+        raise UserError(_l('The capacity must be a whole number greater than 0.'), field='capacity')
+    if minimum is not None and capacity is not None and capacity < minimum:
+        raise UserError(_l('The capacity (%(capacity)d) must be at least the minimum (%(minimum)d).',
+                           capacity=capacity, minimum=minimum), field='capacity')
+    if minimum is not None and not location.allocatable:
+        raise UserError(_l('%(location)s is not a storage location: nothing is picked from it.',
+                           location=location.code), field='minimum')
+    location.minimum, location.capacity = minimum, capacity
+    db.session.flush()
+    logger.info('Location %s: minimum %s, capacity %s, by %r', location.code, minimum, capacity, actor)
+    return location

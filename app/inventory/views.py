@@ -12,7 +12,7 @@ from app.errors import UserError
 from app.extensions import db
 from app.files import EXPORTERS
 from app.inventory import bp, queries, services
-from app.inventory.forms import AdjustForm, LocationForm, ReceiveForm
+from app.inventory.forms import AdjustForm, LocationForm, LocationLimitsForm, ReceiveForm
 from app.inventory.models import Location, MovementReason, PutBackTask, StockLevel, StockMovement
 from app.web.access import FLOOR, OFFICE, RECEIVING, roles_required
 from app.web.htmx import render_htmx
@@ -63,13 +63,39 @@ def locations():
 
 @bp.route('/locations/<int:location_id>')
 @roles_required(*OFFICE)
-def location_stock(location_id):
-    """One location: what is on it and its ledger."""
+def location_stock(location_id, limits_form=None, status=200):
+    """One location: its label's barcode, what is on it, its minimum and capacity, and its ledger."""
     location = db.get_or_404(Location, location_id)
     levels = db.session.execute(queries.stock_levels(location_id=location.id).order_by(Product.sku)).all()
     ledger = page_of(queries.movements(location_id=location.id), request.args.get('page', 1, type=int), 50)
-    return render_htmx('inventory/location.html', 'inventory/_ledger.html', location=location, levels=levels,
-                       ledger=ledger, show_product=True)
+    limits_form = limits_form or LocationLimitsForm(formdata=None, minimum=location.minimum,
+                                                    capacity=location.capacity)
+    return render_htmx('inventory/location.html', 'inventory/_ledger.html', status=status, location=location,
+                       levels=levels, ledger=ledger, show_product=True, limits_form=limits_form)
+
+
+@bp.route('/locations/<int:location_id>/limits', methods=['POST'])
+@roles_required(*OFFICE)
+def location_limits(location_id):
+    """Set (or clear) a location's minimum and capacity: a pick location is replenished below its minimum."""
+    location = db.get_or_404(Location, location_id)
+    form = LocationLimitsForm()
+    if not form.validate_on_submit():
+        return location_stock(location_id, limits_form=form, status=422)
+    with writing(form) as work:
+        services.set_location_limits(db.session.get(Location, location_id), minimum=form.minimum.data,
+                                     capacity=form.capacity.data, actor=current_user)
+    if not work.ok:
+        return location_stock(location_id, limits_form=form, status=422)
+    flash(_('Minimum and capacity of %(location)s saved.', location=location.code), 'success')
+    return redirect(url_for('inventory.location_stock', location_id=location_id))
+
+
+@bp.route('/replenishment')
+@roles_required(*RECEIVING)
+def replenishment():
+    """Pick locations below their minimum, and the reserve shelves to refill them from."""
+    return render_template('inventory/replenishment.html', rows=queries.replenishments())
 
 
 def _recent(reason: str) -> list[StockMovement]:

@@ -8,6 +8,7 @@ from app.catalog.models import Product
 from app.extensions import db
 from app.inventory.models import Location, LocationKind, StockLevel, StockMovement
 from exporters.stock import StockRecord
+from labels.records import LocationLabel, ProductLabel
 
 
 LEVEL_SORTS = {'sku': Product.sku, 'name': Product.name, 'location': Location.sort_key,
@@ -134,3 +135,17 @@ def replenishments() -> list[Replenishment]:
         if not any(k[0] == location.id for k in kept):
             rows.append(Replenishment(location, on_hand, wanted, '', '', ()))
     return rows
+
+
+def location_label_records(q: str = '', location_id: int | None = None) -> list[LocationLabel]:
+    """Shelf labels of the locations whose code contains `q` (or the one location), in walking order."""
+    query = sa.select(Location.code).order_by(Location.sort_key)
+    if location_id is not None:
+        query = query.where(Location.id == location_id)
+    elif q:
+        query = query.where(Location.code.icontains(q, autoescape=True))
+    return [LocationLabel(code=code) for code in db.session.scalars(query)]
+
+
+def product_label_record(product: Product) -> ProductLabel:
+    return ProductLabel(sku=product.sku, name=product.name, jan=product.jan or '')

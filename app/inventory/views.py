@@ -2,10 +2,11 @@
 import io
 
 import sqlalchemy as sa
-from flask import flash, make_response, redirect, render_template, request, send_file, session, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import labels
 from app.catalog.models import Product
 from app.catalog.services import find_product_by_code
 from app.errors import UserError
@@ -286,3 +287,48 @@ def put_back_scan(task_id):
         scan = services.PutBackScan(False, str(work.error), location_code)
     session['putback'] = {'task': task.id, 'location': scan.location_code}
     return _put_back_view(db.session.get(PutBackTask, task_id), scan, 200 if scan.ok else 422)
+
+
+# ------------------------------------------------------------------------------------------------ labels
+
+
+def _label_options(grids) -> tuple[str, int]:
+    grid = request.args.get('grid', grids[0])
+    if grid not in grids:
+        abort(400)
+    return grid, max(1, min(request.args.get('copies', 1, type=int) or 1, 1000))
+
+
+@bp.route('/locations/labels.pdf')
+@roles_required(*OFFICE)
+def location_labels():
+    """Shelf labels (棚ラベル) of the locations whose code contains `q` (or of one location), on A4 label sheets."""
+    grid, copies = _label_options(('2x6', '3x8', '4x10'))
+    records = queries.location_label_records(request.args.get('q', '').strip(),
+                                             request.args.get('location', type=int))
+    if not records:
+        flash(_('No location matches: no labels to print.'), 'error')
+        return locations()
+    try:
+        content = labels.location_labels(records, copies=copies, grid=grid)
+    except ValueError:
+        # the codes were checked when the locations were made: only a code too long for the chosen sheet is left
+        flash(_('A location code is too long for these labels: choose the wider 2×6 sheet.'), 'error')
+        return redirect(url_for('inventory.locations', q=request.args.get('q', '')))
+    return send_file(io.BytesIO(content), mimetype='application/pdf', download_name='location-labels.pdf')
+
+
+@bp.route('/products/<int:product_id>/labels.pdf')
+@roles_required(*RECEIVING)
+def product_labels(product_id):
+    """Product labels (SKU, and JAN when it has one) of one product, on A4 label sheets."""
+    product = db.get_or_404(Product, product_id)
+    grid, copies = _label_options(('3x8', '4x10'))
+    try:
+        content = labels.product_labels([queries.product_label_record(product)], copies=copies, grid=grid)
+    except ValueError:
+        flash(_('The SKU %(sku)s cannot be printed as a barcode on these labels: it is too long for them (try the '
+                'wider 3×8 sheet) or has characters other than ASCII letters, digits and signs.', sku=product.sku),
+              'error')
+        return redirect(url_for('inventory.product_stock', product_id=product.id))
+    return send_file(io.BytesIO(content), mimetype='application/pdf', download_name=f'labels-{product.sku}.pdf')

@@ -53,3 +53,11 @@ def barcode_svg(value: str, symbology: str = 'code128', *, height_mm: float = 12
     label = value.replace('&', '&amp;').replace('"', '&quot;').replace('<', '&lt;')
     svg = svg.replace('<svg ', f'<svg class="barcode" role="img" aria-label="{label}" ', 1)
     return Markup(svg.strip())
+
+
+def screen_barcode(value: str | None, symbology: str = 'code128') -> Markup:
+    """For templates: the barcode of `value`, or nothing for a value the symbology cannot carry (a SKU in kanji)."""
+    try:
+        return barcode_svg(value or '', symbology)
+    except ValueError:
+        return Markup('')

@@ -11,7 +11,7 @@ from app.orders.models import CARRIERS
 from app.settings.services import shop_settings
 from app.storefront.services import stock_label
 from app.web import access
-from app.web.barcodes import barcode_svg
+from app.web.barcodes import screen_barcode
 from exporters.carriers.addressing import addressee
 
 
@@ -113,6 +113,6 @@ def register(app):
                                 event_note=v.event_note, shop_name=shop_name, stock_label=stock_label,
                                 tracking_list_label=tracking_list_label, batch_filters=batch_filters,
                                 carrier_label=v.label_function(v.CARRIER_LABELS), carriers=CARRIERS,
-                                barcode_svg=barcode_svg)
+                                barcode_svg=screen_barcode)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -6,8 +6,12 @@ import sqlalchemy as sa
 import zxingcpp
 from PIL import Image
 
+from app.database import set_read_only_transactions
 from app.extensions import db
+from app.fulfilment.models import PickBatch
+from app.fulfilment.services import create_pick_batch
 from app.inventory.models import Location, StockLevel
+from app.inventory.services import get_location
 from app.orders.models import Allocation
 from tests.scanner import ScannerRobot
 
@@ -30,8 +34,6 @@ def level(product, code) -> tuple[int, int]:
 @pytest.fixture
 def reading_only():
     """The test only reads while the browser works: its transactions must not take SQLite's write lock."""
-    from app.database import set_read_only_transactions
-
     db.session.rollback()
     set_read_only_transactions(True)
     yield
@@ -82,3 +84,23 @@ def test_a_move_scanned_on_a_handheld_takes_the_allocations_along(floor, handhel
     assert level(tea, 'A-01-01-1') == (2, 2)
     assert page.evaluate('document.activeElement.id') == 'code'
     assert page.evaluate('document.documentElement.scrollWidth') <= 360
+
+
+def test_the_barcodes_on_the_product_location_and_pick_batch_pages_scan_off_the_screen(
+        floor, signed_in_page, live_server, reading_only):
+    set_read_only_transactions(False)
+    batch = create_pick_batch(actor=None)
+    db.session.commit()
+    tea_id, location_id, batch_id, batch_code = floor['tea'].id, get_location('A-01-01-1').id, batch.id, batch.code
+    email = floor['manager'].email
+    db.session.rollback()
+    set_read_only_transactions(True)
+    page = signed_in_page(email)
+    page.goto(f'{live_server}/stock/products/{tea_id}')
+    assert decode(page.locator('#jan-barcode svg').screenshot()) == [('EAN13', TEA_JAN)]
+    assert decode(page.locator('#sku-barcode svg').screenshot()) == [('Code128', 'T-1')]
+    page.goto(f'{live_server}/stock/locations/{location_id}')
+    assert decode(page.locator('#location-barcode svg').screenshot()) == [('Code128', 'A-01-01-1')]
+    page.goto(f'{live_server}/pick/{batch_id}')
+    assert decode(page.locator('#batch-barcode svg').screenshot()) == [('Code128', batch_code)]
+    assert db.session.get(PickBatch, batch_id).code == batch_code

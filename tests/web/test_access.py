@@ -59,6 +59,8 @@ ACCESS = {
     'inventory.export_stock': OFFICE,
     'inventory.receive': SIGNED_IN,
     'inventory.move': FLOOR,
+    'inventory.location_labels': OFFICE,
+    'inventory.product_labels': SIGNED_IN,
     'inventory.location_limits': OFFICE,
     'inventory.replenishment': SIGNED_IN,
     'inventory.move_scan': FLOOR,

@@ -10,9 +10,11 @@ from app.database import set_read_only_transactions
 from app.extensions import db
 from app.fulfilment.models import PickBatch
 from app.fulfilment.services import create_pick_batch
-from app.inventory.models import Location, StockLevel
+from app.inventory.models import Location, PutBackTask, StockLevel
 from app.inventory.services import get_location
 from app.orders.models import Allocation
+from app.orders.services import cancel
+from tests.factories import stored_order
 from tests.scanner import ScannerRobot
 
 
@@ -104,3 +106,34 @@ def test_the_barcodes_on_the_product_location_and_pick_batch_pages_scan_off_the_
     page.goto(f'{live_server}/pick/{batch_id}')
     assert decode(page.locator('#batch-barcode svg').screenshot()) == [('Code128', batch_code)]
     assert db.session.get(PickBatch, batch_id).code == batch_code
+
+
+def test_a_put_back_task_is_done_by_scanning_on_a_handheld(floor, signed_in_page, live_server, reading_only):
+    set_read_only_transactions(False)
+    create_pick_batch(actor=None)
+    db.session.commit()
+    cancel(stored_order('F-1'), actor=None, why='お客様都合')
+    db.session.commit()
+    task_id, email = db.session.scalar(sa.select(PutBackTask.id)), floor['packer'].email
+    db.session.rollback()
+    set_read_only_transactions(True)
+    page = signed_in_page(email)
+    page.set_viewport_size({'width': 360, 'height': 740})
+    page.goto(f'{live_server}/stock/putback/')
+    assert stored_order('F-1').number in page.inner_text('main')
+    page.goto(f'{live_server}/stock/putback/{task_id}')
+    page.wait_for_selector('#code')
+    robot = ScannerRobot(page, suffix='Tab')     # a scanner set to end its codes with Tab
+    robot.scan('T-1')
+    assert 'Scan the shelf first' in page.inner_text('.scan-result.error')
+    assert level(floor['tea'], 'A-01-01-1') == (18, 1)
+    robot.scan('A-01-01-1')
+    robot.scan(TEA_JAN)
+    assert level(floor['tea'], 'A-01-01-1') == (20, 1)
+    robot.scan('B-01-01-1')
+    robot.scan('W-1')
+    assert 'task done' in page.inner_text('.scan-result.ok')
+    assert level(floor['cup'], 'B-01-01-1') == (10, 0)
+    assert db.session.get(PutBackTask, task_id).done_at is not None
+    assert page.evaluate('document.activeElement.id') == 'code'
+    assert page.evaluate('document.documentElement.scrollWidth') <= 360

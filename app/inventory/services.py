@@ -327,7 +327,9 @@ def move_scan(state: MoveState, code: str, *, actor: User | None) -> MoveScan:
                             MoveState(from_code=location.code))
         return MoveScan(False, str(_l('No product has the JAN or SKU "%(code)s".', code=code)), state)
     product = db.session.get(Product, state.product_id)
-    if product is not None and code in (product.jan, product.sku):
+    if product is None:   # gone since it was scanned: start the product again
+        return MoveScan(False, str(_l('Scan the product (JAN or SKU)')), MoveState(from_code=state.from_code))
+    if code in (product.jan, product.sku):
         return MoveScan(True, str(_l('%(sku)s × %(n)d', sku=product.sku, n=state.quantity + 1)),
                         dataclasses.replace(state, quantity=state.quantity + 1))
     if QUANTITY_RE.match(code):

@@ -15,10 +15,11 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.fulfilment import services as floor_services
 from app.fulfilment.models import PickBatch, Shipment
-from app.inventory.models import Location, StockMovement
+from app.inventory.models import Location, PutBackTask, StockMovement
 from app.notifications.models import EmailMessage
 from app.notifications.services import queue_order_confirmations
 from app.orders.models import Order
+from app.orders.services import cancel
 from tests.conftest import PASSWORD
 from tests.factories import kura_orders, place_order, stored_order
 
@@ -41,6 +42,7 @@ PARAMETERS = {
     'message_id': lambda d: d['message_id'], 'user_id': lambda d: d['user_id'],
     'kind': lambda d: 'order_confirmation', 'locale': lambda d: 'ja',
     'sku': lambda d: 'T-1', 'channel': lambda d: 'rakuten', 'carrier': lambda d: 'yamato',
+    'task_id': lambda d: d['task_id'],
 }
 #: /orders/imports/<batch_id> is an import; /pick/<batch_id> a pick batch
 BATCHES = {'orders.import_batch': 'import_batch_id', 'orders.import_problems': 'import_batch_id'}
@@ -120,6 +122,8 @@ def shop_day(app, floor, make_user, client, monkeypatch):
     for code in ('4569951116179', '4569951116179', '4901234567894'):
         outcome = floor_services.scan(outcome.session, code, actor=packer)
     db.session.commit()
+    cancel(stored_order('F-3'), actor=None, why='お客様都合')   # picked: its units wait for a put-back
+    db.session.commit()
     floor['packer'].name, floor['manager'].name = '梱包 一郎', '店長 花子'   # people's names, as in a Japanese shop
     db.session.execute(sa.update(StockMovement).values(reference='初期入荷'))
     manager = make_user('admin', locale='ja', name='管理 太郎')
@@ -130,6 +134,7 @@ def shop_day(app, floor, make_user, client, monkeypatch):
         'message_id': db.session.scalar(sa.select(EmailMessage.id).limit(1)), 'user_id': packer.id,
         'batch_id': db.session.scalar(sa.select(PickBatch.id).limit(1)),
         'import_batch_id': db.session.scalar(sa.select(Order.import_batch_id).where(Order.id == f1.id)),
+        'task_id': db.session.scalar(sa.select(PutBackTask.id).limit(1)),
     }
 
 

@@ -209,7 +209,7 @@ def path_values(shop: dict) -> dict:
     """A value for each argument of a GET route, from the data the shop has (or an id nothing has: a 404)."""
     from app.accounts.models import User
     from app.fulfilment.models import Shipment
-    from app.inventory.models import Location
+    from app.inventory.models import Location, PutBackTask
     from app.jobs.models import Job
     from app.notifications.models import EmailMessage
     from app.orders.models import ImportBatch
@@ -220,7 +220,7 @@ def path_values(shop: dict) -> dict:
     return {'order_id': shop['order_id'], 'product_id': first(Product), 'location_id': first(Location),
             'message_id': first(EmailMessage), 'user_id': first(User), 'job_id': first(Job),
             'shipment_id': first(Shipment), 'fulfilment.batch_id': shop['batch_id'],
-            'orders.batch_id': first(ImportBatch),
+            'orders.batch_id': first(ImportBatch), 'task_id': first(PutBackTask),
             'kind': 'order_confirmation', 'locale': 'ja', 'carrier': 'yamato', 'channel': 'rakuten',
             'sku': db.session.scalar(sa.select(Product.sku).order_by(Product.id)), 'code': '1000001'}
 

@@ -58,10 +58,13 @@ def locations(q: str = '') -> sa.Select:
 
 
 def totals(product_id: int) -> dict:
+    """On hand and allocated over every location; available only over those whose stock may be promised."""
     on_hand, allocated = sa.func.coalesce(sa.func.sum(StockLevel.on_hand), 0), \
         sa.func.coalesce(sa.func.sum(StockLevel.allocated), 0)
-    return sa.select(on_hand.label('on_hand'), allocated.label('allocated')).where(
-        StockLevel.product_id == product_id)
+    available = sa.func.coalesce(sa.func.sum(StockLevel.on_hand - StockLevel.allocated)
+                                 .filter(Location.kind.in_(LocationKind.ALLOCATABLE)), 0)
+    return (sa.select(on_hand.label('on_hand'), allocated.label('allocated'), available.label('available'))
+            .join(Location, Location.id == StockLevel.location_id).where(StockLevel.product_id == product_id))
 
 
 def available_by_product(product_ids) -> dict[int, int]:

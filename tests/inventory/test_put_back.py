@@ -1,4 +1,6 @@
 """Put-back: a picked order cancelled sends its units to the put-back area, unavailable until scanned back."""
+import re
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -103,3 +105,14 @@ def test_the_put_back_screen_is_driven_by_scans(floor, login, client):
     done = client.post(f'/stock/putback/{task_id}/scan', data={'code': 'T-1'}, headers={'HX-Request': 'true'})
     assert done.status_code == 200 and 'task done' in done.text
     assert level(floor['tea'], 'A-01-01-1') == (20, 2)
+
+
+def test_the_product_page_counts_units_waiting_for_a_put_back_as_on_hand_not_available(floor, login, client):
+    create_pick_batch(actor=None)
+    db.session.commit()
+    cancel(stored_order('F-1'), actor=None, why='お客様都合')
+    db.session.commit()
+    login('clerk')
+    page = client.get(f'/stock/products/{floor["tea"].id}').text
+    cards = re.findall(r'<div class="card"><strong>(\d+)</strong><span>([^<]+)</span>', page)
+    assert cards == [('20', 'On hand'), ('1', 'Allocated'), ('17', 'Available')]

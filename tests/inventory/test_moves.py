@@ -1,16 +1,20 @@
 """Moving stock between locations (棚移動): one ledger pair, and the allocations follow their units."""
 import json
+import threading
 
 import pytest
 import sqlalchemy as sa
 
+from app.catalog.models import Product
 from app.errors import UserError
 from app.extensions import db
 from app.fulfilment.services import create_pick_batch, pick_list_data
 from app.inventory.models import Location, LocationKind, StockLevel, StockMovement
 from app.inventory.services import get_location, get_or_create_location, move_stock
 from app.orders.models import Allocation
-from tests.factories import stored_order
+from app.orders.services import cancel
+from tests.conftest import run_together
+from tests.factories import plain_orders, stored_order
 
 
 def level(product, code) -> tuple[int, int]:
@@ -110,7 +114,7 @@ def test_promised_units_never_go_to_quarantine_and_put_back_locations_are_not_mo
     assert level(tea, 'Q-01') == (17, 0)
 
 
-def test_flask_stock_move_creates_the_new_location_and_moves_the_allocations(floor, runner):
+def test_flask_stock_move_creates_the_new_location_and_moves_the_allocations(floor, runner, tmp_path):
     tea = floor['tea']
     result = runner.invoke(args=['stock', 'move', 'T-1', '20', 'A-01-01-1', 'z-09-01-1', '--json'])
     assert result.exit_code == 0, result.output
@@ -118,9 +122,51 @@ def test_flask_stock_move_creates_the_new_location_and_moves_the_allocations(flo
                                          'allocated': 3}
     assert level(tea, 'Z-09-01-1') == (20, 3)
     assert allocations(tea) == {'Z-09-01-1': 3}
+    exported = tmp_path / 'stock.csv'
+    assert runner.invoke(args=['export', 'stock', '-o', str(exported)]).exit_code == 0
+    assert 'T-1,Z-09-01-1,20,3,17' in exported.read_text(encoding='utf-8-sig')
+    assert 'T-1,A-01-01-1,' not in exported.read_text(encoding='utf-8-sig')
     refused = runner.invoke(args=['stock', 'move', 'T-1', '1', 'A-01-01-1', 'Z-09-01-1'])
     assert refused.exit_code == 1
     assert 'only 0 on hand' in refused.output
     unknown = runner.invoke(args=['stock', 'move', 'T-1', '1', 'NOWHERE', 'Z-09-01-1'])
     assert unknown.exit_code == 1
     assert 'There is no location "NOWHERE"' in unknown.output
+
+
+def test_a_move_racing_cancellations_and_allocation_keeps_the_book_and_the_allocations_equal(app, floor):
+    """Moves, cancellations and a new order's allocation at once, on the same product: whoever waits or is
+    refused, every location's allocated units stay exactly the allocations pointing at it."""
+    tea_id = floor['tea'].id
+    get_or_create_location('A-09-01-1')
+    db.session.commit()   # and no transaction of the test's own is left open: SQLite's write lock is free
+    barrier = threading.Barrier(4)
+
+    def work(what):
+        with app.app_context():
+            barrier.wait()
+            try:
+                if what == 'move':
+                    move_stock(db.session.get(Product, tea_id), get_location('A-01-01-1'), get_location('A-09-01-1'),
+                               19, actor=None)
+                elif what == 'allocate':
+                    plain_orders({'order_id': 'F-8', 'ordered_at': '2025-10-08T10:00:00', 'lines': [('T-1', 2)],
+                                  'ship_name': '並行 八郎', 'ship_address1': '別の住所 8-8'})
+                else:
+                    cancel(stored_order(what), actor=None, why='並行')
+                db.session.commit()
+            except UserError:
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    run_together(*((work, what) for what in ('move', 'F-1', 'F-3', 'allocate')))
+    db.session.expire_all()
+    booked = {lv.location_id: lv.allocated for lv in db.session.scalars(
+        sa.select(StockLevel).where(StockLevel.product_id == tea_id))}
+    promised = dict(db.session.execute(sa.select(Allocation.location_id, sa.func.sum(Allocation.quantity))
+                                       .where(Allocation.product_id == tea_id).group_by(Allocation.location_id)).all())
+    assert {k: v for k, v in booked.items() if v} == promised
+    assert sum(lv.on_hand for lv in db.session.scalars(sa.select(StockLevel)
+                                                       .where(StockLevel.product_id == tea_id))) == 20
+    assert {stored_order(x).status for x in ('F-1', 'F-3')} == {'cancelled'}

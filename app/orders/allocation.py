@@ -293,9 +293,11 @@ def follow_moved_stock(_sender, *, product_id: int, from_location_id: int, to_lo
     if sum(a.quantity for a in movable) < units:
         printed = [f'{NUMBER_PREFIX}{order_id:08d}' for order_id in
                    sorted({order_id for _, status, order_id in rows if status in PICK_LIST_PRINTED})]
+        if not printed:
+            return 0   # the rest belong to orders being changed right now: the move says to try again
         raise UserError(_l('%(n)d of these units are promised to orders whose pick list is printed (%(orders)s) '
                            'and stay where the list sends the picker; move fewer units.', n=units,
-                           orders=', '.join(printed[:5]) or '-'), field='quantity')
+                           orders=', '.join(printed[:5])), field='quantity')
     left = units
     for allocation in movable:
         if left == 0:

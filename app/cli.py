@@ -21,6 +21,7 @@ from app.errors import UserError
 from app.extensions import db
 from app.files import EXPORTERS, IMPORTERS
 from app.fulfilment import cli as fulfilment_cli
+from app.inventory import cli as inventory_cli
 from app.operations import cli as operations_cli
 from app.orders.allocation import allocate as allocate_all
 from app.orders.importing import import_order_files
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
     analysis_cli.register(app)
     fulfilment_cli.register(app)
     channels_cli.register(app)
+    inventory_cli.register(app)
     operations_cli.register(app)
     stocktake_cli.register(app)
     returns_cli.register(app)

@@ -1,4 +1,4 @@
-"""PDF documents: shipping labels, pick lists, packing slips (納品書) and JAN label sheets.
+"""PDF documents: shipping labels, pick lists, packing slips (納品書), JAN label sheets, shelf and product labels.
 
 Each function takes plain records (labels/records.py), never ORM rows, and returns the PDF bytes:
 the same input always gives the same bytes.  See docs/labels.md.
@@ -11,16 +11,20 @@ from labels.records import (
     CustomerRequest,
     JanLabel,
     LabelLine,
+    LocationLabel,
     PackingSlip,
     PickItem,
     PickList,
     PickOrder,
+    ProductLabel,
     ShippingLabel,
     SlipLine,
 )
+from labels.shelf import location_labels, product_labels
 from labels.shipping import shipping_labels
 from labels.slips import packing_slips
 
 
-__all__ = ['Address', 'CustomerRequest', 'FontNotFound', 'JanLabel', 'LabelLine', 'PackingSlip', 'PickItem', 'PickList',
-           'PickOrder', 'ShippingLabel', 'SlipLine', 'jan_sheet', 'packing_slips', 'pick_list', 'shipping_labels']
+__all__ = ['Address', 'CustomerRequest', 'FontNotFound', 'JanLabel', 'LabelLine', 'LocationLabel', 'PackingSlip',
+           'PickItem', 'PickList', 'PickOrder', 'ProductLabel', 'ShippingLabel', 'SlipLine', 'jan_sheet',
+           'location_labels', 'packing_slips', 'pick_list', 'product_labels', 'shipping_labels']

@@ -132,3 +132,20 @@ class JanLabel:
     sku: str
     name: str
     price: int  # yen, tax included
+
+
+@dataclass(frozen=True)
+class LocationLabel:
+    """A shelf label (棚ラベル): the location's code, as text and as a Code128 barcode."""
+
+    code: str  # printable ASCII, e.g. A-01-03-2
+    note: str = ''  # a line under the code: the warehouse's name, the zone
+
+
+@dataclass(frozen=True)
+class ProductLabel:
+    """A product label for a bin or a unit: the SKU as Code128, and the JAN as EAN-13/EAN-8 when it has one."""
+
+    sku: str  # printable ASCII
+    name: str
+    jan: str = ''  # '' for none; otherwise 13 (or 8) digits with a correct check digit

@@ -1,7 +1,7 @@
 """Receiving and adjustment forms: built for a scanner that types the code and presses Enter."""
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.database import INT_MAX
 from app.web.forms import Form
@@ -29,3 +29,10 @@ class AdjustForm(Form):
 class LocationForm(Form):
     code = StringField(_l('New location code'), validators=[DataRequired(), Length(max=40)],
                        description=_l('Zone-aisle-bay-level, e.g. A-01-02-1.'))
+
+
+class LocationLimitsForm(Form):
+    minimum = IntegerField(_l('Minimum'), validators=[Optional(), NumberRange(min=0, max=INT_MAX)],
+                           description=_l('Replenish when fewer units than this are left; empty: not a pick location.'))
+    capacity = IntegerField(_l('Capacity'), validators=[Optional(), NumberRange(min=1, max=INT_MAX)],
+                            description=_l('The units it holds when full: what it is refilled up to.'))

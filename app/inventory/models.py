@@ -55,12 +55,19 @@ class Location(db.Model):
     kind: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False, default=LocationKind.storage,
                                             server_default=LocationKind.storage)
 
+    #: a pick location is replenished when its units fall below this (none: not a pick location)
+    minimum: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
+    #: the units it holds when full: what a replenishment fills it up to
+    capacity: so.Mapped[int | None] = so.mapped_column(sa.Integer, nullable=True)
+
     warehouse: so.Mapped[Warehouse] = so.relationship()
 
     __table_args__ = (
         sa.UniqueConstraint('warehouse_id', 'code'),
         sa.Index('ix_locations_walking_order', 'warehouse_id', 'sort_key'),
         sa.CheckConstraint("kind IN ('storage', 'quarantine', 'putback')", name='kind_known'),
+        sa.CheckConstraint('minimum >= 0', name='minimum_not_negative'),
+        sa.CheckConstraint('capacity > 0 AND capacity >= minimum', name='capacity_above_minimum'),
     )
 
     @property
@@ -149,3 +156,66 @@ class StockMovement(db.Model):
 
     def __repr__(self):
         return f'<StockMovement {self.id} product={self.product_id} {self.delta:+d} {self.reason}>'
+
+
+class PutBackTask(db.Model):
+    """Picked units to take back to the shelves (a picked order was cancelled); done when every line is back.
+
+    Until then its units are booked at a put-back location (kind ``putback``), where nothing is promised.
+    """
+
+    __tablename__ = 'put_back_tasks'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: what the units were picked for: the cancelled order's number
+    reference: so.Mapped[str] = so.mapped_column(sa.String(200), nullable=False)
+    #: why they come back (the cancellation's reason)
+    note: so.Mapped[str] = so.mapped_column(sa.Text, nullable=False, default='', server_default='')
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
+    done_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
+    done_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
+
+    created_by = so.relationship('User', foreign_keys=[created_by_id])
+    done_by = so.relationship('User', foreign_keys=[done_by_id])
+    lines: so.Mapped[list['PutBackLine']] = so.relationship(back_populates='task', order_by='PutBackLine.id',
+                                                            cascade='all, delete-orphan')
+
+    __table_args__ = (sa.Index('ix_put_back_tasks_open', 'done_at', 'id'),)
+
+    def __repr__(self):
+        return f'<PutBackTask {self.id} {self.reference}>'
+
+
+class PutBackLine(db.Model):
+    """Units of one product that came off one shelf and go back (to it, or to the shelf scanned instead)."""
+
+    __tablename__ = 'put_back_lines'
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    task_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('put_back_tasks.id', ondelete='CASCADE'), nullable=False,
+                                               index=True)
+    product_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('products.id'), nullable=False)
+    #: the put-back location the units are booked at until they are back
+    holding_location_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('locations.id'), nullable=False)
+    #: the shelf they were picked from: where the task sends them
+    to_location_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('locations.id'), nullable=False)
+    quantity: so.Mapped[int] = so.mapped_column(sa.Integer, nullable=False)
+    #: the shelf they were scanned onto, and when; empty while they wait
+    put_location_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('locations.id'), nullable=True)
+    put_back_at: so.Mapped[dt.datetime | None] = so.mapped_column(UTCDateTime, nullable=True)
+    put_back_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey('users.id'), nullable=True)
+
+    task: so.Mapped[PutBackTask] = so.relationship(back_populates='lines')
+    product = so.relationship('Product')
+    to_location: so.Mapped[Location] = so.relationship(foreign_keys=[to_location_id])
+    put_location: so.Mapped[Location | None] = so.relationship(foreign_keys=[put_location_id])
+
+    __table_args__ = (sa.CheckConstraint('quantity > 0', name='quantity_positive'),)
+
+    @property
+    def done(self) -> bool:
+        return self.put_back_at is not None
+
+    def __repr__(self):
+        return f'<PutBackLine task={self.task_id} product={self.product_id} {self.quantity}>'

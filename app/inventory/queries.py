@@ -1,4 +1,5 @@
 """Reading stock levels and the ledger for screens and exports."""
+import dataclasses
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -10,6 +11,7 @@ from app.extensions import db
 from app.inventory.models import Location, LocationKind, StockLevel, StockMovement
 from exporters.base import ExportResult
 from exporters.stock import StockRecord, write_stock
+from labels.records import LocationLabel, ProductLabel
 
 
 LEVEL_SORTS = {'sku': Product.sku, 'name': Product.name, 'location': Location.sort_key,
@@ -70,10 +72,13 @@ def locations(q: str = '') -> sa.Select:
 
 
 def totals(product_id: int) -> dict:
+    """On hand and allocated over every location; available only over those whose stock may be promised."""
     on_hand, allocated = sa.func.coalesce(sa.func.sum(StockLevel.on_hand), 0), \
         sa.func.coalesce(sa.func.sum(StockLevel.allocated), 0)
-    return sa.select(on_hand.label('on_hand'), allocated.label('allocated')).where(
-        StockLevel.product_id == product_id)
+    available = sa.func.coalesce(sa.func.sum(StockLevel.on_hand - StockLevel.allocated)
+                                 .filter(Location.kind.in_(LocationKind.ALLOCATABLE)), 0)
+    return (sa.select(on_hand.label('on_hand'), allocated.label('allocated'), available.label('available'))
+            .join(Location, Location.id == StockLevel.location_id).where(StockLevel.product_id == product_id))
 
 
 def available_by_product(product_ids) -> dict[int, int]:
@@ -105,3 +110,65 @@ def export_stock(*, encoding: str = 'utf-8') -> ExportResult:
     """Stock per product and location."""
     with as_user_errors():
         return write_stock(stock_records(), encoding=encoding)
+
+
+@dataclasses.dataclass(frozen=True)
+class Replenishment:
+    """A pick location below its minimum, a product kept there, and the reserve shelves to bring it from."""
+
+    location: Location
+    on_hand: int
+    #: units that fill it up to its capacity (or its minimum, without one)
+    wanted: int
+    sku: str
+    product_name: str
+    #: (location code, units available there) of the other storage shelves holding it, in walking order
+    sources: tuple[tuple[str, int], ...]
+
+
+def replenishments() -> list[Replenishment]:
+    """Pick locations (those with a minimum) holding fewer units than it, in walking order, with where to refill
+    them from: storage locations that are not pick locations themselves, holding free units of the product.
+    """
+    units = sa.func.coalesce(sa.func.sum(StockLevel.on_hand), 0)
+    low = db.session.execute(
+        sa.select(Location, units.label('units')).outerjoin(StockLevel, StockLevel.location_id == Location.id)
+        .where(Location.minimum.is_not(None), Location.kind.in_(LocationKind.ALLOCATABLE), Location.active)
+        .group_by(Location.id).having(units < Location.minimum).order_by(Location.sort_key)).all()
+    if not low:
+        return []
+    kept = db.session.execute(
+        sa.select(StockLevel.location_id, Product.id, Product.sku, Product.name)
+        .join(Product, Product.id == StockLevel.product_id)
+        .where(StockLevel.location_id.in_([location.id for location, _ in low])).order_by(Product.sku)).all()
+    products = {product_id for _, product_id, _, _ in kept}
+    sources: dict[int, list[tuple[str, int]]] = {}
+    for product_id, code, available in db.session.execute(
+            sa.select(StockLevel.product_id, Location.code, StockLevel.on_hand - StockLevel.allocated)
+            .join(Location, Location.id == StockLevel.location_id)
+            .where(StockLevel.product_id.in_(products), Location.minimum.is_(None),
+                   Location.kind.in_(LocationKind.ALLOCATABLE), StockLevel.on_hand > StockLevel.allocated)
+            .order_by(Location.sort_key)):
+        sources.setdefault(product_id, []).append((code, available))
+    rows = []
+    for location, on_hand in low:
+        wanted = (location.capacity or location.minimum) - on_hand
+        for _, product_id, sku, name in (k for k in kept if k[0] == location.id):
+            rows.append(Replenishment(location, on_hand, wanted, sku, name, tuple(sources.get(product_id, ()))))
+        if not any(k[0] == location.id for k in kept):
+            rows.append(Replenishment(location, on_hand, wanted, '', '', ()))
+    return rows
+
+
+def location_label_records(q: str = '', location_id: int | None = None) -> list[LocationLabel]:
+    """Shelf labels of the locations whose code contains `q` (or the one location), in walking order."""
+    query = sa.select(Location.code).order_by(Location.sort_key)
+    if location_id is not None:
+        query = query.where(Location.id == location_id)
+    elif q:
+        query = query.where(Location.code.icontains(q, autoescape=True))
+    return [LocationLabel(code=code) for code in db.session.scalars(query)]
+
+
+def product_label_record(product: Product) -> ProductLabel:
+    return ProductLabel(sku=product.sku, name=product.name, jan=product.jan or '')

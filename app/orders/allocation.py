@@ -11,12 +11,14 @@ import operator
 from collections import defaultdict
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from app.database import in_ids, insert_columns, utcnow, with_defaults
+from app.errors import UserError
 from app.extensions import db
-from app.inventory.services import StockChange, apply_stock_changes, lock_levels
+from app.inventory.services import StockChange, apply_stock_changes, lock_levels, send_to_put_back
 from app.orders._writing import transition_many
-from app.orders.models import Allocation, Order, OrderHold, OrderLine
+from app.orders.models import NUMBER_PREFIX, Allocation, Order, OrderHold, OrderLine
 from app.settings.services import order_rules
 
 
@@ -248,6 +250,65 @@ def release_allocations(order: Order, *, actor=None) -> int:
     return sum(a.quantity for a in rows)
 
 
+def put_back_picked(order: Order, *, actor=None, why: str = '') -> int:
+    """The stock of an order whose pick list is printed goes to the put-back area, with a task to shelve it again.
+
+    Its units may be in a tote or a box, not on the shelf the allocation names: they are not available
+    to anyone until the put-back task has them scanned back onto a shelf.  Returns the units.
+    """
+    rows = db.session.scalars(sa.select(Allocation).where(Allocation.order_id == order.id)).all()
+    if not rows:
+        return 0
+    send_to_put_back([(a.product_id, a.location_id, a.quantity) for a in rows], reference=order.number, note=why,
+                     actor=actor)
+    db.session.execute(sa.delete(Allocation).where(Allocation.order_id == order.id))
+    db.session.flush()
+    return sum(a.quantity for a in rows)
+
+
 def fill_backorders(_sender, product_ids) -> None:
     """Stock came in or was freed: give it to the orders waiting for it, oldest first."""
     allocate(product_ids=product_ids)
+
+
+#: an order whose pick list is printed: its units are taken from the locations printed on it
+PICK_LIST_PRINTED = ('picking', 'packed')
+
+
+def follow_moved_stock(_sender, *, product_id: int, from_location_id: int, to_location_id: int, units: int) -> int:
+    """Units promised to orders are being moved to another shelf: their allocations go along.
+
+    The orders last in line give theirs first.  Allocations of an order whose pick list is printed stay
+    where the list sends the picker (the units may already be in a tote); an order another transaction
+    is changing right now is skipped, not waited for.  Refuses when the units cannot all follow.
+    :return: the units whose allocations now point to the new location
+    """
+    rows = db.session.execute(
+        sa.select(Allocation, Order.status, Order.id)
+        .join(Order, Order.id == Allocation.order_id)
+        .where(Allocation.product_id == product_id, Allocation.location_id == from_location_id)
+        .order_by(Order.priority, Order.ordered_at.desc(), Order.id.desc(), Allocation.id)
+        .with_for_update(skip_locked=True, of=Order)).all()
+    movable = [allocation for allocation, status, _ in rows if status not in PICK_LIST_PRINTED]
+    if sum(a.quantity for a in movable) < units:
+        printed = [f'{NUMBER_PREFIX}{order_id:08d}' for order_id in
+                   sorted({order_id for _, status, order_id in rows if status in PICK_LIST_PRINTED})]
+        if not printed:
+            return 0   # the rest belong to orders being changed right now: the move says to try again
+        raise UserError(_l('%(n)d of these units are promised to orders whose pick list is printed (%(orders)s) '
+                           'and stay where the list sends the picker; move fewer units.', n=units,
+                           orders=', '.join(printed[:5])), field='quantity')
+    left = units
+    for allocation in movable:
+        if left == 0:
+            break
+        taken = min(left, allocation.quantity)
+        left -= taken
+        if taken == allocation.quantity:
+            allocation.location_id = to_location_id
+        else:
+            allocation.quantity -= taken
+            db.session.add(Allocation(order_id=allocation.order_id, order_line_id=allocation.order_line_id,
+                                      product_id=product_id, location_id=to_location_id, quantity=taken))
+    db.session.flush()
+    return units

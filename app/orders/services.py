@@ -34,9 +34,11 @@ from app.orders.address import prefecture_of as prefecture_of
 from app.orders.allocation import (
     ELIGIBLE_STATUSES,
     PAYABLE,
+    PICK_LIST_PRINTED,
     AllocationResult,
     allocate,
     allocate_arriving,
+    put_back_picked,
     release_allocations,
     reserve_arriving,
 )
@@ -310,15 +312,27 @@ def allocate_order(order: Order, *, actor):
     return allocate(order_ids=[order.id], actor=actor)
 
 
+def cancel_puts_back(order: Order) -> bool:
+    """Whether cancelling the order now sends its units to the put-back area (its pick list is printed)."""
+    return order.status in PICK_LIST_PRINTED
+
+
 def cancel(order: Order, *, actor, why: str) -> int:
-    """Cancel an order that has not shipped; its reserved stock goes back.  Returns the units released."""
+    """Cancel an order that has not shipped; its reserved stock goes back.  Returns the units released.
+
+    Once its pick list is printed the units go back by a put-back task (see put_back_picked): until
+    someone scans them onto a shelf they are not available to other orders.
+    """
     if not (why or '').strip():
         raise UserError(_l('A cancellation needs a reason.'), field='why')
     lock_order(order)
     if order.status in FINISHED:
         raise UserError(_l('Order %(number)s is %(status)s: it cannot be cancelled.', number=order.number,
                            status=STATUS_LABELS[order.status]))
-    units = release_allocations(order, actor=actor)
+    if order.status in PICK_LIST_PRINTED:
+        units = put_back_picked(order, actor=actor, why=why)
+    else:
+        units = release_allocations(order, actor=actor)
     # a cancelled order leaves its parcel; the orders it carried go on as parcels of their own
     if order.combined_into_id is not None:
         order.combined_into_id = None

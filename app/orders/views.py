@@ -260,7 +260,11 @@ def mark_paid(order_id):
 @roles_required(*OFFICE)
 def cancel(order_id):
     def cancel_order(order, form):
+        put_back = services.cancel_puts_back(order)
         units = services.cancel(order, actor=current_user, why=form.why.data)
+        if put_back:
+            return _('Order cancelled; its %(n)d picked units wait in the put-back area until they are scanned back '
+                     'onto a shelf.', n=units)
         return _('Order cancelled; %(n)d reserved units went back to stock.', n=units)
     return _order_action(order_id, CancelForm, 'cancel_form', cancel_order)
 

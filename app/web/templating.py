@@ -11,6 +11,7 @@ from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
 from app.web import access
+from app.web.barcodes import screen_barcode
 from exporters.carriers.addressing import addressee
 
 
@@ -70,6 +71,6 @@ def register(app):
     # addressee: the name with 様, or 御中 for a company, as the labels and carrier files write it
     app.jinja_env.filters.update(yen=yen, jst=jst, postal=postal, addressee=addressee, figure=figure)
     app.jinja_env.globals.update(get_locale=get_locale, url_with=url_with, can=can, roles=access,
-                                 problems_of=problems_of)
+                                 problems_of=problems_of, barcode_svg=screen_barcode)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -16,10 +16,11 @@ from app.channels.services import ListingValues, make_stock_file, save_listing
 from app.extensions import db
 from app.fulfilment import services as floor_services
 from app.fulfilment.models import PickBatch, Shipment
-from app.inventory.models import Location, StockMovement
+from app.inventory.models import Location, PutBackTask, StockMovement
 from app.notifications.models import EmailMessage
 from app.notifications.services import queue_order_confirmations
 from app.orders.models import Order
+from app.orders.services import cancel
 from app.returns.services import AskedLine, ensure_default_reasons, open_return
 from app.stocktake import services as stocktake
 from tests.conftest import PASSWORD
@@ -49,6 +50,7 @@ PARAMETERS = {
     'count_id': lambda d: d['count_id'],
     'subject': lambda d: 'sales', 'file_format': lambda d: 'xlsx',
     'return_id': lambda d: d['return_id'],
+    'task_id': lambda d: d['task_id'],
 }
 #: /orders/imports/<batch_id> is an import; /pick/<batch_id> a pick batch
 BATCHES = {'orders.import_batch': 'import_batch_id', 'orders.import_problems': 'import_batch_id'}
@@ -135,6 +137,7 @@ def shop_day(app, floor, make_user, client, monkeypatch):
     floor_services.ship(floor_services.shipment_of(f3.id), actor=packer)
     ensure_default_reasons()
     ret = open_return(f3, [AskedLine('T-1', 1, 'wrong_item')], actor=packer)
+    cancel(stored_order('F-2'), actor=None, why='お客様都合')   # picked: its units wait for a put-back
     db.session.commit()
     floor['packer'].name, floor['manager'].name = '梱包 一郎', '店長 花子'   # people's names, as in a Japanese shop
     db.session.execute(sa.update(StockMovement).values(reference='初期入荷'))
@@ -154,6 +157,7 @@ def shop_day(app, floor, make_user, client, monkeypatch):
         'count_id': count.id,
         'listing_id': listing.id, 'file_id': stock_file.id,
         'return_id': ret.id,
+        'task_id': db.session.scalar(sa.select(PutBackTask.id).limit(1)),
     }
 
 

@@ -213,7 +213,7 @@ def path_values(shop: dict) -> dict:
     from app.accounts.models import User
     from app.channels.models import ChannelStockFile, Listing
     from app.fulfilment.models import Shipment
-    from app.inventory.models import Location
+    from app.inventory.models import Location, PutBackTask
     from app.jobs.models import Job
     from app.notifications.models import EmailMessage
     from app.orders.models import ImportBatch
@@ -227,6 +227,7 @@ def path_values(shop: dict) -> dict:
             'shipment_id': first(Shipment), 'fulfilment.batch_id': shop['batch_id'],
             'orders.batch_id': first(ImportBatch), 'count_id': shop['count_id'],
             'file_id': first(ChannelStockFile), 'listing_id': first(Listing), 'return_id': first(Return),
+            'task_id': first(PutBackTask),
             'kind': 'order_confirmation', 'locale': 'ja', 'carrier': 'yamato', 'channel': 'rakuten',
             'sku': db.session.scalar(sa.select(Product.sku).order_by(Product.id)), 'code': '1000001',
             'subject': 'sales', 'file_format': 'xlsx'}

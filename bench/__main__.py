@@ -1,12 +1,13 @@
 """``python -m bench [--quick] [--only NAME] [--runs N]``: run the benchmarks, print and record their figures."""
 import argparse
 
-from bench import allocation, floor, order_import, order_list, reports, shop, station_feedback
+from bench import allocation, channel_stock, floor, order_import, order_list, reports, shop, station_feedback, stocktake
 
 
 BENCHMARKS = {'order_import': order_import.main}
 BENCHMARKS.update({'allocation': allocation.main, 'order_list': order_list.main, 'reports': reports.main})
 BENCHMARKS.update({'shop': shop.main, 'floor': floor.main, 'station_feedback': station_feedback.main})
+BENCHMARKS.update({'stocktake': stocktake.main, 'channel_stock': channel_stock.main})
 
 
 def main() -> None:

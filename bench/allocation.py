@@ -159,6 +159,18 @@ def write_section(title: str, text: str) -> None:
     DOCS.write_text(page)
 
 
+def record_section(name: str, title: str, text: str, code: str) -> None:
+    """Keep a full run's section in bench/out/<name>.md, and write it into docs/benchmarks.md unless the code
+    changed while the benchmark ran (the figures would then belong to no commit)."""
+    (OUT / f'{name}.md').write_text(text)
+    if code != code_version():
+        print(f'the code changed during the run ({code}, now {code_version()}): {DOCS.relative_to(ROOT)} left alone, '
+              f'the section is in {(OUT / f"{name}.md").relative_to(ROOT)}')
+    else:
+        write_section(title, text)
+        print(f'written to {DOCS.relative_to(ROOT)}')
+
+
 def verdict(ok: bool) -> str:
     return 'met' if ok else '**not met**'
 
@@ -531,11 +543,4 @@ def main(runs: int = 3, quick: bool = False) -> None:
     if quick:
         print(f'(--quick: {DOCS.relative_to(ROOT)} left alone)')
         return
-    text = section(results, runs, code)
-    (OUT / 'allocation.md').write_text(text)
-    if code != code_version():
-        print(f'the code changed during the run ({code}, now {code_version()}): {DOCS.relative_to(ROOT)} left alone, '
-              f'the section is in {(OUT / "allocation.md").relative_to(ROOT)}')
-    else:
-        write_section(TITLE, text)
-        print(f'written to {DOCS.relative_to(ROOT)}')
+    record_section('allocation', TITLE, section(results, runs, code), code)

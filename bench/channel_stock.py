@@ -32,7 +32,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench import DOCS, OUT, ROOT
+from bench import DOCS, ROOT
 from bench.allocation import (
     StatementTimer,
     bench_app,
@@ -42,12 +42,12 @@ from bench.allocation import (
     is_sqlite,
     load_average,
     machine,
+    record_section,
     set_sequences,
     sqlite_stamp,
     statement_kind,
     vacuum_analyze,
     verdict,
-    write_section,
 )
 from bench.order_import import code_version, connect, server_version
 from bench.stocktake import location_code
@@ -317,11 +317,4 @@ def main(runs: int = 3, quick: bool = False) -> None:
     if quick:
         print(f'(--quick: {DOCS.relative_to(ROOT)} left alone)')
         return
-    text = section(results, runs, code)
-    (OUT / 'channel_stock.md').write_text(text)
-    if code != code_version():
-        print(f'the code changed during the run ({code}, now {code_version()}): {DOCS.relative_to(ROOT)} left alone, '
-              f'the section is in {(OUT / "channel_stock.md").relative_to(ROOT)}')
-    else:
-        write_section(TITLE, text)
-        print(f'written to {DOCS.relative_to(ROOT)}')
+    record_section('channel_stock', TITLE, section(results, runs, code), code)

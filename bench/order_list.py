@@ -45,10 +45,10 @@ from bench.allocation import (
     insert_rows,
     load_average,
     machine,
+    record_section,
     set_sequences,
     vacuum_analyze,
     verdict,
-    write_section,
 )
 from bench.order_import import addresses, code_version, connect, flask, products, server_version
 from importers.base import JST
@@ -592,11 +592,4 @@ def main(runs: int = 3, quick: bool = False) -> None:
     if quick:
         print(f'(--quick: {DOCS.relative_to(ROOT)} left alone)')
         return
-    text = section(results, requests, code)
-    (OUT / 'order_list.md').write_text(text)
-    if code != code_version():
-        print(f'the code changed during the run ({code}, now {code_version()}): {DOCS.relative_to(ROOT)} left alone, '
-              f'the section is in {(OUT / "order_list.md").relative_to(ROOT)}')
-    else:
-        write_section(TITLE, text)
-        print(f'written to {DOCS.relative_to(ROOT)}')
+    record_section('order_list', TITLE, section(results, requests, code), code)

@@ -14,8 +14,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import DOCS, OUT, ROOT
-from bench.allocation import bench_app, databases, dispose, load_average, machine, verdict, write_section
+from bench import DOCS, ROOT
+from bench.allocation import (
+    bench_app,
+    databases,
+    dispose,
+    load_average,
+    machine,
+    record_section,
+    verdict,
+)
 from bench.order_import import code_version, connect, server_version
 from bench.order_list import END, FULL, PASSWORD, QUICK, cached_database, load_postgresql, summary
 
@@ -165,11 +173,4 @@ def main(runs: int = 3, quick: bool = False) -> None:
     if quick:
         print(f'(--quick: {DOCS.relative_to(ROOT)} left alone)')
         return
-    text = section(results, requests, code)
-    (OUT / 'reports.md').write_text(text)
-    if code != code_version():
-        print(f'the code changed during the run: {DOCS.relative_to(ROOT)} left alone, the section is in '
-              f'{(OUT / "reports.md").relative_to(ROOT)}')
-    else:
-        write_section(TITLE, text)
-        print(f'written to {DOCS.relative_to(ROOT)}')
+    record_section('reports', TITLE, section(results, requests, code), code)

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.analysis import queries
 from app.analysis.queries import Filters
+from app.channels.queries import open_oversell_count
 from app.errors import UserError, as_user_errors
 from app.orders.models import CHANNELS, Order, OrderLine
 from app.orders.vocabulary import CHANNEL_LABELS, HOLD_LABELS
@@ -426,4 +427,6 @@ def today(now: dt.datetime | None = None) -> dict:
     last_cutoff = cutoff if now >= cutoff else cutoff - dt.timedelta(days=1)
     figures['waiting_beyond_cutoff'] = queries.waiting_beyond_cutoff(last_cutoff)
     figures['backordered'] = queries.backordered_orders()
+    # an open oversell sends the product as 0 to every mall until someone clears it
+    figures['oversells'] = open_oversell_count()
     return figures

@@ -221,6 +221,15 @@ def abc_classes(values: pd.Series) -> pd.Series:
     return classes.reindex(values.index)
 
 
+def classes_by_units(f: Filters) -> dict[int, str]:
+    """Each product's ABC class by units in the period (the stocktake counts A more often); a product
+    with no units in it is C and is left out of the answer."""
+    frame = queries.sales_by_product(f)
+    frame = frame[frame['product_id'].notna()]
+    return {int(product): str(cls) for product, cls in zip(frame['product_id'], abc_classes(frame['units']),
+                                                           strict=True)}
+
+
 def abc(f: Filters) -> Report:
     """Products classed A/B/C by revenue, by units and by pick frequency (order lines)."""
     frame = queries.sales_by_product(f)

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.analysis import queries
 from app.analysis.queries import Filters
+from app.channels.queries import open_oversell_count
 from app.errors import UserError, as_user_errors
 from app.orders.models import CHANNELS, Order, OrderLine
 from app.orders.vocabulary import CHANNEL_LABELS, HOLD_LABELS
@@ -218,6 +219,15 @@ def abc_classes(values: pd.Series) -> pd.Series:
                         index=ordered.index)
     classes[ordered == 0] = 'C'
     return classes.reindex(values.index)
+
+
+def classes_by_units(f: Filters) -> dict[int, str]:
+    """Each product's ABC class by units in the period (the stocktake counts A more often); a product
+    with no units in it is C and is left out of the answer."""
+    frame = queries.sales_by_product(f)
+    frame = frame[frame['product_id'].notna()]
+    return {int(product): str(cls) for product, cls in zip(frame['product_id'], abc_classes(frame['units']),
+                                                           strict=True)}
 
 
 def abc(f: Filters) -> Report:
@@ -426,4 +436,6 @@ def today(now: dt.datetime | None = None) -> dict:
     last_cutoff = cutoff if now >= cutoff else cutoff - dt.timedelta(days=1)
     figures['waiting_beyond_cutoff'] = queries.waiting_beyond_cutoff(last_cutoff)
     figures['backordered'] = queries.backordered_orders()
+    # an open oversell sends the product as 0 to every mall until someone clears it
+    figures['oversells'] = open_oversell_count()
     return figures

@@ -6,7 +6,6 @@ from flask import abort, jsonify, render_template, request, send_file
 from flask_babel import gettext as _
 
 from app.analysis import services as analysis
-from app.channels.queries import open_oversell_count
 from app.database import parse_day
 from app.errors import UserError
 from app.fulfilment.queries import export_daily_shipments, mall_confirmations
@@ -36,9 +35,9 @@ def _today_figures():
 def dashboard():
     """The day: what came in, what waits and why, what left."""
     day = _day()
+    today = analysis.today()
     return render_template('reports/dashboard.html', day=day, figures=queries.the_day(day),
-                           low_ranges=low_tracking_ranges(), today=analysis.today(),
-                           oversells=open_oversell_count())
+                           low_ranges=low_tracking_ranges(), today=today, oversells=today['oversells'])
 
 
 @bp.route('/daily-shipments')

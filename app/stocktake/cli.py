@@ -109,3 +109,27 @@ def sheet(count_number, output):
         raise _refused(exc) from None
     output.write_bytes(documents.count_sheet_pdf(count))
     click.echo(f'wrote {output}')
+
+
+@stocktake_cli.command('propose')
+@click.option('--limit', type=click.IntRange(min=1), help='Only the first N due locations.')
+@click.option('--start', is_flag=True, help='Start a count of them (blind).')
+@click.option('--json', 'as_json', is_flag=True)
+def propose(limit, start, as_json):
+    """The locations the cycle-count schedule says to count now, oldest first; --start counts them."""
+    due = services.proposed_cycle_counts()
+    chosen = due[:limit] if limit else due
+    result = {'due': len(due), 'locations': [d.as_dict() for d in chosen]}
+    lines = [f"{d.code}\t{d.last_counted.isoformat() if d.last_counted else 'never'}\t{d.interval_days}\t{d.classes}"
+             for d in chosen]
+    text = f'{len(due)} locations due' + ''.join('\n' + line for line in lines)
+    if start:
+        try:
+            count = services.start_cycle_count(limit=limit or max(len(due), 1), actor=None)
+        except UserError as exc:
+            raise _refused(exc) from None
+        result['count'] = count.number
+        text += f'\n{count.number} started: {len(chosen)} locations'
+        _done(result, text, as_json)
+    else:
+        click.echo(json.dumps(result, ensure_ascii=False) if as_json else text)

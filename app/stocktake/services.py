@@ -9,6 +9,7 @@ level through the stock service, holds the orders whose promised units are not t
 found units fill backorders.
 """
 import dataclasses
+import datetime as dt
 import logging
 
 import sqlalchemy as sa
@@ -16,6 +17,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
 from app.accounts.services import record_audit
+from app.analysis.queries import Filters
+from app.analysis.services import classes_by_units
 from app.catalog.models import Product
 from app.catalog.services import find_product_by_code
 from app.database import INT_MAX, utcnow
@@ -27,6 +30,7 @@ from app.orders.models import Allocation, Order
 from app.orders.services import BEFORE_PICKING, hold_for_lost_stock, lock_order
 from app.settings.services import load_settings, save_settings
 from app.stocktake.models import CountLine, CountLocation, StockCount
+from importers.base import JST
 
 
 logger = logging.getLogger(__name__)
@@ -34,6 +38,11 @@ logger = logging.getLogger(__name__)
 #: orders whose units have left the shelf for a tote or a box but not the book: the pick list is out
 PICKED_STATUSES = ('picking', 'packed')
 SETTINGS_KEY = 'stocktake'
+CYCLE_FIELDS = ('cycle_days', 'cycle_a_days', 'cycle_b_days', 'cycle_c_days')
+#: ten years: a longer interval is no schedule
+MAX_CYCLE_DAYS = 3660
+#: the days of shipments that class the products A, B or C for cycle counts
+CYCLE_ABC_DAYS = 90
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +52,12 @@ class StocktakeSettings:
     recount_units: int = 0
     recount_percent: int = 0
     recount_yen: int = 0
+    #: cycle counts: every location is counted at least this often (days) ...
+    cycle_days: int = 365
+    #: ... and one holding a product of class A, B or C (by units shipped) at least this often
+    cycle_a_days: int = 30
+    cycle_b_days: int = 60
+    cycle_c_days: int = 120
 
 
 def stocktake_settings() -> StocktakeSettings:
@@ -52,7 +67,11 @@ def stocktake_settings() -> StocktakeSettings:
 def save_stocktake_settings(settings: StocktakeSettings, *, actor) -> StocktakeSettings:
     for field in dataclasses.fields(settings):
         value = getattr(settings, field.name)
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= INT_MAX:
+        if field.name in CYCLE_FIELDS:
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_CYCLE_DAYS:
+                raise UserError(_l('Each interval must be a whole number of days from 1 to %(days)d.',
+                                   days=MAX_CYCLE_DAYS), field=field.name)
+        elif not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= INT_MAX:
             raise UserError(_l('Each threshold must be a whole number from 0 (none) up.'), field=field.name)
     save_settings(SETTINGS_KEY, settings, actor=actor)
     return settings
@@ -160,6 +179,83 @@ def count_products(count: StockCount) -> set[int] | None:
     if count.scope != 'products':
         return None
     return set(db.session.scalars(sa.select(Product.id).where(Product.sku.in_(split_codes(count.scope_text)))))
+
+
+# ---------------------------------------------------------------------------------------------- cycle counts
+
+
+@dataclasses.dataclass(frozen=True)
+class DueLocation:
+    """A location the cycle-count schedule says to count now."""
+
+    location_id: int
+    code: str
+    #: when it was last counted (by any count); None: never
+    last_counted: dt.datetime | None
+    #: how often it is to be counted: the shortest of the location default and its products' classes
+    interval_days: int
+    #: the ABC classes of the products booked there, e.g. 'AC' ('' when it holds none)
+    classes: str
+
+    def as_dict(self) -> dict:
+        return {'location': self.code, 'last_counted': self.last_counted.isoformat() if self.last_counted else None,
+                'interval_days': self.interval_days, 'classes': self.classes}
+
+
+def proposed_cycle_counts(now: dt.datetime | None = None) -> list[DueLocation]:
+    """The active locations due for a count, oldest first (never counted first), then in walking order.
+
+    A location is due when it was never counted or was last counted longer ago than its interval;
+    one waiting in an open count is not proposed again.  Products are classed by units shipped in the
+    last CYCLE_ABC_DAYS JST days (the analysis area's ABC); a product that shipped nothing is C.
+    """
+    now = now or utcnow()
+    settings = stocktake_settings()
+    today = now.astimezone(JST).date()
+    classes = classes_by_units(Filters(today - dt.timedelta(days=CYCLE_ABC_DAYS - 1), today, basis='shipped'))
+    interval_of = {'A': settings.cycle_a_days, 'B': settings.cycle_b_days, 'C': settings.cycle_c_days}
+    held: dict[int, set[str]] = {}
+    for location_id, product_id in db.session.execute(
+            sa.select(StockLevel.location_id, StockLevel.product_id)
+            .where(sa.or_(StockLevel.on_hand != 0, StockLevel.allocated != 0))):
+        held.setdefault(location_id, set()).add(classes.get(product_id, 'C'))
+    last = dict(db.session.execute(sa.select(CountLocation.location_id, sa.func.max(CountLocation.counted_at))
+                                   .group_by(CountLocation.location_id)).all())
+    waiting = set(db.session.scalars(
+        sa.select(CountLocation.location_id).join(StockCount, CountLocation.count_id == StockCount.id)
+        .where(StockCount.state == 'open', CountLocation.counted_at.is_(None))))
+    due = []
+    for location_id, code in db.session.execute(sa.select(Location.id, Location.code)
+                                                .where(Location.active.is_(True)).order_by(Location.sort_key)):
+        if location_id in waiting:
+            continue
+        found = held.get(location_id, set())
+        interval = min([settings.cycle_days, *(interval_of[c] for c in found)])
+        counted = last.get(location_id)
+        if counted is None or now - counted > dt.timedelta(days=interval):
+            due.append(DueLocation(location_id, code, counted, interval, ''.join(sorted(found))))
+    # sorted() keeps the walking order among equals
+    return sorted(due, key=lambda d: (d.last_counted is not None, d.last_counted or now))
+
+
+def start_cycle_count(*, location_ids: list[int] | None = None, limit: int | None = None, blind: bool = True,
+                      actor: User | None, now: dt.datetime | None = None) -> StockCount:
+    """Start a count of the due locations ticked, or else of the first `limit` due ones."""
+    due = proposed_cycle_counts(now)
+    if location_ids:
+        wanted = set(location_ids)
+        chosen = [d for d in due if d.location_id in wanted]
+        if len(chosen) < len(wanted):
+            raise UserError(_l('Some locations ticked are no longer due for a count: look at the list again.'),
+                            field='limit')
+    else:
+        if limit is None or isinstance(limit, bool) or not 1 <= limit <= INT_MAX:
+            raise UserError(_l('Tick the locations to count, or say how many of the first due ones.'),
+                            field='limit')
+        chosen = due[:limit]
+    if not chosen:
+        raise UserError(_l('No location is due for a cycle count.'), field='limit')
+    return start_count(location_codes=[d.code for d in chosen], blind=blind, actor=actor)
 
 
 # ---------------------------------------------------------------------------------------------- counting

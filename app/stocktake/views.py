@@ -1,4 +1,5 @@
 """Stocktake screens: counts and their approval for managers, the scanner-first count screen for the floor."""
+import dataclasses
 import io
 
 from flask import abort, flash, make_response, redirect, render_template, request, send_file, session, url_for
@@ -7,13 +8,17 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.stocktake import bp, documents, queries, services
-from app.stocktake.forms import ApproveForm, StartCountForm, StocktakeSettingsForm
+from app.stocktake.forms import ApproveForm, CycleCountForm, StartCountForm, StocktakeSettingsForm
 from app.stocktake.models import StockCount
 from app.stocktake.vocabulary import SCOPE_LABELS, STATE_LABELS
 from app.web.access import MANAGEMENT, RECEIVING, roles_required
 from app.web.forms import posted_ids
 from app.web.htmx import render_htmx
 from app.web.unit_of_work import one_transaction, writing
+
+
+#: due locations the counts page lists (a count can take them all by the number)
+DUE_SHOWN = 200
 
 
 @bp.context_processor
@@ -41,9 +46,29 @@ def counts():
         if work.ok:
             flash(_('Count %(number)s started.', number=count.number), 'success')
             return redirect(url_for('stocktake.count', count_id=count.id))
+    return _counts_page(form, CycleCountForm(formdata=None, prefix='cycle'), status)
+
+
+def _counts_page(form: StartCountForm, cycle_form: CycleCountForm, status: int):
     rows = queries.counts()
-    return render_template('stocktake/counts.html', form=form, counts=rows,
-                           figures=queries.accuracy([c.id for c, _, _ in rows])), status
+    due = services.proposed_cycle_counts()
+    return render_template('stocktake/counts.html', form=form, counts=rows, cycle_form=cycle_form, due=due,
+                           due_shown=due[:DUE_SHOWN], figures=queries.accuracy([c.id for c, _, _ in rows])), status
+
+
+@bp.route('/cycle', methods=['POST'])
+@roles_required(*MANAGEMENT)
+def start_cycle():
+    """Start a count of the due locations ticked, or of the first ones the schedule proposes."""
+    form = CycleCountForm(prefix='cycle')
+    if form.validate_on_submit():
+        with writing(form) as work:
+            count = services.start_cycle_count(location_ids=posted_ids(request.form.getlist('location')),
+                                               limit=form.limit.data, blind=form.blind.data, actor=current_user)
+        if work.ok:
+            flash(_('Count %(number)s started.', number=count.number), 'success')
+            return redirect(url_for('stocktake.count', count_id=count.id))
+    return _counts_page(StartCountForm(formdata=None), form, 422)
 
 
 @bp.route('/<int:count_id>')
@@ -92,7 +117,8 @@ def settings():
     if form.validate_on_submit():
         with writing(form) as work:
             services.save_stocktake_settings(services.StocktakeSettings(
-                form.recount_units.data, form.recount_percent.data, form.recount_yen.data), actor=current_user)
+                **{f.name: form[f.name].data for f in dataclasses.fields(services.StocktakeSettings)}),
+                actor=current_user)
         if work.ok:
             flash(_('Saved.'), 'success')
             return redirect(url_for('stocktake.settings'))

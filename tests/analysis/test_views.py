@@ -4,6 +4,11 @@ import io
 import pandas as pd
 from openpyxl import load_workbook
 
+from app.analysis import services as analysis
+from app.channels.models import Oversell
+from app.database import utcnow
+from app.extensions import db
+
 
 WEEK = 'from=2026-03-02&to=2026-03-08'
 
@@ -50,6 +55,21 @@ def test_managers_see_todays_sales_and_what_needs_them(client, login):
     page = client.get('/').get_data(as_text=True)
     assert "Today's sales (tax incl.)" in page and 'Orders waiting beyond the cutoff' in page
     assert "Today's sales (tax incl.)" in client.get('/reports/').get_data(as_text=True)
+
+
+def test_the_home_page_shows_open_oversells_only_when_there_are_any(client, login, make_product):
+    login('manager')
+    assert 'today-oversells' not in client.get('/').get_data(as_text=True)
+    tea = make_product('TEA-1')
+    db.session.add_all([Oversell(product_id=tea.id, channel='rakuten', short=2),
+                        Oversell(product_id=tea.id, channel='amazon', short=1),
+                        Oversell(product_id=tea.id, channel='amazon', short=1, cleared_at=utcnow())])
+    db.session.commit()
+    assert analysis.today()['oversells'] == 2
+    for url in ('/', '/reports/'):
+        page = client.get(url).get_data(as_text=True)
+        card = page[page.index('id="today-oversells"'):]
+        assert card[:card.index('</a>')].endswith('<strong>2</strong><span>Open oversells</span>'), url
 
 
 def test_clerks_home_page_has_no_sales(client, login):

@@ -113,10 +113,12 @@ def test_starting_a_count_of_nothing_says_why(client, login, shelf):
 def test_the_recount_thresholds_are_a_manager_s_setting(client, login):
     login('manager')
     assert services.stocktake_settings() == services.StocktakeSettings()
+    # the page posts the cycle-count intervals too (test_cycle_counts.py)
+    cycle = {'cycle_days': '365', 'cycle_a_days': '30', 'cycle_b_days': '60', 'cycle_c_days': '120'}
     response = client.post('/stocktake/settings', data={'recount_units': '5', 'recount_percent': '0',
-                                                        'recount_yen': '10000'})
+                                                        'recount_yen': '10000', **cycle})
     assert response.status_code == 302
     assert services.stocktake_settings() == services.StocktakeSettings(5, 0, 10000)
     response = client.post('/stocktake/settings', data={'recount_units': '-1', 'recount_percent': '0',
-                                                        'recount_yen': '0'})
+                                                        'recount_yen': '0', **cycle})
     assert response.status_code == 422

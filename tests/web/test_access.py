@@ -63,6 +63,7 @@ ACCESS = {
     'stocktake.count': MANAGEMENT,
     'stocktake.approve': MANAGEMENT,
     'stocktake.settings': MANAGEMENT,
+    'stocktake.start_cycle': MANAGEMENT,
     'stocktake.choose': SIGNED_IN,
     'stocktake.counting': SIGNED_IN,
     'stocktake.count_sheet': SIGNED_IN,

@@ -672,6 +672,25 @@ def record_refund(ret: Return, line_amounts: dict[int, int], *, fees: int = 0, m
 
 # ---------------------------------------------------------------------------------------------- exchanges
 
+def replacement_products(asked: list[tuple[str, int]]) -> list[tuple[Product, int]]:
+    """The products and quantities of a replacement from the codes typed or scanned (a JAN or a SKU) with their
+    quantities; a line of 0 units is left out, one product asked twice is one line."""
+    wanted: dict[int, int] = defaultdict(int)
+    products: dict[int, Product] = {}
+    for number, (code, quantity) in enumerate(asked, start=1):
+        if not quantity:
+            continue
+        product = find_product_by_code(code)
+        if product is None:
+            raise UserError(_l('Replacement line %(n)d: no product has the code "%(code)s".', n=number,
+                               code=(code or '').strip()), field='product')
+        products[product.id] = product
+        wanted[product.id] += quantity
+    if not wanted:
+        raise UserError(_l('Give at least one replacement unit.'), field='quantity')
+    return [(products[product_id], n) for product_id, n in wanted.items()]
+
+
 def create_exchange(ret: Return, replacements: list[tuple[Product, int]] | None = None, *, actor) -> Order:
     """The replacement order of an exchange: the returned units again (or other products), at no charge, to the
     same address.  It waits for the returned units unless every reason ships at once (誤出荷) or they are in."""

@@ -5,6 +5,7 @@ import datetime as dt
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.database import INT_MAX, parse_int
@@ -140,6 +141,23 @@ def refund(return_id):
     return redirect(url_for('returns.return_detail', return_id=return_id), 303)
 
 
+def _posted_replacements(ret: Return) -> list | None:
+    """The replacement lines the page posted (a product code and a quantity per returned line); None when it
+    posted none: the returned units again."""
+    if not any(f'product-{line.id}' in request.form for line in ret.lines):
+        return None
+    asked = []
+    for number, line in enumerate(ret.lines, start=1):
+        text = request.form.get(f'quantity-{line.id}', '').strip() or '0'
+        try:
+            quantity = parse_int(text, 0, 9999)
+        except ValueError:
+            raise UserError(_('Replacement line %(n)d: the quantity is 0 to 9999 units, not "%(text)s".',
+                              n=number, text=text), field='quantity') from None
+        asked.append((request.form.get(f'product-{line.id}', ''), quantity))
+    return services.replacement_products(asked)
+
+
 @bp.route('/<int:return_id>/exchange', methods=['POST'])
 @roles_required(*OFFICE)
 def exchange(return_id):
@@ -148,7 +166,7 @@ def exchange(return_id):
     if not ExchangeForm().validate_on_submit():
         abort(400)
     with writing() as work:
-        services.create_exchange(ret, actor=current_user)
+        services.create_exchange(ret, _posted_replacements(ret), actor=current_user)
     if not work.ok:
         return _detail(db.get_or_404(Return, return_id), work.status)
     return redirect(url_for('returns.return_detail', return_id=return_id), 303)

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pandas as pd
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from sqlalchemy.ext.compiler import compiles
 
 from app.accounts.models import AuditEvent, User
@@ -72,8 +73,11 @@ def _jst_day_postgresql(element, compiler, **kw):
 
 
 def _parcel_join():
-    # a combined order (同梱) leaves in the parcel of the order it was combined into
-    return Shipment.order_id == sa.func.coalesce(Order.combined_into_id, Order.id)
+    # a combined order (同梱) leaves in the parcel of the order it was combined into; an order sent again after
+    # its parcel came back counts once, in its latest parcel
+    later = so.aliased(Shipment)
+    return sa.and_(Shipment.order_id == sa.func.coalesce(Order.combined_into_id, Order.id),
+                   ~sa.exists().where(later.order_id == Shipment.order_id, later.id > Shipment.id))
 
 
 def _time(f: Filters):

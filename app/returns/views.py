@@ -12,9 +12,18 @@ from app.database import INT_MAX, parse_int
 from app.errors import UserError
 from app.extensions import db
 from app.orders.models import Order
+from app.orders.services import SHIP_TO_FIELDS
 from app.returns import bp, queries, services
 from app.returns import vocabulary as v
-from app.returns.forms import CloseForm, DecideForm, ExchangeForm, OpenReturnForm, ReasonForm, RefundForm
+from app.returns.forms import (
+    CloseForm,
+    DecideForm,
+    ExchangeForm,
+    OpenReturnForm,
+    ReasonForm,
+    RefundForm,
+    SendAgainForm,
+)
 from app.returns.models import GRADES, Return, ReturnLine, ReturnReason
 from app.web.access import MANAGEMENT, OFFICE, RECEIVING, roles_required
 from app.web.htmx import render_htmx
@@ -92,6 +101,8 @@ def _detail(ret: Return, status=200, **forms):
                            steps=services.refund_steps(order), refund_form=refund_form,
                            decide_form=forms.get('decide_form') or DecideForm(formdata=None),
                            exchange_form=ExchangeForm(formdata=None),
+                           send_again_form=forms.get('send_again_form') or SendAgainForm(formdata=None, obj=order),
+                           can_send_again=services.can_send_again(ret),
                            close_form=forms.get('close_form') or CloseForm(formdata=None)), status
 
 
@@ -170,6 +181,22 @@ def exchange(return_id):
     if not work.ok:
         return _detail(db.get_or_404(Return, return_id), work.status)
     return redirect(url_for('returns.return_detail', return_id=return_id), 303)
+
+
+@bp.route('/<int:return_id>/send-again', methods=['POST'])
+@roles_required(*OFFICE)
+def send_again(return_id):
+    """A parcel the carrier brought back leaves again, the same order to the corrected address."""
+    ret = db.get_or_404(Return, return_id)
+    form = SendAgainForm()
+    if not form.validate_on_submit():
+        return _detail(ret, 422, send_again_form=form)
+    with writing(form) as work:
+        services.send_again(ret, {f: getattr(form, f).data or '' for f in SHIP_TO_FIELDS}, actor=current_user)
+    if not work.ok:
+        return _detail(db.get_or_404(Return, return_id), work.status, send_again_form=form)
+    order_id = ret.order_id
+    return redirect(url_for('orders.order', order_id=order_id), 303)
 
 
 @bp.route('/<int:return_id>/close', methods=['POST'])

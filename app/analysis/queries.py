@@ -10,6 +10,7 @@ import datetime as dt
 
 import pandas as pd
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from sqlalchemy.ext.compiler import compiles
 
 from app.accounts.models import AuditEvent, User
@@ -18,6 +19,7 @@ from app.extensions import db
 from app.fulfilment.models import MIS_SCANS, PackingSession, ScanEvent, Shipment
 from app.inventory.models import StockLevel
 from app.orders.models import Order, OrderHold, OrderLine
+from app.returns.models import Return, ReturnLine, ReturnReason
 from importers.base import JST
 
 
@@ -71,8 +73,11 @@ def _jst_day_postgresql(element, compiler, **kw):
 
 
 def _parcel_join():
-    # a combined order (同梱) leaves in the parcel of the order it was combined into
-    return Shipment.order_id == sa.func.coalesce(Order.combined_into_id, Order.id)
+    # a combined order (同梱) leaves in the parcel of the order it was combined into; an order sent again after
+    # its parcel came back counts once, in its latest parcel
+    later = so.aliased(Shipment)
+    return sa.and_(Shipment.order_id == sa.func.coalesce(Order.combined_into_id, Order.id),
+                   ~sa.exists().where(later.order_id == Shipment.order_id, later.id > Shipment.id))
 
 
 def _time(f: Filters):
@@ -221,9 +226,49 @@ def mis_scans(f: Filters) -> int:
         ScanEvent.at >= f.start, ScanEvent.at < f.end, ScanEvent.result.in_(MIS_SCANS)))
 
 
-def parcels_shipped(f: Filters) -> int:
-    return db.session.scalar(sa.select(sa.func.count(Shipment.id)).where(
-        Shipment.shipped_at >= f.start, Shipment.shipped_at < f.end))
+def parcels_shipped(f: Filters, *, of_channel: bool = False) -> int:
+    """Parcels that left in the period; of the filters' channel only when `of_channel` (a mis-scan has none)."""
+    query = sa.select(sa.func.count(Shipment.id)).where(Shipment.shipped_at >= f.start, Shipment.shipped_at < f.end)
+    if of_channel and f.channel:
+        query = query.join(Order, Order.id == Shipment.order_id).where(Order.channel == f.channel)
+    return db.session.scalar(query)
+
+
+#: the reason of a return caused by a unit packed for the wrong order or of the wrong product (誤出荷)
+MIS_SHIP_REASON = 'wrong_item'
+
+
+def _returns_in(query, f: Filters):
+    # a return belongs to the day it was opened, whatever the basis: the parcel that came back may have left in an
+    # earlier period
+    query = query.where(Return.opened_at >= f.start, Return.opened_at < f.end, Return.state != 'declined')
+    if f.channel:
+        query = query.where(Order.channel == f.channel)
+    return query
+
+
+def mis_ships(f: Filters) -> int:
+    """Returns opened in the period with a unit returned as 誤出荷: each a parcel that went out wrong."""
+    query = (sa.select(sa.func.count(sa.distinct(Return.id))).select_from(Return)
+             .join(Order, Order.id == Return.order_id)
+             .join(ReturnLine, ReturnLine.return_id == Return.id)
+             .join(ReturnReason, ReturnReason.id == ReturnLine.reason_id)
+             .where(ReturnReason.key == MIS_SHIP_REASON))
+    return db.session.scalar(_returns_in(query, f))
+
+
+def returned_lines(f: Filters) -> pd.DataFrame:
+    """Every line of the returns opened in the period (declined ones left out): why, whose fault, what, who packed."""
+    query = (sa.select(Return.id, Order.channel, Product.sku, Product.name, ReturnReason.key, ReturnReason.label_ja,
+                       ReturnReason.label_en, ReturnReason.fault, ReturnLine.quantity, User.name)
+             .select_from(Return)
+             .join(Order, Order.id == Return.order_id)
+             .join(ReturnLine, ReturnLine.return_id == Return.id)
+             .join(Product, Product.id == ReturnLine.product_id)
+             .join(ReturnReason, ReturnReason.id == ReturnLine.reason_id)
+             .outerjoin(User, User.id == Return.packed_by_id))
+    return _frame(_returns_in(query, f), ['return_id', 'channel', 'sku', 'name', 'reason', 'label_ja', 'label_en',
+                                          'fault', 'units', 'packer'])
 
 
 def holds(f: Filters) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""The figures managers would otherwise work out in Excel: sales, ABC, floor, stock, reorder, holds.
+"""The figures managers would otherwise work out in Excel: sales, ABC, floor, stock, reorder, holds, returns.
 
 Each report takes `Filters` and returns a `Report`: its totals, its tables (rows as plain dicts,
 columns typed for the report writer) and the chart data the screens draw.  The queries load sums
@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.analysis import queries
@@ -19,13 +20,14 @@ from app.channels.queries import open_oversell_count
 from app.errors import UserError, as_user_errors
 from app.orders.models import CHANNELS, Order, OrderLine
 from app.orders.vocabulary import CHANNEL_LABELS, HOLD_LABELS
+from app.returns.vocabulary import FAULT_LABELS
 from app.settings.services import order_rules
 from exporters.base import ExportResult
 from exporters.sheets import Column, Sheet, write_report
 from importers.base import JST
 
 
-SUBJECTS = ('sales', 'abc', 'floor', 'stock', 'reorder', 'holds')
+SUBJECTS = ('sales', 'abc', 'floor', 'stock', 'reorder', 'holds', 'returns')
 PERIODS = ('day', 'week', 'month')
 #: the longest period a report covers
 MAX_DAYS = 731
@@ -260,7 +262,8 @@ def abc(f: Filters) -> Report:
 # ------------------------------------------------------------------------------------------------ floor
 
 def floor(f: Filters) -> Report:
-    """Same-day shipping against the cutoff, order-to-ship lead time, packing rate, mis-scans per million."""
+    """Same-day shipping against the cutoff, order-to-ship lead time, packing rate, mis-scans and mis-ships per
+    million parcels shipped."""
     cutoff = dt.time.fromisoformat(order_rules().shipping_cutoff)
     orders = queries.parcels(f)
     ordered_day = orders['ordered_at'].dt.date
@@ -280,6 +283,8 @@ def floor(f: Filters) -> Report:
     packers['per_hour'] = packers['parcels'] / packers['hours'].where(packers['hours'] > 0)
     packers = packers.sort_values('parcels', ascending=False)
     scans, parcels_out = queries.mis_scans(f), queries.parcels_shipped(f)
+    # beside the mis-scans, which belong to no channel, the mis-ships of every channel
+    mis_ships = queries.mis_ships(dataclasses.replace(f, channel=''))
     totals = {
         'cutoff': cutoff.strftime('%H:%M'),
         'orders_before_cutoff': int(before_cutoff.sum()), 'shipped_same_day': int(same_day.sum()),
@@ -288,6 +293,7 @@ def floor(f: Filters) -> Report:
         'lead_time_p90_hours': float(hours.quantile(0.9)) if len(hours) else None,
         'parcels_shipped': parcels_out, 'mis_scans': scans,
         'mis_scans_ppm': _ratio(scans * 1_000_000, parcels_out),
+        'mis_ships': mis_ships, 'mis_ships_ppm': _ratio(mis_ships * 1_000_000, parcels_out),
     }
     tables = {
         'days': Table(_l('Same-day shipping'), [
@@ -423,7 +429,60 @@ def holds(f: Filters, *, now: dt.datetime | None = None) -> Report:
                                                                      grouped.to_dict('records'))}, charts)
 
 
-REPORTS = {'sales': sales, 'abc': abc, 'floor': floor, 'stock': stock, 'reorder': reorder, 'holds': holds}
+# ------------------------------------------------------------------------------------------------ returns
+
+def _returns_by(lines: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    grouped = lines.groupby(keys, as_index=False, dropna=False).agg(returns=('return_id', 'nunique'),
+                                                                    units=('units', 'sum'))
+    grouped['share'] = grouped['units'] / lines['units'].sum() if len(lines) else 0.0
+    return grouped.sort_values(['units', 'returns'], ascending=False)
+
+
+def returns(f: Filters) -> Report:
+    """Returns opened in the period by reason, fault, channel, product and (for 誤出荷) packer; mis-ships per
+    million parcels shipped."""
+    lines = queries.returned_lines(f)
+    locale = get_locale()
+    lines['reason_label'] = lines['label_en' if locale and locale.language == 'en' else 'label_ja']
+    lines['packer'] = lines['packer'].fillna('')
+    parcels_out, mis_ships = queries.parcels_shipped(f, of_channel=True), queries.mis_ships(f)
+    totals = {'returns': int(lines['return_id'].nunique()), 'units': int(lines['units'].sum()),
+              'parcels_shipped': parcels_out, 'mis_ships': mis_ships,
+              'mis_ships_ppm': _ratio(mis_ships * 1_000_000, parcels_out),
+              'returns_per_parcel': _ratio(int(lines['return_id'].nunique()), parcels_out)}
+    counted = [('returns', Column(_l('Returns'), 'int')), ('units', Column(_l('Units'), 'int')),
+               ('share', Column(_l('Share of units'), 'percent'))]
+    by_reason = _returns_by(lines, ['reason', 'reason_label', 'fault'])
+    by_fault = _returns_by(lines, ['fault'])
+    by_channel = _returns_by(lines, ['channel'])
+    by_product = _returns_by(lines, ['sku', 'name'])
+    mis_shipped = lines[lines['reason'] == queries.MIS_SHIP_REASON]
+    by_packer = _returns_by(mis_shipped, ['packer'])
+    by_packer['share'] = by_packer['units'] / mis_shipped['units'].sum() if len(mis_shipped) else 0.0
+    tables = {
+        'reasons': Table(_l('Returns by reason'), [
+            ('reason', Column(_l('Key'))), ('reason_label', Column(_l('Reason'))),
+            ('fault', Column(_l('Fault'), names=FAULT_LABELS)), *counted], by_reason.to_dict('records')),
+        'faults': Table(_l('Returns by fault'), [('fault', Column(_l('Fault'), names=FAULT_LABELS)), *counted],
+                        by_fault.to_dict('records')),
+        'channels': Table(_l('Returns by channel'), [('channel', Column(_l('Channel'), names=CHANNEL_LABELS)),
+                                                     *counted], by_channel.to_dict('records')),
+        'products': Table(_l('Returns by product'), [('sku', Column(_l('SKU'))), ('name', Column(_l('Product'))),
+                                                     *counted], by_product.to_dict('records')),
+        'packers': Table(_l('Mis-shipments by packer'), [('packer', Column(_l('Packer'))), *counted],
+                         by_packer.to_dict('records')),
+    }
+    charts = {
+        'reasons': {'type': 'bar', 'labels': by_reason['reason_label'].tolist(),
+                    'datasets': [{'label': str(_l('Units')), 'data': by_reason['units'].tolist()}]},
+        'faults': {'type': 'doughnut', 'labels': [str(FAULT_LABELS.get(k, k)) for k in by_fault['fault']],
+                   'datasets': [{'label': str(_l('Units')), 'data': by_fault['units'].tolist()}]},
+    }
+    return Report('returns', _l('Returns'), f, totals, tables, charts)
+
+
+REPORTS = {'sales': sales, 'abc': abc, 'floor': floor, 'stock': stock, 'reorder': reorder, 'holds': holds,
+           'returns': returns}
 
 
 def today(now: dt.datetime | None = None) -> dict:

@@ -32,7 +32,7 @@ def carrier_shipment(order: Order, settings: services.ShippingSettings, ship_dat
                                 '%(orders)s (the mall\'s file gave no billed amount after points and coupons): '
                                 'enter the amount due on the order, then make the file again',
                                 order=order.number, orders=', '.join(unknown))))
-    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == order.id))
+    shipment = services.shipment_of(order.id)
     return CarrierShipment(
         order_number=order.number, ship_date=ship_date, ship_to_postal=order.ship_postal_code,
         ship_to_prefecture=order.ship_prefecture, ship_to_city=order.ship_city,
@@ -110,14 +110,15 @@ def import_tracking(tracking_file, *, actor):
     Only packed parcels can take a number; every row of the file lands in one list of the result.
     """
     filename = tracking_file.filename
-    known = dict(db.session.execute(sa.select(Shipment.order_id, Shipment.tracking_number)).tuples().all())
+    # an order sent again has its latest parcel last, so it is the one the file's order number means
+    known = dict(db.session.execute(sa.select(Shipment.order_id, Shipment.tracking_number)
+                                    .order_by(Shipment.id)).tuples().all())
     known_numbers = {f'{NUMBER_PREFIX}{order_id:08d}': number for order_id, number in known.items()}
     existing = set(db.session.scalars(sa.select(Shipment.tracking_number).where(
         Shipment.tracking_number.is_not(None))))
     result = tracking_file.reconcile(known_numbers, existing)
     for row in result.matched:
-        shipment = db.session.scalar(sa.select(Shipment).where(
-            Shipment.order_id == Order.id_from_number(row.order_number)))
+        shipment = services.shipment_of(Order.id_from_number(row.order_number))
         shipment.tracking_number = row.tracking_number
         record_audit(actor, 'shipment.tracking_imported', shipment.order, note=f'{filename}:{row.line}')
     db.session.flush()

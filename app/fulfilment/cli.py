@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from app.errors import UserError
 from app.extensions import db
 from app.fulfilment import carrier_files, documents, queries, services
-from app.fulfilment.models import CARRIERS, PickBatch, Shipment, TrackingRange
+from app.fulfilment.models import CARRIERS, PickBatch, TrackingRange
 from app.orders.models import Order
 
 
@@ -56,7 +56,7 @@ def picklist(batch_code, output):
 def shipping(order_number, output, layout):
     """Reprint the shipping label of a packed order (the reprint is logged)."""
     order_id = Order.id_from_number(order_number)
-    shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == order_id)) if order_id else None
+    shipment = services.shipment_of(order_id) if order_id else None
     if shipment is None:
         raise click.ClickException(f'order {order_number} is not packed: it has no label')
     output.write_bytes(documents.shipping_labels_pdf([shipment], layout=layout))

@@ -104,8 +104,9 @@ class Shipment(db.Model):
     __tablename__ = 'shipments'
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    #: the order whose parcel this is (orders combined into it travel along)
-    order_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('orders.id'), nullable=False, unique=True)
+    #: the order whose parcel this is (orders combined into it travel along); an order sent again after its
+    #: parcel came back refused or undeliverable has a later one too: the latest is the order's parcel
+    order_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey('orders.id'), nullable=False, index=True)
     carrier: so.Mapped[str] = so.mapped_column(sa.String(20), nullable=False)
     service: so.Mapped[str] = so.mapped_column(sa.String(40), nullable=False, default='')
     #: 12 digits with the mod-7 check digit; empty until the carrier's software issues one

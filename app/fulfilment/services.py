@@ -272,8 +272,10 @@ def order_number_in(code: str) -> int | None:
 
 
 def shipment_of(order_id: int) -> Shipment | None:
-    """The parcel of an order that carries one (the order a packing session packs)."""
-    return db.session.scalar(sa.select(Shipment).where(Shipment.order_id == order_id))
+    """The parcel of an order that carries one (the order a packing session packs): its latest, when the order
+    was sent again after its first parcel came back."""
+    return db.session.scalar(sa.select(Shipment).where(Shipment.order_id == order_id)
+                             .order_by(Shipment.id.desc()).limit(1))
 
 
 def shipment_by_label(label: str | None) -> Shipment | None:

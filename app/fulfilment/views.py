@@ -78,8 +78,9 @@ def pick_batches():
 def pick_batch(batch_id):
     batch = db.get_or_404(PickBatch, batch_id)
     orders = services.batch_orders(batch)
+    # by id: an order sent again shows its latest parcel
     shipments = {s.order_id: s for s in db.session.scalars(sa.select(Shipment).where(
-        Shipment.order_id.in_([o.id for o in orders])))}
+        Shipment.order_id.in_([o.id for o in orders])).order_by(Shipment.id))}
     ready, waiting = services.batch_parcels_to_ship(batch)
     return render_template('fulfilment/pick_batch.html', batch=batch, orders=orders, shipments=shipments,
                            ready=ready, waiting=waiting)

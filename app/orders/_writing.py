@@ -30,7 +30,8 @@ TRANSITIONS = {
     'packed': {'shipped', 'picking', 'cancelled'},
     'shipped': {'returned'},
     'cancelled': set(),
-    'returned': set(),
+    # a parcel that came back refused or undeliverable is sent again (send_again())
+    'returned': {'new'},
 }
 
 #: orders per INSERT chunk, and ids per status UPDATE (in_ids() makes either one parameter)

@@ -410,6 +410,31 @@ def update_ship_to(order: Order, values: dict, *, actor) -> None:
         release_holds(order, 'address_check', actor=actor, note=str(_l('address corrected')))
 
 
+def send_again(order: Order, values: dict, *, actor, why: str = '') -> None:
+    """The order's parcel came back (refused, undeliverable) and its units are back in stock: the same order goes
+    to the corrected address `values` (SHIP_TO_FIELDS) in a new parcel, through allocation, picking and packing.
+
+    It starts again as `new` outside its old pick batch; with its address checked it is confirmed and allocated
+    at once, unless a hold (an address still in doubt) keeps it.  The earlier parcel stays as it was."""
+    lock_order(order)
+    if order.status != 'returned':
+        raise UserError(_l('Order %(number)s is %(status)s: only an order whose parcel came back can be sent again.',
+                           number=order.number, status=STATUS_LABELS[order.status]))
+    if order.payment_status == 'refunded':
+        raise UserError(_l('Order %(number)s was refunded: it cannot be sent again.', number=order.number))
+    combined = db.session.scalar(sa.select(sa.func.count(Order.id)).where(Order.combined_into_id == order.id))
+    if order.combined_into_id or combined:
+        raise UserError(_l('Order %(number)s left in a combined parcel: send its orders again one by one.',
+                           number=order.number))
+    batch = order.pick_batch_id
+    transition(order, 'new', actor=actor, why=why)
+    order.pick_batch_id = None
+    record_audit(actor, 'order.sent_again', order, before={'pick_batch_id': batch}, note=why)
+    update_ship_to(order, values, actor=actor)
+    if not order.open_holds:
+        confirm(order, actor=actor, why=why)
+
+
 #: the most units one line may ask for: a typo's extra zeros are caught, a real wholesale order is not
 MAX_LINE_QUANTITY = 9999
 

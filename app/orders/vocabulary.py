@@ -77,6 +77,7 @@ EVENT_LABELS = {
     'order.return_received': _l('Returned units received'),
     'order.refund': _l('Refund recorded'),
     'order.exchange': _l('Exchange'),
+    'order.sent_again': _l('Sent again after its parcel came back'),
     'packing.override': _l('Unit counted by supervisor override'),
     'shipment.label_reprinted': _l('Shipping label reprinted'),
     'shipment.tracking_imported': _l("Tracking number read from the carrier's file"),

@@ -1,12 +1,22 @@
 """Returns forms: input checks only (the lines' quantities and amounts are read by the views, one per line)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.database import INT_MAX
 from app.returns.models import REFUND_METHODS
 from app.returns.vocabulary import REFUND_METHOD_LABELS
 from app.web.forms import Form
+from importers.orders.normalize import PREFECTURES
 
 
 class OpenReturnForm(Form):
@@ -29,6 +39,21 @@ class RefundForm(Form):
 
 class ExchangeForm(Form):
     pass
+
+
+class SendAgainForm(Form):
+    """The corrected ship-to of a parcel the carrier brought back (address.js fills it from the postal code)."""
+    ship_name = StringField(_l('Name'), validators=[DataRequired(), Length(max=200)])
+    ship_kana = StringField(_l('Kana'), validators=[Optional(), Length(max=200)])
+    ship_postal_code = StringField(_l('Postal code'), validators=[DataRequired(), Length(max=10)],
+                                   render_kw={'data-address': 'postal', 'inputmode': 'numeric'})
+    ship_prefecture = SelectField(_l('Prefecture'), choices=[('', '—')] + [(p, p) for p, _ in PREFECTURES],
+                                  validators=[DataRequired()], render_kw={'data-address': 'prefecture'})
+    ship_city = StringField(_l('City'), validators=[Optional(), Length(max=200)], render_kw={'data-address': 'city'})
+    ship_address1 = StringField(_l('Address'), validators=[DataRequired(), Length(max=300)],
+                                render_kw={'data-address': 'street'})
+    ship_address2 = StringField(_l('Building, room'), validators=[Optional(), Length(max=300)])
+    ship_phone = TelField(_l('Phone'), validators=[Optional(), Length(max=30)])
 
 
 class CloseForm(Form):

@@ -19,6 +19,7 @@ from app.database import INT_MAX, utcnow
 from app.errors import UserError
 from app.extensions import db
 from app.fulfilment.models import PackingSession, Shipment
+from app.fulfilment.services import shipment_of
 from app.inventory.models import Location, LocationKind, MovementReason, StockLevel, StockMovement
 from app.inventory.services import (
     StockChange,
@@ -37,9 +38,12 @@ from app.orders.services import (
     set_payment_refunded,
     transition,
 )
+from app.orders.services import (
+    send_again as send_order_again,
+)
 from app.returns.models import GRADES, REFUND_METHODS, Refund, Return, ReturnLine, ReturnReason
 from app.returns.signals import refund_recorded, return_approved, return_received
-from app.returns.vocabulary import GRADE_LABELS
+from app.returns.vocabulary import GRADE_LABELS, STATE_LABELS
 from importers.codes import scanned_tracking_number
 from importers.orders.records import LineRecord, OrderRecord
 
@@ -63,6 +67,8 @@ DEFAULT_REASONS = (
 SHIPPED = ('shipped', 'returned')
 #: a return in one of these states no longer expects its units
 NOT_COUNTED = ('declined',)
+#: reasons of a parcel the carrier brought back: its order may be sent again to a corrected address
+SENT_BACK = ('refused', 'undeliverable')
 #: the code of the quarantine location made when the warehouse has none
 QUARANTINE_CODE = 'Q-RETURNS'
 
@@ -120,7 +126,7 @@ def change_reason(reason: ReturnReason, *, label_ja: str, label_en: str, ship_at
 def parcel_of(order: Order) -> Shipment | None:
     """The parcel the order's units left in: its own, or that of the order it was combined into."""
     parcel_order_id = order.combined_into_id or order.id
-    return db.session.scalar(sa.select(Shipment).where(Shipment.order_id == parcel_order_id))
+    return shipment_of(parcel_order_id)
 
 
 def packing_session_of(shipment: Shipment) -> PackingSession | None:
@@ -130,12 +136,22 @@ def packing_session_of(shipment: Shipment) -> PackingSession | None:
         PackingSession.status == 'packed').order_by(PackingSession.id.desc()).limit(1))
 
 
+def _of_the_parcel_out(order: Order):
+    """The order's returns of the parcel it is out in now: a parcel that came back and was sent again left in a
+    new parcel, whose units may come back in their turn."""
+    parcel = parcel_of(order)
+    of_order = Return.order_id == order.id
+    if parcel is None:
+        return of_order
+    return sa.and_(of_order, sa.or_(Return.shipment_id.is_(None), Return.shipment_id == parcel.id))
+
+
 def returned_units(order: Order) -> dict[int, int]:
     """Units of each order line already in a return (asked for, expected or received), by line id."""
     rows = db.session.execute(
         sa.select(ReturnLine.order_line_id, sa.func.sum(ReturnLine.quantity))
         .join(Return, Return.id == ReturnLine.return_id)
-        .where(Return.order_id == order.id, Return.state.not_in(NOT_COUNTED))
+        .where(_of_the_parcel_out(order), Return.state.not_in(NOT_COUNTED))
         .group_by(ReturnLine.order_line_id))
     return {line_id: int(units) for line_id, units in rows}
 
@@ -428,7 +444,7 @@ def _order_follows(ret: Return, *, actor, note: str) -> None:
     received = dict(db.session.execute(
         sa.select(ReturnLine.order_line_id,
                   sa.func.sum(ReturnLine.sellable + ReturnLine.quarantine + ReturnLine.scrap + ReturnLine.supplier))
-        .join(Return, Return.id == ReturnLine.return_id).where(Return.order_id == order.id)
+        .join(Return, Return.id == ReturnLine.return_id).where(_of_the_parcel_out(order))
         .group_by(ReturnLine.order_line_id)).all())
     fully = all(received.get(line.id, 0) >= line.quantity for line in order.lines if line.product_id is not None)
     record_audit_many(actor, 'order.return_received', [order.id],
@@ -441,7 +457,7 @@ def returned_state(order: Order) -> str:
     """'' (nothing came back), 'partly' or 'fully' returned: what the order page shows beside the status."""
     received = db.session.scalar(
         sa.select(sa.func.sum(ReturnLine.sellable + ReturnLine.quarantine + ReturnLine.scrap + ReturnLine.supplier))
-        .join(Return, Return.id == ReturnLine.return_id).where(Return.order_id == order.id)) or 0
+        .join(Return, Return.id == ReturnLine.return_id).where(_of_the_parcel_out(order))) or 0
     if not received:
         return ''
     return 'fully' if order.status == 'returned' else 'partly'
@@ -672,6 +688,25 @@ def record_refund(ret: Return, line_amounts: dict[int, int], *, fees: int = 0, m
 
 # ---------------------------------------------------------------------------------------------- exchanges
 
+def replacement_products(asked: list[tuple[str, int]]) -> list[tuple[Product, int]]:
+    """The products and quantities of a replacement from the codes typed or scanned (a JAN or a SKU) with their
+    quantities; a line of 0 units is left out, one product asked twice is one line."""
+    wanted: dict[int, int] = defaultdict(int)
+    products: dict[int, Product] = {}
+    for number, (code, quantity) in enumerate(asked, start=1):
+        if not quantity:
+            continue
+        product = find_product_by_code(code)
+        if product is None:
+            raise UserError(_l('Replacement line %(n)d: no product has the code "%(code)s".', n=number,
+                               code=(code or '').strip()), field='product')
+        products[product.id] = product
+        wanted[product.id] += quantity
+    if not wanted:
+        raise UserError(_l('Give at least one replacement unit.'), field='quantity')
+    return [(products[product_id], n) for product_id, n in wanted.items()]
+
+
 def create_exchange(ret: Return, replacements: list[tuple[Product, int]] | None = None, *, actor) -> Order:
     """The replacement order of an exchange: the returned units again (or other products), at no charge, to the
     same address.  It waits for the returned units unless every reason ships at once (誤出荷) or they are in."""
@@ -724,6 +759,33 @@ def _release_replacement(ret: Return, *, actor) -> None:
         return
     replacement = db.session.get(Order, ret.replacement_order_id)
     release_holds(replacement, 'manual', actor=actor, note=str(_l('return %(number)s received', number=ret.number)))
+
+
+def can_send_again(ret: Return) -> bool:
+    """Whether the return is a parcel the carrier brought back whose order may leave again (the page's form)."""
+    return (ret.state == 'received' and not ret.refunds and ret.replacement_order_id is None
+            and ret.order.status == 'returned' and all(line.reason.key in SENT_BACK for line in ret.lines))
+
+
+def send_again(ret: Return, values: dict, *, actor) -> None:
+    """A refused or undeliverable parcel, received back: its order leaves again, without a new order, to the
+    corrected address (orders' send_again()); the return is closed, settled without refund or exchange."""
+    ret = lock_return(ret)
+    if not all(line.reason.key in SENT_BACK for line in ret.lines):
+        raise UserError(_l('Return %(number)s is not a parcel the carrier brought back (refused or undeliverable): '
+                           'its order cannot be sent again.', number=ret.number))
+    if ret.state != 'received':
+        raise UserError(_l('Return %(number)s is %(state)s: receive the whole parcel before sending it again.',
+                           number=ret.number, state=STATE_LABELS[ret.state]))
+    if ret.refunds or ret.replacement_order_id is not None:
+        raise UserError(_l('Return %(number)s was refunded or exchanged: its order cannot be sent again.',
+                           number=ret.number))
+    order = ret.order
+    send_order_again(order, values, actor=actor, why=ret.number)
+    ret.state, ret.outcome, ret.closed_at = 'closed', 'none', utcnow()
+    record_audit(actor, 'return.sent_again', ret, before={'state': 'received'},
+                 after={'state': 'closed', 'outcome': 'none', 'order': order.number, 'status': order.status})
+    db.session.flush()
 
 
 def close(ret: Return, *, outcome: str, actor, note: str = '') -> None:

@@ -5,15 +5,25 @@ import datetime as dt
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.database import INT_MAX, parse_int
 from app.errors import UserError
 from app.extensions import db
 from app.orders.models import Order
+from app.orders.services import SHIP_TO_FIELDS
 from app.returns import bp, queries, services
 from app.returns import vocabulary as v
-from app.returns.forms import CloseForm, DecideForm, ExchangeForm, OpenReturnForm, ReasonForm, RefundForm
+from app.returns.forms import (
+    CloseForm,
+    DecideForm,
+    ExchangeForm,
+    OpenReturnForm,
+    ReasonForm,
+    RefundForm,
+    SendAgainForm,
+)
 from app.returns.models import GRADES, Return, ReturnLine, ReturnReason
 from app.web.access import MANAGEMENT, OFFICE, RECEIVING, roles_required
 from app.web.htmx import render_htmx
@@ -91,6 +101,8 @@ def _detail(ret: Return, status=200, **forms):
                            steps=services.refund_steps(order), refund_form=refund_form,
                            decide_form=forms.get('decide_form') or DecideForm(formdata=None),
                            exchange_form=ExchangeForm(formdata=None),
+                           send_again_form=forms.get('send_again_form') or SendAgainForm(formdata=None, obj=order),
+                           can_send_again=services.can_send_again(ret),
                            close_form=forms.get('close_form') or CloseForm(formdata=None)), status
 
 
@@ -140,6 +152,23 @@ def refund(return_id):
     return redirect(url_for('returns.return_detail', return_id=return_id), 303)
 
 
+def _posted_replacements(ret: Return) -> list | None:
+    """The replacement lines the page posted (a product code and a quantity per returned line); None when it
+    posted none: the returned units again."""
+    if not any(f'product-{line.id}' in request.form for line in ret.lines):
+        return None
+    asked = []
+    for number, line in enumerate(ret.lines, start=1):
+        text = request.form.get(f'quantity-{line.id}', '').strip() or '0'
+        try:
+            quantity = parse_int(text, 0, 9999)
+        except ValueError:
+            raise UserError(_('Replacement line %(n)d: the quantity is 0 to 9999 units, not "%(text)s".',
+                              n=number, text=text), field='quantity') from None
+        asked.append((request.form.get(f'product-{line.id}', ''), quantity))
+    return services.replacement_products(asked)
+
+
 @bp.route('/<int:return_id>/exchange', methods=['POST'])
 @roles_required(*OFFICE)
 def exchange(return_id):
@@ -148,10 +177,26 @@ def exchange(return_id):
     if not ExchangeForm().validate_on_submit():
         abort(400)
     with writing() as work:
-        services.create_exchange(ret, actor=current_user)
+        services.create_exchange(ret, _posted_replacements(ret), actor=current_user)
     if not work.ok:
         return _detail(db.get_or_404(Return, return_id), work.status)
     return redirect(url_for('returns.return_detail', return_id=return_id), 303)
+
+
+@bp.route('/<int:return_id>/send-again', methods=['POST'])
+@roles_required(*OFFICE)
+def send_again(return_id):
+    """A parcel the carrier brought back leaves again, the same order to the corrected address."""
+    ret = db.get_or_404(Return, return_id)
+    form = SendAgainForm()
+    if not form.validate_on_submit():
+        return _detail(ret, 422, send_again_form=form)
+    with writing(form) as work:
+        services.send_again(ret, {f: getattr(form, f).data or '' for f in SHIP_TO_FIELDS}, actor=current_user)
+    if not work.ok:
+        return _detail(db.get_or_404(Return, return_id), work.status, send_again_form=form)
+    order_id = ret.order_id
+    return redirect(url_for('orders.order', order_id=order_id), 303)
 
 
 @bp.route('/<int:return_id>/close', methods=['POST'])

@@ -17,6 +17,7 @@ RETURNED_LABELS = {'partly': _l('Partly returned'), 'fully': _l('Fully returned'
 EVENT_LABELS = {'return.opened': _l('Opened'), 'return.state': _l('State changed'),
                 'return.received': _l('Units received'),
                 'return.finished': _l('Receiving finished'), 'return.refunded': _l('Refund recorded'),
-                'return.exchanged': _l('Replacement order made'), 'return.stop': _l('Station stopped'),
+                'return.exchanged': _l('Replacement order made'), 'return.sent_again': _l('Parcel sent again'),
+                'return.stop': _l('Station stopped'),
                 'return.stop_acknowledged': _l('Stop acknowledged'),
                 'return.scan_refused': _l('Scan refused during a stop')}

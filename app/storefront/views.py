@@ -12,8 +12,7 @@ from app.catalog.models import Product
 from app.database import INT_MAX, parse_int
 from app.errors import UserError
 from app.extensions import db
-from app.fulfilment.models import Shipment
-from app.fulfilment.services import CARRIER_NAMES, tracking_url
+from app.fulfilment.services import CARRIER_NAMES, shipment_of, tracking_url
 from app.inventory.queries import available_by_product
 from app.orders.services import address_problem, lookup
 from app.returns import queries as return_queries
@@ -203,8 +202,7 @@ def order_status():
                 _('No order matches this number and e-mail address.')]
     shipment = None
     if order is not None:
-        shipment = db.session.scalar(sa.select(Shipment).where(Shipment.order_id == (order.combined_into_id
-                                                                                     or order.id)))
+        shipment = shipment_of(order.combined_into_id or order.id)
         if shipment is not None and shipment.shipped_at is not None and shipment.tracking_number:
             shipment = {'carrier': CARRIER_NAMES.get(shipment.carrier, shipment.carrier),
                         'number': shipment.tracking_number,

@@ -59,7 +59,7 @@ def test_report_csv_in_shift_jis_reads_back_with_pandas(week, runner, tmp_path):
 
 
 def test_every_report_writes_each_format(week, runner, tmp_path):
-    for subject in ('sales', 'abc', 'floor', 'stock', 'reorder', 'holds'):
+    for subject in ('sales', 'abc', 'floor', 'stock', 'reorder', 'holds', 'returns'):
         for file_format in ('csv', 'xlsx', 'json'):
             out = tmp_path / f'{subject}.{file_format}'
             result = runner.invoke(args=['report', subject, *ARGS, '--format', file_format, '-o', str(out)])

@@ -15,7 +15,7 @@ WEEK = 'from=2026-03-02&to=2026-03-08'
 
 def test_each_report_page_shows_its_charts_and_tables(week, client, login):
     login('manager')
-    for subject in ('sales', 'abc', 'floor', 'stock', 'reorder', 'holds'):
+    for subject in ('sales', 'abc', 'floor', 'stock', 'reorder', 'holds', 'returns'):
         response = client.get(f'/reports/{subject}?{WEEK}')
         assert response.status_code == 200, subject
         page = response.get_data(as_text=True)

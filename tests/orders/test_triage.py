@@ -92,11 +92,14 @@ def test_a_shipped_order_cannot_be_cancelled_and_the_refusal_says_why(tea):
 
 @pytest.mark.parametrize('final', ['cancelled', 'returned'])
 def test_a_cancelled_or_returned_order_moves_no_further(tea, final):
+    """A returned order only starts again as new, when its parcel came back and is sent again."""
     kura_orders({'order_id': 'S-3', 'lines': [('T-1', 1)]})
     o = stored_order('S-3')
     o.status = final
     db.session.commit()
     for to in STATUSES:
+        if final == 'returned' and to == 'new':
+            continue
         with pytest.raises(UserError, match='cannot become'):
             transition(o, to, actor=None)
     assert stored_order('S-3').status == final

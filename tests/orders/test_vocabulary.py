@@ -17,7 +17,7 @@ NOT_ON_ORDERS = {'product.created', 'product.updated', 'product.shop', 'user.cre
                  'privacy.request', 'stocktake.started', 'stocktake.approved', 'listing.created',
                  'listing.changed', 'oversell.cleared', 'return.opened', 'return.state', 'return.received',
                  'return.finished', 'return.refunded', 'return.exchanged', 'return.stop', 'return.stop_acknowledged',
-                 'return.scan_refused', 'return_reason.changed'}
+                 'return.scan_refused', 'return_reason.changed', 'return.sent_again'}
 
 
 def recorded_actions() -> set[str]:

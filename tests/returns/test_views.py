@@ -30,6 +30,38 @@ def test_the_order_page_loads_its_returns_panel_and_a_clerk_opens_a_return(shipp
     assert detail.status_code == 200 and ret.number in detail.text and 'Opened' in detail.text
 
 
+def test_an_exchange_for_another_product_scanned_by_its_jan(shipped, client, login):
+    ret = services.open_return(stored_order('F-1'), [AskedLine('T-1', 2, 'changed_mind'),
+                                                     AskedLine('W-1', 1, 'defective')], actor=None)
+    db.session.commit()
+    tea, cup = (line for line in ret.lines)
+    login('clerk')
+    page = client.get(f'/returns/{ret.id}')
+    assert f'name="product-{tea.id}"' in page.text and 'data-no-enter-submit' in page.text
+    unknown = client.post(f'/returns/{ret.id}/exchange', data={f'product-{tea.id}': '4999999999999',
+                                                               f'quantity-{tea.id}': '2',
+                                                               f'product-{cup.id}': 'W-1', f'quantity-{cup.id}': '1'})
+    assert unknown.status_code == 422 and 'Replacement line 1: no product has the code' in unknown.text
+    assert 'value="4999999999999"' in unknown.text
+    bad = client.post(f'/returns/{ret.id}/exchange', data={f'product-{tea.id}': 'T-1', f'quantity-{tea.id}': 'two',
+                                                           f'product-{cup.id}': 'W-1', f'quantity-{cup.id}': '1'})
+    assert bad.status_code == 422 and 'Replacement line 1: the quantity is 0 to 9999 units' in bad.text
+    nothing = client.post(f'/returns/{ret.id}/exchange', data={f'product-{tea.id}': 'T-1', f'quantity-{tea.id}': '0',
+                                                               f'product-{cup.id}': 'W-1', f'quantity-{cup.id}': '0'})
+    assert nothing.status_code == 422 and 'Give at least one replacement unit' in nothing.text
+    db.session.expire_all()
+    assert ret.replacement_order_id is None
+    # the tea is swapped for the pot, scanned by its JAN (with the scanner's spaces); the cup is not replaced
+    done = client.post(f'/returns/{ret.id}/exchange', data={f'product-{tea.id}': ' 4912345000019 ',
+                                                            f'quantity-{tea.id}': '1',
+                                                            f'product-{cup.id}': 'W-1', f'quantity-{cup.id}': '0'})
+    assert done.status_code == 303
+    db.session.expire_all()
+    replacement = ret.replacement_order
+    assert [(line.product.sku, line.quantity, line.unit_price) for line in replacement.lines] == [('W-2', 1, 0)]
+    assert replacement.duplicated_from_id == ret.order_id
+
+
 def test_a_request_is_approved_or_declined_with_a_message(shipped, client, login):
     login('clerk')
     ret = services.open_return(stored_order('F-1'), [AskedLine('T-1', 1, 'changed_mind')], actor=None,

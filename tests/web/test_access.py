@@ -177,6 +177,7 @@ ACCESS = {
     'returns.decide': OFFICE,
     'returns.refund': OFFICE,
     'returns.exchange': OFFICE,
+    'returns.send_again': OFFICE,
     'returns.close': OFFICE,
     'returns.station': RECEIVING,
     'returns.station_scan': RECEIVING,

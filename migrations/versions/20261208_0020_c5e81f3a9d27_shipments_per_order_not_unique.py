@@ -1,7 +1,7 @@
 """An order may leave in more than one parcel over time: a refused or undeliverable parcel is sent again.
 
 Revision ID: c5e81f3a9d27
-Revises: a7c4e2b9d1f3
+Revises: b8e3d0f52c64
 Create Date: 2026-12-08 00:20:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c5e81f3a9d27'
-down_revision = 'a7c4e2b9d1f3'
+down_revision = 'b8e3d0f52c64'
 branch_labels = None
 depends_on = None
 

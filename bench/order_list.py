@@ -56,7 +56,7 @@ from importers.base import JST
 
 FULL, QUICK = 1_000_000, 20_000
 SEED = 20251109
-VERSION = 2  # of the generator: part of the cached file's name
+VERSION = 3  # of the generator: part of the cached file's name
 TITLE = 'Order list (1,000,000 orders)'
 GOAL_MS = 100.0
 WARMUPS, REQUESTS = 2, 20

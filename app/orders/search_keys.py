@@ -70,8 +70,13 @@ def order_keys(values) -> dict[str, str]:
     def text(name):
         return values[name] or ''
 
-    return {'buyer_name_key': search_key(text('buyer_name')), 'buyer_kana_key': search_key(text('buyer_kana')),
-            'ship_name_key': search_key(text('ship_name')), 'ship_kana_key': search_key(text('ship_kana')),
+    buyer_name, buyer_kana = search_key(text('buyer_name')), search_key(text('buyer_kana'))
+    ship_name, ship_kana = search_key(text('ship_name')), search_key(text('ship_kana'))
+    # the search looks in all four: a recipient who is the buyer (most orders) is found by the buyer's keys, and
+    # an empty key costs its index almost nothing to write
+    return {'buyer_name_key': buyer_name, 'buyer_kana_key': buyer_kana,
+            'ship_name_key': '' if ship_name == buyer_name else ship_name,
+            'ship_kana_key': '' if ship_kana == buyer_kana else ship_kana,
             # the address from its city on: a clerk types a city or street, the prefecture is matched apart
             'address_key': search_key(text('ship_city') + text('ship_address1') + text('ship_address2')),
             'order_no_key': order_number_key(text('external_order_id'))}

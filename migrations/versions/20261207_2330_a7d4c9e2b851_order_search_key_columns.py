@@ -71,8 +71,10 @@ def upgrade():
         connection.execute(
             orders.update().where(orders.c.id == sa.bindparam('order_id')),
             [{'order_id': row['id'], 'buyer_name_key': _key(row['buyer_name']),
-              'buyer_kana_key': _key(row['buyer_kana']), 'ship_name_key': _key(row['ship_name']),
-              'ship_kana_key': _key(row['ship_kana']),
+              'buyer_kana_key': _key(row['buyer_kana']),
+              # the recipient's keys only where they are not the buyer's: the search looks in both
+              'ship_name_key': '' if _key(row['ship_name']) == _key(row['buyer_name']) else _key(row['ship_name']),
+              'ship_kana_key': '' if _key(row['ship_kana']) == _key(row['buyer_kana']) else _key(row['ship_kana']),
               'address_key': _key((row['ship_city'] or '') + (row['ship_address1'] or '')
                                   + (row['ship_address2'] or '')),
               'order_no_key': _number_key(row['external_order_id'])} for row in rows])

@@ -375,12 +375,13 @@ def cases(meta: dict) -> dict[str, tuple[str, dict]]:
     return result
 
 
-def log_in(app):
+def log_in(app, role: str = 'clerk'):
+    """A test client logged in as a new user of `role`."""
     from app.accounts.services import create_user
     from app.extensions import db
 
     with app.app_context():
-        user = create_user('clerk@bench.example', 'Bench Clerk', PASSWORD, 'clerk', locale='ja')
+        user = create_user(f'{role}@bench.example', f'Bench {role}', PASSWORD, role, locale='ja')
         db.session.commit()
         email = user.email
         db.session.remove()

@@ -25,7 +25,7 @@ from bench.allocation import (
     verdict,
 )
 from bench.order_import import code_version, connect, server_version
-from bench.order_list import END, FULL, PASSWORD, QUICK, cached_database, load_postgresql, summary
+from bench.order_list import END, FULL, QUICK, cached_database, load_postgresql, log_in, summary
 
 
 TITLE = 'Report pages (one year of 1,000,000 orders)'
@@ -52,28 +52,12 @@ def floor_sql(url_is_sqlite: bool, first: datetime.date, last: datetime.date) ->
             f'GROUP BY 1', (f'{first - datetime.timedelta(days=1)} 15:00:00', f'{last} 15:00:00'))
 
 
-def log_in(app):
-    from app.accounts.services import create_user
-    from app.extensions import db
-
-    with app.app_context():
-        user = create_user('manager@bench.example', 'Bench Manager', PASSWORD, 'manager', locale='ja')
-        db.session.commit()
-        email = user.email
-        db.session.remove()
-    client = app.test_client()
-    response = client.post('/login', data={'email': email, 'password': PASSWORD})
-    if response.status_code != 302:
-        raise RuntimeError(f'log-in failed: {response.status_code} {response.text[:500]}')
-    return client
-
-
 def measure_url(url: str, requests: int) -> dict:
     first, last = period()
     load = [load_average()]
     app = bench_app(url)
     try:
-        client = log_in(app)
+        client = log_in(app, 'manager')
         pages, floors = {s: [] for s in SUBJECTS}, []
         sql, args = floor_sql(url.startswith('sqlite'), first, last)
         with contextlib.closing(connect(url)) as conn:
